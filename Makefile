@@ -1,0 +1,71 @@
+# hookbox: one entry point. `make run` and `make test` work on a fresh machine
+# with only the Rust toolchain, gcc, python3 and node; whatever else a target
+# needs it installs itself, idempotently.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+PLUGIN_DIR := guest-sdk/plugin
+PLUGIN_DIST := guest-sdk/dist/hookbox-plugin.wasm
+PLUGIN_TARGET := $(CURDIR)/target/plugin
+PLUGIN_RAW := $(PLUGIN_TARGET)/wasm32-wasip1/release/hookbox_plugin.wasm
+PLUGIN_CHECK := $(CURDIR)/target/plugin-check/hookbox-plugin.wasm
+WASI_SDK := $(CURDIR)/target/wasi-sdk
+# Debian's WASI C toolchain for rquickjs-sys (its build script would otherwise
+# try to download a wasi-sdk, which this network does not allow).
+WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
+
+.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench clean-plugin-cache
+
+all: build
+
+build:
+	$(CARGO) build --workspace
+
+run: build
+	$(CARGO) run -q -- run examples/authing-email-whitelist.js \
+		--user '{"email": "ada@example.com"}' --env ALLOWED_DOMAINS=example.com
+
+test: lint
+	$(CARGO) test --workspace --all-targets
+	$(MAKE) plugin-check
+
+lint:
+	$(CARGO) fmt --all --check
+	cd $(PLUGIN_DIR) && $(CARGO) fmt --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+	cd $(PLUGIN_DIR) && $(CARGO) fmt
+
+bench:
+	$(CARGO) bench --bench engine
+
+# ---------------------------------------------------------------- the engine plugin
+
+wasm-toolchain:
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	@dpkg -s $(WASI_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(WASI_DEBS); }
+	@mkdir -p $(WASI_SDK)/bin $(WASI_SDK)/share/wasi-sysroot
+	@ln -sfn /usr/bin/clang-16 $(WASI_SDK)/bin/clang
+	@ln -sfn /usr/bin/llvm-ar-16 $(WASI_SDK)/bin/ar
+	@ln -sfn /usr/bin/wasm-ld-16 $(WASI_SDK)/bin/wasm-ld
+	@ln -sfn /usr/include/wasm32-wasi $(WASI_SDK)/share/wasi-sysroot/include
+	@ln -sfn /usr/lib/wasm32-wasi $(WASI_SDK)/share/wasi-sysroot/lib
+
+plugin-raw: wasm-toolchain
+	cd $(PLUGIN_DIR) && WASI_SDK=$(WASI_SDK) LIBCLANG_PATH=/usr/lib/llvm-16/lib CARGO_TARGET_DIR=$(PLUGIN_TARGET) \
+		$(CARGO) build --locked --release --target wasm32-wasip1
+
+# Rebuild the committed, pre-initialised plugin.
+plugin: plugin-raw
+	$(CARGO) run -q -p hookbox-wizen -- $(PLUGIN_RAW) $(PLUGIN_DIST)
+
+# Prove the sources still produce a working plugin: rebuild it from scratch
+# and run the engine's convention tests against the rebuilt one.
+plugin-check: plugin-raw
+	@mkdir -p $(dir $(PLUGIN_CHECK))
+	$(CARGO) run -q -p hookbox-wizen -- $(PLUGIN_RAW) $(PLUGIN_CHECK)
+	HOOKBOX_PLUGIN=$(PLUGIN_CHECK) $(CARGO) test --test all -- --test-threads 2 engine::

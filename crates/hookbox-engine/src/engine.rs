@@ -1,0 +1,574 @@
+//! The wasmtime embedding: one engine, one pre-linked plugin, a fresh instance per call.
+
+use crate::artifact::Artifact;
+use crate::limits::{EPOCH_TICK, Limits, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_SOURCE_BYTES};
+use crate::outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind};
+use crate::plugin::{self, BUNDLED_PLUGIN};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use wasmtime::{
+    Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, ModuleExport,
+    PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline,
+};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+/// How an [`Engine`] is built. `Default` holds the production settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pooling: bool,
+    metering: bool,
+    max_instances: u32,
+    cache_dir: Option<PathBuf>,
+    plugin: Option<Arc<[u8]>>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            pooling: true,
+            metering: true,
+            max_instances: 1000,
+            cache_dir: None,
+            plugin: None,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Instantiate from the pooling allocator with copy-on-write memory images
+    /// (default). A fresh instance then costs microseconds; off, each call maps
+    /// and initialises its memory from scratch (hundreds of microseconds).
+    pub fn pooling(&mut self, enable: bool) -> &mut Self {
+        self.pooling = enable;
+        self
+    }
+
+    /// Fuel metering and epoch interruption (default on). Costs 10–30% on
+    /// CPU-bound guests. Off, timeouts and fuel budgets are *not enforced*:
+    /// only for benchmarks that measure that cost.
+    pub fn metering(&mut self, enable: bool) -> &mut Self {
+        self.metering = enable;
+        self
+    }
+
+    /// Instances that may run at once (default 1000). Calls beyond it wait for
+    /// a slot. Each slot reserves address space (not memory) for the largest cap.
+    pub fn max_instances(&mut self, n: u32) -> &mut Self {
+        self.max_instances = n.max(1);
+        self
+    }
+
+    /// Directory for the precompiled plugin. Without one, every start compiles
+    /// the plugin with Cranelift (1–2 s).
+    pub fn cache_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Runs another build of the engine plugin instead of the bundled one
+    /// (`make plugin-check` uses this to test a freshly built plugin).
+    pub fn plugin(&mut self, wasm: Vec<u8>) -> &mut Self {
+        self.plugin = Some(wasm.into());
+        self
+    }
+}
+
+/// Why a source did not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    /// The source has a syntax error at `line`:`column` (1-based, in the user's source).
+    #[error("{message} (line {line}, column {column})")]
+    Syntax {
+        message: String,
+        line: u32,
+        column: u32,
+    },
+    #[error("source is {size} bytes; the limit is {limit}")]
+    TooLarge { size: usize, limit: usize },
+    /// The compiler itself failed (a bug, or a limit hit while compiling).
+    #[error("compiler failed: {0}")]
+    Internal(String),
+}
+
+/// Why a call could not run at all. A function that ran and failed is an
+/// [`Outcome`], not an error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvokeError {
+    #[error("input is {size} bytes; the limit is {limit}")]
+    InputTooLarge { size: usize, limit: usize },
+    #[error("artifact was built for engine plugin {artifact}, this engine runs {engine}: recompile it")]
+    StaleArtifact { artifact: String, engine: String },
+    #[error("engine failure: {0}")]
+    Internal(String),
+}
+
+/// The sandbox runtime. Cheap to clone; all clones share one wasmtime engine,
+/// one compiled plugin and one epoch ticker.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: wasmtime::Engine,
+    pre: InstancePre<Call>,
+    exports: Exports,
+    plugin_hash: String,
+    metering: bool,
+    slots: tokio::sync::Semaphore,
+    _ticker: Option<Ticker>,
+}
+
+/// Plugin exports, resolved once so each call skips the name lookups.
+struct Exports {
+    memory: ModuleExport,
+    realloc: ModuleExport,
+    invoke: ModuleExport,
+    compile: ModuleExport,
+}
+
+/// Advances the epoch every [`EPOCH_TICK`]; stops when the engine is dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Ticker {
+    fn start(engine: wasmtime::Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("hookbox-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch ticker");
+        Self { stop }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Per-call host state, owned by the call's `Store`.
+struct Call {
+    wasi: WasiP1Ctx,
+    memory: MemoryCap,
+    input: Vec<u8>,
+    output: Option<Vec<u8>>,
+    logs: Logs,
+    deadline: Instant,
+}
+
+#[derive(Default)]
+struct Logs {
+    lines: Vec<LogLine>,
+    bytes: usize,
+    full: bool,
+}
+
+impl Logs {
+    /// Keeps a line if it fits in [`MAX_LOG_BYTES`]; returns false once full.
+    fn push(&mut self, level: LogLevel, mut message: String) -> bool {
+        if self.full {
+            return false;
+        }
+        let room = MAX_LOG_BYTES - self.bytes;
+        if message.len() > room {
+            let mut cut = room;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+            message.push_str("… [log truncated: 64 KB per call]");
+            self.full = true;
+        }
+        self.bytes += message.len().min(room);
+        self.lines.push(LogLine { level, message });
+        !self.full
+    }
+}
+
+/// Enforces the call's memory cap. Refusing with an error (not `Ok(false)`)
+/// turns the growth into an immediate trap, so a script cannot catch it.
+struct MemoryCap {
+    bytes: usize,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.bytes {
+            return Err(HostTrap::MemoryLimit.into());
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// Traps raised by the host, told apart from the guest's own at classification.
+#[derive(Debug, thiserror::Error)]
+enum HostTrap {
+    #[error("memory limit exceeded")]
+    MemoryLimit,
+    #[error("result is {0} bytes; the limit is {MAX_IO_BYTES}")]
+    OutputTooLarge(usize),
+}
+
+impl Engine {
+    /// Builds the engine: loads (or compiles and caches) the plugin and starts
+    /// the epoch ticker.
+    pub fn new(config: &EngineConfig) -> anyhow::Result<Self> {
+        let mut wasm_config = wasmtime::Config::new();
+        wasm_config
+            .cranelift_opt_level(wasmtime::OptLevel::Speed)
+            .epoch_interruption(config.metering)
+            .consume_fuel(config.metering)
+            .memory_init_cow(true)
+            // QuickJS recursion is deep in C frames; give the guest room so its
+            // own (catchable) stack limit trips first.
+            .max_wasm_stack(4 << 20)
+            .async_stack_size(5 << 20);
+        if config.pooling {
+            let mut pool = PoolingAllocationConfig::new();
+            pool.total_core_instances(config.max_instances)
+                .total_memories(config.max_instances)
+                .total_tables(config.max_instances)
+                .total_stacks(config.max_instances)
+                .max_memory_size(crate::limits::MAX_MEMORY_MB as usize * 1024 * 1024)
+                .max_unused_warm_slots(config.max_instances.min(64));
+            wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine = wasmtime::Engine::new(&wasm_config)?;
+
+        let wasm: &[u8] = config.plugin.as_deref().unwrap_or(BUNDLED_PLUGIN);
+        let module = plugin::load_module(&engine, wasm, config.cache_dir.as_deref())?;
+        let export = |name: &str| {
+            module
+                .get_export_index(name)
+                .ok_or_else(|| anyhow::anyhow!("engine plugin has no `{name}` export"))
+        };
+        let exports = Exports {
+            memory: export("memory")?,
+            realloc: export("cabi_realloc")?,
+            invoke: export("invoke")?,
+            compile: export("compile-src")?,
+        };
+
+        let mut linker: Linker<Call> = Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |call| &mut call.wasi)?;
+        define_host_functions(&mut linker)?;
+        let pre = linker.instantiate_pre(&module)?;
+
+        let ticker = config.metering.then(|| Ticker::start(engine.clone()));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                engine,
+                pre,
+                exports,
+                plugin_hash: plugin::plugin_hash(wasm),
+                metering: config.metering,
+                slots: tokio::sync::Semaphore::new(config.max_instances as usize),
+                _ticker: ticker,
+            }),
+        })
+    }
+
+    /// Hash of the plugin this engine runs; artifacts must match it.
+    pub fn plugin_hash(&self) -> &str {
+        &self.inner.plugin_hash
+    }
+
+    /// Compiles JavaScript to an [`Artifact`] (QuickJS bytecode in a Wasm module).
+    pub async fn compile(&self, source: &str) -> Result<Artifact, CompileError> {
+        if source.len() > MAX_SOURCE_BYTES {
+            return Err(CompileError::TooLarge {
+                size: source.len(),
+                limit: MAX_SOURCE_BYTES,
+            });
+        }
+        let mut limits = Limits::default();
+        limits
+            .timeout(Duration::from_secs(10))
+            .and_then(|l| l.memory_mb(256))
+            .expect("compile limits are in range");
+        let _slot = self.slot().await.map_err(|e| CompileError::Internal(e.to_string()))?;
+        let mut store = self.store(Vec::new(), &limits);
+        let result = self.run_compile(&mut store, source.as_bytes()).await;
+        match result {
+            Ok((0, bytes)) => Ok(Artifact::new(self.inner.plugin_hash.clone(), bytes)),
+            Ok((_, bytes)) => Err(syntax_error(&bytes)),
+            Err(e) => {
+                let outcome = classify(&e, &limits);
+                let detail = outcome.error.map(|e| e.message).unwrap_or_default();
+                Err(CompileError::Internal(format!("{}: {detail}", outcome.outcome.as_str())))
+            }
+        }
+    }
+
+    /// Runs an artifact once, in a fresh instance, under `limits`.
+    pub async fn invoke(&self, artifact: &Artifact, input: &Input, limits: &Limits) -> Result<Outcome, InvokeError> {
+        if artifact.plugin() != self.inner.plugin_hash {
+            return Err(InvokeError::StaleArtifact {
+                artifact: artifact.plugin().to_string(),
+                engine: self.inner.plugin_hash.clone(),
+            });
+        }
+        let input = serde_json::to_vec(input).map_err(|e| InvokeError::Internal(e.to_string()))?;
+        if input.len() > MAX_IO_BYTES {
+            return Err(InvokeError::InputTooLarge {
+                size: input.len(),
+                limit: MAX_IO_BYTES,
+            });
+        }
+        let _slot = self.slot().await?;
+        let started = Instant::now();
+        let mut store = self.store(input, limits);
+        let result = self.run_invoke(&mut store, artifact.bytecode()).await;
+        let duration_us = started.elapsed().as_micros() as u64;
+        let fuel_used = if self.inner.metering {
+            limits.get_fuel().saturating_sub(store.get_fuel().unwrap_or(0))
+        } else {
+            0
+        };
+        let call = store.into_data();
+        let mut outcome = match result {
+            Ok(()) => read_output(call.output),
+            Err(e) => classify(&e, limits),
+        };
+        outcome.logs = call.logs.lines;
+        outcome.duration_us = duration_us;
+        outcome.fuel_used = fuel_used;
+        Ok(outcome)
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, InvokeError> {
+        self.inner
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| InvokeError::Internal(e.to_string()))
+    }
+
+    fn store(&self, input: Vec<u8>, limits: &Limits) -> Store<Call> {
+        let call = Call {
+            // No arguments, environment, files or sockets: only clocks and randomness.
+            wasi: WasiCtxBuilder::new().build_p1(),
+            memory: MemoryCap {
+                bytes: limits.memory_bytes(),
+            },
+            input,
+            output: None,
+            logs: Logs::default(),
+            deadline: Instant::now() + limits.get_timeout(),
+        };
+        let mut store = Store::new(&self.inner.engine, call);
+        store.limiter(|call| &mut call.memory);
+        if self.inner.metering {
+            store.set_fuel(limits.get_fuel()).expect("fuel is enabled");
+            store.set_epoch_deadline(1);
+            // Every tick: yield the worker thread, so a runaway never starves
+            // other calls, and interrupt once the wall-clock deadline passed.
+            store.epoch_deadline_callback(|ctx| {
+                if Instant::now() >= ctx.data().deadline {
+                    Ok(UpdateDeadline::Interrupt)
+                } else {
+                    Ok(UpdateDeadline::Yield(1))
+                }
+            });
+        }
+        store
+    }
+
+    /// Instantiates the plugin and copies `bytes` into its memory.
+    async fn prepare(&self, store: &mut Store<Call>, bytes: &[u8]) -> wasmtime::Result<(wasmtime::Instance, u32)> {
+        let ex = &self.inner.exports;
+        let instance = self.inner.pre.instantiate_async(&mut *store).await?;
+        let memory = export_memory(&instance, store, &ex.memory)?;
+        let realloc: TypedFunc<(u32, u32, u32, u32), u32> = export_func(&instance, store, &ex.realloc)?;
+        let len = bytes.len() as u32;
+        let ptr = realloc.call_async(&mut *store, (0, 0, 1, len)).await?;
+        memory.write(&mut *store, ptr as usize, bytes)?;
+        Ok((instance, ptr))
+    }
+
+    async fn run_invoke(&self, store: &mut Store<Call>, bytecode: &[u8]) -> wasmtime::Result<()> {
+        let (instance, ptr) = self.prepare(store, bytecode).await?;
+        let invoke: TypedFunc<(u32, u32, u32, u32, u32), ()> = export_func(&instance, store, &self.inner.exports.invoke)?;
+        invoke.call_async(&mut *store, (ptr, bytecode.len() as u32, 0, 0, 0)).await
+    }
+
+    async fn run_compile(&self, store: &mut Store<Call>, source: &[u8]) -> wasmtime::Result<(u32, Vec<u8>)> {
+        let (instance, ptr) = self.prepare(store, source).await?;
+        let ex = &self.inner.exports;
+        let compile: TypedFunc<(u32, u32), u32> = export_func(&instance, store, &ex.compile)?;
+        let ret = compile.call_async(&mut *store, (ptr, source.len() as u32)).await?;
+        let memory = export_memory(&instance, store, &ex.memory)?;
+        let mut area = [0u8; 12];
+        memory.read(&*store, ret as usize, &mut area)?;
+        let word = |i: usize| u32::from_le_bytes(area[i * 4..i * 4 + 4].try_into().expect("4 bytes"));
+        let mut bytes = vec![0u8; word(2) as usize];
+        memory.read(&*store, word(1) as usize, &mut bytes)?;
+        Ok((word(0), bytes))
+    }
+}
+
+fn export_memory(instance: &wasmtime::Instance, store: &mut Store<Call>, export: &ModuleExport) -> wasmtime::Result<Memory> {
+    instance
+        .get_module_export(&mut *store, export)
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| wasmtime::format_err!("plugin memory export missing"))
+}
+
+fn export_func<P, R>(instance: &wasmtime::Instance, store: &mut Store<Call>, export: &ModuleExport) -> wasmtime::Result<TypedFunc<P, R>>
+where
+    P: wasmtime::WasmParams,
+    R: wasmtime::WasmResults,
+{
+    instance
+        .get_module_export(&mut *store, export)
+        .and_then(Extern::into_func)
+        .ok_or_else(|| wasmtime::format_err!("plugin function export missing"))?
+        .typed(&*store)
+}
+
+fn caller_memory(caller: &mut Caller<'_, Call>) -> wasmtime::Result<Memory> {
+    caller
+        .get_export("memory")
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| wasmtime::format_err!("guest has no memory export"))
+}
+
+/// The `hookbox` host module the plugin imports (see `guest-sdk/plugin`).
+fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
+    linker.func_wrap("hookbox", "input_len", |caller: Caller<'_, Call>| caller.data().input.len() as u32)?;
+    linker.func_wrap("hookbox", "input_read", |mut caller: Caller<'_, Call>, ptr: u32| {
+        let memory = caller_memory(&mut caller)?;
+        let (mem, call) = memory.data_and_store_mut(&mut caller);
+        let dst = mem
+            .get_mut(ptr as usize..ptr as usize + call.input.len())
+            .ok_or_else(|| wasmtime::format_err!("input buffer out of bounds"))?;
+        dst.copy_from_slice(&call.input);
+        Ok(())
+    })?;
+    linker.func_wrap("hookbox", "output", |mut caller: Caller<'_, Call>, ptr: u32, len: u32| {
+        if len as usize > MAX_IO_BYTES {
+            return Err(HostTrap::OutputTooLarge(len as usize).into());
+        }
+        let memory = caller_memory(&mut caller)?;
+        let (mem, call) = memory.data_and_store_mut(&mut caller);
+        let src = mem
+            .get(ptr as usize..ptr as usize + len as usize)
+            .ok_or_else(|| wasmtime::format_err!("output buffer out of bounds"))?;
+        call.output = Some(src.to_vec());
+        Ok(())
+    })?;
+    linker.func_wrap(
+        "hookbox",
+        "log",
+        |mut caller: Caller<'_, Call>, level: u32, ptr: u32, len: u32| -> wasmtime::Result<u32> {
+            if caller.data().logs.full {
+                return Ok(0);
+            }
+            let memory = caller_memory(&mut caller)?;
+            let (mem, call) = memory.data_and_store_mut(&mut caller);
+            let src = mem
+                .get(ptr as usize..ptr as usize + len as usize)
+                .ok_or_else(|| wasmtime::format_err!("log buffer out of bounds"))?;
+            // Only the first bytes can be kept anyway; don't copy more.
+            let src = &src[..src.len().min(MAX_LOG_BYTES + 4)];
+            let level = match level {
+                1 => LogLevel::Debug,
+                2 => LogLevel::Warn,
+                3 => LogLevel::Error,
+                _ => LogLevel::Info,
+            };
+            let message = String::from_utf8_lossy(src).into_owned();
+            Ok(call.logs.push(level, message) as u32)
+        },
+    )?;
+    Ok(())
+}
+
+fn syntax_error(bytes: &[u8]) -> CompileError {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        message: String,
+        line: u32,
+        column: u32,
+    }
+    match serde_json::from_slice::<Raw>(bytes) {
+        Ok(raw) => CompileError::Syntax {
+            message: raw.message,
+            line: raw.line,
+            column: raw.column,
+        },
+        Err(e) => CompileError::Internal(format!("unreadable compiler error: {e}")),
+    }
+}
+
+fn read_output(output: Option<Vec<u8>>) -> Outcome {
+    let Some(bytes) = output else {
+        return Outcome::failed(
+            OutcomeKind::InvalidOutput,
+            ErrorInfo::new("InvalidOutputError", "the function produced no result"),
+        );
+    };
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        Outcome::failed(
+            OutcomeKind::InvalidOutput,
+            ErrorInfo::new("InvalidOutputError", format!("the result is not valid: {e}")),
+        )
+    })
+}
+
+/// Turns a trap into an outcome, once, at the engine boundary.
+fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
+    if let Some(host) = error.downcast_ref::<HostTrap>() {
+        return match host {
+            HostTrap::MemoryLimit => Outcome::failed(
+                OutcomeKind::MemoryLimit,
+                ErrorInfo::new(
+                    "MemoryLimitError",
+                    format!("the function exceeded its memory limit of {} MB", limits.get_memory_mb()),
+                ),
+            ),
+            HostTrap::OutputTooLarge(_) => {
+                Outcome::failed(OutcomeKind::InvalidOutput, ErrorInfo::new("InvalidOutputError", host.to_string()))
+            }
+        };
+    }
+    let (kind, name, message) = match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => (
+            OutcomeKind::Timeout,
+            "TimeoutError",
+            format!("the function exceeded its timeout of {} s", limits.get_timeout().as_secs()),
+        ),
+        Some(Trap::OutOfFuel) => (
+            OutcomeKind::OutOfFuel,
+            "OutOfFuelError",
+            format!("the function used up its CPU budget of {} fuel", limits.get_fuel()),
+        ),
+        Some(Trap::StackOverflow) => (
+            OutcomeKind::StackOverflow,
+            "StackOverflowError",
+            "the function overflowed its stack (recursion too deep)".to_string(),
+        ),
+        Some(trap) => (OutcomeKind::Error, "WasmTrap", format!("the sandbox trapped: {trap}")),
+        None => {
+            tracing::error!(error = ?error, "engine failure during invocation");
+            (OutcomeKind::Error, "HookboxInternalError", "the sandbox failed".to_string())
+        }
+    };
+    Outcome::failed(kind, ErrorInfo::new(name, message))
+}

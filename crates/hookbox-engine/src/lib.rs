@@ -1,0 +1,42 @@
+//! The hookbox sandbox: JavaScript hooks compiled to Wasm once, run many times,
+//! each call in a fresh wasmtime instance under hard limits.
+//!
+//! - [`Engine::compile`] turns a function's source into an [`Artifact`]: its
+//!   QuickJS bytecode in a Wasm module that imports the engine plugin (QuickJS
+//!   built for `wasm32-wasip1`, pre-initialised with the JS prelude).
+//! - [`Engine::invoke`] runs an artifact in a fresh instance taken from the
+//!   pooling allocator (copy-on-write memory from the plugin's snapshot), with
+//!   fuel, an epoch deadline and a memory cap, and returns an [`Outcome`]. Every
+//!   limit hit is an [`OutcomeKind`], never a panic and never a poisoned pool.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use hookbox_engine::{Engine, EngineConfig, Input, Limits};
+//!
+//! let engine = Engine::new(&EngineConfig::default())?;
+//! let artifact = engine
+//!     .compile("async function pipe(user, context, callback) { callback(null, user, context) }")
+//!     .await?;
+//! let input = Input { user: serde_json::json!({"email": "a@example.com"}), ..Input::default() };
+//! let outcome = engine.invoke(&artifact, &input, &Limits::default()).await?;
+//! assert!(outcome.is_ok());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! This crate knows nothing of HTTP, tenants or storage.
+
+mod artifact;
+mod engine;
+mod limits;
+mod outcome;
+mod plugin;
+
+pub use artifact::{Artifact, ArtifactError, PLUGIN_NAMESPACE};
+pub use engine::{CompileError, Engine, EngineConfig, InvokeError};
+pub use limits::{
+    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LimitError, Limits, MAX_IO_BYTES,
+    MAX_LOG_BYTES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB, MIN_TIMEOUT,
+};
+pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
+pub use plugin::{BUNDLED_PLUGIN, plugin_hash};

@@ -1,0 +1,128 @@
+//! The limits one invocation runs under, and the constants they derive from.
+
+use std::time::Duration;
+
+/// Wall-clock timeout when a function does not set one (Authing's default).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Shortest timeout a function may ask for.
+pub const MIN_TIMEOUT: Duration = Duration::from_secs(1);
+/// Longest timeout a function may ask for: a login flow cannot wait longer.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Linear-memory cap when a function does not set one.
+pub const DEFAULT_MEMORY_MB: u32 = 64;
+/// Smallest memory cap accepted. The snapshotted engine itself needs a few
+/// MiB, so caps below that are classified `memory_limit` at instantiation.
+pub const MIN_MEMORY_MB: u32 = 1;
+/// Largest memory cap accepted; also the pooling allocator's slot size.
+pub const MAX_MEMORY_MB: u32 = 512;
+
+/// Largest source accepted at upload (Webtask's limit, which scripts are written for).
+pub const MAX_SOURCE_BYTES: usize = 100 * 1024;
+/// Largest input (user, context, event, env) and output JSON, in bytes.
+pub const MAX_IO_BYTES: usize = 1024 * 1024;
+/// Console output kept per invocation; the rest is dropped behind a marker.
+pub const MAX_LOG_BYTES: usize = 64 * 1024;
+
+/// How often the ticker thread advances the epoch. It bounds how late a
+/// timeout fires and how often a runaway yields its worker thread.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Fuel granted per second of timeout. One unit is roughly one Wasm
+/// instruction; this machine's QuickJS runs ~1e9 a second, so a runaway hits
+/// its wall-clock timeout first and fuel stays the deterministic backstop.
+pub const FUEL_PER_SECOND: u64 = 4_000_000_000;
+
+/// Limits for one invocation. `Default` is the safe configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    timeout: Duration,
+    memory_mb: u32,
+    fuel: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: DEFAULT_TIMEOUT,
+            memory_mb: DEFAULT_MEMORY_MB,
+            fuel: None,
+        }
+    }
+}
+
+/// A limit outside its documented range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("timeout must be between 1 and 60 seconds, got {0:?}")]
+    Timeout(Duration),
+    #[error("memory must be between 1 and 512 MB, got {0}")]
+    Memory(u32),
+    #[error("fuel must be greater than 0")]
+    Fuel,
+}
+
+impl Limits {
+    /// Sets the wall-clock timeout (1–60 s).
+    pub fn timeout(&mut self, timeout: Duration) -> Result<&mut Self, LimitError> {
+        if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&timeout) {
+            return Err(LimitError::Timeout(timeout));
+        }
+        self.timeout = timeout;
+        Ok(self)
+    }
+
+    /// Sets the linear-memory cap in MiB (1–512).
+    pub fn memory_mb(&mut self, mb: u32) -> Result<&mut Self, LimitError> {
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&mb) {
+            return Err(LimitError::Memory(mb));
+        }
+        self.memory_mb = mb;
+        Ok(self)
+    }
+
+    /// Overrides the fuel budget, which otherwise follows the timeout.
+    pub fn fuel(&mut self, fuel: u64) -> Result<&mut Self, LimitError> {
+        if fuel == 0 {
+            return Err(LimitError::Fuel);
+        }
+        self.fuel = Some(fuel);
+        Ok(self)
+    }
+
+    pub fn get_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn get_memory_mb(&self) -> u32 {
+        self.memory_mb
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        self.memory_mb as usize * 1024 * 1024
+    }
+
+    /// The fuel budget: the override, or [`FUEL_PER_SECOND`] per second of timeout.
+    pub fn get_fuel(&self) -> u64 {
+        self.fuel
+            .unwrap_or_else(|| FUEL_PER_SECOND.saturating_mul(self.timeout.as_secs().max(1)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_enforced() {
+        let mut l = Limits::default();
+        assert!(l.timeout(Duration::from_secs(0)).is_err());
+        assert!(l.timeout(Duration::from_secs(61)).is_err());
+        assert!(l.timeout(Duration::from_secs(60)).is_ok());
+        assert!(l.memory_mb(0).is_err());
+        assert!(l.memory_mb(513).is_err());
+        assert!(l.memory_mb(1).is_ok());
+        assert_eq!(l.get_fuel(), 60 * FUEL_PER_SECOND);
+        assert_eq!(Limits::default().get_timeout(), DEFAULT_TIMEOUT);
+    }
+}

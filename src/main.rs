@@ -1,0 +1,152 @@
+//! `hookbox`: run untrusted JavaScript auth hooks, each call in its own Wasm sandbox.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use hookbox_engine::{CompileError, Engine, EngineConfig, Input, Limits};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "hookbox", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile FILE.js and run it once; print the outcome as JSON.
+    ///
+    /// Exits 0 whenever the script ran, whatever its outcome; 1 when it does not
+    /// compile (the error, with line and column, is printed as JSON); 2 for a
+    /// usage or I/O error.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The function's source.
+    file: PathBuf,
+    /// The `user` passed to the function (JSON).
+    #[arg(long, default_value = "{}")]
+    user: String,
+    /// The `context` passed to the function (JSON).
+    #[arg(long, default_value = "{}")]
+    context: String,
+    /// The `event` passed to a handler (JSON).
+    #[arg(long)]
+    event: Option<String>,
+    /// Arguments before the callback for `module.exports = function (…, cb)` hooks (JSON array).
+    #[arg(long)]
+    args: Option<String>,
+    /// An environment variable for `env` / `configuration` (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Wall-clock timeout in seconds (1–60).
+    #[arg(long, default_value_t = 3)]
+    timeout: u64,
+    /// Memory cap in MiB (1–512).
+    #[arg(long, default_value_t = hookbox_engine::DEFAULT_MEMORY_MB)]
+    memory: u32,
+    /// CPU budget in fuel units (default: derived from the timeout).
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Run this engine plugin build instead of the bundled one.
+    #[arg(long, env = "HOOKBOX_PLUGIN", hide = true)]
+    plugin: Option<PathBuf>,
+    /// Where the compiled plugin is cached between runs.
+    #[arg(long, env = "HOOKBOX_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOOKBOX_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hookbox: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_json(flag: &str, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).with_context(|| format!("--{flag} is not valid JSON"))
+}
+
+fn default_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("hookbox")
+}
+
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let source =
+        std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let mut limits = Limits::default();
+    limits.timeout(Duration::from_secs(args.timeout))?;
+    limits.memory_mb(args.memory)?;
+    if let Some(fuel) = args.fuel {
+        limits.fuel(fuel)?;
+    }
+    let mut input = Input {
+        user: parse_json("user", &args.user)?,
+        context: parse_json("context", &args.context)?,
+        event: args.event.as_deref().map(|e| parse_json("event", e)).transpose()?,
+        ..Input::default()
+    };
+    if let Some(a) = &args.args {
+        match parse_json("args", a)? {
+            serde_json::Value::Array(items) => input.args = Some(items),
+            _ => bail!("--args must be a JSON array"),
+        }
+    }
+    for pair in &args.env {
+        let Some((k, v)) = pair.split_once('=') else {
+            bail!("--env takes KEY=VALUE, got {pair:?}");
+        };
+        input.env.insert(k.to_string(), v.to_string());
+    }
+
+    let mut config = EngineConfig::default();
+    config.max_instances(4);
+    config.cache_dir(args.cache_dir.unwrap_or_else(default_cache_dir));
+    if let Some(path) = &args.plugin {
+        config.plugin(std::fs::read(path).with_context(|| format!("reading plugin {}", path.display()))?);
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let engine = Engine::new(&config)?;
+        let artifact = match engine.compile(&source).await {
+            Ok(artifact) => artifact,
+            Err(CompileError::Syntax { message, line, column }) => {
+                let report = serde_json::json!({
+                    "outcome": "compile_error",
+                    "error": {"name": "SyntaxError", "message": message, "line": line, "column": column},
+                });
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(ExitCode::from(1));
+            }
+            Err(e) => bail!("{} does not compile: {e}", args.file.display()),
+        };
+        let outcome = engine.invoke(&artifact, &input, &limits).await?;
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,95 @@
+//! `hookbox run`, driven as a user would: a process, files, flags, stdout.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn hookbox(args: &[&str]) -> (i32, Value, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbox"));
+    cmd.args(args)
+        .env("HOOKBOX_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/hookbox-cache"));
+    let out = cmd.output().expect("hookbox runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn example(name: &str) -> String {
+    crate::common::example(name)
+}
+
+#[test]
+fn run_prints_the_outcome_of_each_convention() {
+    let whitelist = example("authing-email-whitelist.js");
+    let (code, out, err) = hookbox(&["run", &whitelist, "--user", r#"{"email":"ada@example.com"}"#, "--env", "ALLOWED_DOMAINS=example.com"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "ok");
+    assert_eq!(out["user"]["email"], "ada@example.com");
+    assert!(out["durationUs"].as_u64().is_some());
+
+    let (code, out, _) = hookbox(&["run", &whitelist, "--user", r#"{"email":"eve@evil.test"}"#]);
+    assert_eq!(code, 0, "a deny is an outcome, not a failure of hookbox");
+    assert_eq!(out["outcome"], "error");
+    assert_eq!(out["error"]["message"], "Access denied.");
+
+    let (code, out, _) = hookbox(&["run", &example("auth0-rule-add-claim.js"), "--user", r#"{"app_metadata":{"roles":["admin"]}}"#]);
+    assert_eq!(code, 0);
+    assert_eq!(out["context"]["idToken"]["https://example.com/roles"][0], "admin");
+
+    let (code, out, _) = hookbox(&["run", &example("auth0-hook-pre-user-registration.js")]);
+    assert_eq!(code, 0);
+    assert_eq!(out["result"]["user"]["user_metadata"]["plan"], "free");
+
+    let (code, out, _) = hookbox(&[
+        "run",
+        &example("handler-authorizer.js"),
+        "--event",
+        r#"{"headers":{"authorization":"Bearer let-me-in"}}"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(out["result"]["body"]["status"], "allow");
+}
+
+#[test]
+fn run_reports_limits_as_outcomes_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let spin = dir.path().join("spin.js");
+    std::fs::write(&spin, "function pipe(u, c, cb) { for (;;) {} }").unwrap();
+    let (code, out, err) = hookbox(&["run", spin.to_str().unwrap(), "--timeout", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "timeout");
+
+    let (code, out, _) = hookbox(&["run", spin.to_str().unwrap(), "--fuel", "1000000"]);
+    assert_eq!(code, 0);
+    assert_eq!(out["outcome"], "out_of_fuel");
+
+    let hog = dir.path().join("hog.js");
+    std::fs::write(&hog, "exports.handler = () => { const k = []; for (;;) k.push('x'.repeat(1e6) + k.length); };").unwrap();
+    let (code, out, _) = hookbox(&["run", hog.to_str().unwrap(), "--memory", "8"]);
+    assert_eq!(code, 0);
+    assert_eq!(out["outcome"], "memory_limit");
+}
+
+#[test]
+fn run_fails_on_usage_and_io_errors_and_reports_syntax_errors() {
+    let (code, _, err) = hookbox(&["run", "/nonexistent/hook.js"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("reading /nonexistent/hook.js"), "{err}");
+
+    let whitelist = example("authing-email-whitelist.js");
+    let (code, _, err) = hookbox(&["run", &whitelist, "--timeout", "61"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("timeout must be between 1 and 60"), "{err}");
+
+    let (code, _, err) = hookbox(&["run", &whitelist, "--user", "{not json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--user is not valid JSON"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.js");
+    std::fs::write(&broken, "async function pipe(user) {\n  return user.;\n}").unwrap();
+    let (code, out, _) = hookbox(&["run", broken.to_str().unwrap()]);
+    assert_eq!(code, 1, "nothing ran");
+    assert_eq!(out["outcome"], "compile_error");
+    assert_eq!(out["error"]["line"], 2);
+    assert!(out["error"]["column"].as_u64().unwrap() > 0);
+}

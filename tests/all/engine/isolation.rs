@@ -1,0 +1,120 @@
+//! Nothing survives a call, nothing of the host is visible, and runaways do
+//! not hold up well-behaved calls.
+
+use crate::common::*;
+use hookbox_engine::{Input, Limits, OutcomeKind};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[tokio::test]
+async fn globals_do_not_survive_between_calls() {
+    let artifact = compile(
+        "globalThis.count = (globalThis.count || 0) + 1;\nvar seen = typeof seenBefore !== 'undefined';\nglobalThis.seenBefore = true;\nexports.handler = () => ({ count: globalThis.count, seen });",
+    )
+    .await;
+    for _ in 0..3 {
+        let out = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
+        assert_eq!(out.result, json!({"count": 1, "seen": false}));
+    }
+}
+
+#[tokio::test]
+async fn no_filesystem_network_or_host_environment() {
+    let out = run(
+        r#"exports.handler = () => {
+  const tried = (name) => { try { require(name); return "loaded"; } catch (e) { return "refused"; } };
+  return {
+    process: typeof process, fetch: typeof fetch, xhr: typeof XMLHttpRequest, std: typeof std, os: typeof os,
+    fs: tried("fs"), child: tried("child_process"), net: tried("net"), http: tried("http"),
+    env: Object.keys(env).length,
+  };
+};"#,
+        &Input::default(),
+    )
+    .await;
+    assert_eq!(
+        out.result,
+        json!({
+            "process": "undefined", "fetch": "undefined", "xhr": "undefined", "std": "undefined", "os": "undefined",
+            "fs": "refused", "child": "refused", "net": "refused", "http": "refused", "env": 0
+        })
+    );
+}
+
+#[tokio::test]
+async fn date_and_math_random_work_and_differ_per_call() {
+    let artifact = compile("exports.handler = () => ({ now: Date.now(), iso: new Date().toISOString(), r: Math.random() });").await;
+    let a = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
+    let b = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
+    let host_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as f64;
+    let guest_now = a.result["now"].as_f64().unwrap();
+    assert!((guest_now - host_now).abs() < 60_000.0, "guest clock {guest_now} vs host {host_now}");
+    assert!(a.result["iso"].as_str().unwrap().ends_with('Z'));
+    let (ra, rb) = (a.result["r"].as_f64().unwrap(), b.result["r"].as_f64().unwrap());
+    assert!((0.0..1.0).contains(&ra));
+    assert_ne!(ra, rb, "each instance must seed its own randomness");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runaways_do_not_hold_up_well_behaved_calls() {
+    let engine = engine();
+    let runaway = compile("function pipe(u, c, cb) { for (;;) {} }").await;
+    let normal = compile("function pipe(u, c, cb) { u.n = u.n * 2; cb(null, u, c); }").await;
+    let mut one_second = Limits::default();
+    one_second.timeout(Duration::from_secs(1)).unwrap();
+
+    // Completion order, not time: every normal call must finish while the
+    // runaways (more of them than there are worker threads) still spin.
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (engine, artifact, order) = (engine.clone(), runaway.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            let out = engine.invoke(&artifact, &Input::default(), &one_second).await.unwrap();
+            assert_eq!(out.outcome, OutcomeKind::Timeout);
+            order.lock().unwrap().push("runaway");
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for n in 0..100 {
+        let (engine, artifact, order) = (engine.clone(), normal.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            let out = engine
+                .invoke(&artifact, &input(json!({ "n": n }), json!({})), &Limits::default())
+                .await
+                .unwrap();
+            assert_eq!(out.user["n"], n * 2);
+            order.lock().unwrap().push("normal");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let order = order.lock().unwrap();
+    let first_runaway = order.iter().position(|s| *s == "runaway").unwrap();
+    assert_eq!(first_runaway, 100, "normal calls finished after a runaway: {order:?}");
+}
+
+#[tokio::test]
+async fn artifacts_round_trip_and_stale_ones_are_refused() {
+    let artifact = compile("exports.handler = () => 'hi';").await;
+    let wasm = artifact.to_wasm();
+    let back = hookbox_engine::Artifact::from_wasm(&wasm).unwrap();
+    assert_eq!(back, artifact);
+    assert_eq!(back.plugin(), engine().plugin_hash());
+    let out = engine().invoke(&back, &Input::default(), &Limits::default()).await.unwrap();
+    assert_eq!(out.result, json!("hi"));
+
+    // Same bytecode, recorded as built by another plugin: refused, never run.
+    let hash = engine().plugin_hash().as_bytes().to_vec();
+    let mut forged = wasm.clone();
+    let at = forged.windows(hash.len()).position(|w| w == hash).expect("hash recorded");
+    forged[at..at + hash.len()].fill(b'0');
+    let forged = hookbox_engine::Artifact::from_wasm(&forged).unwrap();
+    let err = engine().invoke(&forged, &Input::default(), &Limits::default()).await.unwrap_err();
+    assert!(matches!(err, hookbox_engine::InvokeError::StaleArtifact { .. }), "{err:?}");
+}

@@ -1,0 +1,7 @@
+//! The engine, driven in-process: calling conventions, limits, hostile
+//! scripts, isolation and concurrency.
+
+mod conventions;
+mod hostile;
+mod isolation;
+mod limits;

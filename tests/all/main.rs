@@ -1,0 +1,5 @@
+//! hookbox's integration tests: one binary, a module per topic (as wasmtime does).
+
+mod cli;
+mod common;
+mod engine;
