@@ -63,7 +63,8 @@ struct RunArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HOOKBOX_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HOOKBOX_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -93,8 +94,8 @@ fn default_cache_dir() -> PathBuf {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
-    let source =
-        std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let source = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
     let mut limits = Limits::default();
     limits.timeout(Duration::from_secs(args.timeout))?;
     limits.memory_mb(args.memory)?;
@@ -104,7 +105,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut input = Input {
         user: parse_json("user", &args.user)?,
         context: parse_json("context", &args.context)?,
-        event: args.event.as_deref().map(|e| parse_json("event", e)).transpose()?,
+        event: args
+            .event
+            .as_deref()
+            .map(|e| parse_json("event", e))
+            .transpose()?,
         ..Input::default()
     };
     if let Some(a) = &args.args {
@@ -124,7 +129,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     config.max_instances(4);
     config.cache_dir(args.cache_dir.unwrap_or_else(default_cache_dir));
     if let Some(path) = &args.plugin {
-        config.plugin(std::fs::read(path).with_context(|| format!("reading plugin {}", path.display()))?);
+        config.plugin(
+            std::fs::read(path).with_context(|| format!("reading plugin {}", path.display()))?,
+        );
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

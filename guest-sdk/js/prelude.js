@@ -94,6 +94,12 @@
     }
   }
 
+  // Columns on the user's first line include the compile wrapper's prefix
+  // (guest-sdk/plugin: PREFIX_LEN).
+  const PREFIX_LEN = 47;
+  const FIRST_LINE = /function\.js:1:(\d+)/g;
+  const unwrapColumn = (_, col) => "function.js:1:" + (NumberCtor(col) > PREFIX_LEN ? NumberCtor(col) - PREFIX_LEN : 1);
+
   // QuickJS stack lines look like "    at pipe (function.js:7:12)". Keep the
   // user's frames only; the prelude's own are noise to a function author.
   function userStack(stack) {
@@ -102,7 +108,7 @@
     const kept = [];
     for (let i = 0; i < lines.length; i++) {
       const line = call(stringTrim, lines[i]);
-      if (line && call(stringIndexOf, line, "function.js") >= 0) push(kept, line);
+      if (line && call(stringIndexOf, line, "function.js") >= 0) push(kept, call(stringReplace, line, FIRST_LINE, unwrapColumn));
     }
     return kept.length ? call(arrayJoin, kept, "\n") : undefined;
   }
@@ -493,8 +499,13 @@
           : null;
       if (handler) {
         const event = input.event === undefined ? {} : input.event;
-        const cb = handler.length >= 3 ? makeCallback("handler") : undefined;
-        watch(ReflectApply(handler, exported, cb ? [event, context, cb] : [event, context]), "handler");
+        if (handler.length >= 3) {
+          // Lambda style: the callback or a returned promise, whichever settles first.
+          const returned = ReflectApply(handler, exported, [event, context, makeCallback("handler")]);
+          if (returned !== undefined) watch(returned, "handler");
+        } else {
+          watch(ReflectApply(handler, exported, [event, context]), "handler");
+        }
       } else if (typeof exported === "function") {
         const args = ArrayIsArray(input.args) ? input.args : [user, context];
         push(args, makeCallback("hook"));

@@ -5,12 +5,18 @@ use std::process::Command;
 
 fn hookbox(args: &[&str]) -> (i32, Value, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbox"));
-    cmd.args(args)
-        .env("HOOKBOX_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/hookbox-cache"));
+    cmd.args(args).env(
+        "HOOKBOX_CACHE_DIR",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/hookbox-cache"),
+    );
     let out = cmd.output().expect("hookbox runs");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 fn example(name: &str) -> String {
@@ -20,7 +26,14 @@ fn example(name: &str) -> String {
 #[test]
 fn run_prints_the_outcome_of_each_convention() {
     let whitelist = example("authing-email-whitelist.js");
-    let (code, out, err) = hookbox(&["run", &whitelist, "--user", r#"{"email":"ada@example.com"}"#, "--env", "ALLOWED_DOMAINS=example.com"]);
+    let (code, out, err) = hookbox(&[
+        "run",
+        &whitelist,
+        "--user",
+        r#"{"email":"ada@example.com"}"#,
+        "--env",
+        "ALLOWED_DOMAINS=example.com",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out["outcome"], "ok");
     assert_eq!(out["user"]["email"], "ada@example.com");
@@ -31,9 +44,17 @@ fn run_prints_the_outcome_of_each_convention() {
     assert_eq!(out["outcome"], "error");
     assert_eq!(out["error"]["message"], "Access denied.");
 
-    let (code, out, _) = hookbox(&["run", &example("auth0-rule-add-claim.js"), "--user", r#"{"app_metadata":{"roles":["admin"]}}"#]);
+    let (code, out, _) = hookbox(&[
+        "run",
+        &example("auth0-rule-add-claim.js"),
+        "--user",
+        r#"{"app_metadata":{"roles":["admin"]}}"#,
+    ]);
     assert_eq!(code, 0);
-    assert_eq!(out["context"]["idToken"]["https://example.com/roles"][0], "admin");
+    assert_eq!(
+        out["context"]["idToken"]["https://example.com/roles"][0],
+        "admin"
+    );
 
     let (code, out, _) = hookbox(&["run", &example("auth0-hook-pre-user-registration.js")]);
     assert_eq!(code, 0);
@@ -63,7 +84,11 @@ fn run_reports_limits_as_outcomes_and_exits_zero() {
     assert_eq!(out["outcome"], "out_of_fuel");
 
     let hog = dir.path().join("hog.js");
-    std::fs::write(&hog, "exports.handler = () => { const k = []; for (;;) k.push('x'.repeat(1e6) + k.length); };").unwrap();
+    std::fs::write(
+        &hog,
+        "exports.handler = () => { const k = []; for (;;) k.push('x'.repeat(1e6) + k.length); };",
+    )
+    .unwrap();
     let (code, out, _) = hookbox(&["run", hog.to_str().unwrap(), "--memory", "8"]);
     assert_eq!(code, 0);
     assert_eq!(out["outcome"], "memory_limit");

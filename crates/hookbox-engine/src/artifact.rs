@@ -141,7 +141,8 @@ impl Artifact {
         for payload in wasmparser::Parser::new(0).parse_all(wasm) {
             match payload.map_err(|e| ArtifactError(e.to_string()))? {
                 wasmparser::Payload::CustomSection(section) if section.name() == PLUGIN_SECTION => {
-                    let hash = std::str::from_utf8(section.data()).map_err(|_| err("plugin hash is not UTF-8"))?;
+                    let hash = std::str::from_utf8(section.data())
+                        .map_err(|_| err("plugin hash is not UTF-8"))?;
                     plugin = Some(hash.to_string());
                 }
                 wasmparser::Payload::DataSection(reader) => {
@@ -170,7 +171,9 @@ mod tests {
     fn wasm_round_trips_and_validates() {
         let a = Artifact::new("abc123".into(), vec![1, 2, 3, 4, 5]);
         let wasm = a.to_wasm();
-        wasmparser::Validator::new().validate_all(&wasm).expect("valid module");
+        wasmparser::Validator::new()
+            .validate_all(&wasm)
+            .expect("valid module");
         assert_eq!(Artifact::from_wasm(&wasm).unwrap(), a);
         assert!(Artifact::from_wasm(b"\0asm\x01\0\0\0").is_err());
         assert!(Artifact::from_wasm(b"garbage").is_err());

@@ -99,7 +99,9 @@ pub enum CompileError {
 pub enum InvokeError {
     #[error("input is {size} bytes; the limit is {limit}")]
     InputTooLarge { size: usize, limit: usize },
-    #[error("artifact was built for engine plugin {artifact}, this engine runs {engine}: recompile it")]
+    #[error(
+        "artifact was built for engine plugin {artifact}, this engine runs {engine}: recompile it"
+    )]
     StaleArtifact { artifact: String, engine: String },
     #[error("engine failure: {0}")]
     Internal(String),
@@ -204,14 +206,24 @@ struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.bytes {
             return Err(HostTrap::MemoryLimit.into());
         }
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -302,7 +314,10 @@ impl Engine {
             .timeout(Duration::from_secs(10))
             .and_then(|l| l.memory_mb(256))
             .expect("compile limits are in range");
-        let _slot = self.slot().await.map_err(|e| CompileError::Internal(e.to_string()))?;
+        let _slot = self
+            .slot()
+            .await
+            .map_err(|e| CompileError::Internal(e.to_string()))?;
         let mut store = self.store(Vec::new(), &limits);
         let result = self.run_compile(&mut store, source.as_bytes()).await;
         match result {
@@ -311,13 +326,21 @@ impl Engine {
             Err(e) => {
                 let outcome = classify(&e, &limits);
                 let detail = outcome.error.map(|e| e.message).unwrap_or_default();
-                Err(CompileError::Internal(format!("{}: {detail}", outcome.outcome.as_str())))
+                Err(CompileError::Internal(format!(
+                    "{}: {detail}",
+                    outcome.outcome.as_str()
+                )))
             }
         }
     }
 
     /// Runs an artifact once, in a fresh instance, under `limits`.
-    pub async fn invoke(&self, artifact: &Artifact, input: &Input, limits: &Limits) -> Result<Outcome, InvokeError> {
+    pub async fn invoke(
+        &self,
+        artifact: &Artifact,
+        input: &Input,
+        limits: &Limits,
+    ) -> Result<Outcome, InvokeError> {
         if artifact.plugin() != self.inner.plugin_hash {
             return Err(InvokeError::StaleArtifact {
                 artifact: artifact.plugin().to_string(),
@@ -337,7 +360,9 @@ impl Engine {
         let result = self.run_invoke(&mut store, artifact.bytecode()).await;
         let duration_us = started.elapsed().as_micros() as u64;
         let fuel_used = if self.inner.metering {
-            limits.get_fuel().saturating_sub(store.get_fuel().unwrap_or(0))
+            limits
+                .get_fuel()
+                .saturating_sub(store.get_fuel().unwrap_or(0))
         } else {
             0
         };
@@ -391,11 +416,16 @@ impl Engine {
     }
 
     /// Instantiates the plugin and copies `bytes` into its memory.
-    async fn prepare(&self, store: &mut Store<Call>, bytes: &[u8]) -> wasmtime::Result<(wasmtime::Instance, u32)> {
+    async fn prepare(
+        &self,
+        store: &mut Store<Call>,
+        bytes: &[u8],
+    ) -> wasmtime::Result<(wasmtime::Instance, u32)> {
         let ex = &self.inner.exports;
         let instance = self.inner.pre.instantiate_async(&mut *store).await?;
         let memory = export_memory(&instance, store, &ex.memory)?;
-        let realloc: TypedFunc<(u32, u32, u32, u32), u32> = export_func(&instance, store, &ex.realloc)?;
+        let realloc: TypedFunc<(u32, u32, u32, u32), u32> =
+            export_func(&instance, store, &ex.realloc)?;
         let len = bytes.len() as u32;
         let ptr = realloc.call_async(&mut *store, (0, 0, 1, len)).await?;
         memory.write(&mut *store, ptr as usize, bytes)?;
@@ -404,33 +434,51 @@ impl Engine {
 
     async fn run_invoke(&self, store: &mut Store<Call>, bytecode: &[u8]) -> wasmtime::Result<()> {
         let (instance, ptr) = self.prepare(store, bytecode).await?;
-        let invoke: TypedFunc<(u32, u32, u32, u32, u32), ()> = export_func(&instance, store, &self.inner.exports.invoke)?;
-        invoke.call_async(&mut *store, (ptr, bytecode.len() as u32, 0, 0, 0)).await
+        let invoke: TypedFunc<(u32, u32, u32, u32, u32), ()> =
+            export_func(&instance, store, &self.inner.exports.invoke)?;
+        invoke
+            .call_async(&mut *store, (ptr, bytecode.len() as u32, 0, 0, 0))
+            .await
     }
 
-    async fn run_compile(&self, store: &mut Store<Call>, source: &[u8]) -> wasmtime::Result<(u32, Vec<u8>)> {
+    async fn run_compile(
+        &self,
+        store: &mut Store<Call>,
+        source: &[u8],
+    ) -> wasmtime::Result<(u32, Vec<u8>)> {
         let (instance, ptr) = self.prepare(store, source).await?;
         let ex = &self.inner.exports;
         let compile: TypedFunc<(u32, u32), u32> = export_func(&instance, store, &ex.compile)?;
-        let ret = compile.call_async(&mut *store, (ptr, source.len() as u32)).await?;
+        let ret = compile
+            .call_async(&mut *store, (ptr, source.len() as u32))
+            .await?;
         let memory = export_memory(&instance, store, &ex.memory)?;
         let mut area = [0u8; 12];
         memory.read(&*store, ret as usize, &mut area)?;
-        let word = |i: usize| u32::from_le_bytes(area[i * 4..i * 4 + 4].try_into().expect("4 bytes"));
+        let word =
+            |i: usize| u32::from_le_bytes(area[i * 4..i * 4 + 4].try_into().expect("4 bytes"));
         let mut bytes = vec![0u8; word(2) as usize];
         memory.read(&*store, word(1) as usize, &mut bytes)?;
         Ok((word(0), bytes))
     }
 }
 
-fn export_memory(instance: &wasmtime::Instance, store: &mut Store<Call>, export: &ModuleExport) -> wasmtime::Result<Memory> {
+fn export_memory(
+    instance: &wasmtime::Instance,
+    store: &mut Store<Call>,
+    export: &ModuleExport,
+) -> wasmtime::Result<Memory> {
     instance
         .get_module_export(&mut *store, export)
         .and_then(Extern::into_memory)
         .ok_or_else(|| wasmtime::format_err!("plugin memory export missing"))
 }
 
-fn export_func<P, R>(instance: &wasmtime::Instance, store: &mut Store<Call>, export: &ModuleExport) -> wasmtime::Result<TypedFunc<P, R>>
+fn export_func<P, R>(
+    instance: &wasmtime::Instance,
+    store: &mut Store<Call>,
+    export: &ModuleExport,
+) -> wasmtime::Result<TypedFunc<P, R>>
 where
     P: wasmtime::WasmParams,
     R: wasmtime::WasmResults,
@@ -451,28 +499,38 @@ fn caller_memory(caller: &mut Caller<'_, Call>) -> wasmtime::Result<Memory> {
 
 /// The `hookbox` host module the plugin imports (see `guest-sdk/plugin`).
 fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
-    linker.func_wrap("hookbox", "input_len", |caller: Caller<'_, Call>| caller.data().input.len() as u32)?;
-    linker.func_wrap("hookbox", "input_read", |mut caller: Caller<'_, Call>, ptr: u32| {
-        let memory = caller_memory(&mut caller)?;
-        let (mem, call) = memory.data_and_store_mut(&mut caller);
-        let dst = mem
-            .get_mut(ptr as usize..ptr as usize + call.input.len())
-            .ok_or_else(|| wasmtime::format_err!("input buffer out of bounds"))?;
-        dst.copy_from_slice(&call.input);
-        Ok(())
+    linker.func_wrap("hookbox", "input_len", |caller: Caller<'_, Call>| {
+        caller.data().input.len() as u32
     })?;
-    linker.func_wrap("hookbox", "output", |mut caller: Caller<'_, Call>, ptr: u32, len: u32| {
-        if len as usize > MAX_IO_BYTES {
-            return Err(HostTrap::OutputTooLarge(len as usize).into());
-        }
-        let memory = caller_memory(&mut caller)?;
-        let (mem, call) = memory.data_and_store_mut(&mut caller);
-        let src = mem
-            .get(ptr as usize..ptr as usize + len as usize)
-            .ok_or_else(|| wasmtime::format_err!("output buffer out of bounds"))?;
-        call.output = Some(src.to_vec());
-        Ok(())
-    })?;
+    linker.func_wrap(
+        "hookbox",
+        "input_read",
+        |mut caller: Caller<'_, Call>, ptr: u32| {
+            let memory = caller_memory(&mut caller)?;
+            let (mem, call) = memory.data_and_store_mut(&mut caller);
+            let dst = mem
+                .get_mut(ptr as usize..ptr as usize + call.input.len())
+                .ok_or_else(|| wasmtime::format_err!("input buffer out of bounds"))?;
+            dst.copy_from_slice(&call.input);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        "hookbox",
+        "output",
+        |mut caller: Caller<'_, Call>, ptr: u32, len: u32| {
+            if len as usize > MAX_IO_BYTES {
+                return Err(HostTrap::OutputTooLarge(len as usize).into());
+            }
+            let memory = caller_memory(&mut caller)?;
+            let (mem, call) = memory.data_and_store_mut(&mut caller);
+            let src = mem
+                .get(ptr as usize..ptr as usize + len as usize)
+                .ok_or_else(|| wasmtime::format_err!("output buffer out of bounds"))?;
+            call.output = Some(src.to_vec());
+            Ok(())
+        },
+    )?;
     linker.func_wrap(
         "hookbox",
         "log",
@@ -527,7 +585,10 @@ fn read_output(output: Option<Vec<u8>>) -> Outcome {
     serde_json::from_slice(&bytes).unwrap_or_else(|e| {
         Outcome::failed(
             OutcomeKind::InvalidOutput,
-            ErrorInfo::new("InvalidOutputError", format!("the result is not valid: {e}")),
+            ErrorInfo::new(
+                "InvalidOutputError",
+                format!("the result is not valid: {e}"),
+            ),
         )
     })
 }
@@ -540,34 +601,55 @@ fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
                 OutcomeKind::MemoryLimit,
                 ErrorInfo::new(
                     "MemoryLimitError",
-                    format!("the function exceeded its memory limit of {} MB", limits.get_memory_mb()),
+                    format!(
+                        "the function exceeded its memory limit of {} MB",
+                        limits.get_memory_mb()
+                    ),
                 ),
             ),
-            HostTrap::OutputTooLarge(_) => {
-                Outcome::failed(OutcomeKind::InvalidOutput, ErrorInfo::new("InvalidOutputError", host.to_string()))
-            }
+            HostTrap::OutputTooLarge(_) => Outcome::failed(
+                OutcomeKind::InvalidOutput,
+                ErrorInfo::new("InvalidOutputError", host.to_string()),
+            ),
         };
     }
     let (kind, name, message) = match error.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => (
             OutcomeKind::Timeout,
             "TimeoutError",
-            format!("the function exceeded its timeout of {} s", limits.get_timeout().as_secs()),
+            format!(
+                "the function exceeded its timeout of {} s",
+                limits.get_timeout().as_secs()
+            ),
         ),
         Some(Trap::OutOfFuel) => (
             OutcomeKind::OutOfFuel,
             "OutOfFuelError",
-            format!("the function used up its CPU budget of {} fuel", limits.get_fuel()),
+            format!(
+                "the function used up its CPU budget of {} fuel",
+                limits.get_fuel()
+            ),
         ),
-        Some(Trap::StackOverflow) => (
+        // The plugin's shadow stack sits at the bottom of linear memory
+        // (`--stack-first`), so running off it is an out-of-bounds access, and
+        // QuickJS has no stack check of its own on WASI.
+        Some(Trap::StackOverflow | Trap::MemoryOutOfBounds) => (
             OutcomeKind::StackOverflow,
             "StackOverflowError",
             "the function overflowed its stack (recursion too deep)".to_string(),
         ),
-        Some(trap) => (OutcomeKind::Error, "WasmTrap", format!("the sandbox trapped: {trap}")),
+        Some(trap) => (
+            OutcomeKind::Error,
+            "WasmTrap",
+            format!("the sandbox trapped: {trap}"),
+        ),
         None => {
             tracing::error!(error = ?error, "engine failure during invocation");
-            (OutcomeKind::Error, "HookboxInternalError", "the sandbox failed".to_string())
+            (
+                OutcomeKind::Error,
+                "HookboxInternalError",
+                "the sandbox failed".to_string(),
+            )
         }
     };
     Outcome::failed(kind, ErrorInfo::new(name, message))

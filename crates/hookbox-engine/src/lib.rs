@@ -35,8 +35,9 @@ mod plugin;
 pub use artifact::{Artifact, ArtifactError, PLUGIN_NAMESPACE};
 pub use engine::{CompileError, Engine, EngineConfig, InvokeError};
 pub use limits::{
-    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LimitError, Limits, MAX_IO_BYTES,
-    MAX_LOG_BYTES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB, MIN_TIMEOUT,
+    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LimitError, Limits,
+    MAX_IO_BYTES, MAX_LOG_BYTES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB,
+    MIN_TIMEOUT,
 };
 pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
 pub use plugin::{BUNDLED_PLUGIN, plugin_hash};

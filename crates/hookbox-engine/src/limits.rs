@@ -29,9 +29,10 @@ pub const MAX_LOG_BYTES: usize = 64 * 1024;
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// Fuel granted per second of timeout. One unit is roughly one Wasm
-/// instruction; this machine's QuickJS runs ~1e9 a second, so a runaway hits
-/// its wall-clock timeout first and fuel stays the deterministic backstop.
-pub const FUEL_PER_SECOND: u64 = 4_000_000_000;
+/// instruction; a tight JS loop burns 5–9e9 a second on the reference 2-core
+/// machine, so with ~5x headroom a runaway hits its wall-clock timeout first
+/// and fuel stays the deterministic CPU budget operators can lower.
+pub const FUEL_PER_SECOND: u64 = 40_000_000_000;
 
 /// Limits for one invocation. `Default` is the safe configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

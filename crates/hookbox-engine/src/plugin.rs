@@ -34,12 +34,17 @@ pub(crate) fn load_module(
         // this exact engine configuration; wasmtime validates its header.
         match unsafe { wasmtime::Module::deserialize_file(engine, &path) } {
             Ok(module) => return Ok(module),
-            Err(e) => tracing::warn!(path = %path.display(), error = %e, "ignoring unusable plugin cache entry"),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring unusable plugin cache entry")
+            }
         }
     }
     let started = std::time::Instant::now();
     let module = wasmtime::Module::new(engine, wasm)?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "compiled engine plugin");
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "compiled engine plugin"
+    );
     if let Err(e) = store_atomically(&path, &module.serialize()?) {
         tracing::warn!(path = %path.display(), error = %e, "could not cache the compiled plugin");
     }

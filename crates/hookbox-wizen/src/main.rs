@@ -23,7 +23,11 @@ fn main() -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let snapshot = runtime.block_on(wizen(&wasm))?;
     std::fs::write(output, &snapshot).with_context(|| format!("writing {output}"))?;
-    eprintln!("pre-initialised {input} ({} bytes) -> {output} ({} bytes)", wasm.len(), snapshot.len());
+    eprintln!(
+        "pre-initialised {input} ({} bytes) -> {output} ({} bytes)",
+        wasm.len(),
+        snapshot.len()
+    );
     Ok(())
 }
 
@@ -64,7 +68,10 @@ async fn wizen(wasm: &[u8]) -> Result<Vec<u8>> {
         store: &mut store,
         instance,
     };
-    wizer.snapshot(&cx, &mut state).await.map_err(|e| anyhow!("{e:?}"))
+    wizer
+        .snapshot(&cx, &mut state)
+        .await
+        .map_err(|e| anyhow!("{e:?}"))
 }
 
 /// Lets Wizer read the initialised instance's globals and memory.

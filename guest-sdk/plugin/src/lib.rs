@@ -30,10 +30,6 @@ const USER_FILE: &str = "function.js";
 /// The prelude, baked into the snapshot.
 const PRELUDE: &str = include_str!("../../js/prelude.js");
 
-/// QuickJS's own stack limit. It must trip before the 1 MiB shadow stack the
-/// linker gives us overflows, so that deep recursion is a catchable RangeError.
-const MAX_JS_STACK: usize = 640 * 1024;
-
 /// Host functions, provided by `hookbox-engine` under the `hookbox` module.
 mod host {
     #[link(wasm_import_module = "hookbox")]
@@ -59,7 +55,8 @@ struct Plugin {
 static mut PLUGIN: Option<Plugin> = None;
 
 fn plugin() -> &'static Plugin {
-    unsafe { PLUGIN.as_ref() }.expect("initialize-runtime was not run: the plugin must be pre-initialised")
+    unsafe { PLUGIN.as_ref() }
+        .expect("initialize-runtime was not run: the plugin must be pre-initialised")
 }
 
 #[unsafe(export_name = "initialize-runtime")]
@@ -67,12 +64,12 @@ pub extern "C" fn initialize_runtime() {
     let mut config = javy::Config::default();
     config
         .text_encoding(true)
-        .max_stack_size(MAX_JS_STACK)
         // The instance is thrown away after one call: collecting garbage is wasted work.
         .gc_threshold(usize::MAX);
     let runtime = javy::Runtime::new(config).expect("the QuickJS runtime to start");
     let (run, tick, finish) = runtime.context().with(|ctx| {
-        let driver = load_prelude(&ctx).unwrap_or_else(|e| panic!("prelude failed: {}", describe(&ctx, e)));
+        let driver =
+            load_prelude(&ctx).unwrap_or_else(|e| panic!("prelude failed: {}", describe(&ctx, e)));
         let get = |name: &str| -> Persistent<Function<'static>> {
             let f: Function = driver.get(name).expect("prelude driver function");
             Persistent::save(&ctx, f)
@@ -136,15 +133,21 @@ fn describe(ctx: &Ctx<'_>, err: quickjs::Error) -> String {
 
 /// The two ways a source can be wrapped. An Auth0 rule is one bare function
 /// expression, which is only valid as an expression; everything else (Authing
-/// `pipe`, CommonJS exports, handlers) is a script body. Each wrapper puts the
-/// user's first line on line 1, so positions need no translation.
+/// `pipe`, CommonJS exports, handlers) is a script body.
+///
+/// The prefix shares the user's first line, so line numbers need no
+/// translation (QuickJS cannot start a script at line 0). Both prefixes have
+/// the same length, [`PREFIX_LEN`], which is taken off columns on line 1.
 const WRAPPERS: [(&str, &str); 2] = [
-    ("(function (module, exports, require) { return (\n", "\n); })"),
+    ("(function (module, exports, require) { return (", "\n); })"),
     (
-        "(function (module, exports, require) {\n",
+        "(function (module, exports, require) {         ",
         "\n;return typeof pipe === \"function\" ? pipe : undefined; })",
     ),
 ];
+
+/// Length of each wrapper's prefix; the prelude corrects stack columns with it too.
+const PREFIX_LEN: u32 = 47;
 
 struct SyntaxError {
     message: String,
@@ -157,16 +160,41 @@ fn compile(ctx: &Ctx<'_>, source: &str) -> Result<Vec<u8>, SyntaxError> {
     for (prefix, suffix) in WRAPPERS {
         match compile_wrapped(ctx, &format!("{prefix}{source}{suffix}")) {
             Ok(bytecode) => return Ok(bytecode),
-            // When neither wrapper parses, the error that got further into the
-            // source is the one that describes the author's mistake.
-            Err(e) => {
-                if best.as_ref().is_none_or(|b| (e.line, e.column) > (b.line, b.column)) {
+            Err(mut e) => {
+                e.column = token_column(source, &e);
+                if best
+                    .as_ref()
+                    .is_none_or(|b| (e.line, e.column) > (b.line, b.column))
+                {
                     best = Some(e);
                 }
             }
         }
     }
     Err(best.expect("at least one wrapper"))
+}
+
+/// QuickJS reports the right line for a syntax error but a column taken from
+/// a stale scanner position. When the message names the offending token
+/// (`unexpected token in expression: ';'`), find it on that line; otherwise
+/// point at the line's first non-blank character.
+fn token_column(source: &str, e: &SyntaxError) -> u32 {
+    let Some(text) = source.lines().nth(e.line.saturating_sub(1) as usize) else {
+        return e.column;
+    };
+    let quoted = e
+        .message
+        .strip_suffix('\'')
+        .and_then(|m| m.rsplit_once('\''))
+        .map(|(_, token)| token)
+        .filter(|t| !t.is_empty());
+    if let Some(at) = quoted.and_then(|token| text.find(token)) {
+        return text[..at].chars().count() as u32 + 1;
+    }
+    if (e.column as usize) <= text.chars().count() && e.column > 0 {
+        return e.column;
+    }
+    text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1
 }
 
 fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str) -> Result<Vec<u8>, SyntaxError> {
@@ -181,8 +209,7 @@ fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str) -> Result<Vec<u8>, SyntaxError>
         version: qjs::JS_EVAL_OPTIONS_VERSION as _,
         eval_flags: (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as _,
         filename: filename.as_ptr(),
-        // The wrapper's prefix is line 0, the user's first line is line 1.
-        line_num: 0,
+        line_num: 1,
     };
     unsafe {
         let func = qjs::JS_Eval2(raw, source.as_ptr(), wrapped.len() as _, &mut options);
@@ -218,7 +245,10 @@ fn syntax_error(ctx: &Ctx<'_>) -> SyntaxError {
     let name: String = obj.get("name").unwrap_or_else(|_| "SyntaxError".into());
     let message: String = obj.get("message").unwrap_or_default();
     let stack: String = obj.get("stack").unwrap_or_default();
-    let (line, column) = position_in(&stack).unwrap_or((0, 0));
+    let (line, mut column) = position_in(&stack).unwrap_or((0, 0));
+    if line == 1 {
+        column = column.saturating_sub(PREFIX_LEN).max(1);
+    }
     SyntaxError {
         message: format!("{name}: {message}"),
         line,
@@ -256,7 +286,8 @@ pub unsafe extern "C" fn cabi_realloc(
     if original_ptr.is_null() || original_size == 0 {
         return unsafe { alloc::alloc(layout) };
     }
-    let old = alloc::Layout::from_size_align(original_size, alignment.max(1)).expect("valid layout");
+    let old =
+        alloc::Layout::from_size_align(original_size, alignment.max(1)).expect("valid layout");
     let new = unsafe { alloc::alloc(layout) };
     unsafe {
         ptr::copy_nonoverlapping(original_ptr, new, original_size.min(new_size));
@@ -276,14 +307,21 @@ pub unsafe extern "C" fn cabi_realloc(
 pub unsafe extern "C" fn compile_src(src_ptr: *const u8, src_len: usize) -> *const u32 {
     let src = unsafe { slice::from_raw_parts(src_ptr, src_len) };
     let source = String::from_utf8_lossy(src);
-    let result = plugin().runtime.context().with(|ctx| compile(&ctx, &source));
+    let result = plugin()
+        .runtime
+        .context()
+        .with(|ctx| compile(&ctx, &source));
     let (status, bytes) = match result {
         Ok(bytecode) => (0, bytecode),
         Err(e) => (1, error_json(&e).into_bytes()),
     };
     unsafe {
         COMPILE_RESULT = bytes;
-        COMPILE_RET_AREA = [status, COMPILE_RESULT.as_ptr() as u32, COMPILE_RESULT.len() as u32];
+        COMPILE_RET_AREA = [
+            status,
+            COMPILE_RESULT.as_ptr() as u32,
+            COMPILE_RESULT.len() as u32,
+        ];
         COMPILE_RET_AREA.as_ptr()
     }
 }
@@ -300,7 +338,10 @@ fn error_json(e: &SyntaxError) -> String {
         }
     }
     message.push('"');
-    format!(r#"{{"message":{message},"line":{},"column":{}}}"#, e.line, e.column)
+    format!(
+        r#"{{"message":{message},"line":{},"column":{}}}"#,
+        e.line, e.column
+    )
 }
 
 /// Runs one invocation of compiled bytecode; the function name is unused (the
@@ -340,9 +381,18 @@ fn serde_like_string(s: &str) -> String {
 fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
     let factory = load_bytecode(ctx, bytecode)?;
     let run = plugin.run.clone().restore(ctx).map_err(|e| e.to_string())?;
-    let tick = plugin.tick.clone().restore(ctx).map_err(|e| e.to_string())?;
-    let finish = plugin.finish.clone().restore(ctx).map_err(|e| e.to_string())?;
-    run.call::<_, ()>((factory,)).map_err(|e| describe(ctx, e))?;
+    let tick = plugin
+        .tick
+        .clone()
+        .restore(ctx)
+        .map_err(|e| e.to_string())?;
+    let finish = plugin
+        .finish
+        .clone()
+        .restore(ctx)
+        .map_err(|e| e.to_string())?;
+    run.call::<_, ()>((factory,))
+        .map_err(|e| describe(ctx, e))?;
     loop {
         while ctx.execute_pending_job() {}
         let fired: bool = tick.call(()).map_err(|e| describe(ctx, e))?;
@@ -356,7 +406,12 @@ fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
 fn load_bytecode<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Value<'js>, String> {
     let raw = ctx.as_raw().as_ptr();
     unsafe {
-        let obj = qjs::JS_ReadObject(raw, bytecode.as_ptr(), bytecode.len() as _, qjs::JS_READ_OBJ_BYTECODE as _);
+        let obj = qjs::JS_ReadObject(
+            raw,
+            bytecode.as_ptr(),
+            bytecode.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as _,
+        );
         if qjs::JS_IsException(obj) {
             return Err(describe(ctx, quickjs::Error::Exception));
         }

@@ -7,11 +7,20 @@ use serde_json::json;
 #[tokio::test]
 async fn throwing_non_errors() {
     for (source, message) in [
-        ("function pipe(u, c, cb) { throw 'plain string'; }", "plain string"),
+        (
+            "function pipe(u, c, cb) { throw 'plain string'; }",
+            "plain string",
+        ),
         ("function pipe(u, c, cb) { throw 42; }", "42"),
-        ("function pipe(u, c, cb) { cb({ message: 'object with message', code: 'E1' }); }", "object with message"),
+        (
+            "function pipe(u, c, cb) { cb({ message: 'object with message', code: 'E1' }); }",
+            "object with message",
+        ),
         ("function pipe(u, c, cb) { throw null; }", "null"),
-        ("function pipe(u, c, cb) { cb('denied as a string'); }", "denied as a string"),
+        (
+            "function pipe(u, c, cb) { cb('denied as a string'); }",
+            "denied as a string",
+        ),
     ] {
         let out = run(source, &Input::default()).await;
         assert_eq!(out.outcome, OutcomeKind::Error, "{source}");
@@ -50,7 +59,11 @@ async function pipe(user, context, callback) {
     assert_eq!(out.user, json!({"id": "u1", "checked": true}));
 
     // And the next call, on a fresh instance, sees pristine built-ins.
-    let out = run("exports.handler = () => JSON.stringify({ a: [1].concat([2]) });", &Input::default()).await;
+    let out = run(
+        "exports.handler = () => JSON.stringify({ a: [1].concat([2]) });",
+        &Input::default(),
+    )
+    .await;
     assert_eq!(out.result, json!("{\"a\":[1,2]}"));
 }
 
@@ -82,10 +95,16 @@ async fn the_host_stays_healthy_after_every_kind_of_failure() {
     ];
     for source in sources {
         let artifact = engine.compile(source).await.unwrap();
-        let out = engine.invoke(&artifact, &Input::default(), &small).await.unwrap();
+        let out = engine
+            .invoke(&artifact, &Input::default(), &small)
+            .await
+            .unwrap();
         assert_ne!(out.outcome, OutcomeKind::Ok, "{source}");
     }
-    let ok = engine.compile("exports.handler = (e) => e.n * 2;").await.unwrap();
+    let ok = engine
+        .compile("exports.handler = (e) => e.n * 2;")
+        .await
+        .unwrap();
     for n in 0..20 {
         let i = Input {
             event: Some(json!({ "n": n })),

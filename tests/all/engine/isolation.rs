@@ -14,7 +14,10 @@ async fn globals_do_not_survive_between_calls() {
     )
     .await;
     for _ in 0..3 {
-        let out = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
+        let out = engine()
+            .invoke(&artifact, &Input::default(), &Limits::default())
+            .await
+            .unwrap();
         assert_eq!(out.result, json!({"count": 1, "seen": false}));
     }
 }
@@ -45,16 +48,28 @@ async fn no_filesystem_network_or_host_environment() {
 #[tokio::test]
 async fn date_and_math_random_work_and_differ_per_call() {
     let artifact = compile("exports.handler = () => ({ now: Date.now(), iso: new Date().toISOString(), r: Math.random() });").await;
-    let a = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
-    let b = engine().invoke(&artifact, &Input::default(), &Limits::default()).await.unwrap();
+    let a = engine()
+        .invoke(&artifact, &Input::default(), &Limits::default())
+        .await
+        .unwrap();
+    let b = engine()
+        .invoke(&artifact, &Input::default(), &Limits::default())
+        .await
+        .unwrap();
     let host_now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as f64;
     let guest_now = a.result["now"].as_f64().unwrap();
-    assert!((guest_now - host_now).abs() < 60_000.0, "guest clock {guest_now} vs host {host_now}");
+    assert!(
+        (guest_now - host_now).abs() < 60_000.0,
+        "guest clock {guest_now} vs host {host_now}"
+    );
     assert!(a.result["iso"].as_str().unwrap().ends_with('Z'));
-    let (ra, rb) = (a.result["r"].as_f64().unwrap(), b.result["r"].as_f64().unwrap());
+    let (ra, rb) = (
+        a.result["r"].as_f64().unwrap(),
+        b.result["r"].as_f64().unwrap(),
+    );
     assert!((0.0..1.0).contains(&ra));
     assert_ne!(ra, rb, "each instance must seed its own randomness");
 }
@@ -74,7 +89,10 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
     for _ in 0..6 {
         let (engine, artifact, order) = (engine.clone(), runaway.clone(), order.clone());
         tasks.push(tokio::spawn(async move {
-            let out = engine.invoke(&artifact, &Input::default(), &one_second).await.unwrap();
+            let out = engine
+                .invoke(&artifact, &Input::default(), &one_second)
+                .await
+                .unwrap();
             assert_eq!(out.outcome, OutcomeKind::Timeout);
             order.lock().unwrap().push("runaway");
         }));
@@ -84,7 +102,11 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
         let (engine, artifact, order) = (engine.clone(), normal.clone(), order.clone());
         tasks.push(tokio::spawn(async move {
             let out = engine
-                .invoke(&artifact, &input(json!({ "n": n }), json!({})), &Limits::default())
+                .invoke(
+                    &artifact,
+                    &input(json!({ "n": n }), json!({})),
+                    &Limits::default(),
+                )
                 .await
                 .unwrap();
             assert_eq!(out.user["n"], n * 2);
@@ -96,7 +118,10 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
     }
     let order = order.lock().unwrap();
     let first_runaway = order.iter().position(|s| *s == "runaway").unwrap();
-    assert_eq!(first_runaway, 100, "normal calls finished after a runaway: {order:?}");
+    assert_eq!(
+        first_runaway, 100,
+        "normal calls finished after a runaway: {order:?}"
+    );
 }
 
 #[tokio::test]
@@ -106,15 +131,27 @@ async fn artifacts_round_trip_and_stale_ones_are_refused() {
     let back = hookbox_engine::Artifact::from_wasm(&wasm).unwrap();
     assert_eq!(back, artifact);
     assert_eq!(back.plugin(), engine().plugin_hash());
-    let out = engine().invoke(&back, &Input::default(), &Limits::default()).await.unwrap();
+    let out = engine()
+        .invoke(&back, &Input::default(), &Limits::default())
+        .await
+        .unwrap();
     assert_eq!(out.result, json!("hi"));
 
     // Same bytecode, recorded as built by another plugin: refused, never run.
     let hash = engine().plugin_hash().as_bytes().to_vec();
     let mut forged = wasm.clone();
-    let at = forged.windows(hash.len()).position(|w| w == hash).expect("hash recorded");
+    let at = forged
+        .windows(hash.len())
+        .position(|w| w == hash)
+        .expect("hash recorded");
     forged[at..at + hash.len()].fill(b'0');
     let forged = hookbox_engine::Artifact::from_wasm(&forged).unwrap();
-    let err = engine().invoke(&forged, &Input::default(), &Limits::default()).await.unwrap_err();
-    assert!(matches!(err, hookbox_engine::InvokeError::StaleArtifact { .. }), "{err:?}");
+    let err = engine()
+        .invoke(&forged, &Input::default(), &Limits::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, hookbox_engine::InvokeError::StaleArtifact { .. }),
+        "{err:?}"
+    );
 }

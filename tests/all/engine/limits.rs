@@ -1,13 +1,20 @@
 //! Every limit is enforced by the host and comes back as a classified outcome.
 
 use crate::common::*;
-use hookbox_engine::{CompileError, Input, InvokeError, Limits, MAX_LOG_BYTES, MAX_SOURCE_BYTES, OutcomeKind};
+use hookbox_engine::{
+    CompileError, Input, InvokeError, Limits, MAX_LOG_BYTES, MAX_SOURCE_BYTES, OutcomeKind,
+};
 use serde_json::json;
 use std::time::Duration;
 
 #[tokio::test]
 async fn infinite_loop_times_out() {
-    let out = run_with("function pipe(u, c, cb) { while (true) {} }", &Input::default(), &limits_secs(1)).await;
+    let out = run_with(
+        "function pipe(u, c, cb) { while (true) {} }",
+        &Input::default(),
+        &limits_secs(1),
+    )
+    .await;
     assert_eq!(out.outcome, OutcomeKind::Timeout, "{out:?}");
     assert_eq!(out.error.unwrap().name, "TimeoutError");
 }
@@ -41,8 +48,14 @@ async fn cpu_budget_is_fuel() {
 async fn fuel_used_is_deterministic() {
     let artifact = compile("function pipe(u, c, cb) { let s = 0; for (let i = 0; i < 1000; i++) s += i; u.s = s; cb(null, u, c); }").await;
     let i = input(json!({"id": 1}), json!({}));
-    let a = engine().invoke(&artifact, &i, &Limits::default()).await.unwrap();
-    let b = engine().invoke(&artifact, &i, &Limits::default()).await.unwrap();
+    let a = engine()
+        .invoke(&artifact, &i, &Limits::default())
+        .await
+        .unwrap();
+    let b = engine()
+        .invoke(&artifact, &i, &Limits::default())
+        .await
+        .unwrap();
     assert_eq!(a.user["s"], 499500);
     assert!(a.fuel_used > 0);
     assert_eq!(a.fuel_used, b.fuel_used);
@@ -94,7 +107,11 @@ async fn huge_output_is_invalid_output() {
 
 #[tokio::test]
 async fn unserialisable_output_is_invalid_output() {
-    let out = run("exports.handler = () => { const a = {}; a.self = a; return a; };", &Input::default()).await;
+    let out = run(
+        "exports.handler = () => { const a = {}; a.self = a; return a; };",
+        &Input::default(),
+    )
+    .await;
     assert_eq!(out.outcome, OutcomeKind::InvalidOutput, "{out:?}");
     let out = run("exports.handler = () => 10n;", &Input::default()).await;
     assert_eq!(out.outcome, OutcomeKind::InvalidOutput, "{out:?}");
@@ -104,8 +121,14 @@ async fn unserialisable_output_is_invalid_output() {
 async fn input_over_one_megabyte_is_refused_before_running() {
     let artifact = compile("exports.handler = () => 1;").await;
     let big = input(json!({"blob": "y".repeat(1024 * 1024)}), json!({}));
-    let err = engine().invoke(&artifact, &big, &Limits::default()).await.unwrap_err();
-    assert!(matches!(err, InvokeError::InputTooLarge { limit: 1048576, .. }), "{err:?}");
+    let err = engine()
+        .invoke(&artifact, &big, &Limits::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, InvokeError::InputTooLarge { limit: 1048576, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -119,14 +142,26 @@ async fn console_output_is_capped_per_call() {
     let kept: usize = out.logs.iter().map(|l| l.message.len()).sum();
     assert!(kept <= MAX_LOG_BYTES + 64, "{kept}");
     assert!(out.logs.len() < 10000);
-    assert!(out.logs.last().unwrap().message.ends_with("[log truncated: 64 KB per call]"));
+    assert!(
+        out.logs
+            .last()
+            .unwrap()
+            .message
+            .ends_with("[log truncated: 64 KB per call]")
+    );
 }
 
 #[tokio::test]
 async fn oversize_source_is_refused_at_compile() {
-    let source = format!("// {}\nexports.handler = () => 1;", "x".repeat(MAX_SOURCE_BYTES));
+    let source = format!(
+        "// {}\nexports.handler = () => 1;",
+        "x".repeat(MAX_SOURCE_BYTES)
+    );
     let err = engine().compile(&source).await.unwrap_err();
-    assert!(matches!(err, CompileError::TooLarge { limit: 102400, .. }), "{err:?}");
+    assert!(
+        matches!(err, CompileError::TooLarge { limit: 102400, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
