@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod bench;
+
 #[derive(Parser)]
 #[command(name = "hookbox", version, about)]
 struct Cli {
@@ -22,6 +24,8 @@ enum Command {
     /// compile (the error, with line and column, is printed as JSON); 2 for a
     /// usage or I/O error.
     Run(RunArgs),
+    /// Measure the engine in-process: latency of a trivial invoke per variant.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -85,7 +90,7 @@ fn parse_json(flag: &str, text: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text).with_context(|| format!("--{flag} is not valid JSON"))
 }
 
-fn default_cache_dir() -> PathBuf {
+pub(crate) fn default_cache_dir() -> PathBuf {
     std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))

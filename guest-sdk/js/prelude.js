@@ -398,54 +398,77 @@
   }
 
   // ---------------------------------------------------------------- user helpers
+  //
+  // The Authing helpers live on a prototype built once, in the snapshot, and
+  // slotted under the user object per call: no per-call closures, and JSON
+  // never sees them. Their effects are created on first use only.
 
-  function attachUserHelpers(user, effects) {
-    const define = (name, fn) =>
-      ObjectDefineProperty(user, name, { value: fn, enumerable: false, configurable: true, writable: true });
-    const setClaim = (bag) =>
-      function (key, value) {
-        if (isObject(key)) {
-          const keys = ObjectKeys(key);
-          for (let i = 0; i < keys.length; i++) bag[keys[i]] = key[keys[i]];
-        } else {
-          bag[StringCtor(key)] = value;
-        }
-        return user;
-      };
-    const removeClaim = (bag) =>
-      function (key) {
-        bag[StringCtor(key)] = null;
-        return user;
-      };
-    define("addIdToken", setClaim(effects.tokens.idToken));
-    define("removeIdToken", removeClaim(effects.tokens.idToken));
-    define("addAccessToken", setClaim(effects.tokens.accessToken));
-    define("removeAccessToken", removeClaim(effects.tokens.accessToken));
-    define("addCustomData", setClaim(effects.customData));
+  let effects = null;
+  const fx = () => effects || (effects = { tokens: { idToken: {}, accessToken: {} }, customData: {} });
+
+  function setClaims(bag, key, value) {
+    if (isObject(key)) {
+      const keys = ObjectKeys(key);
+      for (let i = 0; i < keys.length; i++) bag[keys[i]] = key[keys[i]];
+    } else {
+      bag[StringCtor(key)] = value;
+    }
   }
 
+  const UserPrototype = ObjectCreate(Object.prototype);
+  const helpers = {
+    addIdToken(key, value) {
+      setClaims(fx().tokens.idToken, key, value);
+      return this;
+    },
+    removeIdToken(key) {
+      fx().tokens.idToken[StringCtor(key)] = null;
+      return this;
+    },
+    addAccessToken(key, value) {
+      setClaims(fx().tokens.accessToken, key, value);
+      return this;
+    },
+    removeAccessToken(key) {
+      fx().tokens.accessToken[StringCtor(key)] = null;
+      return this;
+    },
+    addCustomData(key, value) {
+      setClaims(fx().customData, key, value);
+      return this;
+    },
+  };
+  const helperNames = ObjectKeys(helpers);
+  for (let i = 0; i < helperNames.length; i++) {
+    ObjectDefineProperty(UserPrototype, helperNames[i], { value: helpers[helperNames[i]], writable: true, configurable: true });
+  }
+  const ObjectSetPrototypeOf = Object.setPrototypeOf;
+
   // ---------------------------------------------------------------- the driver
+  //
+  // One invocation per instance, so the call's state is plain module state.
 
-  let state = null;
+  let done = false;
+  let outcome = null;
+  let payload = null;
+  let inputUser = null;
+  let inputContext = null;
 
-  function settle(outcome, payload) {
-    if (state.done) {
+  function settle(kind, value) {
+    if (done) {
       emit(LEVELS.warn, ["hookbox: callback called more than once; this call was ignored"]);
       return;
     }
-    state.done = true;
-    state.outcome = outcome;
-    state.payload = payload;
+    done = true;
+    outcome = kind;
+    payload = value;
   }
 
   function makeCallback(kind) {
     return function callback(err, a, b) {
-      if (err !== null && err !== undefined) return settle("error", { error: describeError(err) });
+      if (err !== null && err !== undefined) return settle("error", describeError(err));
       if (kind === "pipe") {
-        settle("ok", {
-          user: a === undefined ? state.input.user : a,
-          context: b === undefined ? state.input.context : b,
-        });
+        settle("ok", { user: a === undefined ? inputUser : a, context: b === undefined ? inputContext : b });
       } else {
         settle("ok", { result: a === undefined ? null : a });
       }
@@ -461,17 +484,17 @@
     try {
       then = value.then;
     } catch (e) {
-      return settle("error", { error: describeError(e) });
+      return settle("error", describeError(e));
     }
     if (typeof then !== "function") {
       if (kind === "handler") settle("ok", { result: value });
       return;
     }
     const onValue = (v) => {
-      if (kind === "handler" && !state.done) settle("ok", { result: v === undefined ? null : v });
+      if (kind === "handler" && !done) settle("ok", { result: v === undefined ? null : v });
     };
     const onError = (e) => {
-      if (!state.done) settle("error", { error: describeError(e) });
+      if (!done) settle("error", describeError(e));
     };
     call(PromiseThen, PromiseCtor.resolve(value), onValue, onError);
   }
@@ -480,18 +503,18 @@
     const input = JSONParse(hostInput());
     const user = isObject(input.user) ? input.user : {};
     const context = isObject(input.context) ? input.context : {};
-    const effects = { tokens: { idToken: {}, accessToken: {} }, customData: {} };
-    state = { input: { user, context }, effects, done: false, outcome: null, payload: null };
-    attachUserHelpers(user, effects);
-
-    const env = ObjectFreeze(isObject(input.env) ? input.env : {});
-    G.env = env;
-    G.configuration = env;
+    inputUser = user;
+    inputContext = context;
+    if (!ArrayIsArray(user)) ObjectSetPrototypeOf(user, UserPrototype);
+    if (isObject(input.env)) {
+      const env = ObjectFreeze(input.env);
+      G.env = env;
+      G.configuration = env;
+    }
 
     const module = { exports: {} };
-    let entry;
     try {
-      entry = factory(module, module.exports, require);
+      const entry = factory(module, module.exports, require);
       const exported = module.exports;
       const handler =
         exported && (typeof exported === "object" || typeof exported === "function") && typeof exported.handler === "function"
@@ -514,64 +537,58 @@
         watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");
       } else {
         settle("error", {
-          error: {
-            name: "EntryPointError",
-            message:
-              "no entry point: define `function pipe(user, context, callback)`, a single function expression, " +
-              "`module.exports = function (..., cb)` or `exports.handler = async (event, context) => result`",
-          },
+          name: "EntryPointError",
+          message:
+            "no entry point: define `function pipe(user, context, callback)`, a single function expression, " +
+            "`module.exports = function (..., cb)` or `exports.handler = async (event, context) => result`",
         });
       }
     } catch (e) {
-      settle("error", { error: describeError(e) });
+      settle("error", describeError(e));
     }
   }
 
   function tick() {
-    if (state.done) return false;
+    if (done) return false;
     try {
       return fireNextTimer();
     } catch (e) {
-      settle("error", { error: describeError(e) });
+      settle("error", describeError(e));
       return false;
     }
   }
 
-  function finish() {
-    const effects = state.effects;
-    let out;
-    if (!state.done) {
-      out = {
-        outcome: "callback_not_called",
-        error: {
-          name: "CallbackNotCalledError",
-          message: "the function finished without calling back or settling its promise",
-        },
-      };
-    } else if (state.outcome === "error") {
-      const e = state.payload.error;
-      const overflow = e.name === "RangeError" && e.message === "Maximum call stack size exceeded";
-      out = { outcome: overflow ? "stack_overflow" : "error", error: e };
-    } else {
-      out = state.payload;
-      out.outcome = "ok";
-      out.tokens = effects.tokens;
-      out.customData = effects.customData;
+  // The result is assembled as text around the user's values, so that only
+  // those are walked by JSON.stringify.
+  const json = (v) => {
+    const s = JSONStringify(v);
+    return s === undefined ? "null" : s;
+  };
+
+  function resultText() {
+    if (!done) {
+      return '{"outcome":"callback_not_called","error":{"name":"CallbackNotCalledError","message":"the function finished without calling back or settling its promise"}}';
     }
+    if (outcome === "error") {
+      const overflow = payload.name === "RangeError" && payload.message === "Maximum call stack size exceeded";
+      return '{"outcome":"' + (overflow ? "stack_overflow" : "error") + '","error":' + json(payload) + "}";
+    }
+    let text = '{"outcome":"ok"';
+    if (owns(payload, "user")) text += ',"user":' + json(payload.user) + ',"context":' + json(payload.context);
+    else text += ',"result":' + json(payload.result);
+    if (effects) text += ',"tokens":' + json(effects.tokens) + ',"customData":' + json(effects.customData);
+    return text + "}";
+  }
+
+  function finish() {
     let text;
     try {
-      text = JSONStringify(out);
+      text = resultText();
     } catch (e) {
       const why = describeError(e);
       text = JSONStringify({
         outcome: "invalid_output",
         error: { name: "InvalidOutputError", message: "the result cannot be serialised as JSON: " + why.message },
-      });
-    }
-    if (typeof text !== "string") {
-      text = JSONStringify({
-        outcome: "invalid_output",
-        error: { name: "InvalidOutputError", message: "the result serialised to nothing" },
       });
     }
     hostOutput(text);

@@ -152,7 +152,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Value>,
     /// The tenant's environment variables (`env`, `configuration`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     /// Arguments before the callback for `module.exports = function (…, cb)`
     /// hooks; defaults to `[user, context]`.

@@ -1,0 +1,86 @@
+//! `hookbox bench`: latency distributions measured in-process.
+
+use anyhow::Result;
+use hookbox_engine::{Engine, EngineConfig, Input, Limits};
+use serde_json::json;
+use std::time::Instant;
+
+const TRIVIAL_PIPE: &str =
+    "async function pipe(user, context, callback) { callback(null, user, context); }";
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Calls per variant.
+    #[arg(long, default_value_t = 20_000)]
+    iterations: usize,
+}
+
+struct Stats {
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+    mean: f64,
+}
+
+fn stats(mut samples: Vec<f64>) -> Stats {
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    Stats {
+        p50: at(0.50),
+        p90: at(0.90),
+        p99: at(0.99),
+        max: *samples.last().expect("samples"),
+        mean: samples.iter().sum::<f64>() / samples.len() as f64,
+    }
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let input = Input {
+        user: json!({"id": "u1", "email": "ada@example.com"}),
+        context: json!({"ip": "10.0.0.1"}),
+        ..Input::default()
+    };
+    let limits = Limits::default();
+    println!(
+        "trivial pipe, in-process, {} calls per variant (µs per call)",
+        args.iterations
+    );
+    println!(
+        "{:<24} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "variant", "p50", "p90", "p99", "max", "mean"
+    );
+    for (name, pooling, metering) in [
+        ("pooling+cow, metered", true, true),
+        ("on-demand, metered", false, true),
+        ("pooling+cow, unmetered", true, false),
+    ] {
+        let mut config = EngineConfig::default();
+        config
+            .pooling(pooling)
+            .metering(metering)
+            .max_instances(16)
+            .cache_dir(crate::default_cache_dir());
+        let engine = Engine::new(&config)?;
+        let artifact = rt.block_on(engine.compile(TRIVIAL_PIPE))?;
+        for _ in 0..args.iterations.min(1000) {
+            rt.block_on(engine.invoke(&artifact, &input, &limits))?;
+        }
+        let mut samples = Vec::with_capacity(args.iterations);
+        for _ in 0..args.iterations {
+            let started = Instant::now();
+            let out = rt.block_on(engine.invoke(&artifact, &input, &limits))?;
+            samples.push(started.elapsed().as_secs_f64() * 1e6);
+            anyhow::ensure!(out.is_ok(), "benchmark call failed: {:?}", out.error);
+        }
+        let s = stats(samples);
+        println!(
+            "{name:<24} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
+            s.p50, s.p90, s.p99, s.max, s.mean
+        );
+    }
+    Ok(())
+}
