@@ -23,7 +23,7 @@ enum Command {
     /// Exits 0 whenever the script ran, whatever its outcome; 1 when it does not
     /// compile (the error, with line and column, is printed as JSON); 2 for a
     /// usage or I/O error.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Measure the engine in-process: latency of a trivial invoke per variant.
     Bench(bench::BenchArgs),
 }
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
