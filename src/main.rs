@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod bench;
+mod serve;
 
 #[derive(Parser)]
 #[command(name = "hookbox", version, about)]
@@ -24,6 +25,8 @@ enum Command {
     /// compile (the error, with line and column, is printed as JSON); 2 for a
     /// usage or I/O error.
     Run(Box<RunArgs>),
+    /// Serve the HTTP API (native routes, tenants, scene pipelines).
+    Serve(Box<serve::ServeArgs>),
     /// Measure the engine in-process: latency of a trivial invoke per variant.
     Bench(bench::BenchArgs),
 }
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(*args),
+        Command::Serve(args) => serve::run(*args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {

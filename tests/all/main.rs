@@ -3,3 +3,5 @@
 mod cli;
 mod common;
 mod engine;
+mod server;
+mod server_harness;

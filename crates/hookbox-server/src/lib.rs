@@ -1,0 +1,127 @@
+//! hookbox's HTTP front: the native API of DESIGN §7 (and, later, the
+//! vendor-compatible fronts), auth, request ids, the envelope and metrics.
+//!
+//! [`app`] builds the router (testable without a socket); [`serve`] runs it on
+//! a listener until `shutdown` resolves, finishing in-flight requests.
+//!
+//! ```no_run
+//! # async fn demo(state: hookbox_server::AppState) -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! hookbox_server::serve(listener, state, std::future::pending()).await
+//! # }
+//! ```
+
+mod auth;
+mod error;
+mod extract;
+mod native;
+
+pub use auth::{Auth, Caller, Claims, TOKEN_TTL};
+pub use error::{ApiError, RequestId, api_code};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use error::{PendingError, error_body};
+use hookbox_service::Service;
+use std::future::Future;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// Largest request body: 1 MB of user/context/event plus the JSON around it.
+/// Larger bodies get a 413 before they are read whole.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024 + 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub auth: Arc<Auth>,
+}
+
+/// The whole router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(native::routes())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(request_context))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }))
+        .with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes; then stops
+/// accepting and waits for in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    axum::Json(serde_json::json!({ "status": "ok", "plugin": state.service.engine().plugin_hash() })).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state.service.metrics_text();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, api_code::METHOD_NOT_ALLOWED, "method not allowed on this route")
+}
+
+fn request_id_from(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .map(str::to_string)
+        .unwrap_or_else(hookbox_store::new_id)
+}
+
+/// Gives every request an id (the caller's `x-request-id`, or a new one), a
+/// tracing span carrying it, the id in the response header, and renders
+/// errors as envelopes with that id.
+async fn request_context(mut req: Request, next: Next) -> Response {
+    let request_id = request_id_from(&req);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = std::time::Instant::now();
+        let mut response = next.run(req).await;
+        if let Some(PendingError(error)) = response.extensions_mut().remove::<PendingError>() {
+            response = error_body(&error, &request_id);
+        } else if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+            && response.headers().get(axum::http::header::CONTENT_TYPE).is_none()
+        {
+            response = error_body(&ApiError::internal(), &request_id);
+        }
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        tracing::debug!(status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
+        response
+    }
+    .instrument(span)
+    .await
+}

@@ -1,0 +1,418 @@
+//! The native API (DESIGN §7): tenant-scoped, bearer-authenticated.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, RequestId, ok};
+use crate::extract::{ApiJson, ApiQuery, bearer};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use hookbox_service::{Call, FunctionPatch, NewFunction};
+use hookbox_store::{FunctionRecord, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v3/get-management-token", post(management_token))
+        .route("/v1/tenants", post(create_tenant))
+        .route("/v1/keys", post(create_key))
+        .route("/v1/functions", post(create_function).get(list_functions))
+        .route(
+            "/v1/functions/{func_id}",
+            get(get_function).patch(update_function).delete(delete_function),
+        )
+        .route("/v1/functions/{func_id}/invoke", post(invoke_function))
+        .route("/v1/functions/{func_id}/logs", get(function_logs))
+        .route("/v1/scenes/{scene}/run", post(run_scene))
+        .route("/v1/scenes/{scene}/order", put(set_order))
+        .route("/v1/env", get(list_env).put(put_env_many))
+        .route("/v1/env/{key}", get(get_env).put(put_env).delete(delete_env))
+        .route("/v1/run", post(dry_run))
+}
+
+/// A function as the API shows it (Authing's `PipelineFunctionDto` plus
+/// hookbox's `memoryLimitMb` and `version`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionDto {
+    pub func_id: String,
+    pub func_name: String,
+    pub func_description: String,
+    pub scene: String,
+    pub source_code: String,
+    pub is_asynchronous: bool,
+    pub timeout: u32,
+    pub terminate_on_timeout: bool,
+    pub enabled: bool,
+    pub status: hookbox_store::FunctionStatus,
+    pub upload_err_msg: Option<String>,
+    pub memory_limit_mb: u32,
+    pub version: u64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<FunctionRecord> for FunctionDto {
+    fn from(r: FunctionRecord) -> Self {
+        Self {
+            func_id: r.func_id,
+            func_name: r.func_name,
+            func_description: r.func_description,
+            scene: r.scene,
+            source_code: r.source_code,
+            is_asynchronous: r.is_asynchronous,
+            timeout: r.timeout,
+            terminate_on_timeout: r.terminate_on_timeout,
+            enabled: r.enabled,
+            status: r.status,
+            upload_err_msg: r.upload_err_msg,
+            memory_limit_mb: r.memory_limit_mb,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest {
+    access_key_id: String,
+    access_key_secret: String,
+}
+
+async fn management_token(
+    State(state): State<AppState>,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let store = state.service.store().clone();
+    let (id, secret) = (body.access_key_id.clone(), body.access_key_secret);
+    let key = tokio::task::spawn_blocking(move || store.verify_key(&id, &secret))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|e| hookbox_service::ServiceError::from(e))?
+        .ok_or_else(|| ApiError::unauthenticated("invalid accessKeyId or accessKeySecret"))?;
+    let (token, expires_in) = state.auth.issue(&key.access_key_id, &key.tenant_id, key.role)?;
+    Ok(ok(&rid, serde_json::json!({ "access_token": token, "expires_in": expires_in })))
+}
+
+#[derive(Deserialize)]
+struct NewTenant {
+    name: String,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// The server admin key, not a tenant token.
+struct Admin;
+
+impl axum::extract::FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state.auth.is_admin_key(bearer(parts)?)?;
+        Ok(Admin)
+    }
+}
+
+fn valid_tenant_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+async fn create_tenant(
+    State(state): State<AppState>,
+    _: Admin,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<NewTenant>,
+) -> Result<Response, ApiError> {
+    if body.name.trim().is_empty() || body.name.len() > 128 {
+        return Err(ApiError::invalid("name: must be 1–128 characters"));
+    }
+    if let Some(id) = &body.id
+        && !valid_tenant_id(id)
+    {
+        return Err(ApiError::invalid("id: must be 1–64 letters, digits, '-' or '_'"));
+    }
+    let store = state.service.store().clone();
+    let (tenant, key, secret) = tokio::task::spawn_blocking(move || {
+        let tenant = store.create_tenant(body.id.as_deref(), body.name.trim())?;
+        let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
+        store.flush()?;
+        Ok::<_, hookbox_store::StoreError>((tenant, key, secret))
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(hookbox_service::ServiceError::from)?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({
+            "tenant": tenant,
+            "accessKeyId": key.access_key_id,
+            "accessKeySecret": secret,
+            "role": key.role,
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct NewKey {
+    role: Role,
+}
+
+async fn create_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<NewKey>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let store = state.service.store().clone();
+    let tenant = caller.tenant.clone();
+    let (key, secret) = tokio::task::spawn_blocking(move || {
+        let pair = store.create_key(&tenant, body.role)?;
+        store.flush()?;
+        Ok::<_, hookbox_store::StoreError>(pair)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(hookbox_service::ServiceError::from)?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "accessKeyId": key.access_key_id, "accessKeySecret": secret, "role": key.role }),
+    ))
+}
+
+async fn create_function(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(spec): ApiJson<NewFunction>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.deploy(&caller.tenant, spec).await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+#[derive(Deserialize)]
+struct SceneFilter {
+    scene: Option<String>,
+}
+
+async fn list_functions(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiQuery(q): ApiQuery<SceneFilter>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let scene = q.scene.filter(|s| !s.is_empty());
+    let list: Vec<FunctionDto> = state
+        .service
+        .list(&caller.tenant, scene.as_deref())
+        .await?
+        .into_iter()
+        .map(FunctionDto::from)
+        .collect();
+    Ok(ok(&rid, serde_json::json!({ "list": list, "totalCount": list.len() })))
+}
+
+async fn get_function(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.get(&caller.tenant, &func_id).await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn update_function(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+    ApiJson(patch): ApiJson<FunctionPatch>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.update(&caller.tenant, &func_id, patch).await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn delete_function(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state.service.delete(&caller.tenant, &func_id).await?;
+    Ok(ok(&rid, serde_json::json!({ "funcId": func_id, "deleted": true })))
+}
+
+async fn invoke_function(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+    ApiJson(call): ApiJson<Call>,
+) -> Result<Response, ApiError> {
+    let outcome = state.service.invoke(&caller.tenant, &func_id, call, &rid.0.0).await?;
+    Ok(ok(&rid, outcome))
+}
+
+#[derive(Deserialize)]
+struct LogsQuery {
+    page: Option<usize>,
+    limit: Option<usize>,
+}
+
+async fn function_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+    ApiQuery(q): ApiQuery<LogsQuery>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let page = q.page.unwrap_or(1).max(1);
+    let limit = q.limit.unwrap_or(10).clamp(1, 100);
+    let (list, total) = state.service.logs(&caller.tenant, &func_id, page, limit).await?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "list": list, "totalCount": total, "page": page, "limit": limit }),
+    ))
+}
+
+async fn run_scene(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(scene): Path<String>,
+    ApiJson(call): ApiJson<Call>,
+) -> Result<Response, ApiError> {
+    let result = state.service.run_scene(&caller.tenant, &scene, call, &rid.0.0).await?;
+    Ok(ok(&rid, result))
+}
+
+#[derive(Deserialize)]
+struct Order {
+    order: Vec<String>,
+}
+
+async fn set_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(scene): Path<String>,
+    ApiJson(body): ApiJson<Order>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let order = state.service.set_order(&caller.tenant, &scene, body.order).await?;
+    Ok(ok(&rid, serde_json::json!({ "scene": scene, "order": order })))
+}
+
+async fn list_env(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let env = state.service.env(&caller.tenant).await?;
+    Ok(ok(&rid, &*env))
+}
+
+async fn put_env_many(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(vars): ApiJson<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    for (k, v) in &vars {
+        state.service.set_env(&caller.tenant, k, v).await?;
+    }
+    let env = state.service.env(&caller.tenant).await?;
+    Ok(ok(&rid, &*env))
+}
+
+async fn get_env(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let env = state.service.env(&caller.tenant).await?;
+    let value = env
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found(format!("environment variable {key} not found")))?;
+    Ok(ok(&rid, serde_json::json!({ "key": key, "value": value })))
+}
+
+#[derive(Deserialize)]
+struct EnvValue {
+    value: String,
+}
+
+async fn put_env(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<EnvValue>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state.service.set_env(&caller.tenant, &key, &body.value).await?;
+    Ok(ok(&rid, serde_json::json!({ "key": key })))
+}
+
+async fn delete_env(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state.service.delete_env(&caller.tenant, &key).await?;
+    Ok(ok(&rid, serde_json::json!({ "key": key, "deleted": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DryRun {
+    source_code: String,
+    #[serde(default)]
+    user: Value,
+    #[serde(default)]
+    context: Value,
+    #[serde(default)]
+    event: Option<Value>,
+    #[serde(default)]
+    timeout: Option<u32>,
+}
+
+async fn dry_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<DryRun>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let call = Call {
+        user: body.user,
+        context: body.context,
+        event: body.event,
+        args: None,
+    };
+    let outcome = state
+        .service
+        .dry_run(&caller.tenant, &body.source_code, call, body.timeout)
+        .await?;
+    Ok(ok(&rid, outcome))
+}

@@ -1,0 +1,40 @@
+//! hookbox's domain layer: deploy (validate → compile → store), run a
+//! function, run a scene's pipeline, the durable async worker and log
+//! retention. It owns the artifact cache; it knows nothing of HTTP.
+//!
+//! ```no_run
+//! # async fn demo(engine: hookbox_engine::Engine, store: hookbox_store::Store) -> Result<(), hookbox_service::ServiceError> {
+//! use hookbox_service::{Call, NewFunction, Service, ServiceConfig};
+//!
+//! let service = Service::new(engine, store, ServiceConfig::default());
+//! let background = service.start();
+//! let f = service
+//!     .deploy("default", NewFunction {
+//!         func_name: "allow all".into(),
+//!         func_description: String::new(),
+//!         scene: "PRE_REGISTER".into(),
+//!         source_code: "async function pipe(u, c, cb) { cb(null, u, c) }".into(),
+//!         is_asynchronous: false,
+//!         timeout: 3,
+//!         terminate_on_timeout: false,
+//!         enabled: true,
+//!         memory_limit_mb: 64,
+//!     })
+//!     .await?;
+//! let verdict = service.run_scene("default", "PRE_REGISTER", Call::default(), "req-1").await?;
+//! assert_eq!(verdict.steps[0].func_id, f.func_id);
+//! background.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod metrics;
+mod model;
+mod scene;
+mod service;
+
+pub use model::{
+    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult, ServiceError, Step,
+};
+pub use scene::{SCENES, is_scene};
+pub use service::{Background, Service, ServiceConfig};

@@ -1,0 +1,81 @@
+//! Prometheus metrics: what an operator graphs and alerts on.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::sync::Mutex;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct OutcomeLabels {
+    pub tenant: String,
+    pub scene: String,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct SceneLabels {
+    pub scene: String,
+}
+
+pub(crate) struct Metrics {
+    registry: Mutex<Registry>,
+    pub invocations: Family<OutcomeLabels, Counter>,
+    pub scene_runs: Family<OutcomeLabels, Counter>,
+    pub invocation_seconds: Family<SceneLabels, Histogram>,
+    pub scene_seconds: Family<SceneLabels, Histogram>,
+    pub compile_seconds: Histogram,
+    pub queue_depth: Gauge,
+    pub logs_dropped: Counter,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        // 20 µs .. ~20 s
+        let latency = || Histogram::new(exponential_buckets(0.00002, 2.0, 21));
+        let invocations = Family::<OutcomeLabels, Counter>::default();
+        let scene_runs = Family::<OutcomeLabels, Counter>::default();
+        let invocation_seconds = Family::<SceneLabels, Histogram>::new_with_constructor(latency);
+        let scene_seconds = Family::<SceneLabels, Histogram>::new_with_constructor(latency);
+        let compile_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
+        let queue_depth = Gauge::default();
+        let logs_dropped = Counter::default();
+
+        let mut registry = Registry::with_prefix("hookbox");
+        registry.register("invocations", "Function invocations by tenant, scene and outcome", invocations.clone());
+        registry.register("scene_runs", "Scene pipeline runs by tenant, scene and outcome", scene_runs.clone());
+        registry.register(
+            "invocation_duration_seconds",
+            "Server time of one function invocation",
+            invocation_seconds.clone(),
+        );
+        registry.register("scene_duration_seconds", "Server time of one scene run", scene_seconds.clone());
+        registry.register("compile_duration_seconds", "Time to compile a function at upload", compile_seconds.clone());
+        registry.register("queue_depth", "Asynchronous jobs waiting in the durable queue", queue_depth.clone());
+        registry.register(
+            "logs_dropped",
+            "Invocation log records dropped because the log writer fell behind",
+            logs_dropped.clone(),
+        );
+        Self {
+            registry: Mutex::new(registry),
+            invocations,
+            scene_runs,
+            invocation_seconds,
+            scene_seconds,
+            compile_seconds,
+            queue_depth,
+            logs_dropped,
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self.registry.lock().expect("metrics registry lock");
+        prometheus_client::encoding::text::encode(&mut out, &registry).expect("writing to a String cannot fail");
+        out
+    }
+}

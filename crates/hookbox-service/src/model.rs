@@ -1,0 +1,244 @@
+//! What callers send and get back: function specs, calls, scene results, errors.
+
+use hookbox_engine::{ErrorInfo, MAX_MEMORY_MB, MAX_SOURCE_BYTES, OutcomeKind, Tokens};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Longest function name accepted.
+pub const MAX_NAME_CHARS: usize = 128;
+/// Longest description accepted.
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+
+/// Why a request could not be served. Callers map these to 4xx/5xx.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    /// Unknown function, scene entry, key or tenant (also: another tenant's).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A field breaks a rule; `field` names it for the caller.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    /// hookbox failed; logged with detail, reported without.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<hookbox_store::StoreError> for ServiceError {
+    fn from(e: hookbox_store::StoreError) -> Self {
+        use hookbox_store::StoreError as E;
+        match e {
+            E::NotFound(what) => Self::NotFound(what),
+            E::Invalid(message) => Self::invalid("order", message),
+            E::Conflict(message) => Self::Conflict(message),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+fn default_timeout() -> u32 {
+    3
+}
+
+fn default_enabled() -> bool {
+    true
+}
+
+fn default_memory() -> u32 {
+    hookbox_engine::DEFAULT_MEMORY_MB
+}
+
+/// A function to create: Authing's `create-pipeline-function` fields plus
+/// hookbox's `memoryLimitMb`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewFunction {
+    pub func_name: String,
+    #[serde(default)]
+    pub func_description: String,
+    pub scene: String,
+    pub source_code: String,
+    #[serde(default)]
+    pub is_asynchronous: bool,
+    /// Seconds, 1–60.
+    #[serde(default = "default_timeout")]
+    pub timeout: u32,
+    #[serde(default)]
+    pub terminate_on_timeout: bool,
+    #[serde(default = "default_enabled")]
+    pub enabled: bool,
+    /// MiB, 1–512.
+    #[serde(default = "default_memory")]
+    pub memory_limit_mb: u32,
+}
+
+/// A partial update: absent fields keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionPatch {
+    pub func_name: Option<String>,
+    pub func_description: Option<String>,
+    pub scene: Option<String>,
+    pub source_code: Option<String>,
+    pub is_asynchronous: Option<bool>,
+    pub timeout: Option<u32>,
+    pub terminate_on_timeout: Option<bool>,
+    pub enabled: Option<bool>,
+    pub memory_limit_mb: Option<u32>,
+}
+
+impl NewFunction {
+    /// Checks every field; the error names the first one that is wrong.
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        check_name(&self.func_name)?;
+        check_description(&self.func_description)?;
+        check_scene(&self.scene)?;
+        check_source(&self.source_code)?;
+        check_timeout(self.timeout)?;
+        check_memory(self.memory_limit_mb)
+    }
+}
+
+impl FunctionPatch {
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        if let Some(v) = &self.func_name {
+            check_name(v)?;
+        }
+        if let Some(v) = &self.func_description {
+            check_description(v)?;
+        }
+        if let Some(v) = &self.scene {
+            check_scene(v)?;
+        }
+        if let Some(v) = &self.source_code {
+            check_source(v)?;
+        }
+        if let Some(v) = self.timeout {
+            check_timeout(v)?;
+        }
+        if let Some(v) = self.memory_limit_mb {
+            check_memory(v)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ServiceError> {
+    if name.trim().is_empty() {
+        return Err(ServiceError::invalid("funcName", "must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ServiceError::invalid("funcName", format!("must be at most {MAX_NAME_CHARS} characters")));
+    }
+    Ok(())
+}
+
+fn check_description(d: &str) -> Result<(), ServiceError> {
+    if d.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ServiceError::invalid(
+            "funcDescription",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_scene(scene: &str) -> Result<(), ServiceError> {
+    if !crate::scene::is_scene(scene) {
+        return Err(ServiceError::invalid(
+            "scene",
+            format!("unknown scene {scene:?}; expected one of {}", crate::scene::SCENES.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+fn check_source(source: &str) -> Result<(), ServiceError> {
+    if source.trim().is_empty() {
+        return Err(ServiceError::invalid("sourceCode", "must not be empty"));
+    }
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(ServiceError::invalid(
+            "sourceCode",
+            format!("is {} bytes; the limit is {MAX_SOURCE_BYTES} bytes (100 KB)", source.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_timeout(timeout: u32) -> Result<(), ServiceError> {
+    if !(1..=60).contains(&timeout) {
+        return Err(ServiceError::invalid(
+            "timeout",
+            format!("must be an integer number of seconds from 1 to 60, got {timeout}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_memory(mb: u32) -> Result<(), ServiceError> {
+    if !(1..=MAX_MEMORY_MB).contains(&mb) {
+        return Err(ServiceError::invalid(
+            "memoryLimitMb",
+            format!("must be from 1 to {MAX_MEMORY_MB}, got {mb}"),
+        ));
+    }
+    Ok(())
+}
+
+/// One call of one function.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    #[serde(default)]
+    pub user: Value,
+    #[serde(default)]
+    pub context: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<Value>>,
+}
+
+/// What ran of a scene, per function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub func_id: String,
+    pub func_name: String,
+    pub outcome: OutcomeKind,
+    pub duration_us: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// The verdict of one scene run: what the gateway acts on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SceneResult {
+    /// `ok`, or the outcome of the function that stopped the flow.
+    pub outcome: OutcomeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// The user and context after the last function that completed.
+    pub user: Value,
+    pub context: Value,
+    pub tokens: Tokens,
+    pub custom_data: BTreeMap<String, Value>,
+    /// The function that stopped the flow, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
+    pub steps: Vec<Step>,
+    /// Asynchronous functions handed to the queue (they never change the result).
+    pub queued: Vec<String>,
+}

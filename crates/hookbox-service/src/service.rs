@@ -1,0 +1,847 @@
+//! The service: deploy, invoke, run scenes; owns the caches and background tasks.
+
+use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
+use crate::model::{Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene};
+use hookbox_engine::{Artifact, CompileError, Engine, Input, InvokeError, Limits, Outcome, OutcomeKind, Tokens};
+use hookbox_store::{FunctionRecord, FunctionStatus, Job, LogRecord, Store, StoreError};
+use lru::LruCache;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, mpsc, watch};
+
+/// Tunables. `Default` holds the production values.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// How long invocation logs are kept (Authing keeps them at least 7 days).
+    pub log_retention: Duration,
+    /// How often expired logs are deleted.
+    pub purge_interval: Duration,
+    /// Loaded functions kept in memory. A miss costs a sled read and an
+    /// artifact parse: the cold start.
+    pub cache_capacity: usize,
+    /// Whether this process runs the async-function worker.
+    pub run_worker: bool,
+    /// Attempts per async job before it is given up (each one logged).
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubles per attempt.
+    pub retry_base: Duration,
+    /// How often the worker looks for due jobs when nobody wakes it.
+    pub queue_poll: Duration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            log_retention: Duration::from_secs(7 * 24 * 3600),
+            purge_interval: Duration::from_secs(3600),
+            cache_capacity: 10_000,
+            run_worker: true,
+            max_attempts: 5,
+            retry_base: Duration::from_secs(1),
+            queue_poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Log records waiting for the writer; beyond this they are dropped (counted).
+const LOG_BACKLOG: usize = 20_000;
+
+/// A function ready to run.
+struct Loaded {
+    record: FunctionRecord,
+    /// `None` when the upload failed to compile.
+    artifact: Option<Artifact>,
+    limits: Limits,
+}
+
+type Key = (String, String);
+
+/// The domain API. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    store: Store,
+    config: ServiceConfig,
+    functions: Mutex<LruCache<Key, Arc<Loaded>>>,
+    orders: Mutex<HashMap<Key, Arc<Vec<String>>>>,
+    envs: Mutex<HashMap<String, Arc<BTreeMap<String, String>>>>,
+    log_tx: mpsc::Sender<LogRecord>,
+    log_rx: Mutex<Option<mpsc::Receiver<LogRecord>>>,
+    queue_wake: Notify,
+    metrics: Metrics,
+}
+
+/// Handles of the background tasks; [`Background::shutdown`] stops them
+/// cleanly (the current job finishes, pending logs are written).
+pub struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Background {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+fn limits_of(record: &FunctionRecord) -> Limits {
+    let mut limits = Limits::default();
+    // Stored records were validated at write time; clamp anyway.
+    let _ = limits.timeout(Duration::from_secs(record.timeout.clamp(1, 60) as u64));
+    let _ = limits.memory_mb(record.memory_limit_mb.clamp(1, hookbox_engine::MAX_MEMORY_MB));
+    limits
+}
+
+impl Service {
+    pub fn new(engine: Engine, store: Store, config: ServiceConfig) -> Self {
+        let (log_tx, log_rx) = mpsc::channel(LOG_BACKLOG);
+        let capacity = NonZeroUsize::new(config.cache_capacity.max(1)).expect("non-zero");
+        Self {
+            inner: Arc::new(Inner {
+                engine,
+                store,
+                config,
+                functions: Mutex::new(LruCache::new(capacity)),
+                orders: Mutex::new(HashMap::new()),
+                envs: Mutex::new(HashMap::new()),
+                log_tx,
+                log_rx: Mutex::new(Some(log_rx)),
+                queue_wake: Notify::new(),
+                metrics: Metrics::new(),
+            }),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Prometheus text for `/metrics`.
+    pub fn metrics_text(&self) -> String {
+        if let Ok(depth) = self.inner.store.queue_depth() {
+            self.inner.metrics.queue_depth.set(depth as i64);
+        }
+        self.inner.metrics.render()
+    }
+
+    /// Starts the log writer, the log expiry task and (if configured) the
+    /// async worker. Call once.
+    pub fn start(&self) -> Background {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        let rx = self
+            .inner
+            .log_rx
+            .lock()
+            .expect("log receiver lock")
+            .take()
+            .expect("Service::start is called once");
+        tasks.push(tokio::spawn(self.clone().write_logs(rx, stopped.clone())));
+        tasks.push(tokio::spawn(self.clone().expire_logs(stopped.clone())));
+        if self.inner.config.run_worker {
+            tasks.push(tokio::spawn(self.clone().work_queue(stopped)));
+        }
+        Background { stop, tasks }
+    }
+
+    async fn blocking<T, F>(&self, f: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.inner.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storage task failed: {e}")))?
+            .map_err(ServiceError::from)
+    }
+
+    // ------------------------------------------------------------ functions
+
+    /// Validates, compiles and stores a new function. A compile error still
+    /// stores it, as `failed` with `uploadErrMsg` (Authing does the same).
+    pub async fn deploy(&self, tenant: &str, spec: NewFunction) -> Result<FunctionRecord, ServiceError> {
+        spec.validate()?;
+        let now = hookbox_store::now_micros();
+        let at = hookbox_store::rfc3339(now);
+        let mut record = FunctionRecord {
+            tenant_id: tenant.to_string(),
+            func_id: hookbox_store::new_id(),
+            func_name: spec.func_name.trim().to_string(),
+            func_description: spec.func_description,
+            scene: spec.scene,
+            source_code: spec.source_code,
+            is_asynchronous: spec.is_asynchronous,
+            timeout: spec.timeout,
+            terminate_on_timeout: spec.terminate_on_timeout,
+            enabled: spec.enabled,
+            status: FunctionStatus::Uploading,
+            upload_err_msg: None,
+            memory_limit_mb: spec.memory_limit_mb,
+            version: 1,
+            plugin: None,
+            created_at: at.clone(),
+            updated_at: at,
+        };
+        let artifact = self.compile_into(&mut record).await;
+        self.save(record, artifact).await
+    }
+
+    /// Applies a patch; a new source is recompiled before the answer.
+    pub async fn update(&self, tenant: &str, func_id: &str, patch: FunctionPatch) -> Result<FunctionRecord, ServiceError> {
+        patch.validate()?;
+        let mut record = self.get(tenant, func_id).await?;
+        let recompile = patch.source_code.as_ref().is_some_and(|s| *s != record.source_code);
+        if let Some(v) = patch.func_name {
+            record.func_name = v.trim().to_string();
+        }
+        if let Some(v) = patch.func_description {
+            record.func_description = v;
+        }
+        if let Some(v) = patch.scene {
+            record.scene = v;
+        }
+        if let Some(v) = patch.source_code {
+            record.source_code = v;
+        }
+        if let Some(v) = patch.is_asynchronous {
+            record.is_asynchronous = v;
+        }
+        if let Some(v) = patch.timeout {
+            record.timeout = v;
+        }
+        if let Some(v) = patch.terminate_on_timeout {
+            record.terminate_on_timeout = v;
+        }
+        if let Some(v) = patch.enabled {
+            record.enabled = v;
+        }
+        if let Some(v) = patch.memory_limit_mb {
+            record.memory_limit_mb = v;
+        }
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        if recompile {
+            let artifact = self.compile_into(&mut record).await;
+            return self.save(record, artifact).await;
+        }
+        let artifact = self.stored_artifact(&record).await?;
+        self.save(record, artifact).await
+    }
+
+    /// Recompiles a function from its stored source (Authing's reupload).
+    pub async fn reupload(&self, tenant: &str, func_id: &str) -> Result<FunctionRecord, ServiceError> {
+        let mut record = self.get(tenant, func_id).await?;
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let artifact = self.compile_into(&mut record).await;
+        self.save(record, artifact).await
+    }
+
+    pub async fn get(&self, tenant: &str, func_id: &str) -> Result<FunctionRecord, ServiceError> {
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        self.blocking(move |s| s.get_function(&t, &f))
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))
+    }
+
+    pub async fn list(&self, tenant: &str, scene: Option<&str>) -> Result<Vec<FunctionRecord>, ServiceError> {
+        if let Some(scene) = scene {
+            check_scene(scene)?;
+        }
+        let (t, s) = (tenant.to_string(), scene.map(str::to_string));
+        self.blocking(move |st| st.list_functions(&t, s.as_deref())).await
+    }
+
+    pub async fn delete(&self, tenant: &str, func_id: &str) -> Result<(), ServiceError> {
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        let existed = self
+            .blocking(move |s| {
+                let existed = s.delete_function(&t, &f)?;
+                s.flush()?;
+                Ok(existed)
+            })
+            .await?;
+        self.forget(tenant, func_id);
+        if !existed {
+            return Err(ServiceError::NotFound(format!("function {func_id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn set_order(&self, tenant: &str, scene: &str, order: Vec<String>) -> Result<Vec<String>, ServiceError> {
+        check_scene(scene)?;
+        let (t, s) = (tenant.to_string(), scene.to_string());
+        let stored = self
+            .blocking(move |st| {
+                st.set_scene_order(&t, &s, &order)?;
+                st.flush()?;
+                st.scene_order(&t, &s)
+            })
+            .await?;
+        self.lock_orders().remove(&(tenant.to_string(), scene.to_string()));
+        Ok(stored)
+    }
+
+    async fn compile_into(&self, record: &mut FunctionRecord) -> Option<Artifact> {
+        let started = Instant::now();
+        let compiled = self.inner.engine.compile(&record.source_code).await;
+        self.inner
+            .metrics
+            .compile_seconds
+            .observe(started.elapsed().as_secs_f64());
+        match compiled {
+            Ok(artifact) => {
+                record.status = FunctionStatus::Success;
+                record.upload_err_msg = None;
+                record.plugin = Some(artifact.plugin().to_string());
+                Some(artifact)
+            }
+            Err(e) => {
+                record.status = FunctionStatus::Failed;
+                record.upload_err_msg = Some(match &e {
+                    CompileError::Syntax { message, line, column } => format!("{message} (line {line}, column {column})"),
+                    other => other.to_string(),
+                });
+                record.plugin = None;
+                None
+            }
+        }
+    }
+
+    async fn stored_artifact(&self, record: &FunctionRecord) -> Result<Option<Artifact>, ServiceError> {
+        let (t, f) = (record.tenant_id.clone(), record.func_id.clone());
+        let bytes = self.blocking(move |s| s.get_artifact(&t, &f)).await?;
+        Ok(bytes.and_then(|b| Artifact::from_wasm(&b).ok()))
+    }
+
+    /// Writes a record and its artifact atomically, flushes (an acknowledged
+    /// upload survives a crash) and refreshes the caches.
+    async fn save(&self, record: FunctionRecord, artifact: Option<Artifact>) -> Result<FunctionRecord, ServiceError> {
+        let wasm = artifact.as_ref().map(Artifact::to_wasm);
+        let stored = record.clone();
+        self.blocking(move |s| {
+            s.put_function(&stored, wasm.as_deref())?;
+            s.flush()
+        })
+        .await?;
+        self.forget(&record.tenant_id, &record.func_id);
+        let key = (record.tenant_id.clone(), record.func_id.clone());
+        let loaded = Arc::new(Loaded {
+            limits: limits_of(&record),
+            record: record.clone(),
+            artifact,
+        });
+        self.lock_functions().put(key, loaded);
+        Ok(record)
+    }
+
+    fn forget(&self, tenant: &str, func_id: &str) {
+        self.lock_functions().pop(&(tenant.to_string(), func_id.to_string()));
+        // A function may have moved between scenes: drop the tenant's orders.
+        self.lock_orders().retain(|(t, _), _| t != tenant);
+    }
+
+    fn lock_functions(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<Loaded>>> {
+        self.inner.functions.lock().expect("function cache lock")
+    }
+
+    fn lock_orders(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Vec<String>>>> {
+        self.inner.orders.lock().expect("order cache lock")
+    }
+
+    /// A function ready to run: from the cache, or loaded from the store. An
+    /// artifact built by another plugin is rebuilt from source, never run.
+    async fn load(&self, tenant: &str, func_id: &str) -> Result<Arc<Loaded>, ServiceError> {
+        let key = (tenant.to_string(), func_id.to_string());
+        if let Some(hit) = self.lock_functions().get(&key) {
+            return Ok(hit.clone());
+        }
+        let (t, f) = key.clone();
+        let (record, bytes) = self
+            .blocking(move |s| {
+                let record = s.get_function(&t, &f)?;
+                let bytes = match &record {
+                    Some(r) if r.status == FunctionStatus::Success => s.get_artifact(&t, &f)?,
+                    _ => None,
+                };
+                Ok((record, bytes))
+            })
+            .await?;
+        let mut record = record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
+        let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
+        let stale = record.status == FunctionStatus::Success
+            && artifact.as_ref().is_none_or(|a| a.plugin() != self.inner.engine.plugin_hash());
+        if stale {
+            tracing::info!(tenant, func_id, "rebuilding an artifact built for another engine plugin");
+            artifact = self.compile_into(&mut record).await;
+            let wasm = artifact.as_ref().map(Artifact::to_wasm);
+            let stored = record.clone();
+            self.blocking(move |s| s.put_function(&stored, wasm.as_deref())).await?;
+        }
+        let loaded = Arc::new(Loaded {
+            limits: limits_of(&record),
+            record,
+            artifact,
+        });
+        self.lock_functions().put(key, loaded.clone());
+        Ok(loaded)
+    }
+
+    async fn scene_order(&self, tenant: &str, scene: &str) -> Result<Arc<Vec<String>>, ServiceError> {
+        let key = (tenant.to_string(), scene.to_string());
+        if let Some(hit) = self.lock_orders().get(&key) {
+            return Ok(hit.clone());
+        }
+        let (t, s) = key.clone();
+        let order = Arc::new(self.blocking(move |st| st.scene_order(&t, &s)).await?);
+        self.lock_orders().insert(key, order.clone());
+        Ok(order)
+    }
+
+    // ------------------------------------------------------------ env
+
+    pub async fn env(&self, tenant: &str) -> Result<Arc<BTreeMap<String, String>>, ServiceError> {
+        if let Some(hit) = self.inner.envs.lock().expect("env cache lock").get(tenant) {
+            return Ok(hit.clone());
+        }
+        let t = tenant.to_string();
+        let env = Arc::new(self.blocking(move |s| s.env(&t)).await?);
+        self.inner
+            .envs
+            .lock()
+            .expect("env cache lock")
+            .insert(tenant.to_string(), env.clone());
+        Ok(env)
+    }
+
+    pub async fn set_env(&self, tenant: &str, key: &str, value: &str) -> Result<(), ServiceError> {
+        check_env_key(key)?;
+        if value.len() > 32 * 1024 {
+            return Err(ServiceError::invalid("value", "must be at most 32 KB"));
+        }
+        let (t, k, v) = (tenant.to_string(), key.to_string(), value.to_string());
+        self.blocking(move |s| {
+            s.set_env(&t, &k, &v)?;
+            s.flush()
+        })
+        .await?;
+        self.inner.envs.lock().expect("env cache lock").remove(tenant);
+        Ok(())
+    }
+
+    pub async fn delete_env(&self, tenant: &str, key: &str) -> Result<(), ServiceError> {
+        let (t, k) = (tenant.to_string(), key.to_string());
+        let existed = self
+            .blocking(move |s| {
+                let existed = s.delete_env(&t, &k)?;
+                s.flush()?;
+                Ok(existed)
+            })
+            .await?;
+        self.inner.envs.lock().expect("env cache lock").remove(tenant);
+        if !existed {
+            return Err(ServiceError::NotFound(format!("environment variable {key}")));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ running
+
+    /// Runs one function once (`POST /v1/functions/{id}/invoke`).
+    pub async fn invoke(&self, tenant: &str, func_id: &str, call: Call, request_id: &str) -> Result<Outcome, ServiceError> {
+        let loaded = self.load(tenant, func_id).await?;
+        let env = self.env(tenant).await?;
+        let Some(artifact) = &loaded.artifact else {
+            return Err(ServiceError::Conflict(format!(
+                "function {func_id} failed to compile: {}",
+                loaded.record.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        };
+        let input = Input {
+            user: call.user,
+            context: call.context,
+            event: call.event,
+            env: (*env).clone(),
+            args: call.args,
+        };
+        self.run_one(&loaded.record, artifact, &input, &loaded.limits, request_id, 1).await
+    }
+
+    /// Runs a source once without storing anything (`POST /v1/run`).
+    pub async fn dry_run(&self, tenant: &str, source: &str, call: Call, timeout: Option<u32>) -> Result<Outcome, ServiceError> {
+        if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
+            return Err(ServiceError::invalid("sourceCode", "the limit is 102400 bytes (100 KB)"));
+        }
+        let mut limits = Limits::default();
+        if let Some(t) = timeout {
+            limits
+                .timeout(Duration::from_secs(t as u64))
+                .map_err(|e| ServiceError::invalid("timeout", e.to_string()))?;
+        }
+        let artifact = self.inner.engine.compile(source).await.map_err(|e| match e {
+            CompileError::Syntax { message, line, column } => {
+                ServiceError::invalid("sourceCode", format!("{message} (line {line}, column {column})"))
+            }
+            other => ServiceError::invalid("sourceCode", other.to_string()),
+        })?;
+        let env = self.env(tenant).await?;
+        let input = Input {
+            user: call.user,
+            context: call.context,
+            event: call.event,
+            env: (*env).clone(),
+            args: call.args,
+        };
+        self.inner
+            .engine
+            .invoke(&artifact, &input, &limits)
+            .await
+            .map_err(invoke_error)
+    }
+
+    async fn run_one(
+        &self,
+        record: &FunctionRecord,
+        artifact: &Artifact,
+        input: &Input,
+        limits: &Limits,
+        request_id: &str,
+        attempt: u32,
+    ) -> Result<Outcome, ServiceError> {
+        let outcome = self
+            .inner
+            .engine
+            .invoke(artifact, input, limits)
+            .await
+            .map_err(invoke_error)?;
+        let m = &self.inner.metrics;
+        m.invocations
+            .get_or_create(&OutcomeLabels {
+                tenant: record.tenant_id.clone(),
+                scene: record.scene.clone(),
+                outcome: outcome.outcome.as_str().to_string(),
+            })
+            .inc();
+        m.invocation_seconds
+            .get_or_create(&SceneLabels {
+                scene: record.scene.clone(),
+            })
+            .observe(outcome.duration_us as f64 / 1e6);
+        self.record_log(record, &outcome, request_id, attempt);
+        Ok(outcome)
+    }
+
+    fn record_log(&self, record: &FunctionRecord, outcome: &Outcome, request_id: &str, attempt: u32) {
+        let at_micros = hookbox_store::now_micros();
+        let log = LogRecord {
+            id: String::new(),
+            tenant_id: record.tenant_id.clone(),
+            func_id: record.func_id.clone(),
+            request_id: request_id.to_string(),
+            at: hookbox_store::rfc3339(at_micros),
+            at_micros,
+            outcome: outcome.outcome.as_str().to_string(),
+            duration_us: outcome.duration_us,
+            is_async: record.is_asynchronous,
+            attempt,
+            error: outcome.error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
+            logs: serde_json::to_value(&outcome.logs).unwrap_or(Value::Null),
+        };
+        if self.inner.log_tx.try_send(log).is_err() {
+            self.inner.metrics.logs_dropped.inc();
+        }
+    }
+
+    /// Runs a scene's pipeline: the gateway's call, once per login stage.
+    pub async fn run_scene(&self, tenant: &str, scene: &str, call: Call, request_id: &str) -> Result<SceneResult, ServiceError> {
+        check_scene(scene)?;
+        let started = Instant::now();
+        let order = self.scene_order(tenant, scene).await?;
+        let env = self.env(tenant).await?;
+        let mut result = SceneResult {
+            outcome: OutcomeKind::Ok,
+            error: None,
+            user: if call.user.is_null() { Value::Object(Default::default()) } else { call.user },
+            context: if call.context.is_null() { Value::Object(Default::default()) } else { call.context },
+            tokens: Tokens::default(),
+            custom_data: BTreeMap::new(),
+            stopped_by: None,
+            steps: Vec::new(),
+            queued: Vec::new(),
+        };
+        for func_id in order.iter() {
+            let loaded = match self.load(tenant, func_id).await {
+                Ok(l) => l,
+                // Deleted between reading the order and loading it.
+                Err(ServiceError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let record = &loaded.record;
+            let Some(artifact) = loaded.artifact.as_ref().filter(|_| record.enabled) else {
+                continue;
+            };
+            let input = Input {
+                user: result.user.clone(),
+                context: result.context.clone(),
+                event: call.event.clone(),
+                env: (*env).clone(),
+                args: call.args.clone(),
+            };
+            if record.is_asynchronous {
+                self.enqueue(record, &input, request_id).await?;
+                result.queued.push(record.func_id.clone());
+                continue;
+            }
+            let outcome = self
+                .run_one(record, artifact, &input, &loaded.limits, request_id, 1)
+                .await?;
+            result.steps.push(Step {
+                func_id: record.func_id.clone(),
+                func_name: record.func_name.clone(),
+                outcome: outcome.outcome,
+                duration_us: outcome.duration_us,
+                error: outcome.error.clone(),
+            });
+            match outcome.outcome {
+                OutcomeKind::Ok => {
+                    if outcome.user.is_object() {
+                        result.user = outcome.user;
+                    }
+                    if outcome.context.is_object() {
+                        result.context = outcome.context;
+                    }
+                    result.tokens.id_token.extend(outcome.tokens.id_token);
+                    result.tokens.access_token.extend(outcome.tokens.access_token);
+                    result.custom_data.extend(outcome.custom_data);
+                }
+                // A timeout only stops the flow when the function says so;
+                // otherwise the flow goes on with the user and context unchanged.
+                OutcomeKind::Timeout if !record.terminate_on_timeout => {}
+                kind => {
+                    result.outcome = kind;
+                    result.error = outcome.error;
+                    result.stopped_by = Some(record.func_id.clone());
+                    break;
+                }
+            }
+        }
+        let m = &self.inner.metrics;
+        m.scene_runs
+            .get_or_create(&OutcomeLabels {
+                tenant: tenant.to_string(),
+                scene: scene.to_string(),
+                outcome: result.outcome.as_str().to_string(),
+            })
+            .inc();
+        m.scene_seconds
+            .get_or_create(&SceneLabels {
+                scene: scene.to_string(),
+            })
+            .observe(started.elapsed().as_secs_f64());
+        Ok(result)
+    }
+
+    // ------------------------------------------------------------ the async queue
+
+    async fn enqueue(&self, record: &FunctionRecord, input: &Input, request_id: &str) -> Result<(), ServiceError> {
+        let now = hookbox_store::now_micros();
+        let job = Job {
+            id: hookbox_store::new_id(),
+            tenant_id: record.tenant_id.clone(),
+            func_id: record.func_id.clone(),
+            request_id: request_id.to_string(),
+            input: serde_json::json!({
+                "user": input.user, "context": input.context, "event": input.event, "args": input.args,
+            }),
+            attempts: 0,
+            next_at_micros: now,
+            enqueued_at_micros: now,
+        };
+        self.blocking(move |s| {
+            s.enqueue(&job)?;
+            s.flush()
+        })
+        .await?;
+        self.inner.queue_wake.notify_one();
+        Ok(())
+    }
+
+    async fn work_queue(self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            if *stopped.borrow() {
+                return;
+            }
+            let now = hookbox_store::now_micros();
+            let jobs = match self.blocking(move |s| s.due_jobs(now, 16)).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the job queue failed");
+                    Vec::new()
+                }
+            };
+            for job in jobs {
+                if *stopped.borrow() {
+                    return;
+                }
+                if let Err(e) = self.run_job(job).await {
+                    tracing::error!(error = %e, "async job failed to run");
+                }
+            }
+            tokio::select! {
+                _ = stopped.changed() => {}
+                _ = self.inner.queue_wake.notified() => {}
+                _ = tokio::time::sleep(self.inner.config.queue_poll) => {}
+            }
+        }
+    }
+
+    /// Runs one job. Before running it is leased (pushed into the future), so
+    /// a crash mid-run makes it due again later: at-least-once.
+    async fn run_job(&self, mut job: Job) -> Result<(), ServiceError> {
+        job.attempts += 1;
+        let loaded = match self.load(&job.tenant_id, &job.func_id).await {
+            Ok(l) => l,
+            Err(ServiceError::NotFound(_)) => {
+                let id = job.id.clone();
+                return self.blocking(move |s| s.complete_job(&id)).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let lease = Duration::from_secs(loaded.record.timeout as u64 + 30);
+        let mut leased = job.clone();
+        leased.next_at_micros = hookbox_store::now_micros() + lease.as_micros() as u64;
+        self.blocking(move |s| s.reschedule_job(&leased)).await?;
+
+        let outcome = match &loaded.artifact {
+            Some(artifact) => {
+                let env = self.env(&job.tenant_id).await?;
+                let input = Input {
+                    user: job.input.get("user").cloned().unwrap_or(Value::Null),
+                    context: job.input.get("context").cloned().unwrap_or(Value::Null),
+                    event: job.input.get("event").cloned().filter(|v| !v.is_null()),
+                    env: (*env).clone(),
+                    args: job
+                        .input
+                        .get("args")
+                        .and_then(|a| serde_json::from_value(a.clone()).ok()),
+                };
+                Some(
+                    self.run_one(&loaded.record, artifact, &input, &loaded.limits, &job.request_id, job.attempts)
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let succeeded = outcome.as_ref().is_some_and(Outcome::is_ok);
+        if succeeded || job.attempts >= self.inner.config.max_attempts || outcome.is_none() {
+            if !succeeded {
+                tracing::warn!(func_id = %job.func_id, attempts = job.attempts, "async job given up");
+            }
+            let id = job.id.clone();
+            return self.blocking(move |s| s.complete_job(&id)).await;
+        }
+        let backoff = self.inner.config.retry_base * 2u32.saturating_pow(job.attempts - 1);
+        job.next_at_micros = hookbox_store::now_micros() + backoff.as_micros() as u64;
+        self.blocking(move |s| s.reschedule_job(&job)).await
+    }
+
+    // ------------------------------------------------------------ logs
+
+    pub async fn logs(&self, tenant: &str, func_id: &str, page: usize, limit: usize) -> Result<(Vec<LogRecord>, usize), ServiceError> {
+        self.get(tenant, func_id).await?;
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, 100))).await
+    }
+
+    async fn write_logs(self, mut rx: mpsc::Receiver<LogRecord>, mut stopped: watch::Receiver<bool>) {
+        let mut batch = Vec::with_capacity(256);
+        loop {
+            tokio::select! {
+                n = rx.recv_many(&mut batch, 256) => {
+                    if n == 0 {
+                        return;
+                    }
+                }
+                _ = stopped.changed() => {
+                    // Drain what is already queued, then stop.
+                    while let Ok(log) = rx.try_recv() {
+                        batch.push(log);
+                    }
+                    self.flush_logs(std::mem::take(&mut batch)).await;
+                    return;
+                }
+            }
+            self.flush_logs(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    async fn flush_logs(&self, batch: Vec<LogRecord>) {
+        if batch.is_empty() {
+            return;
+        }
+        let result = self
+            .blocking(move |s| {
+                for log in &batch {
+                    s.append_log(log)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "writing invocation logs failed");
+        }
+    }
+
+    async fn expire_logs(self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let retention = self.inner.config.log_retention.as_micros() as u64;
+            let cutoff = hookbox_store::now_micros().saturating_sub(retention);
+            match self.blocking(move |s| s.purge_logs_before(cutoff)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "expired invocation logs"),
+                Err(e) => tracing::error!(error = %e, "expiring logs failed"),
+            }
+            tokio::select! {
+                _ = stopped.changed() => return,
+                _ = tokio::time::sleep(self.inner.config.purge_interval) => {}
+            }
+        }
+    }
+}
+
+fn check_env_key(key: &str) -> Result<(), ServiceError> {
+    let valid = !key.is_empty()
+        && key.len() <= 128
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    if !valid {
+        return Err(ServiceError::invalid(
+            "key",
+            "must be 1–128 characters of letters, digits, '_', '-' or '.'",
+        ));
+    }
+    Ok(())
+}
+
+fn invoke_error(e: InvokeError) -> ServiceError {
+    match e {
+        InvokeError::InputTooLarge { size, limit } => {
+            ServiceError::invalid("user", format!("input is {size} bytes; the limit is {limit} bytes (1 MB)"))
+        }
+        other => ServiceError::Internal(other.to_string()),
+    }
+}

@@ -1,0 +1,107 @@
+//! The records hookbox keeps. Field names are camelCase on disk as on the wire.
+
+use serde::{Deserialize, Serialize};
+
+pub type TenantId = String;
+
+/// What a key may do: `admin` manages and runs; `invoke` only runs (a gateway's key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Invoke,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub tenant_id: TenantId,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// A key as stored: the secret only as a salted hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredKey {
+    pub key: AccessKey,
+    pub salt: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FunctionStatus {
+    Uploading,
+    Success,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionRecord {
+    pub tenant_id: TenantId,
+    pub func_id: String,
+    pub func_name: String,
+    pub func_description: String,
+    pub scene: String,
+    pub source_code: String,
+    pub is_asynchronous: bool,
+    /// Seconds.
+    pub timeout: u32,
+    pub terminate_on_timeout: bool,
+    pub enabled: bool,
+    pub status: FunctionStatus,
+    pub upload_err_msg: Option<String>,
+    pub memory_limit_mb: u32,
+    /// Bumped on every update.
+    pub version: u64,
+    /// Hash of the engine plugin the stored artifact was built for.
+    pub plugin: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One invocation, as its function's log shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogRecord {
+    /// Assigned by the store when empty; sorts by time.
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub func_id: String,
+    pub request_id: String,
+    pub at: String,
+    /// Unix microseconds, for expiry.
+    pub at_micros: u64,
+    pub outcome: String,
+    pub duration_us: u64,
+    pub is_async: bool,
+    pub attempt: u32,
+    pub error: Option<serde_json::Value>,
+    pub logs: serde_json::Value,
+}
+
+/// A durable queue entry: one asynchronous function to run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub func_id: String,
+    pub request_id: String,
+    pub input: serde_json::Value,
+    pub attempts: u32,
+    /// When it may run (next), unix microseconds.
+    pub next_at_micros: u64,
+    pub enqueued_at_micros: u64,
+}

@@ -1,0 +1,223 @@
+use super::*;
+use serde_json::json;
+
+fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
+    FunctionRecord {
+        tenant_id: tenant.into(),
+        func_id: id.into(),
+        func_name: format!("fn {id}"),
+        func_description: String::new(),
+        scene: scene.into(),
+        source_code: "function pipe(u, c, cb) { cb(null, u, c) }".into(),
+        is_asynchronous: false,
+        timeout: 3,
+        terminate_on_timeout: false,
+        enabled: true,
+        status: FunctionStatus::Success,
+        upload_err_msg: None,
+        memory_limit_mb: 64,
+        version: 1,
+        plugin: Some("p".into()),
+        created_at: rfc3339(now_micros()),
+        updated_at: rfc3339(now_micros()),
+    }
+}
+
+fn log(tenant: &str, func: &str, at: u64, outcome: &str) -> LogRecord {
+    LogRecord {
+        id: String::new(),
+        tenant_id: tenant.into(),
+        func_id: func.into(),
+        request_id: "r".into(),
+        at: rfc3339(at),
+        at_micros: at,
+        outcome: outcome.into(),
+        duration_us: 10,
+        is_async: false,
+        attempt: 1,
+        error: None,
+        logs: json!([]),
+    }
+}
+
+#[test]
+fn rfc3339_formats_known_instants() {
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+    assert_eq!(rfc3339(951_782_400_123_456), "2000-02-29T00:00:00.123Z");
+    assert_eq!(rfc3339(1_795_420_800_000_000), "2026-11-23T08:00:00.000Z");
+}
+
+#[test]
+fn keys_verify_and_secrets_are_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, secret);
+    {
+        let s = Store::open(dir.path()).unwrap();
+        assert!(s.is_empty().unwrap());
+        s.create_tenant(Some("t1"), "T1").unwrap();
+        assert!(matches!(s.create_tenant(Some("t1"), "again"), Err(StoreError::Conflict(_))));
+        assert!(matches!(s.create_key("nope", Role::Admin), Err(StoreError::NotFound(_))));
+        let (k, sec) = s.create_key("t1", Role::Invoke).unwrap();
+        assert_eq!(s.verify_key(&k.access_key_id, &sec).unwrap().unwrap().role, Role::Invoke);
+        assert!(s.verify_key(&k.access_key_id, "wrong").unwrap().is_none());
+        assert!(s.verify_key("nope", &sec).unwrap().is_none());
+        s.flush().unwrap();
+        (id, secret) = (k.access_key_id, sec);
+    }
+    // The secret appears nowhere on disk.
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "secret found in {entry:?}");
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert!(s.verify_key(&id, &secret).unwrap().is_some(), "keys survive a reopen");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn tenants_cannot_reach_each_other() {
+    let s = Store::open_temporary().unwrap();
+    s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm")).unwrap();
+    assert!(s.get_function("b", "f1").unwrap().is_none());
+    assert!(s.get_artifact("b", "f1").unwrap().is_none());
+    assert!(s.list_functions("b", None).unwrap().is_empty());
+    assert!(!s.delete_function("b", "f1").unwrap());
+    assert!(s.set_scene_order("b", "PRE_REGISTER", &["f1".into()]).is_err());
+    // A tenant id that is a prefix of another sees nothing of it.
+    s.put_function(&record("ab", "f2", "PRE_REGISTER"), None).unwrap();
+    assert_eq!(s.list_functions("a", None).unwrap().len(), 1);
+    assert!(s.get_function("a", "f1").unwrap().is_some());
+}
+
+#[test]
+fn scene_order_follows_puts_moves_and_deletes() {
+    let s = Store::open_temporary().unwrap();
+    for id in ["f1", "f2", "f3"] {
+        s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w")).unwrap();
+    }
+    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f1", "f2", "f3"]);
+    // An update in place keeps the position.
+    let mut f2 = record("t", "f2", "PRE_REGISTER");
+    f2.version = 2;
+    s.put_function(&f2, None).unwrap();
+    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f1", "f2", "f3"]);
+    assert!(s.get_artifact("t", "f2").unwrap().is_none(), "artifact None deletes it");
+    // A scene change moves it to the end of the new scene.
+    s.put_function(&record("t", "f1", "POST_REGISTER"), Some(b"w")).unwrap();
+    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f2", "f3"]);
+    assert_eq!(s.scene_order("t", "POST_REGISTER").unwrap(), ["f1"]);
+    let all: Vec<String> = s.list_functions("t", None).unwrap().into_iter().map(|f| f.func_id).collect();
+    assert_eq!(all, ["f1", "f2", "f3"], "scenes sorted by name, each in order");
+
+    assert!(matches!(s.set_scene_order("t", "PRE_REGISTER", &["f3".into()]), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f3".into()]),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f1".into()]),
+        Err(StoreError::Invalid(_))
+    ));
+    s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f2".into()]).unwrap();
+    let listed: Vec<String> = s
+        .list_functions("t", Some("PRE_REGISTER"))
+        .unwrap()
+        .into_iter()
+        .map(|f| f.func_id)
+        .collect();
+    assert_eq!(listed, ["f3", "f2"]);
+
+    s.append_log(&log("t", "f3", 1, "ok")).unwrap();
+    assert!(s.delete_function("t", "f3").unwrap());
+    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f2"]);
+    assert_eq!(s.list_logs("t", "f3", 1, 10).unwrap().1, 0, "a deleted function's logs go too");
+    assert!(!s.delete_function("t", "f3").unwrap());
+}
+
+#[test]
+fn env_per_tenant() {
+    let s = Store::open_temporary().unwrap();
+    s.set_env("t", "A", "1").unwrap();
+    s.set_env("t", "B", "2").unwrap();
+    s.set_env("u", "A", "other").unwrap();
+    assert_eq!(s.env("t").unwrap().get("A").map(String::as_str), Some("1"));
+    assert_eq!(s.env("t").unwrap().len(), 2);
+    assert!(s.delete_env("t", "A").unwrap());
+    assert!(!s.delete_env("t", "A").unwrap());
+    assert_eq!(s.env("u").unwrap().get("A").map(String::as_str), Some("other"));
+}
+
+#[test]
+fn logs_paginate_newest_first_and_expire() {
+    let s = Store::open_temporary().unwrap();
+    for at in 1..=25u64 {
+        s.append_log(&log("t", "f", at * 1000, &format!("o{at}"))).unwrap();
+    }
+    s.append_log(&log("t", "g", 500, "other")).unwrap();
+    let (page1, total) = s.list_logs("t", "f", 1, 10).unwrap();
+    assert_eq!(total, 25);
+    assert_eq!(page1[0].outcome, "o25");
+    assert_eq!(page1[9].outcome, "o16");
+    let (page3, _) = s.list_logs("t", "f", 3, 10).unwrap();
+    assert_eq!(page3.len(), 5);
+    assert_eq!(page3[4].outcome, "o1");
+
+    assert_eq!(s.purge_logs_before(10_500).unwrap(), 11, "10 of f and 1 of g");
+    let (left, total) = s.list_logs("t", "f", 1, 100).unwrap();
+    assert_eq!(total, 15);
+    assert_eq!(left.last().unwrap().outcome, "o11");
+    assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
+    assert_eq!(s.purge_logs_before(10_500).unwrap(), 0);
+}
+
+#[test]
+fn queue_due_reschedule_complete() {
+    let s = Store::open_temporary().unwrap();
+    let job = |id: &str, at: u64| Job {
+        id: id.into(),
+        tenant_id: "t".into(),
+        func_id: "f".into(),
+        request_id: "r".into(),
+        input: json!({"user": {}}),
+        attempts: 0,
+        next_at_micros: at,
+        enqueued_at_micros: at,
+    };
+    s.enqueue(&job("j1", 100)).unwrap();
+    s.enqueue(&job("j2", 50)).unwrap();
+    s.enqueue(&job("j3", 1000)).unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 3);
+    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, ["j2", "j1"]);
+    let mut j2 = job("j2", 2000);
+    j2.attempts = 1;
+    s.reschedule_job(&j2).unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 3);
+    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, ["j1"]);
+    s.complete_job("j1").unwrap();
+    s.complete_job("j1").unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 2);
+    let later = s.due_jobs(5000, 10).unwrap();
+    assert_eq!(later.len(), 2);
+    assert_eq!(later[1].attempts, 1);
+}
+
+#[test]
+fn unknown_encoding_versions_are_refused() {
+    assert!(matches!(codec::decode::<u32>(&[9, b'1']), Err(StoreError::Corrupt(_))));
+    assert!(matches!(codec::decode::<u32>(&[]), Err(StoreError::Corrupt(_))));
+    assert_eq!(codec::decode::<u32>(&codec::encode(&7u32).unwrap()).unwrap(), 7);
+}

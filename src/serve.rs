@@ -1,0 +1,140 @@
+//! `hookbox serve`: the server, with safe defaults and env fallbacks.
+
+use anyhow::{Context, Result};
+use hookbox_engine::{Engine, EngineConfig};
+use hookbox_server::{AppState, Auth};
+use hookbox_service::{Service, ServiceConfig};
+use hookbox_store::{Role, Store};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The tenant a first start creates, so `make run` is usable at once.
+const DEFAULT_TENANT: &str = "default";
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default: put a gateway in front.
+    #[arg(long, env = "HOOKBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where the database, the plugin cache and the token key live.
+    #[arg(long, env = "HOOKBOX_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Server admin key for `POST /v1/tenants`. Unset: that route is refused.
+    #[arg(long, env = "HOOKBOX_ADMIN_KEY", hide_env_values = true)]
+    admin_key: Option<String>,
+    /// Days invocation logs are kept.
+    #[arg(long, env = "HOOKBOX_LOG_RETENTION_DAYS", default_value_t = 7)]
+    log_retention_days: u64,
+    /// Sandboxes that may run at once; further calls wait for a slot.
+    #[arg(long, env = "HOOKBOX_MAX_INSTANCES", default_value_t = 1000)]
+    max_instances: u32,
+    /// Run the asynchronous-function worker in this process.
+    #[arg(long, env = "HOOKBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    worker: bool,
+    /// First delay before an async job is retried (doubles per attempt).
+    #[arg(long, env = "HOOKBOX_RETRY_BASE_MS", default_value_t = 1000, hide = true)]
+    retry_base_ms: u64,
+    /// Tokio worker threads (default: one per core).
+    #[arg(long, env = "HOOKBOX_THREADS")]
+    threads: Option<usize>,
+}
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        builder.worker_threads(n.max(1));
+    }
+    builder.enable_all().build()?.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let store = Store::open(args.data_dir.join("db")).with_context(|| format!("opening the database in {}", args.data_dir.display()))?;
+    let secret = token_secret(&args.data_dir)?;
+
+    let mut engine_config = EngineConfig::default();
+    engine_config
+        .max_instances(args.max_instances)
+        .cache_dir(args.data_dir.join("cache"));
+    let engine = tokio::task::spawn_blocking(move || Engine::new(&engine_config)).await??;
+
+    if store.is_empty()? {
+        let tenant = store.create_tenant(Some(DEFAULT_TENANT), "Default tenant")?;
+        let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
+        store.flush()?;
+        // Shown once: only a salted hash is stored.
+        println!("created tenant '{DEFAULT_TENANT}' with an admin key pair (shown only this once):");
+        println!("  accessKeyId:     {}", key.access_key_id);
+        println!("  accessKeySecret: {secret}");
+    }
+
+    let config = ServiceConfig {
+        log_retention: Duration::from_secs(args.log_retention_days.max(1) * 24 * 3600),
+        run_worker: args.worker,
+        retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
+        ..ServiceConfig::default()
+    };
+    let service = Service::new(engine, store.clone(), config);
+    let background = service.start();
+    let state = AppState {
+        service,
+        auth: Arc::new(Auth::new(&secret, args.admin_key.as_deref())),
+    };
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    // Tests and scripts read the bound address (port 0 picks one) from this line.
+    println!("hookbox listening on http://{}", listener.local_addr()?);
+    tracing::info!(addr = %listener.local_addr()?, "serving");
+    hookbox_server::serve(listener, state, shutdown_signal()).await?;
+
+    tracing::info!("shutting down: finishing the current async job and writing pending logs");
+    background.shutdown().await;
+    store.flush()?;
+    Ok(())
+}
+
+/// A random key for signing tokens, kept in the data dir so that tokens stay
+/// valid across restarts.
+fn token_secret(data_dir: &Path) -> Result<Vec<u8>> {
+    let path = data_dir.join("token.key");
+    if let Ok(existing) = std::fs::read(&path)
+        && existing.len() >= 32
+    {
+        return Ok(existing);
+    }
+    let secret: [u8; 32] = rand::random();
+    let tmp = data_dir.join("token.key.tmp");
+    std::fs::write(&tmp, secret)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(secret.to_vec())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end: a real `hookbox serve` process, spoken to over HTTP.
+
+mod asynchronous;
+mod bad_input;
+mod durability;
+mod lifecycle;
+mod pipelines;
+mod tenancy;

@@ -1,0 +1,167 @@
+//! A real `hookbox serve` process on 127.0.0.1:0 with a temp data dir, and an
+//! HTTP client for it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    /// The default tenant's key pair, printed on the first start only.
+    pub default_key: Option<(String, String)>,
+    client: reqwest::Client,
+}
+
+impl Server {
+    /// Starts a server on a fresh temp data dir.
+    pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, &[])
+    }
+
+    pub fn start_with(dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbox"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .env("HOOKBOX_ADMIN_KEY", ADMIN_KEY)
+            .env("HOOKBOX_THREADS", "2")
+            .env("HOOKBOX_RETRY_BASE_MS", "50")
+            .env("HOOKBOX_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("hookbox serve starts");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut id, mut secret, mut base) = (None, None, None);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while base.is_none() {
+            assert!(Instant::now() < deadline, "server did not start in time");
+            let line = lines.next().expect("server printed its address").expect("stdout readable");
+            if let Some(v) = line.trim().strip_prefix("accessKeyId:") {
+                id = Some(v.trim().to_string());
+            } else if let Some(v) = line.trim().strip_prefix("accessKeySecret:") {
+                secret = Some(v.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("hookbox listening on ") {
+                base = Some(v.trim().to_string());
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child: Some(child),
+            base: base.unwrap(),
+            default_key: id.zip(secret),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// SIGTERM, then wait: a graceful stop.
+    pub fn stop(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let status = child.wait().expect("server exits");
+            assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+        }
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<Vec<u8>>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.raw(method, path, Some(token), body.map(|b| serde_json::to_vec(&b).unwrap())).await
+    }
+
+    pub async fn token_for(&self, id: &str, secret: &str) -> String {
+        let (status, body) = self
+            .raw(
+                Method::POST,
+                "/api/v3/get-management-token",
+                None,
+                Some(serde_json::to_vec(&json!({"accessKeyId": id, "accessKeySecret": secret})).unwrap()),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["access_token"].as_str().expect("token").to_string()
+    }
+
+    /// An admin token for the default tenant.
+    pub async fn admin_token(&self) -> String {
+        let (id, secret) = self.default_key.clone().expect("first start printed a key pair");
+        self.token_for(&id, &secret).await
+    }
+
+    pub async fn deploy(&self, token: &str, spec: Value) -> Value {
+        let (status, body) = self.call(Method::POST, "/v1/functions", token, Some(spec)).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"].clone()
+    }
+
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A function spec with defaults filled in.
+pub fn function(name: &str, scene: &str, source: &str) -> Value {
+    json!({"funcName": name, "scene": scene, "sourceCode": source})
+}
+
+/// Polls `check` until it returns Some, for state that background tasks
+/// produce (async jobs, log writes). Bounded; not a timing assertion.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
