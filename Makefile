@@ -29,6 +29,7 @@ run: build
 
 test: lint
 	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
 	$(MAKE) plugin-check
 
 lint:

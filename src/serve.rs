@@ -34,7 +34,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     worker: bool,
     /// First delay before an async job is retried (doubles per attempt).
-    #[arg(long, env = "HOOKBOX_RETRY_BASE_MS", default_value_t = 1000, hide = true)]
+    #[arg(
+        long,
+        env = "HOOKBOX_RETRY_BASE_MS",
+        default_value_t = 1000,
+        hide = true
+    )]
     retry_base_ms: u64,
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "HOOKBOX_THREADS")]
@@ -50,8 +55,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
-    let store = Store::open(args.data_dir.join("db")).with_context(|| format!("opening the database in {}", args.data_dir.display()))?;
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let store = Store::open(args.data_dir.join("db"))
+        .with_context(|| format!("opening the database in {}", args.data_dir.display()))?;
     let secret = token_secret(&args.data_dir)?;
 
     let mut engine_config = EngineConfig::default();
@@ -65,7 +72,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
         store.flush()?;
         // Shown once: only a salted hash is stored.
-        println!("created tenant '{DEFAULT_TENANT}' with an admin key pair (shown only this once):");
+        println!(
+            "created tenant '{DEFAULT_TENANT}' with an admin key pair (shown only this once):"
+        );
         println!("  accessKeyId:     {}", key.access_key_id);
         println!("  accessKeySecret: {secret}");
     }

@@ -44,7 +44,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         while base.is_none() {
             assert!(Instant::now() < deadline, "server did not start in time");
-            let line = lines.next().expect("server printed its address").expect("stdout readable");
+            let line = lines
+                .next()
+                .expect("server printed its address")
+                .expect("stdout readable");
             if let Some(v) = line.trim().strip_prefix("accessKeyId:") {
                 id = Some(v.trim().to_string());
             } else if let Some(v) = line.trim().strip_prefix("accessKeySecret:") {
@@ -66,7 +69,9 @@ impl Server {
     /// SIGTERM, then wait: a graceful stop.
     pub fn stop(mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
             let status = child.wait().expect("server exits");
             assert!(status.success(), "graceful shutdown exits 0: {status:?}");
         }
@@ -80,7 +85,13 @@ impl Server {
         }
     }
 
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<Vec<u8>>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -91,11 +102,26 @@ impl Server {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.raw(method, path, Some(token), body.map(|b| serde_json::to_vec(&b).unwrap())).await
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.raw(
+            method,
+            path,
+            Some(token),
+            body.map(|b| serde_json::to_vec(&b).unwrap()),
+        )
+        .await
     }
 
     pub async fn token_for(&self, id: &str, secret: &str) -> String {
@@ -104,21 +130,32 @@ impl Server {
                 Method::POST,
                 "/api/v3/get-management-token",
                 None,
-                Some(serde_json::to_vec(&json!({"accessKeyId": id, "accessKeySecret": secret})).unwrap()),
+                Some(
+                    serde_json::to_vec(&json!({"accessKeyId": id, "accessKeySecret": secret}))
+                        .unwrap(),
+                ),
             )
             .await;
         assert_eq!(status, 200, "{body}");
-        body["data"]["access_token"].as_str().expect("token").to_string()
+        body["data"]["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string()
     }
 
     /// An admin token for the default tenant.
     pub async fn admin_token(&self) -> String {
-        let (id, secret) = self.default_key.clone().expect("first start printed a key pair");
+        let (id, secret) = self
+            .default_key
+            .clone()
+            .expect("first start printed a key pair");
         self.token_for(&id, &secret).await
     }
 
     pub async fn deploy(&self, token: &str, spec: Value) -> Value {
-        let (status, body) = self.call(Method::POST, "/v1/functions", token, Some(spec)).await;
+        let (status, body) = self
+            .call(Method::POST, "/v1/functions", token, Some(spec))
+            .await;
         assert_eq!(status, 200, "{body}");
         body["data"].clone()
     }

@@ -34,7 +34,9 @@ impl Caller {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Admin => Ok(()),
-            Role::Invoke => Err(ApiError::forbidden("this key has the invoke role: it may only run functions and scenes")),
+            Role::Invoke => Err(ApiError::forbidden(
+                "this key has the invoke role: it may only run functions and scenes",
+            )),
         }
     }
 }
@@ -52,7 +54,9 @@ impl Auth {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-            admin_key_hash: admin_key.filter(|k| !k.is_empty()).map(|k| Sha256::digest(k.as_bytes()).into()),
+            admin_key_hash: admin_key
+                .filter(|k| !k.is_empty())
+                .map(|k| Sha256::digest(k.as_bytes()).into()),
         }
     }
 
@@ -65,7 +69,8 @@ impl Auth {
             iat: now,
             exp: now + TOKEN_TTL.as_secs(),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| {
             tracing::error!(error = %e, "signing a token failed");
             ApiError::internal()
         })?;
@@ -92,7 +97,10 @@ impl Auth {
             ));
         };
         let got: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let diff = got.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        let diff = got
+            .iter()
+            .zip(expected.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
         if diff != 0 {
             return Err(ApiError::unauthenticated("invalid admin key"));
         }

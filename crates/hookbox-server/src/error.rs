@@ -59,7 +59,11 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, api_code::INTERNAL, "internal error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            api_code::INTERNAL,
+            "internal error",
+        )
     }
 }
 
@@ -67,8 +71,12 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound(what) => Self::not_found(format!("{what} not found")),
-            ServiceError::Invalid { field, message } => Self::invalid(format!("{field}: {message}")),
-            ServiceError::Conflict(message) => Self::new(StatusCode::CONFLICT, api_code::CONFLICT, message),
+            ServiceError::Invalid { field, message } => {
+                Self::invalid(format!("{field}: {message}"))
+            }
+            ServiceError::Conflict(message) => {
+                Self::new(StatusCode::CONFLICT, api_code::CONFLICT, message)
+            }
             ServiceError::Internal(detail) => {
                 // The detail goes to the log, never to the client.
                 tracing::error!(error = %detail, "internal error");

@@ -29,19 +29,42 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "expected a JSON body (content-type: application/json)",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    api_code::TOO_LARGE,
-                    format!("request body is larger than {} bytes", crate::MAX_BODY_BYTES),
-                )
-            } else {
-                ApiError::invalid(format!("could not read the body: {e}"))
-            }
-        })?;
+        let _ = state;
+        let bytes = read_body(req.into_body()).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// Bodies past the limit are still read (and dropped) up to this much, so the
+/// client gets its 413 instead of a reset connection mid-upload.
+const DRAIN_BYTES: usize = 64 * 1024 * 1024;
+
+async fn read_body(body: axum::body::Body) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::invalid(format!("could not read the body: {e}")))?;
+        seen += chunk.len();
+        if seen <= crate::MAX_BODY_BYTES {
+            buf.extend_from_slice(&chunk);
+        } else if seen > DRAIN_BYTES {
+            break;
+        }
+    }
+    if seen > crate::MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            api_code::TOO_LARGE,
+            format!(
+                "request body is larger than {} bytes",
+                crate::MAX_BODY_BYTES
+            ),
+        ));
+    }
+    Ok(buf)
 }
 
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -51,8 +74,8 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             ApiError::invalid(format!("body is not valid JSON: {inner}"))
-        } else if path == "." {
-            ApiError::invalid(format!("body: {inner}"))
+        } else if path == "." || path.starts_with('[') {
+            ApiError::invalid(format!("body: must be a JSON object ({inner})"))
         } else {
             ApiError::invalid(format!("{path}: {inner}"))
         }
@@ -73,9 +96,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn serde_urlencoded_de<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(&format!("/?{query}").parse().map_err(|_| ApiError::invalid("bad query string"))?)
-        .map(|q| q.0)
-        .map_err(|e| ApiError::invalid(format!("query: {}", e.body_text())))
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| ApiError::invalid("bad query string"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| ApiError::invalid(format!("query: {}", e.body_text())))
 }
 
 /// The bearer token's caller. The Authing SDKs also send
@@ -86,11 +113,16 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
         let caller = state.auth.verify(token)?;
-        if let Some(pool) = parts.headers.get("x-authing-userpool-id").and_then(|v| v.to_str().ok())
+        if let Some(pool) = parts
+            .headers
+            .get("x-authing-userpool-id")
+            .and_then(|v| v.to_str().ok())
             && !pool.is_empty()
             && pool != caller.tenant
         {
-            return Err(ApiError::forbidden("x-authing-userpool-id does not match the token's tenant"));
+            return Err(ApiError::forbidden(
+                "x-authing-userpool-id does not match the token's tenant",
+            ));
         }
         Ok(caller)
     }

@@ -50,7 +50,8 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // ApiJson enforces MAX_BODY_BYTES itself, draining what is over it.
+        .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(request_context))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
@@ -66,17 +67,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    axum::Json(serde_json::json!({ "status": "ok", "plugin": state.service.engine().plugin_hash() })).into_response()
+    axum::Json(
+        serde_json::json!({ "status": "ok", "plugin": state.service.engine().plugin_hash() }),
+    )
+    .into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let text = state.service.metrics_text();
     (
-        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         text,
     )
         .into_response()
@@ -87,14 +96,22 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, api_code::METHOD_NOT_ALLOWED, "method not allowed on this route")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        api_code::METHOD_NOT_ALLOWED,
+        "method not allowed on this route",
+    )
 }
 
 fn request_id_from(req: &Request) -> String {
     req.headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| (1..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .map(str::to_string)
         .unwrap_or_else(hookbox_store::new_id)
 }
@@ -112,14 +129,21 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         if let Some(PendingError(error)) = response.extensions_mut().remove::<PendingError>() {
             response = error_body(&error, &request_id);
         } else if response.status() == StatusCode::INTERNAL_SERVER_ERROR
-            && response.headers().get(axum::http::header::CONTENT_TYPE).is_none()
+            && response
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .is_none()
         {
             response = error_body(&ApiError::internal(), &request_id);
         }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", value);
         }
-        tracing::debug!(status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
+        tracing::debug!(
+            status = response.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "served"
+        );
         response
     }
     .instrument(span)

@@ -23,14 +23,19 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/functions", post(create_function).get(list_functions))
         .route(
             "/v1/functions/{func_id}",
-            get(get_function).patch(update_function).delete(delete_function),
+            get(get_function)
+                .patch(update_function)
+                .delete(delete_function),
         )
         .route("/v1/functions/{func_id}/invoke", post(invoke_function))
         .route("/v1/functions/{func_id}/logs", get(function_logs))
         .route("/v1/scenes/{scene}/run", post(run_scene))
         .route("/v1/scenes/{scene}/order", put(set_order))
         .route("/v1/env", get(list_env).put(put_env_many))
-        .route("/v1/env/{key}", get(get_env).put(put_env).delete(delete_env))
+        .route(
+            "/v1/env/{key}",
+            get(get_env).put(put_env).delete(delete_env),
+        )
         .route("/v1/run", post(dry_run))
 }
 
@@ -95,10 +100,15 @@ async fn management_token(
     let key = tokio::task::spawn_blocking(move || store.verify_key(&id, &secret))
         .await
         .map_err(|_| ApiError::internal())?
-        .map_err(|e| hookbox_service::ServiceError::from(e))?
+        .map_err(hookbox_service::ServiceError::from)?
         .ok_or_else(|| ApiError::unauthenticated("invalid accessKeyId or accessKeySecret"))?;
-    let (token, expires_in) = state.auth.issue(&key.access_key_id, &key.tenant_id, key.role)?;
-    Ok(ok(&rid, serde_json::json!({ "access_token": token, "expires_in": expires_in })))
+    let (token, expires_in) = state
+        .auth
+        .issue(&key.access_key_id, &key.tenant_id, key.role)?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "access_token": token, "expires_in": expires_in }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -121,7 +131,10 @@ impl axum::extract::FromRequestParts<AppState> for Admin {
 }
 
 fn valid_tenant_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 async fn create_tenant(
@@ -136,7 +149,9 @@ async fn create_tenant(
     if let Some(id) = &body.id
         && !valid_tenant_id(id)
     {
-        return Err(ApiError::invalid("id: must be 1–64 letters, digits, '-' or '_'"));
+        return Err(ApiError::invalid(
+            "id: must be 1–64 letters, digits, '-' or '_'",
+        ));
     }
     let store = state.service.store().clone();
     let (tenant, key, secret) = tokio::task::spawn_blocking(move || {
@@ -218,7 +233,10 @@ async fn list_functions(
         .into_iter()
         .map(FunctionDto::from)
         .collect();
-    Ok(ok(&rid, serde_json::json!({ "list": list, "totalCount": list.len() })))
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "list": list, "totalCount": list.len() }),
+    ))
 }
 
 async fn get_function(
@@ -240,7 +258,10 @@ async fn update_function(
     ApiJson(patch): ApiJson<FunctionPatch>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let record = state.service.update(&caller.tenant, &func_id, patch).await?;
+    let record = state
+        .service
+        .update(&caller.tenant, &func_id, patch)
+        .await?;
     Ok(ok(&rid, FunctionDto::from(record)))
 }
 
@@ -252,7 +273,10 @@ async fn delete_function(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     state.service.delete(&caller.tenant, &func_id).await?;
-    Ok(ok(&rid, serde_json::json!({ "funcId": func_id, "deleted": true })))
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "funcId": func_id, "deleted": true }),
+    ))
 }
 
 async fn invoke_function(
@@ -262,7 +286,10 @@ async fn invoke_function(
     Path(func_id): Path<String>,
     ApiJson(call): ApiJson<Call>,
 ) -> Result<Response, ApiError> {
-    let outcome = state.service.invoke(&caller.tenant, &func_id, call, &rid.0.0).await?;
+    let outcome = state
+        .service
+        .invoke(&caller.tenant, &func_id, call, &rid.0.0)
+        .await?;
     Ok(ok(&rid, outcome))
 }
 
@@ -282,7 +309,10 @@ async fn function_logs(
     caller.require_admin()?;
     let page = q.page.unwrap_or(1).max(1);
     let limit = q.limit.unwrap_or(10).clamp(1, 100);
-    let (list, total) = state.service.logs(&caller.tenant, &func_id, page, limit).await?;
+    let (list, total) = state
+        .service
+        .logs(&caller.tenant, &func_id, page, limit)
+        .await?;
     Ok(ok(
         &rid,
         serde_json::json!({ "list": list, "totalCount": total, "page": page, "limit": limit }),
@@ -296,7 +326,10 @@ async fn run_scene(
     Path(scene): Path<String>,
     ApiJson(call): ApiJson<Call>,
 ) -> Result<Response, ApiError> {
-    let result = state.service.run_scene(&caller.tenant, &scene, call, &rid.0.0).await?;
+    let result = state
+        .service
+        .run_scene(&caller.tenant, &scene, call, &rid.0.0)
+        .await?;
     Ok(ok(&rid, result))
 }
 
@@ -313,8 +346,14 @@ async fn set_order(
     ApiJson(body): ApiJson<Order>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let order = state.service.set_order(&caller.tenant, &scene, body.order).await?;
-    Ok(ok(&rid, serde_json::json!({ "scene": scene, "order": order })))
+    let order = state
+        .service
+        .set_order(&caller.tenant, &scene, body.order)
+        .await?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "scene": scene, "order": order }),
+    ))
 }
 
 async fn list_env(
@@ -368,7 +407,10 @@ async fn put_env(
     ApiJson(body): ApiJson<EnvValue>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    state.service.set_env(&caller.tenant, &key, &body.value).await?;
+    state
+        .service
+        .set_env(&caller.tenant, &key, &body.value)
+        .await?;
     Ok(ok(&rid, serde_json::json!({ "key": key })))
 }
 

@@ -34,7 +34,8 @@ mod scene;
 mod service;
 
 pub use model::{
-    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult, ServiceError, Step,
+    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
+    ServiceError, Step,
 };
 pub use scene::{SCENES, is_scene};
 pub use service::{Background, Service, ServiceConfig};

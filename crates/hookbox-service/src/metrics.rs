@@ -44,16 +44,36 @@ impl Metrics {
         let logs_dropped = Counter::default();
 
         let mut registry = Registry::with_prefix("hookbox");
-        registry.register("invocations", "Function invocations by tenant, scene and outcome", invocations.clone());
-        registry.register("scene_runs", "Scene pipeline runs by tenant, scene and outcome", scene_runs.clone());
+        registry.register(
+            "invocations",
+            "Function invocations by tenant, scene and outcome",
+            invocations.clone(),
+        );
+        registry.register(
+            "scene_runs",
+            "Scene pipeline runs by tenant, scene and outcome",
+            scene_runs.clone(),
+        );
         registry.register(
             "invocation_duration_seconds",
             "Server time of one function invocation",
             invocation_seconds.clone(),
         );
-        registry.register("scene_duration_seconds", "Server time of one scene run", scene_seconds.clone());
-        registry.register("compile_duration_seconds", "Time to compile a function at upload", compile_seconds.clone());
-        registry.register("queue_depth", "Asynchronous jobs waiting in the durable queue", queue_depth.clone());
+        registry.register(
+            "scene_duration_seconds",
+            "Server time of one scene run",
+            scene_seconds.clone(),
+        );
+        registry.register(
+            "compile_duration_seconds",
+            "Time to compile a function at upload",
+            compile_seconds.clone(),
+        );
+        registry.register(
+            "queue_depth",
+            "Asynchronous jobs waiting in the durable queue",
+            queue_depth.clone(),
+        );
         registry.register(
             "logs_dropped",
             "Invocation log records dropped because the log writer fell behind",
@@ -75,7 +95,8 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let registry = self.registry.lock().expect("metrics registry lock");
-        prometheus_client::encoding::text::encode(&mut out, &registry).expect("writing to a String cannot fail");
+        prometheus_client::encoding::text::encode(&mut out, &registry)
+            .expect("writing to a String cannot fail");
         out
     }
 }

@@ -139,7 +139,10 @@ fn check_name(name: &str) -> Result<(), ServiceError> {
         return Err(ServiceError::invalid("funcName", "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ServiceError::invalid("funcName", format!("must be at most {MAX_NAME_CHARS} characters")));
+        return Err(ServiceError::invalid(
+            "funcName",
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -158,7 +161,10 @@ pub(crate) fn check_scene(scene: &str) -> Result<(), ServiceError> {
     if !crate::scene::is_scene(scene) {
         return Err(ServiceError::invalid(
             "scene",
-            format!("unknown scene {scene:?}; expected one of {}", crate::scene::SCENES.join(", ")),
+            format!(
+                "unknown scene {scene:?}; expected one of {}",
+                crate::scene::SCENES.join(", ")
+            ),
         ));
     }
     Ok(())
@@ -171,7 +177,10 @@ fn check_source(source: &str) -> Result<(), ServiceError> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(ServiceError::invalid(
             "sourceCode",
-            format!("is {} bytes; the limit is {MAX_SOURCE_BYTES} bytes (100 KB)", source.len()),
+            format!(
+                "is {} bytes; the limit is {MAX_SOURCE_BYTES} bytes (100 KB)",
+                source.len()
+            ),
         ));
     }
     Ok(())

@@ -1,8 +1,12 @@
 //! The service: deploy, invoke, run scenes; owns the caches and background tasks.
 
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
-use crate::model::{Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene};
-use hookbox_engine::{Artifact, CompileError, Engine, Input, InvokeError, Limits, Outcome, OutcomeKind, Tokens};
+use crate::model::{
+    Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
+};
+use hookbox_engine::{
+    Artifact, CompileError, Engine, Input, InvokeError, Limits, Outcome, OutcomeKind, Tokens,
+};
 use hookbox_store::{FunctionRecord, FunctionStatus, Job, LogRecord, Store, StoreError};
 use lru::LruCache;
 use serde_json::Value;
@@ -98,7 +102,11 @@ fn limits_of(record: &FunctionRecord) -> Limits {
     let mut limits = Limits::default();
     // Stored records were validated at write time; clamp anyway.
     let _ = limits.timeout(Duration::from_secs(record.timeout.clamp(1, 60) as u64));
-    let _ = limits.memory_mb(record.memory_limit_mb.clamp(1, hookbox_engine::MAX_MEMORY_MB));
+    let _ = limits.memory_mb(
+        record
+            .memory_limit_mb
+            .clamp(1, hookbox_engine::MAX_MEMORY_MB),
+    );
     limits
 }
 
@@ -174,7 +182,11 @@ impl Service {
 
     /// Validates, compiles and stores a new function. A compile error still
     /// stores it, as `failed` with `uploadErrMsg` (Authing does the same).
-    pub async fn deploy(&self, tenant: &str, spec: NewFunction) -> Result<FunctionRecord, ServiceError> {
+    pub async fn deploy(
+        &self,
+        tenant: &str,
+        spec: NewFunction,
+    ) -> Result<FunctionRecord, ServiceError> {
         spec.validate()?;
         let now = hookbox_store::now_micros();
         let at = hookbox_store::rfc3339(now);
@@ -202,10 +214,18 @@ impl Service {
     }
 
     /// Applies a patch; a new source is recompiled before the answer.
-    pub async fn update(&self, tenant: &str, func_id: &str, patch: FunctionPatch) -> Result<FunctionRecord, ServiceError> {
+    pub async fn update(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        patch: FunctionPatch,
+    ) -> Result<FunctionRecord, ServiceError> {
         patch.validate()?;
         let mut record = self.get(tenant, func_id).await?;
-        let recompile = patch.source_code.as_ref().is_some_and(|s| *s != record.source_code);
+        let recompile = patch
+            .source_code
+            .as_ref()
+            .is_some_and(|s| *s != record.source_code);
         if let Some(v) = patch.func_name {
             record.func_name = v.trim().to_string();
         }
@@ -244,7 +264,11 @@ impl Service {
     }
 
     /// Recompiles a function from its stored source (Authing's reupload).
-    pub async fn reupload(&self, tenant: &str, func_id: &str) -> Result<FunctionRecord, ServiceError> {
+    pub async fn reupload(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<FunctionRecord, ServiceError> {
         let mut record = self.get(tenant, func_id).await?;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
@@ -259,12 +283,17 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))
     }
 
-    pub async fn list(&self, tenant: &str, scene: Option<&str>) -> Result<Vec<FunctionRecord>, ServiceError> {
+    pub async fn list(
+        &self,
+        tenant: &str,
+        scene: Option<&str>,
+    ) -> Result<Vec<FunctionRecord>, ServiceError> {
         if let Some(scene) = scene {
             check_scene(scene)?;
         }
         let (t, s) = (tenant.to_string(), scene.map(str::to_string));
-        self.blocking(move |st| st.list_functions(&t, s.as_deref())).await
+        self.blocking(move |st| st.list_functions(&t, s.as_deref()))
+            .await
     }
 
     pub async fn delete(&self, tenant: &str, func_id: &str) -> Result<(), ServiceError> {
@@ -283,7 +312,12 @@ impl Service {
         Ok(())
     }
 
-    pub async fn set_order(&self, tenant: &str, scene: &str, order: Vec<String>) -> Result<Vec<String>, ServiceError> {
+    pub async fn set_order(
+        &self,
+        tenant: &str,
+        scene: &str,
+        order: Vec<String>,
+    ) -> Result<Vec<String>, ServiceError> {
         check_scene(scene)?;
         let (t, s) = (tenant.to_string(), scene.to_string());
         let stored = self
@@ -293,7 +327,8 @@ impl Service {
                 st.scene_order(&t, &s)
             })
             .await?;
-        self.lock_orders().remove(&(tenant.to_string(), scene.to_string()));
+        self.lock_orders()
+            .remove(&(tenant.to_string(), scene.to_string()));
         Ok(stored)
     }
 
@@ -314,7 +349,11 @@ impl Service {
             Err(e) => {
                 record.status = FunctionStatus::Failed;
                 record.upload_err_msg = Some(match &e {
-                    CompileError::Syntax { message, line, column } => format!("{message} (line {line}, column {column})"),
+                    CompileError::Syntax {
+                        message,
+                        line,
+                        column,
+                    } => format!("{message} (line {line}, column {column})"),
                     other => other.to_string(),
                 });
                 record.plugin = None;
@@ -323,7 +362,10 @@ impl Service {
         }
     }
 
-    async fn stored_artifact(&self, record: &FunctionRecord) -> Result<Option<Artifact>, ServiceError> {
+    async fn stored_artifact(
+        &self,
+        record: &FunctionRecord,
+    ) -> Result<Option<Artifact>, ServiceError> {
         let (t, f) = (record.tenant_id.clone(), record.func_id.clone());
         let bytes = self.blocking(move |s| s.get_artifact(&t, &f)).await?;
         Ok(bytes.and_then(|b| Artifact::from_wasm(&b).ok()))
@@ -331,7 +373,11 @@ impl Service {
 
     /// Writes a record and its artifact atomically, flushes (an acknowledged
     /// upload survives a crash) and refreshes the caches.
-    async fn save(&self, record: FunctionRecord, artifact: Option<Artifact>) -> Result<FunctionRecord, ServiceError> {
+    async fn save(
+        &self,
+        record: FunctionRecord,
+        artifact: Option<Artifact>,
+    ) -> Result<FunctionRecord, ServiceError> {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
         self.blocking(move |s| {
@@ -351,7 +397,8 @@ impl Service {
     }
 
     fn forget(&self, tenant: &str, func_id: &str) {
-        self.lock_functions().pop(&(tenant.to_string(), func_id.to_string()));
+        self.lock_functions()
+            .pop(&(tenant.to_string(), func_id.to_string()));
         // A function may have moved between scenes: drop the tenant's orders.
         self.lock_orders().retain(|(t, _), _| t != tenant);
     }
@@ -382,16 +429,24 @@ impl Service {
                 Ok((record, bytes))
             })
             .await?;
-        let mut record = record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
+        let mut record =
+            record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
         let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
         let stale = record.status == FunctionStatus::Success
-            && artifact.as_ref().is_none_or(|a| a.plugin() != self.inner.engine.plugin_hash());
+            && artifact
+                .as_ref()
+                .is_none_or(|a| a.plugin() != self.inner.engine.plugin_hash());
         if stale {
-            tracing::info!(tenant, func_id, "rebuilding an artifact built for another engine plugin");
+            tracing::info!(
+                tenant,
+                func_id,
+                "rebuilding an artifact built for another engine plugin"
+            );
             artifact = self.compile_into(&mut record).await;
             let wasm = artifact.as_ref().map(Artifact::to_wasm);
             let stored = record.clone();
-            self.blocking(move |s| s.put_function(&stored, wasm.as_deref())).await?;
+            self.blocking(move |s| s.put_function(&stored, wasm.as_deref()))
+                .await?;
         }
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
@@ -402,7 +457,11 @@ impl Service {
         Ok(loaded)
     }
 
-    async fn scene_order(&self, tenant: &str, scene: &str) -> Result<Arc<Vec<String>>, ServiceError> {
+    async fn scene_order(
+        &self,
+        tenant: &str,
+        scene: &str,
+    ) -> Result<Arc<Vec<String>>, ServiceError> {
         let key = (tenant.to_string(), scene.to_string());
         if let Some(hit) = self.lock_orders().get(&key) {
             return Ok(hit.clone());
@@ -440,7 +499,11 @@ impl Service {
             s.flush()
         })
         .await?;
-        self.inner.envs.lock().expect("env cache lock").remove(tenant);
+        self.inner
+            .envs
+            .lock()
+            .expect("env cache lock")
+            .remove(tenant);
         Ok(())
     }
 
@@ -453,9 +516,15 @@ impl Service {
                 Ok(existed)
             })
             .await?;
-        self.inner.envs.lock().expect("env cache lock").remove(tenant);
+        self.inner
+            .envs
+            .lock()
+            .expect("env cache lock")
+            .remove(tenant);
         if !existed {
-            return Err(ServiceError::NotFound(format!("environment variable {key}")));
+            return Err(ServiceError::NotFound(format!(
+                "environment variable {key}"
+            )));
         }
         Ok(())
     }
@@ -463,13 +532,23 @@ impl Service {
     // ------------------------------------------------------------ running
 
     /// Runs one function once (`POST /v1/functions/{id}/invoke`).
-    pub async fn invoke(&self, tenant: &str, func_id: &str, call: Call, request_id: &str) -> Result<Outcome, ServiceError> {
+    pub async fn invoke(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        call: Call,
+        request_id: &str,
+    ) -> Result<Outcome, ServiceError> {
         let loaded = self.load(tenant, func_id).await?;
         let env = self.env(tenant).await?;
         let Some(artifact) = &loaded.artifact else {
             return Err(ServiceError::Conflict(format!(
                 "function {func_id} failed to compile: {}",
-                loaded.record.upload_err_msg.as_deref().unwrap_or("no artifact")
+                loaded
+                    .record
+                    .upload_err_msg
+                    .as_deref()
+                    .unwrap_or("no artifact")
             )));
         };
         let input = Input {
@@ -479,13 +558,30 @@ impl Service {
             env: (*env).clone(),
             args: call.args,
         };
-        self.run_one(&loaded.record, artifact, &input, &loaded.limits, request_id, 1).await
+        self.run_one(
+            &loaded.record,
+            artifact,
+            &input,
+            &loaded.limits,
+            request_id,
+            1,
+        )
+        .await
     }
 
     /// Runs a source once without storing anything (`POST /v1/run`).
-    pub async fn dry_run(&self, tenant: &str, source: &str, call: Call, timeout: Option<u32>) -> Result<Outcome, ServiceError> {
+    pub async fn dry_run(
+        &self,
+        tenant: &str,
+        source: &str,
+        call: Call,
+        timeout: Option<u32>,
+    ) -> Result<Outcome, ServiceError> {
         if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
-            return Err(ServiceError::invalid("sourceCode", "the limit is 102400 bytes (100 KB)"));
+            return Err(ServiceError::invalid(
+                "sourceCode",
+                "the limit is 102400 bytes (100 KB)",
+            ));
         }
         let mut limits = Limits::default();
         if let Some(t) = timeout {
@@ -493,12 +589,22 @@ impl Service {
                 .timeout(Duration::from_secs(t as u64))
                 .map_err(|e| ServiceError::invalid("timeout", e.to_string()))?;
         }
-        let artifact = self.inner.engine.compile(source).await.map_err(|e| match e {
-            CompileError::Syntax { message, line, column } => {
-                ServiceError::invalid("sourceCode", format!("{message} (line {line}, column {column})"))
-            }
-            other => ServiceError::invalid("sourceCode", other.to_string()),
-        })?;
+        let artifact = self
+            .inner
+            .engine
+            .compile(source)
+            .await
+            .map_err(|e| match e {
+                CompileError::Syntax {
+                    message,
+                    line,
+                    column,
+                } => ServiceError::invalid(
+                    "sourceCode",
+                    format!("{message} (line {line}, column {column})"),
+                ),
+                other => ServiceError::invalid("sourceCode", other.to_string()),
+            })?;
         let env = self.env(tenant).await?;
         let input = Input {
             user: call.user,
@@ -546,7 +652,13 @@ impl Service {
         Ok(outcome)
     }
 
-    fn record_log(&self, record: &FunctionRecord, outcome: &Outcome, request_id: &str, attempt: u32) {
+    fn record_log(
+        &self,
+        record: &FunctionRecord,
+        outcome: &Outcome,
+        request_id: &str,
+        attempt: u32,
+    ) {
         let at_micros = hookbox_store::now_micros();
         let log = LogRecord {
             id: String::new(),
@@ -559,7 +671,10 @@ impl Service {
             duration_us: outcome.duration_us,
             is_async: record.is_asynchronous,
             attempt,
-            error: outcome.error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
+            error: outcome
+                .error
+                .as_ref()
+                .and_then(|e| serde_json::to_value(e).ok()),
             logs: serde_json::to_value(&outcome.logs).unwrap_or(Value::Null),
         };
         if self.inner.log_tx.try_send(log).is_err() {
@@ -568,7 +683,13 @@ impl Service {
     }
 
     /// Runs a scene's pipeline: the gateway's call, once per login stage.
-    pub async fn run_scene(&self, tenant: &str, scene: &str, call: Call, request_id: &str) -> Result<SceneResult, ServiceError> {
+    pub async fn run_scene(
+        &self,
+        tenant: &str,
+        scene: &str,
+        call: Call,
+        request_id: &str,
+    ) -> Result<SceneResult, ServiceError> {
         check_scene(scene)?;
         let started = Instant::now();
         let order = self.scene_order(tenant, scene).await?;
@@ -576,8 +697,16 @@ impl Service {
         let mut result = SceneResult {
             outcome: OutcomeKind::Ok,
             error: None,
-            user: if call.user.is_null() { Value::Object(Default::default()) } else { call.user },
-            context: if call.context.is_null() { Value::Object(Default::default()) } else { call.context },
+            user: if call.user.is_null() {
+                Value::Object(Default::default())
+            } else {
+                call.user
+            },
+            context: if call.context.is_null() {
+                Value::Object(Default::default())
+            } else {
+                call.context
+            },
             tokens: Tokens::default(),
             custom_data: BTreeMap::new(),
             stopped_by: None,
@@ -626,7 +755,10 @@ impl Service {
                         result.context = outcome.context;
                     }
                     result.tokens.id_token.extend(outcome.tokens.id_token);
-                    result.tokens.access_token.extend(outcome.tokens.access_token);
+                    result
+                        .tokens
+                        .access_token
+                        .extend(outcome.tokens.access_token);
                     result.custom_data.extend(outcome.custom_data);
                 }
                 // A timeout only stops the flow when the function says so;
@@ -658,7 +790,12 @@ impl Service {
 
     // ------------------------------------------------------------ the async queue
 
-    async fn enqueue(&self, record: &FunctionRecord, input: &Input, request_id: &str) -> Result<(), ServiceError> {
+    async fn enqueue(
+        &self,
+        record: &FunctionRecord,
+        input: &Input,
+        request_id: &str,
+    ) -> Result<(), ServiceError> {
         let now = hookbox_store::now_micros();
         let job = Job {
             id: hookbox_store::new_id(),
@@ -741,8 +878,15 @@ impl Service {
                         .and_then(|a| serde_json::from_value(a.clone()).ok()),
                 };
                 Some(
-                    self.run_one(&loaded.record, artifact, &input, &loaded.limits, &job.request_id, job.attempts)
-                        .await?,
+                    self.run_one(
+                        &loaded.record,
+                        artifact,
+                        &input,
+                        &loaded.limits,
+                        &job.request_id,
+                        job.attempts,
+                    )
+                    .await?,
                 )
             }
             None => None,
@@ -762,13 +906,24 @@ impl Service {
 
     // ------------------------------------------------------------ logs
 
-    pub async fn logs(&self, tenant: &str, func_id: &str, page: usize, limit: usize) -> Result<(Vec<LogRecord>, usize), ServiceError> {
+    pub async fn logs(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), ServiceError> {
         self.get(tenant, func_id).await?;
         let (t, f) = (tenant.to_string(), func_id.to_string());
-        self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, 100))).await
+        self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, 100)))
+            .await
     }
 
-    async fn write_logs(self, mut rx: mpsc::Receiver<LogRecord>, mut stopped: watch::Receiver<bool>) {
+    async fn write_logs(
+        self,
+        mut rx: mpsc::Receiver<LogRecord>,
+        mut stopped: watch::Receiver<bool>,
+    ) {
         let mut batch = Vec::with_capacity(256);
         loop {
             tokio::select! {
@@ -827,7 +982,9 @@ impl Service {
 fn check_env_key(key: &str) -> Result<(), ServiceError> {
     let valid = !key.is_empty()
         && key.len() <= 128
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
     if !valid {
         return Err(ServiceError::invalid(
             "key",
@@ -839,9 +996,10 @@ fn check_env_key(key: &str) -> Result<(), ServiceError> {
 
 fn invoke_error(e: InvokeError) -> ServiceError {
     match e {
-        InvokeError::InputTooLarge { size, limit } => {
-            ServiceError::invalid("user", format!("input is {size} bytes; the limit is {limit} bytes (1 MB)"))
-        }
+        InvokeError::InputTooLarge { size, limit } => ServiceError::invalid(
+            "user",
+            format!("input is {size} bytes; the limit is {limit} bytes (1 MB)"),
+        ),
         other => ServiceError::Internal(other.to_string()),
     }
 }

@@ -9,7 +9,8 @@ pub const ENCODING_VERSION: u8 = 1;
 
 pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![ENCODING_VERSION];
-    serde_json::to_writer(&mut out, value).map_err(|e| StoreError::Corrupt(format!("encoding: {e}")))?;
+    serde_json::to_writer(&mut out, value)
+        .map_err(|e| StoreError::Corrupt(format!("encoding: {e}")))?;
     Ok(out)
 }
 

@@ -22,7 +22,9 @@ mod model;
 mod store;
 
 pub use codec::ENCODING_VERSION;
-pub use model::{AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId};
+pub use model::{
+    AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId,
+};
 pub use store::Store;
 
 /// What can go wrong; callers branch on `NotFound`, `Conflict` and `Invalid`.

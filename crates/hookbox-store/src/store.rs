@@ -45,7 +45,10 @@ fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     }
 }
 
-fn tx_get<T: serde::de::DeserializeOwned>(tree: &TransactionalTree, k: &[u8]) -> TxResult<Option<T>> {
+fn tx_get<T: serde::de::DeserializeOwned>(
+    tree: &TransactionalTree,
+    k: &[u8],
+) -> TxResult<Option<T>> {
     match tree.get(k)? {
         Some(bytes) => match decode(&bytes) {
             Ok(v) => Ok(Some(v)),
@@ -130,17 +133,25 @@ impl Store {
             name: name.to_string(),
             created_at: rfc3339(now_micros()),
         };
-        let created = self
-            .tenants
-            .compare_and_swap(tenant.id.as_bytes(), None as Option<&[u8]>, Some(encode(&tenant)?))?;
+        let created = self.tenants.compare_and_swap(
+            tenant.id.as_bytes(),
+            None as Option<&[u8]>,
+            Some(encode(&tenant)?),
+        )?;
         if created.is_err() {
-            return Err(StoreError::Conflict(format!("tenant {} already exists", tenant.id)));
+            return Err(StoreError::Conflict(format!(
+                "tenant {} already exists",
+                tenant.id
+            )));
         }
         Ok(tenant)
     }
 
     pub fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
-        self.tenants.get(id.as_bytes())?.map(|b| decode(&b)).transpose()
+        self.tenants
+            .get(id.as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
     }
 
     pub fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
@@ -148,7 +159,11 @@ impl Store {
     }
 
     /// Creates a key pair. The secret is returned once; only a salted hash is kept.
-    pub fn create_key(&self, tenant_id: &str, role: Role) -> Result<(AccessKey, String), StoreError> {
+    pub fn create_key(
+        &self,
+        tenant_id: &str,
+        role: Role,
+    ) -> Result<(AccessKey, String), StoreError> {
         if self.get_tenant(tenant_id)?.is_none() {
             return Err(StoreError::NotFound(format!("tenant {tenant_id}")));
         }
@@ -165,11 +180,16 @@ impl Store {
             salt,
             key: key.clone(),
         };
-        self.keys.insert(key.access_key_id.as_bytes(), encode(&stored)?)?;
+        self.keys
+            .insert(key.access_key_id.as_bytes(), encode(&stored)?)?;
         Ok((key, secret))
     }
 
-    pub fn verify_key(&self, access_key_id: &str, secret: &str) -> Result<Option<AccessKey>, StoreError> {
+    pub fn verify_key(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+    ) -> Result<Option<AccessKey>, StoreError> {
         let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
             return Ok(None);
         };
@@ -192,7 +212,11 @@ impl Store {
     /// Writes a function, its artifact and its place in the scene order in one
     /// transaction. New functions go to the end of their scene; a function that
     /// changed scene moves to the end of the new one.
-    pub fn put_function(&self, record: &FunctionRecord, artifact: Option<&[u8]>) -> Result<(), StoreError> {
+    pub fn put_function(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let fkey = key(&[&record.tenant_id, &record.func_id]);
         (&self.functions, &self.artifacts, &self.orders)
             .transaction(|(functions, artifacts, orders)| {
@@ -224,20 +248,35 @@ impl Store {
             .map_err(tx_error)
     }
 
-    pub fn get_function(&self, tenant_id: &str, func_id: &str) -> Result<Option<FunctionRecord>, StoreError> {
+    pub fn get_function(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Option<FunctionRecord>, StoreError> {
         self.functions
             .get(key(&[tenant_id, func_id]))?
             .map(|b| decode(&b))
             .transpose()
     }
 
-    pub fn get_artifact(&self, tenant_id: &str, func_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.artifacts.get(key(&[tenant_id, func_id]))?.map(|b| b.to_vec()))
+    pub fn get_artifact(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .artifacts
+            .get(key(&[tenant_id, func_id]))?
+            .map(|b| b.to_vec()))
     }
 
     /// One tenant's functions: a scene's in its order, or every scene's (each
     /// in order, scenes sorted by name).
-    pub fn list_functions(&self, tenant_id: &str, scene: Option<&str>) -> Result<Vec<FunctionRecord>, StoreError> {
+    pub fn list_functions(
+        &self,
+        tenant_id: &str,
+        scene: Option<&str>,
+    ) -> Result<Vec<FunctionRecord>, StoreError> {
         let scenes = match scene {
             Some(s) => vec![s.to_string()],
             None => self
@@ -298,7 +337,12 @@ impl Store {
     }
 
     /// `order` must list exactly the scene's functions, each once.
-    pub fn set_scene_order(&self, tenant_id: &str, scene: &str, order: &[String]) -> Result<(), StoreError> {
+    pub fn set_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        order: &[String],
+    ) -> Result<(), StoreError> {
         let okey = key(&[tenant_id, scene]);
         self.orders
             .transaction(|orders| {
@@ -306,10 +350,14 @@ impl Store {
                 let mut seen = std::collections::HashSet::new();
                 for id in order {
                     if !current.contains(id) {
-                        return abort(StoreError::Invalid(format!("function {id} is not in scene {scene}")));
+                        return abort(StoreError::Invalid(format!(
+                            "function {id} is not in scene {scene}"
+                        )));
                     }
                     if !seen.insert(id) {
-                        return abort(StoreError::Invalid(format!("function {id} is listed twice")));
+                        return abort(StoreError::Invalid(format!(
+                            "function {id} is listed twice"
+                        )));
                     }
                 }
                 if let Some(missing) = current.iter().find(|id| !seen.contains(id)) {
@@ -323,7 +371,11 @@ impl Store {
     }
 
     pub fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
-        self.functions.iter().values().map(|v| decode(&v?)).collect()
+        self.functions
+            .iter()
+            .values()
+            .map(|v| decode(&v?))
+            .collect()
     }
 
     // ------------------------------------------------------------ env
@@ -334,7 +386,10 @@ impl Store {
             .scan_prefix(&p)
             .map(|e| {
                 let (k, v) = e?;
-                Ok((String::from_utf8_lossy(&k[p.len()..]).into_owned(), decode(&v)?))
+                Ok((
+                    String::from_utf8_lossy(&k[p.len()..]).into_owned(),
+                    decode(&v)?,
+                ))
             })
             .collect()
     }
@@ -368,7 +423,13 @@ impl Store {
     }
 
     /// A function's logs, newest first; `page` is 1-based. Returns the page and the total.
-    pub fn list_logs(&self, tenant_id: &str, func_id: &str, page: usize, limit: usize) -> Result<(Vec<LogRecord>, usize), StoreError> {
+    pub fn list_logs(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), StoreError> {
         let p = prefix(&[tenant_id, func_id]);
         let total = self.logs.scan_prefix(&p).count();
         let skip = page.saturating_sub(1).saturating_mul(limit);

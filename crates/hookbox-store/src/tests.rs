@@ -55,10 +55,19 @@ fn keys_verify_and_secrets_are_not_stored() {
         let s = Store::open(dir.path()).unwrap();
         assert!(s.is_empty().unwrap());
         s.create_tenant(Some("t1"), "T1").unwrap();
-        assert!(matches!(s.create_tenant(Some("t1"), "again"), Err(StoreError::Conflict(_))));
-        assert!(matches!(s.create_key("nope", Role::Admin), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.create_tenant(Some("t1"), "again"),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.create_key("nope", Role::Admin),
+            Err(StoreError::NotFound(_))
+        ));
         let (k, sec) = s.create_key("t1", Role::Invoke).unwrap();
-        assert_eq!(s.verify_key(&k.access_key_id, &sec).unwrap().unwrap().role, Role::Invoke);
+        assert_eq!(
+            s.verify_key(&k.access_key_id, &sec).unwrap().unwrap().role,
+            Role::Invoke
+        );
         assert!(s.verify_key(&k.access_key_id, "wrong").unwrap().is_none());
         assert!(s.verify_key("nope", &sec).unwrap().is_none());
         s.flush().unwrap();
@@ -67,10 +76,16 @@ fn keys_verify_and_secrets_are_not_stored() {
     // The secret appears nowhere on disk.
     for entry in walk(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap();
-        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "secret found in {entry:?}");
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "secret found in {entry:?}"
+        );
     }
     let s = Store::open(dir.path()).unwrap();
-    assert!(s.verify_key(&id, &secret).unwrap().is_some(), "keys survive a reopen");
+    assert!(
+        s.verify_key(&id, &secret).unwrap().is_some(),
+        "keys survive a reopen"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -89,14 +104,19 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn tenants_cannot_reach_each_other() {
     let s = Store::open_temporary().unwrap();
-    s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm")).unwrap();
+    s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm"))
+        .unwrap();
     assert!(s.get_function("b", "f1").unwrap().is_none());
     assert!(s.get_artifact("b", "f1").unwrap().is_none());
     assert!(s.list_functions("b", None).unwrap().is_empty());
     assert!(!s.delete_function("b", "f1").unwrap());
-    assert!(s.set_scene_order("b", "PRE_REGISTER", &["f1".into()]).is_err());
+    assert!(
+        s.set_scene_order("b", "PRE_REGISTER", &["f1".into()])
+            .is_err()
+    );
     // A tenant id that is a prefix of another sees nothing of it.
-    s.put_function(&record("ab", "f2", "PRE_REGISTER"), None).unwrap();
+    s.put_function(&record("ab", "f2", "PRE_REGISTER"), None)
+        .unwrap();
     assert_eq!(s.list_functions("a", None).unwrap().len(), 1);
     assert!(s.get_function("a", "f1").unwrap().is_some());
 }
@@ -105,23 +125,46 @@ fn tenants_cannot_reach_each_other() {
 fn scene_order_follows_puts_moves_and_deletes() {
     let s = Store::open_temporary().unwrap();
     for id in ["f1", "f2", "f3"] {
-        s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w")).unwrap();
+        s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w"))
+            .unwrap();
     }
-    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f1", "f2", "f3"]);
+    assert_eq!(
+        s.scene_order("t", "PRE_REGISTER").unwrap(),
+        ["f1", "f2", "f3"]
+    );
     // An update in place keeps the position.
     let mut f2 = record("t", "f2", "PRE_REGISTER");
     f2.version = 2;
     s.put_function(&f2, None).unwrap();
-    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f1", "f2", "f3"]);
-    assert!(s.get_artifact("t", "f2").unwrap().is_none(), "artifact None deletes it");
+    assert_eq!(
+        s.scene_order("t", "PRE_REGISTER").unwrap(),
+        ["f1", "f2", "f3"]
+    );
+    assert!(
+        s.get_artifact("t", "f2").unwrap().is_none(),
+        "artifact None deletes it"
+    );
     // A scene change moves it to the end of the new scene.
-    s.put_function(&record("t", "f1", "POST_REGISTER"), Some(b"w")).unwrap();
+    s.put_function(&record("t", "f1", "POST_REGISTER"), Some(b"w"))
+        .unwrap();
     assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f2", "f3"]);
     assert_eq!(s.scene_order("t", "POST_REGISTER").unwrap(), ["f1"]);
-    let all: Vec<String> = s.list_functions("t", None).unwrap().into_iter().map(|f| f.func_id).collect();
-    assert_eq!(all, ["f1", "f2", "f3"], "scenes sorted by name, each in order");
+    let all: Vec<String> = s
+        .list_functions("t", None)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.func_id)
+        .collect();
+    assert_eq!(
+        all,
+        ["f1", "f2", "f3"],
+        "scenes sorted by name, each in order"
+    );
 
-    assert!(matches!(s.set_scene_order("t", "PRE_REGISTER", &["f3".into()]), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        s.set_scene_order("t", "PRE_REGISTER", &["f3".into()]),
+        Err(StoreError::Invalid(_))
+    ));
     assert!(matches!(
         s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f3".into()]),
         Err(StoreError::Invalid(_))
@@ -130,7 +173,8 @@ fn scene_order_follows_puts_moves_and_deletes() {
         s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f1".into()]),
         Err(StoreError::Invalid(_))
     ));
-    s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f2".into()]).unwrap();
+    s.set_scene_order("t", "PRE_REGISTER", &["f3".into(), "f2".into()])
+        .unwrap();
     let listed: Vec<String> = s
         .list_functions("t", Some("PRE_REGISTER"))
         .unwrap()
@@ -142,7 +186,11 @@ fn scene_order_follows_puts_moves_and_deletes() {
     s.append_log(&log("t", "f3", 1, "ok")).unwrap();
     assert!(s.delete_function("t", "f3").unwrap());
     assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f2"]);
-    assert_eq!(s.list_logs("t", "f3", 1, 10).unwrap().1, 0, "a deleted function's logs go too");
+    assert_eq!(
+        s.list_logs("t", "f3", 1, 10).unwrap().1,
+        0,
+        "a deleted function's logs go too"
+    );
     assert!(!s.delete_function("t", "f3").unwrap());
 }
 
@@ -156,14 +204,18 @@ fn env_per_tenant() {
     assert_eq!(s.env("t").unwrap().len(), 2);
     assert!(s.delete_env("t", "A").unwrap());
     assert!(!s.delete_env("t", "A").unwrap());
-    assert_eq!(s.env("u").unwrap().get("A").map(String::as_str), Some("other"));
+    assert_eq!(
+        s.env("u").unwrap().get("A").map(String::as_str),
+        Some("other")
+    );
 }
 
 #[test]
 fn logs_paginate_newest_first_and_expire() {
     let s = Store::open_temporary().unwrap();
     for at in 1..=25u64 {
-        s.append_log(&log("t", "f", at * 1000, &format!("o{at}"))).unwrap();
+        s.append_log(&log("t", "f", at * 1000, &format!("o{at}")))
+            .unwrap();
     }
     s.append_log(&log("t", "g", 500, "other")).unwrap();
     let (page1, total) = s.list_logs("t", "f", 1, 10).unwrap();
@@ -174,7 +226,11 @@ fn logs_paginate_newest_first_and_expire() {
     assert_eq!(page3.len(), 5);
     assert_eq!(page3[4].outcome, "o1");
 
-    assert_eq!(s.purge_logs_before(10_500).unwrap(), 11, "10 of f and 1 of g");
+    assert_eq!(
+        s.purge_logs_before(10_500).unwrap(),
+        11,
+        "10 of f and 1 of g"
+    );
     let (left, total) = s.list_logs("t", "f", 1, 100).unwrap();
     assert_eq!(total, 15);
     assert_eq!(left.last().unwrap().outcome, "o11");
@@ -199,13 +255,23 @@ fn queue_due_reschedule_complete() {
     s.enqueue(&job("j2", 50)).unwrap();
     s.enqueue(&job("j3", 1000)).unwrap();
     assert_eq!(s.queue_depth().unwrap(), 3);
-    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    let due: Vec<String> = s
+        .due_jobs(100, 10)
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
     assert_eq!(due, ["j2", "j1"]);
     let mut j2 = job("j2", 2000);
     j2.attempts = 1;
     s.reschedule_job(&j2).unwrap();
     assert_eq!(s.queue_depth().unwrap(), 3);
-    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    let due: Vec<String> = s
+        .due_jobs(100, 10)
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
     assert_eq!(due, ["j1"]);
     s.complete_job("j1").unwrap();
     s.complete_job("j1").unwrap();
@@ -217,7 +283,16 @@ fn queue_due_reschedule_complete() {
 
 #[test]
 fn unknown_encoding_versions_are_refused() {
-    assert!(matches!(codec::decode::<u32>(&[9, b'1']), Err(StoreError::Corrupt(_))));
-    assert!(matches!(codec::decode::<u32>(&[]), Err(StoreError::Corrupt(_))));
-    assert_eq!(codec::decode::<u32>(&codec::encode(&7u32).unwrap()).unwrap(), 7);
+    assert!(matches!(
+        codec::decode::<u32>(&[9, b'1']),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(matches!(
+        codec::decode::<u32>(&[]),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(
+        codec::decode::<u32>(&codec::encode(&7u32).unwrap()).unwrap(),
+        7
+    );
 }
