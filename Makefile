@@ -23,9 +23,10 @@ all: build
 build:
 	$(CARGO) build --workspace
 
+# Serves on 127.0.0.1:8080 with ./data; the first start prints the default
+# tenant's key pair. HOOKBOX_LISTEN, HOOKBOX_DATA_DIR, HOOKBOX_ADMIN_KEY, … override.
 run: build
-	$(CARGO) run -q -- run examples/authing-email-whitelist.js \
-		--user '{"email": "ada@example.com"}' --env ALLOWED_DOMAINS=example.com
+	HOOKBOX_LOG=$${HOOKBOX_LOG:-info} $(CARGO) run -q -- serve
 
 test: lint
 	$(CARGO) test --workspace --all-targets

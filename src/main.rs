@@ -68,13 +68,18 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HOOKBOX_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // HOOKBOX_LOG filters (`info`, `hookbox_service=debug`, …);
+    // HOOKBOX_LOG_FORMAT=json writes one JSON object per event.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOOKBOX_LOG")
+        .unwrap_or_else(|_| "warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("HOOKBOX_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(*args),

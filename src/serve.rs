@@ -41,6 +41,9 @@ pub struct ServeArgs {
         hide = true
     )]
     retry_base_ms: u64,
+    /// Run this engine plugin build instead of the bundled one.
+    #[arg(long, env = "HOOKBOX_PLUGIN", hide = true)]
+    plugin: Option<PathBuf>,
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "HOOKBOX_THREADS")]
     threads: Option<usize>,
@@ -65,6 +68,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     engine_config
         .max_instances(args.max_instances)
         .cache_dir(args.data_dir.join("cache"));
+    if let Some(path) = &args.plugin {
+        engine_config.plugin(
+            std::fs::read(path).with_context(|| format!("reading plugin {}", path.display()))?,
+        );
+    }
     let engine = tokio::task::spawn_blocking(move || Engine::new(&engine_config)).await??;
 
     if store.is_empty()? {

@@ -80,7 +80,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.service.metrics_text();
+    let text = state.service.metrics_text().await;
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -139,8 +139,8 @@ impl Service {
     }
 
     /// Prometheus text for `/metrics`.
-    pub fn metrics_text(&self) -> String {
-        if let Ok(depth) = self.inner.store.queue_depth() {
+    pub async fn metrics_text(&self) -> String {
+        if let Ok(depth) = self.blocking(|s| s.queue_depth()).await {
             self.inner.metrics.queue_depth.set(depth as i64);
         }
         self.inner.metrics.render()
