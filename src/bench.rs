@@ -10,20 +10,38 @@ const TRIVIAL_PIPE: &str =
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Calls per variant.
+    /// What to measure.
+    #[arg(long, value_enum, default_value = "all")]
+    suite: Suite,
+    /// In-process calls per engine variant.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
+    /// Seconds per HTTP load scenario.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Distinct functions for the cold-start-after-restart scenario.
+    #[arg(long, default_value_t = 200)]
+    cold_functions: usize,
 }
 
-struct Stats {
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    max: f64,
-    mean: f64,
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Suite {
+    /// The engine in-process: latency of a trivial invoke per variant.
+    Engine,
+    /// A real `hookbox serve` over loopback: scene throughput and cold starts.
+    Http,
+    All,
 }
 
-fn stats(mut samples: Vec<f64>) -> Stats {
+pub(crate) struct Stats {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+pub(crate) fn stats(mut samples: Vec<f64>) -> Stats {
     samples.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     Stats {
@@ -36,6 +54,16 @@ fn stats(mut samples: Vec<f64>) -> Stats {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if matches!(args.suite, Suite::Engine | Suite::All) {
+        engine(&args)?;
+    }
+    if matches!(args.suite, Suite::Http | Suite::All) {
+        crate::bench_http::run(args.seconds, args.cold_functions)?;
+    }
+    Ok(())
+}
+
+fn engine(args: &BenchArgs) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

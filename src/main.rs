@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod bench;
+mod bench_http;
 mod serve;
 
 #[derive(Parser)]

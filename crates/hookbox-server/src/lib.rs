@@ -139,6 +139,11 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", value);
         }
+        // Server time, as browsers' and load tools' Server-Timing (milliseconds).
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Ok(value) = HeaderValue::from_str(&format!("app;dur={elapsed_ms:.3}")) {
+            response.headers_mut().insert("server-timing", value);
+        }
         tracing::debug!(
             status = response.status().as_u16(),
             elapsed_us = started.elapsed().as_micros() as u64,
