@@ -123,6 +123,7 @@ struct Inner {
     pre: InstancePre<Call>,
     exports: Exports,
     plugin_hash: String,
+    plugin_cached: bool,
     metering: bool,
     slots: tokio::sync::Semaphore,
     _ticker: Option<Ticker>,
@@ -276,7 +277,8 @@ impl Engine {
         let engine = wasmtime::Engine::new(&wasm_config)?;
 
         let wasm: &[u8] = config.plugin.as_deref().unwrap_or(BUNDLED_PLUGIN);
-        let module = plugin::load_module(&engine, wasm, config.cache_dir.as_deref())?;
+        let (module, plugin_cached) =
+            plugin::load_module(&engine, wasm, config.cache_dir.as_deref())?;
         let export = |name: &str| {
             module
                 .get_export_index(name)
@@ -301,11 +303,18 @@ impl Engine {
                 pre,
                 exports,
                 plugin_hash: plugin::plugin_hash(wasm),
+                plugin_cached,
                 metering: config.metering,
                 slots: tokio::sync::Semaphore::new(config.max_instances as usize),
                 _ticker: ticker,
             }),
         })
+    }
+
+    /// Whether the plugin's compiled code came from the on-disk cache (no
+    /// Cranelift compile at this start).
+    pub fn plugin_was_cached(&self) -> bool {
+        self.inner.plugin_cached
     }
 
     /// Hash of the plugin this engine runs; artifacts must match it.
@@ -665,4 +674,72 @@ fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
         }
     };
     Outcome::failed(kind, ErrorInfo::new(name, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_compiled_plugin_is_cached_for_the_next_start() {
+        let dir = std::env::temp_dir().join(format!("hookbox-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut config = EngineConfig::default();
+        config.max_instances(2).cache_dir(&dir);
+        assert!(
+            !Engine::new(&config).unwrap().plugin_was_cached(),
+            "empty cache: compiled"
+        );
+        assert!(
+            Engine::new(&config).unwrap().plugin_was_cached(),
+            "second start: loaded"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The artifact is a real module: linked against a plugin instance the
+    /// way Javy's dynamically linked modules are, its `_start` runs the function.
+    #[test]
+    fn the_artifact_runs_through_real_dynamic_linking() {
+        let rt = runtime();
+        let engine = Engine::new(EngineConfig::default().max_instances(4)).unwrap();
+        let artifact = rt
+            .block_on(engine.compile("exports.handler = (event) => ({ doubled: event.n * 2 });"))
+            .unwrap();
+        let module = wasmtime::Module::new(&engine.inner.engine, artifact.to_wasm()).unwrap();
+        let input = serde_json::to_vec(&Input {
+            event: Some(serde_json::json!({"n": 21})),
+            ..Input::default()
+        })
+        .unwrap();
+        let out = rt.block_on(async {
+            let mut store = engine.store(input, &Limits::default());
+            let plugin = engine
+                .inner
+                .pre
+                .instantiate_async(&mut store)
+                .await
+                .unwrap();
+            let mut linker: Linker<Call> = Linker::new(&engine.inner.engine);
+            linker
+                .instance(&mut store, crate::PLUGIN_NAMESPACE, plugin)
+                .unwrap();
+            let instance = linker.instantiate_async(&mut store, &module).await.unwrap();
+            let start = instance
+                .get_typed_func::<(), ()>(&mut store, "_start")
+                .unwrap();
+            start.call_async(&mut store, ()).await.unwrap();
+            store.into_data().output.expect("the function answered")
+        });
+        let outcome: Outcome = serde_json::from_slice(&out).unwrap();
+        assert_eq!(outcome.outcome, OutcomeKind::Ok);
+        assert_eq!(outcome.result, serde_json::json!({"doubled": 42}));
+    }
 }

@@ -20,20 +20,22 @@ pub fn plugin_hash(wasm: &[u8]) -> String {
 /// The cache key covers the plugin bytes and everything wasmtime needs to
 /// agree on to load precompiled code (its version and the engine config), so a
 /// stale entry is never picked up; wasmtime re-checks the header on load too.
+///
+/// Returns the module and whether it came from the cache.
 pub(crate) fn load_module(
     engine: &wasmtime::Engine,
     wasm: &[u8],
     cache_dir: Option<&Path>,
-) -> anyhow::Result<wasmtime::Module> {
+) -> anyhow::Result<(wasmtime::Module, bool)> {
     let Some(dir) = cache_dir else {
-        return Ok(wasmtime::Module::new(engine, wasm)?);
+        return Ok((wasmtime::Module::new(engine, wasm)?, false));
     };
     let path = cache_path(engine, wasm, dir);
     if path.exists() {
         // SAFETY: the file is one this function wrote (atomically, below) for
         // this exact engine configuration; wasmtime validates its header.
         match unsafe { wasmtime::Module::deserialize_file(engine, &path) } {
-            Ok(module) => return Ok(module),
+            Ok(module) => return Ok((module, true)),
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "ignoring unusable plugin cache entry")
             }
@@ -48,7 +50,7 @@ pub(crate) fn load_module(
     if let Err(e) = store_atomically(&path, &module.serialize()?) {
         tracing::warn!(path = %path.display(), error = %e, "could not cache the compiled plugin");
     }
-    Ok(module)
+    Ok((module, false))
 }
 
 fn cache_path(engine: &wasmtime::Engine, wasm: &[u8], dir: &Path) -> PathBuf {
