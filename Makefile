@@ -42,8 +42,11 @@ fmt:
 	$(CARGO) fmt --all
 	cd $(PLUGIN_DIR) && $(CARGO) fmt
 
+# The standard suite: criterion micro-benchmarks, then hookbox against the
+# Node vm baseline over HTTP. Writes target/bench/report.{json,svg}.
 bench:
-	$(CARGO) bench --bench engine
+	$(CARGO) bench --bench engine -- --warm-up-time 2 --measurement-time 5
+	$(CARGO) run --release -q -- bench --suite all --iterations 20000 --seconds 5
 
 # ---------------------------------------------------------------- the engine plugin
 

@@ -17,18 +17,32 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
     /// Seconds per HTTP load scenario.
-    #[arg(long, default_value_t = 5)]
-    seconds: u64,
-    /// Distinct functions for the cold-start-after-restart scenario.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Distinct functions for the cold-start-after-restart scenario (more than
+    /// any cache holds warm: each is loaded from the store on its first call).
     #[arg(long, default_value_t = 200)]
     cold_functions: usize,
+    /// Benchmark a running hookbox instead of starting one (no restart scenario).
+    #[arg(long, requires_all = ["key_id", "key_secret"])]
+    url: Option<String>,
+    #[arg(long, env = "HOOKBOX_KEY_ID")]
+    key_id: Option<String>,
+    #[arg(long, env = "HOOKBOX_KEY_SECRET", hide_env_values = true)]
+    key_secret: Option<String>,
+    /// Skip the Node `vm` baseline.
+    #[arg(long)]
+    no_baseline: bool,
+    /// Where report.json and report.svg go.
+    #[arg(long, default_value = "target/bench")]
+    out: std::path::PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Suite {
     /// The engine in-process: latency of a trivial invoke per variant.
     Engine,
-    /// A real `hookbox serve` over loopback: scene throughput and cold starts.
+    /// A real `hookbox serve` and the Node `vm` baseline over loopback.
     Http,
     All,
 }
@@ -58,7 +72,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
         engine(&args)?;
     }
     if matches!(args.suite, Suite::Http | Suite::All) {
-        crate::bench_http::run(args.seconds, args.cold_functions)?;
+        crate::bench_http::run(crate::bench_http::Options {
+            seconds: args.seconds,
+            cold_functions: args.cold_functions,
+            url: args.url.clone(),
+            key: args.key_id.clone().zip(args.key_secret.clone()),
+            out_dir: args.out.clone(),
+            baseline: !args.no_baseline,
+        })?;
     }
     Ok(())
 }

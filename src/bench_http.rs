@@ -1,26 +1,61 @@
-//! `hookbox bench --suite http`: a real `hookbox serve` child process on
-//! loopback, driven through the public API.
+//! `hookbox bench --suite http`: the standard suite. A real `hookbox serve`
+//! child process and the Node `vm` baseline (the Webtask model, same HTTP
+//! shape) are driven through their public API by one load generator, in the
+//! same run, on the same workloads.
 
 use crate::bench::stats;
+use crate::bench_report::{Report, Row};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const TRIVIAL_PIPE: &str =
-    "async function pipe(user, context, callback) { callback(null, user, context); }";
-const EMAIL_ALLOW_LIST: &str = include_str!("../examples/authing-email-whitelist.js");
+/// The workloads: the floor, and what real tenants run.
+pub const WORKLOADS: &[(&str, &str, &str)] = &[
+    (
+        "trivial pipe",
+        "PRE_REGISTER",
+        "async function pipe(user, context, callback) { callback(null, user, context); }",
+    ),
+    (
+        "email allow-list",
+        "PRE_REGISTER",
+        include_str!("../examples/authing-email-whitelist.js"),
+    ),
+    (
+        "maintenance window",
+        "PRE_REGISTER",
+        include_str!("../examples/authing-maintenance-window.js"),
+    ),
+    (
+        "claims rule",
+        "PRE_OIDC_ID_TOKEN_ISSUED",
+        include_str!("../examples/auth0-rule-add-claim.js"),
+    ),
+];
 
-/// A server child process and what it printed.
-struct Child_ {
+/// CPU-bound: fuel and epoch checks run on every loop edge.
+const CPU_HEAVY: &str = "async function pipe(user, context, callback) {\n  let h = 0;\n  for (let i = 0; i < 300000; i++) h = (h * 31 + i) % 1000003;\n  user.h = h;\n  callback(null, user, context);\n}";
+
+pub struct Options {
+    pub seconds: f64,
+    pub cold_functions: usize,
+    pub url: Option<String>,
+    pub key: Option<(String, String)>,
+    pub out_dir: PathBuf,
+    pub baseline: bool,
+}
+
+/// A server under test, started by us.
+struct Proc {
     child: Child,
     base: String,
     key: Option<(String, String)>,
 }
 
-impl Drop for Child_ {
+impl Drop for Proc {
     fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -29,20 +64,16 @@ impl Drop for Child_ {
     }
 }
 
-fn start_server(data_dir: &std::path::Path) -> Result<Child_> {
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("HOOKBOX_LOG", "error")
+fn spawn(mut cmd: Command, ready: &str) -> Result<Proc> {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting hookbox serve")?;
+        .spawn()?;
     let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
     let (mut id, mut secret) = (None, None);
     loop {
         let Some(line) = lines.next() else {
-            bail!("hookbox serve exited before listening")
+            bail!("the server exited before listening")
         };
         let line = line?;
         let t = line.trim();
@@ -50,17 +81,36 @@ fn start_server(data_dir: &std::path::Path) -> Result<Child_> {
             id = Some(v.trim().to_string());
         } else if let Some(v) = t.strip_prefix("accessKeySecret:") {
             secret = Some(v.trim().to_string());
-        } else if let Some(v) = t.strip_prefix("hookbox listening on ") {
+        } else if let Some(v) = t.strip_prefix(ready) {
             std::thread::spawn(move || for _ in lines {});
-            return Ok(Child_ {
+            return Ok(Proc {
                 child,
-                base: v.to_string(),
+                base: v.trim().to_string(),
                 key: id.zip(secret),
             });
         }
     }
 }
 
+fn start_hookbox(data_dir: &Path) -> Result<Proc> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("HOOKBOX_LOG", "error");
+    spawn(cmd, "hookbox listening on ").context("starting hookbox serve")
+}
+
+fn baseline_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/node-baseline/server.js")
+}
+
+fn start_node(data_file: &Path) -> Result<Proc> {
+    let mut cmd = Command::new("node");
+    cmd.arg(baseline_script()).arg("0").arg(data_file);
+    spawn(cmd, "listening on ").context("starting the Node baseline (is node installed?)")
+}
+
+#[derive(Clone)]
 struct Api {
     client: reqwest::Client,
     base: String,
@@ -70,7 +120,7 @@ struct Api {
 impl Api {
     async fn connect(base: &str, key: &(String, String)) -> Result<Self> {
         let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
+            .pool_max_idle_per_host(512)
             .build()?;
         let body: Value = client
             .post(format!("{base}/api/v3/get-management-token"))
@@ -90,12 +140,8 @@ impl Api {
         })
     }
 
-    async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self.post_timed(path, body).await?.0)
-    }
-
-    /// The answer and the server's own time for it (its Server-Timing header), in µs.
-    async fn post_timed(&self, path: &str, body: &Value) -> Result<(Value, f64)> {
+    /// The answer and the server's own time for it (its Server-Timing), in µs.
+    async fn post(&self, path: &str, body: &Value) -> Result<(Value, f64)> {
         let resp = self
             .client
             .post(format!("{}{path}", self.base))
@@ -115,11 +161,15 @@ impl Api {
         if status != 200 {
             bail!("{path}: {status} {body}");
         }
+        let outcome = body["data"]["outcome"].as_str().unwrap_or("ok");
+        if outcome != "ok" {
+            bail!("{path}: outcome {outcome}");
+        }
         Ok((body, server_us))
     }
 
     async fn deploy(&self, name: &str, scene: &str, source: &str) -> Result<String> {
-        let f = self
+        let (f, _) = self
             .post(
                 "/v1/functions",
                 &json!({"funcName": name, "scene": scene, "sourceCode": source}),
@@ -129,22 +179,34 @@ impl Api {
     }
 }
 
-struct Load {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
+struct Samples {
     client_us: Vec<f64>,
     server_us: Vec<f64>,
+    errors: usize,
+    elapsed: Duration,
 }
 
-/// `concurrency` tasks post `body` to `path` for `seconds`.
-async fn load(api: &Arc<Api>, path: &str, body: &Value, concurrency: usize, seconds: u64) -> Load {
-    // Warm up connections and caches.
+fn request_body() -> Value {
+    json!({
+        "user": {"id": "u1", "email": "ada@example.com", "app_metadata": {"roles": ["admin"]}},
+        "context": {"ip": "203.0.113.7", "clientID": "app"}
+    })
+}
+
+/// `concurrency` tasks post to `path` for `seconds`, after a warm-up.
+async fn load(
+    api: &Api,
+    path: &str,
+    concurrency: usize,
+    seconds: f64,
+    progress: &indicatif::ProgressBar,
+) -> Samples {
+    let body = request_body();
     for _ in 0..concurrency.max(20) {
-        let _ = api.post(path, body).await;
+        let _ = api.post(path, &body).await;
     }
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
+    let deadline = started + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
         let (api, path, body) = (api.clone(), path.to_string(), body.clone());
@@ -152,7 +214,7 @@ async fn load(api: &Arc<Api>, path: &str, body: &Value, concurrency: usize, seco
             let (mut client_us, mut server_us, mut errors) = (Vec::new(), Vec::new(), 0);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match api.post_timed(&path, &body).await {
+                match api.post(&path, &body).await {
                     Ok((_, server)) => {
                         client_us.push(t.elapsed().as_secs_f64() * 1e6);
                         server_us.push(server);
@@ -163,12 +225,20 @@ async fn load(api: &Arc<Api>, path: &str, body: &Value, concurrency: usize, seco
             (client_us, server_us, errors)
         }));
     }
-    let mut out = Load {
-        requests: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
+    let ticker = {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            while Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                progress.tick();
+            }
+        })
+    };
+    let mut out = Samples {
         client_us: Vec::new(),
         server_us: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
     };
     for t in tasks {
         let (c, s, e) = t.await.expect("load task");
@@ -176,99 +246,241 @@ async fn load(api: &Arc<Api>, path: &str, body: &Value, concurrency: usize, seco
         out.server_us.extend(s);
         out.errors += e;
     }
+    ticker.abort();
     out.elapsed = started.elapsed();
-    out.requests = out.client_us.len();
     out
 }
 
-pub fn run(seconds: u64, cold_functions: usize) -> Result<()> {
-    // The load generator gets its own threads; the server process has its own.
+fn row(scenario: &str, target: &str, concurrency: usize, s: Samples) -> Row {
+    let requests = s.client_us.len();
+    let throughput = requests as f64 / s.elapsed.as_secs_f64().max(1e-9);
+    let (c, srv) = if requests == 0 {
+        (None, None)
+    } else {
+        (Some(stats(s.client_us)), Some(stats(s.server_us)))
+    };
+    Row::new(
+        scenario,
+        target,
+        concurrency,
+        requests,
+        s.errors,
+        throughput,
+        c,
+        srv,
+    )
+}
+
+/// Every scenario against one target. `restart` restarts it (same data) for
+/// the cold-after-restart scenario and returns the new base URL.
+async fn suite(
+    target: &str,
+    api: Api,
+    opts: &Options,
+    progress: &indicatif::ProgressBar,
+    restart: &mut dyn FnMut() -> Result<Option<String>>,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let s = opts.seconds;
+    let mut ids = Vec::new();
+    for (name, scene, source) in WORKLOADS {
+        ids.push(api.deploy(name, scene, source).await?);
+    }
+    for ((name, _, _), id) in WORKLOADS.iter().zip(&ids) {
+        progress.set_message(format!("{target}: warm {name}"));
+        let samples = load(&api, &format!("/v1/functions/{id}/invoke"), 1, s, progress).await;
+        rows.push(row(&format!("warm: {name}"), target, 1, samples));
+        progress.inc(1);
+    }
+    for n in 0..5 {
+        api.deploy(&format!("step {n}"), "POST_AUTHENTICATION", WORKLOADS[0].2)
+            .await?;
+    }
+    for c in [1, 32] {
+        progress.set_message(format!("{target}: 5-function scene, concurrency {c}"));
+        let samples = load(&api, "/v1/scenes/POST_AUTHENTICATION/run", c, s, progress).await;
+        rows.push(row("scene: 5 functions", target, c, samples));
+        progress.inc(1);
+    }
+    let cpu = api
+        .deploy("cpu", "PRE_COMPLETE_USER_INFO", CPU_HEAVY)
+        .await?;
+    progress.set_message(format!("{target}: cpu"));
+    let samples = load(&api, &format!("/v1/functions/{cpu}/invoke"), 1, s, progress).await;
+    rows.push(row("cpu: 300k-iteration loop", target, 1, samples));
+    progress.inc(1);
+    for c in [1, 8, 32, 128] {
+        progress.set_message(format!("{target}: sweep, concurrency {c}"));
+        let samples = load(
+            &api,
+            &format!("/v1/functions/{}/invoke", ids[0]),
+            c,
+            s,
+            progress,
+        )
+        .await;
+        rows.push(row("sweep: trivial pipe", target, c, samples));
+        progress.inc(1);
+    }
+
+    // Cold: the first call of a freshly uploaded function.
+    progress.set_message(format!("{target}: cold, fresh uploads"));
+    let (mut client_us, mut server_us) = (Vec::new(), Vec::new());
+    let started = Instant::now();
+    for n in 0..50 {
+        let source = format!(
+            "async function pipe(user, context, callback) {{ user.fresh{n} = true; callback(null, user, context); }}"
+        );
+        let id = api
+            .deploy(
+                &format!("fresh {n}"),
+                "PRE_OIDC_ACCESS_TOKEN_ISSUED",
+                &source,
+            )
+            .await?;
+        let t = Instant::now();
+        let (_, server) = api
+            .post(&format!("/v1/functions/{id}/invoke"), &request_body())
+            .await?;
+        client_us.push(t.elapsed().as_secs_f64() * 1e6);
+        server_us.push(server);
+    }
+    let elapsed = started.elapsed();
+    rows.push(row(
+        "cold: first call after upload",
+        target,
+        1,
+        Samples {
+            client_us,
+            server_us,
+            errors: 0,
+            elapsed,
+        },
+    ));
+    progress.inc(1);
+
+    // Cold: the first call of each of N distinct functions after a restart.
+    progress.set_message(format!("{target}: cold, after restart"));
+    let mut cold = Vec::new();
+    for n in 0..opts.cold_functions {
+        let source = format!(
+            "async function pipe(user, context, callback) {{ user.f{n} = true; callback(null, user, context); }}"
+        );
+        cold.push(
+            api.deploy(&format!("cold {n}"), "PRE_AUTHENTICATION", &source)
+                .await?,
+        );
+    }
+    if let Some(base) = restart()? {
+        let api = Api {
+            base,
+            ..api.clone()
+        };
+        let (mut client_us, mut server_us) = (Vec::new(), Vec::new());
+        let started = Instant::now();
+        for id in &cold {
+            let t = Instant::now();
+            let (_, server) = api
+                .post(&format!("/v1/functions/{id}/invoke"), &request_body())
+                .await?;
+            client_us.push(t.elapsed().as_secs_f64() * 1e6);
+            server_us.push(server);
+        }
+        let elapsed = started.elapsed();
+        rows.push(row(
+            &format!("cold: first call after restart ({} functions)", cold.len()),
+            target,
+            1,
+            Samples {
+                client_us,
+                server_us,
+                errors: 0,
+                elapsed,
+            },
+        ));
+    }
+    progress.inc(1);
+    Ok(rows)
+}
+
+/// Scenario rows per target (for the progress bar).
+const ROWS: u64 = 4 + 2 + 1 + 4 + 2;
+
+pub fn run(opts: Options) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let targets = if opts.baseline { 2 } else { 1 };
+        let progress = indicatif::ProgressBar::new(ROWS * targets);
+        progress.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            )
+            .expect("progress template"),
+        );
+        progress.enable_steady_tick(Duration::from_millis(200));
+        let mut rows = Vec::new();
+
+        // hookbox: our own server on a temp data dir, or the one at --url.
         let dir = tempfile::tempdir()?;
-        let server = start_server(dir.path())?;
-        let key = server.key.clone().context("first start prints a key pair")?;
-        let api = Arc::new(Api::connect(&server.base, &key).await?);
-
-        api.deploy("allow-list", "PRE_REGISTER", EMAIL_ALLOW_LIST).await?;
-        for n in 0..5 {
-            api.deploy(&format!("step {n}"), "POST_AUTHENTICATION", TRIVIAL_PIPE).await?;
-        }
-        let body = json!({"user": {"email": "ada@example.com", "id": "u1"}, "context": {"ip": "203.0.113.7"}});
-        println!();
-        println!("POST /v1/scenes/{{scene}}/run over loopback, {seconds} s per row (µs per request)");
-        println!(
-            "{:<34} {:>6} {:>9} {:>8} {:>8} {:>8} {:>10} {:>7}",
-            "scenario", "conc", "req/s", "p50", "p99", "max", "server p50", "errors"
-        );
-        for (label, scene) in [("1 function (email allow-list)", "PRE_REGISTER"), ("5 functions", "POST_AUTHENTICATION")] {
-            for concurrency in [1, 32] {
-                let path = format!("/v1/scenes/{scene}/run");
-                let l = load(&api, &path, &body, concurrency, seconds).await;
-                let c = stats(l.client_us);
-                let s = stats(l.server_us);
-                println!(
-                    "{label:<34} {concurrency:>6} {:>9.0} {:>8.0} {:>8.0} {:>8.0} {:>10.0} {:>7}",
-                    l.requests as f64 / l.elapsed.as_secs_f64(),
-                    c.p50,
-                    c.p99,
-                    c.max,
-                    s.p50,
-                    l.errors
-                );
+        let mut server = None;
+        let (base, key) = match &opts.url {
+            Some(url) => (
+                url.clone(),
+                opts.key
+                    .clone()
+                    .context("--url needs --key-id and --key-secret")?,
+            ),
+            None => {
+                let p = start_hookbox(dir.path())?;
+                let key = p.key.clone().context("first start prints a key pair")?;
+                let base = p.base.clone();
+                server = Some(p);
+                (base, key)
             }
-        }
+        };
+        let api = Api::connect(&base, &key).await?;
+        let own = opts.url.is_none();
+        let data_dir = dir.path().to_path_buf();
+        let mut restart = || -> Result<Option<String>> {
+            if !own {
+                return Ok(None);
+            }
+            drop(server.take());
+            let p = start_hookbox(&data_dir)?;
+            let base = p.base.clone();
+            server = Some(p);
+            Ok(Some(base))
+        };
+        rows.extend(suite("hookbox", api, &opts, &progress, &mut restart).await?);
+        drop(server.take());
 
-        // Cold starts: N distinct functions, then a restart, then the first call of each.
-        let mut ids = Vec::new();
-        for n in 0..cold_functions {
-            let source = format!("async function pipe(user, context, callback) {{ user.f{n} = true; callback(null, user, context); }}");
-            ids.push(api.deploy(&format!("cold {n}"), "PRE_OIDC_ID_TOKEN_ISSUED", &source).await?);
+        if opts.baseline {
+            let file = dir.path().join("node-functions.json");
+            let mut node = Some(start_node(&file)?);
+            let base = node.as_ref().expect("started").base.clone();
+            let api = Api::connect(&base, &("baseline".into(), "baseline".into())).await?;
+            let mut restart = || -> Result<Option<String>> {
+                drop(node.take());
+                let p = start_node(&file)?;
+                let base = p.base.clone();
+                node = Some(p);
+                Ok(Some(base))
+            };
+            rows.extend(suite("node-vm", api, &opts, &progress, &mut restart).await?);
         }
-        // The first call of a freshly uploaded function (its artifact is cached at upload).
-        let fresh = api.deploy("fresh", "PRE_OIDC_ACCESS_TOKEN_ISSUED", TRIVIAL_PIPE).await?;
-        let t = Instant::now();
-        let (_, fresh_server) = api.post_timed(&format!("/v1/functions/{fresh}/invoke"), &body).await?;
-        let fresh_client = t.elapsed().as_secs_f64() * 1e6;
-        drop(server);
+        progress.finish_and_clear();
 
-        let server = start_server(dir.path())?;
-        let api = Api::connect(&server.base, &key).await?;
-        let (mut client_us, mut server_us, mut sandbox_us) = (Vec::new(), Vec::new(), Vec::new());
-        for id in &ids {
-            let t = Instant::now();
-            let (v, server) = api.post_timed(&format!("/v1/functions/{id}/invoke"), &body).await?;
-            client_us.push(t.elapsed().as_secs_f64() * 1e6);
-            server_us.push(server);
-            sandbox_us.push(v["data"]["durationUs"].as_f64().unwrap_or(0.0));
-        }
-        let c = stats(client_us);
-        let s = stats(server_us);
-        let sb = stats(sandbox_us);
-        println!();
-        println!("cold starts (µs): first call of a function");
-        println!("{:<48} {:>8} {:>8} {:>8}", "scenario", "p50", "p99", "max");
-        println!("{:<48} {:>8.0} {:>8} {:>8}", "freshly uploaded, client-side", fresh_client, "-", "-");
-        println!("{:<48} {:>8.0} {:>8} {:>8}", "freshly uploaded, server-side", fresh_server, "-", "-");
-        println!(
-            "{:<48} {:>8.0} {:>8.0} {:>8.0}",
-            format!("after restart, {} distinct functions, client-side", ids.len()),
-            c.p50,
-            c.p99,
-            c.max
-        );
-        println!(
-            "{:<48} {:>8.0} {:>8.0} {:>8.0}",
-            "after restart, server-side (load + run)", s.p50, s.p99, s.max
-        );
-        println!(
-            "{:<48} {:>8.0} {:>8.0} {:>8.0}",
-            "after restart, sandbox only (durationUs)", sb.p50, sb.p99, sb.max
-        );
-        drop(server);
+        let report = Report::new(rows, opts.seconds);
+        report.print();
+        std::fs::create_dir_all(&opts.out_dir)?;
+        let json_path = opts.out_dir.join("report.json");
+        let svg_path = opts.out_dir.join("report.svg");
+        std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
+        std::fs::write(&svg_path, report.svg())?;
+        println!("\nwrote {} and {}", json_path.display(), svg_path.display());
         Ok(())
     })
 }

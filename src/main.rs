@@ -9,6 +9,7 @@ use std::time::Duration;
 
 mod bench;
 mod bench_http;
+mod bench_report;
 mod serve;
 
 #[derive(Parser)]
@@ -28,7 +29,8 @@ enum Command {
     Run(Box<RunArgs>),
     /// Serve the HTTP API (native routes, tenants, scene pipelines).
     Serve(Box<serve::ServeArgs>),
-    /// Measure the engine in-process: latency of a trivial invoke per variant.
+    /// Benchmark: the engine in-process, and a real server against the Node
+    /// `vm` baseline over HTTP (cold, warm, scene, cpu, concurrency sweep).
     Bench(bench::BenchArgs),
 }
 
