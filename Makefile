@@ -16,21 +16,31 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench clean-plugin-cache
+.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench sdk-test
+
+# The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
+SDK_DIR := target/sdk
+# authing imports websockets without declaring it.
+AUTHING_PY := authing==5.1.0 websockets==15.0.1
 
 all: build
 
+# Every cargo call selects the whole workspace: a per-package feature set would
+# rebuild wasmtime from scratch (tests and benches included, for the same
+# reason: dev-dependencies take part in feature unification). Binaries are
+# then run from target/debug.
 build:
-	$(CARGO) build --workspace
+	$(CARGO) build --workspace --all-targets
 
 # Serves on 127.0.0.1:8080 with ./data; the first start prints the default
 # tenant's key pair. HOOKBOX_LISTEN, HOOKBOX_DATA_DIR, HOOKBOX_ADMIN_KEY, … override.
 run: build
-	HOOKBOX_LOG=$${HOOKBOX_LOG:-info} $(CARGO) run -q -- serve
+	HOOKBOX_LOG=$${HOOKBOX_LOG:-info} ./target/debug/hookbox serve
 
 test: lint
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	$(MAKE) sdk-test
 	$(MAKE) plugin-check
 
 lint:
@@ -45,8 +55,20 @@ fmt:
 # The standard suite: criterion micro-benchmarks, then hookbox against the
 # Node vm baseline over HTTP. Writes target/bench/report.{json,svg}.
 bench:
-	$(CARGO) bench --bench engine -- --warm-up-time 2 --measurement-time 5
-	$(CARGO) run --release -q -- bench --suite all --iterations 20000 --seconds 5
+	$(CARGO) bench --workspace --profile dev --bench engine -- --warm-up-time 2 --measurement-time 5
+	$(MAKE) build
+	./target/debug/hookbox bench --suite all --iterations 20000 --seconds 5
+
+# ---------------------------------------------------------------- vendor SDKs
+
+$(SDK_DIR)/venv/.installed:
+	python3 -m venv $(SDK_DIR)/venv
+	$(SDK_DIR)/venv/bin/pip install -q $(AUTHING_PY)
+	touch $@
+
+# The real Authing Python SDK against a real server (tests/sdk/authing_py.py).
+sdk-test: $(SDK_DIR)/venv/.installed build
+	$(SDK_DIR)/venv/bin/python tests/sdk/authing_py.py target/debug/hookbox
 
 # ---------------------------------------------------------------- the engine plugin
 
@@ -65,12 +87,12 @@ plugin-raw: wasm-toolchain
 		$(CARGO) build --locked --release --target wasm32-wasip1
 
 # Rebuild the committed, pre-initialised plugin.
-plugin: plugin-raw
-	$(CARGO) run -q -p hookbox-wizen -- $(PLUGIN_RAW) $(PLUGIN_DIST)
+plugin: plugin-raw build
+	./target/debug/hookbox-wizen $(PLUGIN_RAW) $(PLUGIN_DIST)
 
 # Prove the sources still produce a working plugin: rebuild it from scratch
 # and run the engine's convention tests against the rebuilt one.
-plugin-check: plugin-raw
+plugin-check: plugin-raw build
 	@mkdir -p $(dir $(PLUGIN_CHECK))
-	$(CARGO) run -q -p hookbox-wizen -- $(PLUGIN_RAW) $(PLUGIN_CHECK)
-	HOOKBOX_PLUGIN=$(PLUGIN_CHECK) $(CARGO) test --test all -- --test-threads 2 engine::
+	./target/debug/hookbox-wizen $(PLUGIN_RAW) $(PLUGIN_CHECK)
+	HOOKBOX_PLUGIN=$(PLUGIN_CHECK) $(CARGO) test --workspace --test all -- --test-threads 2 engine::

@@ -19,6 +19,9 @@ pub struct Claims {
     pub role: Role,
     pub iat: u64,
     pub exp: u64,
+    /// Filler, see [`Auth::issue`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pad: String,
 }
 
 /// The authenticated caller of a tenant-scoped route.
@@ -62,19 +65,32 @@ impl Auth {
 
     pub fn issue(&self, key_id: &str, tenant: &str, role: Role) -> Result<(String, u64), ApiError> {
         let now = hookbox_store::now_micros() / 1_000_000;
-        let claims = Claims {
+        let mut claims = Claims {
             sub: key_id.to_string(),
             scoped_userpool_id: tenant.to_string(),
             role,
             iat: now,
             exp: now + TOKEN_TTL.as_secs(),
+            pad: String::new(),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| {
-            tracing::error!(error = %e, "signing a token failed");
-            ApiError::internal()
-        })?;
-        Ok((token, TOKEN_TTL.as_secs()))
+        // The Authing Python SDK decodes the payload with standard base64,
+        // which silently drops the URL-safe '-' and '_': grow a filler claim
+        // until the payload has neither.
+        for _ in 0..64 {
+            let token =
+                jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "signing a token failed");
+                        ApiError::internal()
+                    })?;
+            let payload = token.split('.').nth(1).unwrap_or_default();
+            if !payload.contains(['-', '_']) {
+                return Ok((token, TOKEN_TTL.as_secs()));
+            }
+            claims.pad.push('x');
+        }
+        tracing::error!("could not issue a token with a standard-base64-safe payload");
+        Err(ApiError::internal())
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
@@ -105,5 +121,24 @@ impl Auth {
             return Err(ApiError::unauthenticated("invalid admin key"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_payloads_survive_standard_base64_decoding() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef", None);
+        for n in 0..300 {
+            let (token, _) = auth
+                .issue(&format!("key{n:05}"), &format!("tenant-{n}"), Role::Admin)
+                .unwrap();
+            let payload = token.split('.').nth(1).unwrap();
+            assert!(!payload.contains(['-', '_']), "{payload}");
+            let caller = auth.verify(&token).unwrap();
+            assert_eq!(caller.tenant, format!("tenant-{n}"));
+        }
     }
 }

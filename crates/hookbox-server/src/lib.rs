@@ -1,5 +1,5 @@
-//! hookbox's HTTP front: the native API of DESIGN §7 (and, later, the
-//! vendor-compatible fronts), auth, request ids, the envelope and metrics.
+//! hookbox's HTTP front: the native API of DESIGN §7, the Authing V3 pipeline
+//! front, auth, request ids, the envelope and metrics.
 //!
 //! [`app`] builds the router (testable without a socket); [`serve`] runs it on
 //! a listener until `shutdown` resolves, finishing in-flight requests.
@@ -12,6 +12,7 @@
 //! ```
 
 mod auth;
+mod authing;
 mod error;
 mod extract;
 mod native;
@@ -46,6 +47,7 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(native::routes())
+        .merge(authing::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)

@@ -75,7 +75,9 @@ pub struct FunctionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogRecord {
-    /// Assigned by the store when empty; sorts by time.
+    /// Unique. Left empty, the store assigns one that sorts by time
+    /// (`{at_micros:020}{counter:010}`); listing order never depends on it,
+    /// since logs are keyed by `at_micros` and a counter.
     pub id: String,
     pub tenant_id: TenantId,
     pub func_id: String,
@@ -99,7 +101,9 @@ pub struct Job {
     pub tenant_id: TenantId,
     pub func_id: String,
     pub request_id: String,
+    /// What the function gets (user, context, event, ...).
     pub input: serde_json::Value,
+    /// Runs started so far (a lease counts: at-least-once).
     pub attempts: u32,
     /// When it may run (next), unix microseconds.
     pub next_at_micros: u64,

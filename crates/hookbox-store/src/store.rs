@@ -1,75 +1,69 @@
 //! The sled database behind a typed API.
+//!
+//! Layout, one sled tree each (`\0` is [`SEP`], times are zero-padded to
+//! [`TIME_DIGITS`] so byte order is time order):
+//!
+//! | tree | key | value |
+//! | --- | --- | --- |
+//! | `tenants` | tenant | [`Tenant`] |
+//! | `keys` | access key id | `StoredKey` (salted hash, never the secret) |
+//! | `functions` | tenant `\0` func | [`FunctionRecord`] |
+//! | `artifacts` | tenant `\0` func | the artifact's bytes, as given |
+//! | `orders` | tenant `\0` scene | `[funcId…]` |
+//! | `env` | tenant `\0` name | the value |
+//! | `logs` | tenant `\0` func `\0` at counter | [`LogRecord`] |
+//! | `log_times` | at `\0` the `logs` key | empty: the expiry index |
+//! | `jobs` | next_at `\0` job id | [`Job`] |
+//! | `job_index` | job id | its `jobs` key |
+//!
+//! Access keys are not tenant-prefixed because a login presents only the key
+//! id; the stored key names its tenant. Artifacts are the one value stored
+//! without the `[version][JSON]` envelope: they are Wasm, which carries its
+//! own magic and version, and JSON would quadruple them.
 
 use crate::codec::{decode, encode};
 use crate::model::*;
-use crate::{StoreError, new_id, now_micros, rfc3339};
+use crate::{StoreError, now_micros, rfc3339};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Separates key parts; never valid inside an id, scene or env key.
+// ------------------------------------------------------------ constants
+
+/// Separates key parts. Refused inside any part, so `("a", "b\0c")` can
+/// never alias `("a\0b", "c")` and one tenant's prefix never covers another's.
 const SEP: u8 = 0;
+/// Random bytes in an id from [`new_id`]: 24 hex characters like Authing's
+/// funcIds; 96 bits make a collision negligible.
+const ID_BYTES: usize = 12;
+/// Random bytes in an access key secret, shown once as 64 hex characters.
+const SECRET_BYTES: usize = 32;
+/// Random salt per key: equal secrets hash differently and precomputed
+/// tables are useless.
+const SALT_BYTES: usize = 16;
+/// Width of a zero-padded `u64` (its maximum has 20 digits).
+const TIME_DIGITS: usize = 20;
+/// Digits of the counter after a log's time: logs written in the same
+/// microsecond stay distinct and in write order.
+const LOG_SEQ_DIGITS: usize = 10;
+/// Bulk log deletions (expiry, a deleted function) run as transactions of at
+/// most this many logs, so one transaction's memory stays bounded.
+const REMOVE_CHUNK: usize = 256;
 
-fn key(parts: &[&str]) -> Vec<u8> {
-    let mut k = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            k.push(SEP);
-        }
-        k.extend_from_slice(p.as_bytes());
-    }
-    k
+/// The log counter, shared by every store in the process (it only has to be
+/// unique within one microsecond).
+static LOG_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A random id of 24 lowercase hex characters.
+pub fn new_id() -> String {
+    hex::encode(rand::random::<[u8; ID_BYTES]>())
 }
 
-/// Prefix for every key under `parts` (with the trailing separator, so
-/// tenant "a" never matches tenant "ab").
-fn prefix(parts: &[&str]) -> Vec<u8> {
-    let mut k = key(parts);
-    k.push(SEP);
-    k
-}
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
-
-fn abort<T>(e: StoreError) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(e))
-}
-
-fn tx_error(e: TransactionError<StoreError>) -> StoreError {
-    match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Db(e),
-    }
-}
-
-fn tx_get<T: serde::de::DeserializeOwned>(
-    tree: &TransactionalTree,
-    k: &[u8],
-) -> TxResult<Option<T>> {
-    match tree.get(k)? {
-        Some(bytes) => match decode(&bytes) {
-            Ok(v) => Ok(Some(v)),
-            Err(e) => abort(e),
-        },
-        None => Ok(None),
-    }
-}
-
-fn tx_put<T: serde::Serialize>(tree: &TransactionalTree, k: &[u8], v: &T) -> TxResult<()> {
-    match encode(v) {
-        Ok(bytes) => {
-            tree.insert(k, bytes)?;
-            Ok(())
-        }
-        Err(e) => abort(e),
-    }
-}
-
-/// hookbox's database. Cheap to clone. Every method blocks: call it off the
-/// async workers (`spawn_blocking`).
+/// hookbox's database. Cheap to clone (sled's handles are shared). Every
+/// method blocks: call it off the async workers (`spawn_blocking`).
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -85,15 +79,19 @@ pub struct Store {
     job_index: Tree,
 }
 
-/// Makes log ids unique within a microsecond.
-static LOG_SEQ: AtomicU64 = AtomicU64::new(0);
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
 
 impl Store {
+    /// Opens the database in the directory `path`, creating it if needed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Self::from_db(sled::open(path)?)
     }
 
-    /// A store that lives in a temp dir and vanishes when dropped (tests).
+    /// A store in a temporary directory, removed when the last clone drops (tests).
     pub fn open_temporary() -> Result<Self, StoreError> {
         Self::from_db(sled::Config::new().temporary(true).open()?)
     }
@@ -114,8 +112,8 @@ impl Store {
         })
     }
 
-    /// Makes everything written so far durable. Callers flush before they
-    /// acknowledge a write.
+    /// Makes everything written so far durable. sled otherwise syncs only
+    /// every few hundred milliseconds: flush before acknowledging a write.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
@@ -123,11 +121,17 @@ impl Store {
 
     // ------------------------------------------------------------ tenants and keys
 
+    /// True until the first tenant is created (first start).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.tenants.is_empty())
     }
 
+    /// Creates a tenant with the given id, or a random one. `Conflict` if the
+    /// id is taken.
     pub fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
+        if let Some(id) = id {
+            check_part("tenant id", id)?;
+        }
         let tenant = Tenant {
             id: id.map(str::to_string).unwrap_or_else(new_id),
             name: name.to_string(),
@@ -154,21 +158,20 @@ impl Store {
             .transpose()
     }
 
+    /// Every tenant, by id.
     pub fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
         self.tenants.iter().values().map(|v| decode(&v?)).collect()
     }
 
-    /// Creates a key pair. The secret is returned once; only a salted hash is kept.
+    /// Creates a key pair for a tenant (`NotFound` if there is none). The
+    /// secret is returned once, as hex; only `SHA-256(salt || secret)` is kept.
     pub fn create_key(
         &self,
         tenant_id: &str,
         role: Role,
     ) -> Result<(AccessKey, String), StoreError> {
-        if self.get_tenant(tenant_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("tenant {tenant_id}")));
-        }
-        let secret = hex::encode(rand::random::<[u8; 32]>());
-        let salt = hex::encode(rand::random::<[u8; 16]>());
+        let secret = hex::encode(rand::random::<[u8; SECRET_BYTES]>());
+        let salt = hex::encode(rand::random::<[u8; SALT_BYTES]>());
         let key = AccessKey {
             access_key_id: new_id(),
             tenant_id: tenant_id.to_string(),
@@ -180,11 +183,24 @@ impl Store {
             salt,
             key: key.clone(),
         };
-        self.keys
-            .insert(key.access_key_id.as_bytes(), encode(&stored)?)?;
+        let id = key.access_key_id.as_bytes();
+        (&self.tenants, &self.keys)
+            .transaction(|(tenants, keys)| {
+                if tenants.get(tenant_id.as_bytes())?.is_none() {
+                    return abort(StoreError::NotFound(format!("tenant {tenant_id}")));
+                }
+                // Never overwrite another key, however unlikely the collision.
+                if keys.get(id)?.is_some() {
+                    return abort(StoreError::Conflict("access key id collision".into()));
+                }
+                tx_put(keys, id, &stored)
+            })
+            .map_err(tx_error)?;
         Ok((key, secret))
     }
 
+    /// The key, if `secret` is its secret. The comparison takes the same time
+    /// wherever the hashes differ.
     pub fn verify_key(
         &self,
         access_key_id: &str,
@@ -198,6 +214,7 @@ impl Store {
         Ok(constant_time_eq(presented.as_bytes(), stored.hash.as_bytes()).then_some(stored.key))
     }
 
+    /// A key's metadata (never its secret, which is not stored).
     pub fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError> {
         Ok(self
             .keys
@@ -210,38 +227,39 @@ impl Store {
     // ------------------------------------------------------------ functions
 
     /// Writes a function, its artifact and its place in the scene order in one
-    /// transaction. New functions go to the end of their scene; a function that
-    /// changed scene moves to the end of the new one.
+    /// transaction. A new function goes to the end of its scene; one whose
+    /// scene changed moves to the end of the new scene; an update in place
+    /// keeps its position. `artifact: None` deletes any stored artifact (a
+    /// failed compile must not leave the previous version runnable).
     pub fn put_function(
         &self,
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let fkey = key(&[&record.tenant_id, &record.func_id]);
+        check_part("tenant id", &record.tenant_id)?;
+        check_part("funcId", &record.func_id)?;
+        check_part("scene", &record.scene)?;
+        let (tenant, func) = (record.tenant_id.as_str(), record.func_id.as_str());
+        let fkey = key(&[tenant, func]);
         (&self.functions, &self.artifacts, &self.orders)
             .transaction(|(functions, artifacts, orders)| {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
                 tx_put(functions, &fkey, record)?;
                 match artifact {
-                    Some(bytes) => {
-                        artifacts.insert(fkey.as_slice(), bytes)?;
+                    Some(bytes) => artifacts.insert(fkey.as_slice(), bytes)?,
+                    None => artifacts.remove(fkey.as_slice())?,
+                };
+                let old_scene = old.as_ref().map(|o| o.scene.as_str());
+                if old_scene != Some(record.scene.as_str()) {
+                    if let Some(old_scene) = old_scene {
+                        tx_remove_from_order(orders, tenant, old_scene, func)?;
                     }
-                    None => {
-                        artifacts.remove(fkey.as_slice())?;
-                    }
-                }
-                let moved = old.as_ref().map(|o| o.scene.as_str()) != Some(record.scene.as_str());
-                if moved {
-                    if let Some(old) = &old {
-                        let okey = key(&[&record.tenant_id, &old.scene]);
-                        let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                        order.retain(|id| id != &record.func_id);
-                        tx_put(orders, &okey, &order)?;
-                    }
-                    let nkey = key(&[&record.tenant_id, &record.scene]);
-                    let mut order: Vec<String> = tx_get(orders, &nkey)?.unwrap_or_default();
-                    order.push(record.func_id.clone());
-                    tx_put(orders, &nkey, &order)?;
+                    let okey = key(&[tenant, &record.scene]);
+                    let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
+                    // Never listed twice, even if an order was left inconsistent.
+                    order.retain(|id| id != func);
+                    order.push(func.to_string());
+                    tx_put(orders, &okey, &order)?;
                 }
                 Ok(())
             })
@@ -270,8 +288,8 @@ impl Store {
             .map(|b| b.to_vec()))
     }
 
-    /// One tenant's functions: a scene's in its order, or every scene's (each
-    /// in order, scenes sorted by name).
+    /// One tenant's functions; with a scene, only that scene's, in stored
+    /// order; without, every scene's (each scene in order, scenes sorted by name).
     pub fn list_functions(
         &self,
         tenant_id: &str,
@@ -279,15 +297,14 @@ impl Store {
     ) -> Result<Vec<FunctionRecord>, StoreError> {
         let scenes = match scene {
             Some(s) => vec![s.to_string()],
-            None => self
-                .orders
-                .scan_prefix(prefix(&[tenant_id]))
-                .keys()
-                .map(|k| {
-                    let k = k?;
-                    Ok(String::from_utf8_lossy(&k[tenant_id.len() + 1..]).into_owned())
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?,
+            None => {
+                let p = prefix(&[tenant_id]);
+                self.orders
+                    .scan_prefix(&p)
+                    .keys()
+                    .map(|k| Ok(String::from_utf8_lossy(&k?[p.len()..]).into_owned()))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            }
         };
         let mut out = Vec::new();
         for scene in scenes {
@@ -300,7 +317,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes a function, its artifact and its order entry atomically, then its logs.
+    /// Removes a function, its artifact and its order entry in one
+    /// transaction, then its logs (a crash between the two leaves logs that
+    /// expiry removes). False if there was no such function.
     pub fn delete_function(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError> {
         let fkey = key(&[tenant_id, func_id]);
         let existed = (&self.functions, &self.artifacts, &self.orders)
@@ -310,23 +329,17 @@ impl Store {
                 };
                 functions.remove(fkey.as_slice())?;
                 artifacts.remove(fkey.as_slice())?;
-                let okey = key(&[tenant_id, &old.scene]);
-                let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                order.retain(|id| id != func_id);
-                tx_put(orders, &okey, &order)?;
+                tx_remove_from_order(orders, tenant_id, &old.scene, func_id)?;
                 Ok(true)
             })
             .map_err(tx_error)?;
         if existed {
-            for entry in self.logs.scan_prefix(prefix(&[tenant_id, func_id])) {
-                let (k, v) = entry?;
-                let record: LogRecord = decode(&v)?;
-                self.remove_log(&k, record.at_micros)?;
-            }
+            self.delete_logs_of(tenant_id, func_id)?;
         }
         Ok(existed)
     }
 
+    /// A scene's function ids in run order (empty if it has none).
     pub fn scene_order(&self, tenant_id: &str, scene: &str) -> Result<Vec<String>, StoreError> {
         Ok(self
             .orders
@@ -336,7 +349,8 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// `order` must list exactly the scene's functions, each once.
+    /// Sets the order; `order` must be a permutation of exactly the scene's
+    /// current functions, else `Invalid` naming the offending id.
     pub fn set_scene_order(
         &self,
         tenant_id: &str,
@@ -347,7 +361,7 @@ impl Store {
         self.orders
             .transaction(|orders| {
                 let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = HashSet::new();
                 for id in order {
                     if !current.contains(id) {
                         return abort(StoreError::Invalid(format!(
@@ -365,11 +379,15 @@ impl Store {
                         "the order must list every function of scene {scene}; {missing} is missing"
                     )));
                 }
-                tx_put(orders, &okey, &order.to_vec())
+                if current.is_empty() {
+                    return Ok(());
+                }
+                tx_put(orders, &okey, &order)
             })
             .map_err(tx_error)
     }
 
+    /// Every function of every tenant (used at start to rebuild stale artifacts).
     pub fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
         self.functions
             .iter()
@@ -380,6 +398,7 @@ impl Store {
 
     // ------------------------------------------------------------ env
 
+    /// A tenant's environment variables, by name.
     pub fn env(&self, tenant_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
         let p = prefix(&[tenant_id]);
         self.env
@@ -394,35 +413,52 @@ impl Store {
             .collect()
     }
 
-    pub fn set_env(&self, tenant_id: &str, name: &str, value: &str) -> Result<(), StoreError> {
-        self.env.insert(key(&[tenant_id, name]), encode(&value)?)?;
+    /// Sets (or replaces) one variable.
+    pub fn set_env(&self, tenant_id: &str, key_name: &str, value: &str) -> Result<(), StoreError> {
+        check_part("tenant id", tenant_id)?;
+        check_part("env key", key_name)?;
+        self.env
+            .insert(key(&[tenant_id, key_name]), encode(value)?)?;
         Ok(())
     }
 
-    pub fn delete_env(&self, tenant_id: &str, name: &str) -> Result<bool, StoreError> {
-        Ok(self.env.remove(key(&[tenant_id, name]))?.is_some())
+    /// Removes one variable; false if it was not set.
+    pub fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
+        Ok(self.env.remove(key(&[tenant_id, key_name]))?.is_some())
     }
 
     // ------------------------------------------------------------ logs
 
+    /// Stores one invocation record, and its entry in the expiry index, in one
+    /// transaction. An empty `id` is filled with one that sorts by time.
     pub fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
+        check_part("tenant id", &record.tenant_id)?;
+        check_part("funcId", &record.func_id)?;
+        let seq = LOG_SEQ.fetch_add(1, Ordering::Relaxed) % 10u64.pow(LOG_SEQ_DIGITS as u32);
+        let stamp = format!(
+            "{:0tw$}{seq:0sw$}",
+            record.at_micros,
+            tw = TIME_DIGITS,
+            sw = LOG_SEQ_DIGITS
+        );
+        let lkey = key(&[&record.tenant_id, &record.func_id, &stamp]);
+        let tkey = time_key(record.at_micros, &lkey);
         let mut record = record.clone();
         if record.id.is_empty() {
-            let seq = LOG_SEQ.fetch_add(1, Ordering::Relaxed) % 10_000_000_000;
-            record.id = format!("{:020}{seq:010}", record.at_micros);
+            record.id = stamp;
         }
-        let lkey = key(&[&record.tenant_id, &record.func_id, &record.id]);
-        let tkey = time_key(record.at_micros, &lkey);
+        let value = encode(&record)?;
         (&self.logs, &self.log_times)
             .transaction(|(logs, times)| {
-                tx_put(logs, &lkey, &record)?;
+                logs.insert(lkey.as_slice(), value.as_slice())?;
                 times.insert(tkey.as_slice(), &[] as &[u8])?;
                 Ok(())
             })
             .map_err(tx_error)
     }
 
-    /// A function's logs, newest first; `page` is 1-based. Returns the page and the total.
+    /// A function's logs, newest first; `page` is 1-based (0 reads as 1).
+    /// Returns the page and the total number of logs.
     pub fn list_logs(
         &self,
         tenant_id: &str,
@@ -431,7 +467,7 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<LogRecord>, usize), StoreError> {
         let p = prefix(&[tenant_id, func_id]);
-        let total = self.logs.scan_prefix(&p).count();
+        let total = self.logs.scan_prefix(&p).keys().count();
         let skip = page.saturating_sub(1).saturating_mul(limit);
         let list = self
             .logs
@@ -444,65 +480,106 @@ impl Store {
         Ok((list, total))
     }
 
-    /// Deletes every log written before `cutoff_micros`. Returns how many.
+    /// Deletes every log older than `cutoff_micros` (and its index entry);
+    /// returns how many. Walks only the expired part of the time index.
     pub fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
-        let end = format!("{cutoff_micros:020}");
+        let end = time_digits(cutoff_micros);
         let mut n = 0;
-        for entry in self.log_times.range(..end.as_bytes()) {
-            let (tkey, _) = entry?;
-            let lkey = &tkey[21..];
-            self.logs.remove(lkey)?;
-            self.log_times.remove(&tkey)?;
-            n += 1;
+        loop {
+            let chunk = self
+                .log_times
+                .range(..end.as_bytes())
+                .keys()
+                .take(REMOVE_CHUNK)
+                .map(|tkey| {
+                    let tkey = tkey?;
+                    let lkey = tkey
+                        .get(TIME_DIGITS + 1..)
+                        .ok_or_else(|| StoreError::Corrupt("short log time key".into()))?;
+                    Ok((lkey.to_vec(), tkey.to_vec()))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            if chunk.is_empty() {
+                return Ok(n);
+            }
+            n += self.remove_logs(&chunk)?;
         }
-        Ok(n)
     }
 
-    fn remove_log(&self, lkey: &[u8], at_micros: u64) -> Result<(), StoreError> {
-        self.logs.remove(lkey)?;
-        self.log_times.remove(time_key(at_micros, lkey))?;
-        Ok(())
+    /// Every log of one function, in bounded transactions.
+    fn delete_logs_of(&self, tenant_id: &str, func_id: &str) -> Result<usize, StoreError> {
+        let p = prefix(&[tenant_id, func_id]);
+        let mut n = 0;
+        loop {
+            let chunk = self
+                .logs
+                .scan_prefix(&p)
+                .keys()
+                .take(REMOVE_CHUNK)
+                .map(|lkey| {
+                    let lkey = lkey?;
+                    // The time is in the key itself: no need to decode (or
+                    // trust) the record to find its index entry.
+                    let at = lkey
+                        .get(p.len()..p.len() + TIME_DIGITS)
+                        .and_then(|d| std::str::from_utf8(d).ok())
+                        .and_then(|d| d.parse::<u64>().ok())
+                        .ok_or_else(|| StoreError::Corrupt("log key without a time".into()))?;
+                    Ok((lkey.to_vec(), time_key(at, &lkey)))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            if chunk.is_empty() {
+                return Ok(n);
+            }
+            n += self.remove_logs(&chunk)?;
+        }
+    }
+
+    /// Removes `(logs key, log_times key)` pairs in one transaction; returns
+    /// how many logs existed.
+    fn remove_logs(&self, pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<usize, StoreError> {
+        (&self.logs, &self.log_times)
+            .transaction(|(logs, times)| {
+                let mut n = 0;
+                for (lkey, tkey) in pairs {
+                    if logs.remove(lkey.as_slice())?.is_some() {
+                        n += 1;
+                    }
+                    times.remove(tkey.as_slice())?;
+                }
+                Ok(n)
+            })
+            .map_err(tx_error)
     }
 
     // ------------------------------------------------------------ the queue
 
+    /// Adds a job (or replaces the one with the same id).
     pub fn enqueue(&self, job: &Job) -> Result<(), StoreError> {
-        let jkey = job_key(job);
-        (&self.jobs, &self.job_index)
-            .transaction(|(jobs, index)| {
-                tx_put(jobs, &jkey, job)?;
-                index.insert(job.id.as_bytes(), jkey.as_slice())?;
-                Ok(())
-            })
-            .map_err(tx_error)
+        self.put_job(job, false)
     }
 
-    /// Jobs due at `now_micros`, soonest first.
+    /// Jobs with `next_at_micros <= now_micros`, soonest first, at most `limit`.
     pub fn due_jobs(&self, now_micros: u64, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let mut end = format!("{now_micros:020}").into_bytes();
+        // Every key of a job due at `now` is `now \0 id`, below `now \x01`.
+        let mut end = time_digits(now_micros).into_bytes();
         end.push(SEP + 1);
         self.jobs
             .range(..end)
+            .values()
             .take(limit)
-            .map(|e| decode(&e?.1))
+            .map(|v| decode(&v?))
             .collect()
     }
 
-    /// Stores a job's new attempt count and due time.
+    /// Stores a queued job's new attempt count and due time (a lease before a
+    /// run, a backoff after a failure). `NotFound` if it was completed: a
+    /// finished job never comes back.
     pub fn reschedule_job(&self, job: &Job) -> Result<(), StoreError> {
-        let jkey = job_key(job);
-        (&self.jobs, &self.job_index)
-            .transaction(|(jobs, index)| {
-                if let Some(old) = index.get(job.id.as_bytes())? {
-                    jobs.remove(old)?;
-                }
-                tx_put(jobs, &jkey, job)?;
-                index.insert(job.id.as_bytes(), jkey.as_slice())?;
-                Ok(())
-            })
-            .map_err(tx_error)
+        self.put_job(job, true)
     }
 
+    /// Removes a job; completing one that is gone is not an error (at-least-once).
     pub fn complete_job(&self, job_id: &str) -> Result<(), StoreError> {
         (&self.jobs, &self.job_index)
             .transaction(|(jobs, index)| {
@@ -514,24 +591,146 @@ impl Store {
             .map_err(tx_error)
     }
 
+    /// How many jobs are queued (due or not).
     pub fn queue_depth(&self) -> Result<usize, StoreError> {
         Ok(self.job_index.len())
     }
+
+    /// Writes a job under its due time, replacing its previous entry so a job
+    /// is never queued twice.
+    fn put_job(&self, job: &Job, must_exist: bool) -> Result<(), StoreError> {
+        let jkey = job_key(job);
+        let value = encode(job)?;
+        (&self.jobs, &self.job_index)
+            .transaction(|(jobs, index)| {
+                match index.get(job.id.as_bytes())? {
+                    Some(old) => {
+                        jobs.remove(old)?;
+                    }
+                    None if must_exist => {
+                        return abort(StoreError::NotFound(format!("job {}", job.id)));
+                    }
+                    None => {}
+                }
+                jobs.insert(jkey.as_slice(), value.as_slice())?;
+                index.insert(job.id.as_bytes(), jkey.as_slice())?;
+                Ok(())
+            })
+            .map_err(tx_error)
+    }
+
+    /// Raw access for tests that plant bad values.
+    #[cfg(test)]
+    pub(crate) fn tree(&self, name: &str) -> Tree {
+        self.db.open_tree(name).expect("open tree")
+    }
+}
+
+// ------------------------------------------------------------ keys
+
+/// `parts` joined by [`SEP`].
+fn key(parts: &[&str]) -> Vec<u8> {
+    let mut k = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(SEP);
+        }
+        k.extend_from_slice(p.as_bytes());
+    }
+    k
+}
+
+/// Prefix of every key under `parts`, with the trailing separator so tenant
+/// `a` never matches tenant `ab`.
+fn prefix(parts: &[&str]) -> Vec<u8> {
+    let mut k = key(parts);
+    k.push(SEP);
+    k
+}
+
+/// Refuses a key part that would break the layout. Only writes check: with
+/// no separator inside stored parts, a read with one matches nothing.
+fn check_part(what: &str, part: &str) -> Result<(), StoreError> {
+    if part.is_empty() {
+        return Err(StoreError::Invalid(format!("{what} must not be empty")));
+    }
+    if part.as_bytes().contains(&SEP) {
+        return Err(StoreError::Invalid(format!(
+            "{what} must not contain a NUL character"
+        )));
+    }
+    Ok(())
+}
+
+fn time_digits(micros: u64) -> String {
+    format!("{micros:0w$}", w = TIME_DIGITS)
 }
 
 fn time_key(at_micros: u64, lkey: &[u8]) -> Vec<u8> {
-    let mut k = format!("{at_micros:020}").into_bytes();
+    let mut k = time_digits(at_micros).into_bytes();
     k.push(SEP);
     k.extend_from_slice(lkey);
     k
 }
 
 fn job_key(job: &Job) -> Vec<u8> {
-    let mut k = format!("{:020}", job.next_at_micros).into_bytes();
+    let mut k = time_digits(job.next_at_micros).into_bytes();
     k.push(SEP);
     k.extend_from_slice(job.id.as_bytes());
     k
 }
+
+// ------------------------------------------------------------ transactions
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+fn abort<T>(e: StoreError) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Db(e),
+    }
+}
+
+fn tx_get<T: serde::de::DeserializeOwned>(
+    tree: &TransactionalTree,
+    k: &[u8],
+) -> TxResult<Option<T>> {
+    match tree.get(k)? {
+        Some(bytes) => decode(&bytes).map(Some).or_else(abort),
+        None => Ok(None),
+    }
+}
+
+fn tx_put<T: serde::Serialize + ?Sized>(tree: &TransactionalTree, k: &[u8], v: &T) -> TxResult<()> {
+    let bytes = encode(v).or_else(abort)?;
+    tree.insert(k, bytes)?;
+    Ok(())
+}
+
+/// Takes `func_id` out of a scene's order; an emptied order is removed, so
+/// listing every scene does not visit dead ones.
+fn tx_remove_from_order(
+    orders: &TransactionalTree,
+    tenant_id: &str,
+    scene: &str,
+    func_id: &str,
+) -> TxResult<()> {
+    let okey = key(&[tenant_id, scene]);
+    let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
+    order.retain(|id| id != func_id);
+    if order.is_empty() {
+        orders.remove(okey)?;
+        Ok(())
+    } else {
+        tx_put(orders, &okey, &order)
+    }
+}
+
+// ------------------------------------------------------------ secrets
 
 fn secret_hash(salt: &str, secret: &str) -> String {
     let mut h = Sha256::new();
@@ -540,6 +739,8 @@ fn secret_hash(salt: &str, secret: &str) -> String {
     hex::encode(h.finalize())
 }
 
+/// Equal-length comparison without an early exit, so timing does not reveal
+/// how much of a guess matched.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,5 +1,6 @@
 use super::*;
 use serde_json::json;
+use std::collections::HashSet;
 
 fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
     FunctionRecord {
@@ -76,10 +77,12 @@ fn keys_verify_and_secrets_are_not_stored() {
     // The secret appears nowhere on disk.
     for entry in walk(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap();
-        assert!(
-            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-            "secret found in {entry:?}"
-        );
+        for needle in [secret.as_bytes(), &hex::decode(&secret).unwrap()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "secret found in {entry:?}"
+            );
+        }
     }
     let s = Store::open(dir.path()).unwrap();
     assert!(
@@ -104,21 +107,89 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn tenants_cannot_reach_each_other() {
     let s = Store::open_temporary().unwrap();
-    s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm"))
+    s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm-a"))
         .unwrap();
+    s.append_log(&log("a", "f1", 1, "ok")).unwrap();
+    // Tenant b knows nothing of a's function...
     assert!(s.get_function("b", "f1").unwrap().is_none());
     assert!(s.get_artifact("b", "f1").unwrap().is_none());
     assert!(s.list_functions("b", None).unwrap().is_empty());
-    assert!(!s.delete_function("b", "f1").unwrap());
     assert!(
-        s.set_scene_order("b", "PRE_REGISTER", &["f1".into()])
-            .is_err()
+        s.list_functions("b", Some("PRE_REGISTER"))
+            .unwrap()
+            .is_empty()
     );
+    assert!(s.scene_order("b", "PRE_REGISTER").unwrap().is_empty());
+    assert_eq!(s.list_logs("b", "f1", 1, 10).unwrap().1, 0);
+    assert!(!s.delete_function("b", "f1").unwrap());
+    assert!(matches!(
+        s.set_scene_order("b", "PRE_REGISTER", &["f1".into()]),
+        Err(StoreError::Invalid(_))
+    ));
+
+    // ...even with a function of the same id: each tenant sees its own.
+    let mut b1 = record("b", "f1", "PRE_REGISTER");
+    b1.func_name = "b's".into();
+    s.put_function(&b1, Some(b"wasm-b")).unwrap();
+    assert_eq!(
+        s.get_function("a", "f1").unwrap().unwrap().func_name,
+        "fn f1"
+    );
+    assert_eq!(s.get_function("b", "f1").unwrap().unwrap().func_name, "b's");
+    assert_eq!(s.get_artifact("a", "f1").unwrap().unwrap(), b"wasm-a");
+    assert!(s.delete_function("b", "f1").unwrap());
+    assert!(s.get_function("b", "f1").unwrap().is_none());
+    let a = s.get_function("a", "f1").unwrap().unwrap();
+    assert_eq!(a.tenant_id, "a");
+    assert_eq!(s.get_artifact("a", "f1").unwrap().unwrap(), b"wasm-a");
+    assert_eq!(s.scene_order("a", "PRE_REGISTER").unwrap(), ["f1"]);
+    assert_eq!(
+        s.list_logs("a", "f1", 1, 10).unwrap().1,
+        1,
+        "b's delete left a's logs"
+    );
+
     // A tenant id that is a prefix of another sees nothing of it.
     s.put_function(&record("ab", "f2", "PRE_REGISTER"), None)
         .unwrap();
+    s.set_env("ab", "K", "v").unwrap();
     assert_eq!(s.list_functions("a", None).unwrap().len(), 1);
-    assert!(s.get_function("a", "f1").unwrap().is_some());
+    assert!(s.env("a").unwrap().is_empty());
+    assert!(s.get_function("a", "f2").unwrap().is_none());
+}
+
+#[test]
+fn separators_inside_key_parts_are_refused() {
+    let s = Store::open_temporary().unwrap();
+    // Were these accepted, ("a", "x\0f") would alias ("a\0x", "f").
+    assert!(matches!(
+        s.create_tenant(Some("a\0x"), "A"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_tenant(Some(""), "A"),
+        Err(StoreError::Invalid(_))
+    ));
+    for (tenant, func, scene) in [
+        ("a\0x", "f", "S"),
+        ("a", "x\0f", "S"),
+        ("a", "f", "S\0T"),
+        ("", "f", "S"),
+    ] {
+        assert!(matches!(
+            s.put_function(&record(tenant, func, scene), None),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert!(matches!(
+        s.set_env("a", "K\0L", "v"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.append_log(&log("a", "x\0f", 1, "ok")),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(s.all_functions().unwrap().is_empty());
 }
 
 #[test]
@@ -192,6 +263,14 @@ fn scene_order_follows_puts_moves_and_deletes() {
         "a deleted function's logs go too"
     );
     assert!(!s.delete_function("t", "f3").unwrap());
+    assert!(s.tree("log_times").is_empty(), "and their expiry entries");
+
+    // Emptying a scene removes its order; listing skips it.
+    assert!(s.delete_function("t", "f1").unwrap());
+    assert!(s.scene_order("t", "POST_REGISTER").unwrap().is_empty());
+    assert_eq!(s.tree("orders").len(), 1);
+    s.set_scene_order("t", "POST_REGISTER", &[]).unwrap();
+    assert_eq!(s.list_functions("t", None).unwrap().len(), 1);
 }
 
 #[test]
@@ -236,6 +315,34 @@ fn logs_paginate_newest_first_and_expire() {
     assert_eq!(left.last().unwrap().outcome, "o11");
     assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
     assert_eq!(s.purge_logs_before(10_500).unwrap(), 0);
+    assert_eq!(s.tree("log_times").len(), 15, "the index went with them");
+    assert!(s.list_logs("t", "f", 3, 10).unwrap().0.is_empty());
+
+    // More than one deletion chunk, some in the same microsecond.
+    for i in 0..600u64 {
+        s.append_log(&log("t", "h", 20_000 + i / 3, "x")).unwrap();
+    }
+    assert_eq!(s.purge_logs_before(u64::MAX).unwrap(), 615);
+    assert!(s.tree("logs").is_empty());
+    assert!(s.tree("log_times").is_empty());
+}
+
+#[test]
+fn log_ids_are_unique_and_kept_when_given() {
+    let s = Store::open_temporary().unwrap();
+    for _ in 0..3 {
+        s.append_log(&log("t", "f", 7, "same micro")).unwrap();
+    }
+    let mut given = log("t", "f", 8, "given");
+    given.id = "req-1".into();
+    s.append_log(&given).unwrap();
+    let (list, total) = s.list_logs("t", "f", 1, 10).unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(list[0].id, "req-1", "newest first, whatever its id");
+    let ids: HashSet<&str> = list.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(list[1].id > list[2].id && list[2].id > list[3].id);
+    assert!(list[3].id.starts_with("00000000000000000007"));
 }
 
 #[test]
@@ -279,6 +386,114 @@ fn queue_due_reschedule_complete() {
     let later = s.due_jobs(5000, 10).unwrap();
     assert_eq!(later.len(), 2);
     assert_eq!(later[1].attempts, 1);
+    assert_eq!(s.due_jobs(5000, 1).unwrap().len(), 1, "limit");
+
+    // A completed job stays completed.
+    s.complete_job("j3").unwrap();
+    assert!(matches!(
+        s.reschedule_job(&job("j3", 10)),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.queue_depth().unwrap(), 1);
+    // Enqueueing an id again replaces it rather than queueing it twice.
+    s.enqueue(&job("j2", 10)).unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 1);
+    let due = s.due_jobs(5000, 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].next_at_micros, due[0].attempts), (10, 0));
+    s.complete_job("j2").unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 0);
+    assert!(s.tree("jobs").is_empty());
+}
+
+#[test]
+fn a_reopened_store_has_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, secret);
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.create_tenant(Some("t"), "T").unwrap();
+        (key, secret) = s.create_key("t", Role::Admin).unwrap();
+        for id in ["f1", "f2"] {
+            s.put_function(&record("t", id, "PRE_REGISTER"), Some(id.as_bytes()))
+                .unwrap();
+        }
+        s.set_scene_order("t", "PRE_REGISTER", &["f2".into(), "f1".into()])
+            .unwrap();
+        s.set_env("t", "API_KEY", "k").unwrap();
+        s.append_log(&log("t", "f1", 5, "ok")).unwrap();
+        s.enqueue(&Job {
+            id: "j".into(),
+            tenant_id: "t".into(),
+            func_id: "f1".into(),
+            request_id: "r".into(),
+            input: json!({"user": {"id": 1}}),
+            attempts: 2,
+            next_at_micros: 9,
+            enqueued_at_micros: 1,
+        })
+        .unwrap();
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert!(!s.is_empty().unwrap());
+    assert_eq!(s.list_tenants().unwrap()[0].name, "T");
+    assert_eq!(s.get_key(&key.access_key_id).unwrap(), Some(key.clone()));
+    assert_eq!(
+        s.verify_key(&key.access_key_id, &secret).unwrap(),
+        Some(key)
+    );
+    assert_eq!(s.scene_order("t", "PRE_REGISTER").unwrap(), ["f2", "f1"]);
+    assert_eq!(s.get_artifact("t", "f2").unwrap().unwrap(), b"f2");
+    assert_eq!(
+        s.get_function("t", "f1").unwrap(),
+        Some(record_like(&s, "f1"))
+    );
+    assert_eq!(s.all_functions().unwrap().len(), 2);
+    assert_eq!(s.env("t").unwrap()["API_KEY"], "k");
+    assert_eq!(s.list_logs("t", "f1", 1, 10).unwrap().0[0].outcome, "ok");
+    let jobs = s.due_jobs(9, 10).unwrap();
+    assert_eq!(
+        (jobs[0].attempts, &jobs[0].input),
+        (2, &json!({"user": {"id": 1}}))
+    );
+    assert_eq!(s.queue_depth().unwrap(), 1);
+    // The index survived too: expiry and completion still find their entries.
+    assert_eq!(s.purge_logs_before(6).unwrap(), 1);
+    s.complete_job("j").unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 0);
+}
+
+/// The stored record, compared field by field against what was put
+/// (timestamps come from the clock, so take them from the stored copy).
+fn record_like(s: &Store, id: &str) -> FunctionRecord {
+    let stored = s.get_function("t", id).unwrap().unwrap();
+    FunctionRecord {
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+        ..record("t", id, "PRE_REGISTER")
+    }
+}
+
+#[test]
+fn stored_values_of_an_unknown_version_are_corrupt() {
+    let s = Store::open_temporary().unwrap();
+    s.put_function(&record("t", "f", "S"), None).unwrap();
+    let functions = s.tree("functions");
+    let (k, v) = functions.iter().next().unwrap().unwrap();
+    let mut future = v.to_vec();
+    future[0] = ENCODING_VERSION + 1;
+    functions.insert(k, future).unwrap();
+    assert!(matches!(
+        s.get_function("t", "f"),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(matches!(s.all_functions(), Err(StoreError::Corrupt(_))));
+    // A write over it refuses too rather than guessing at the old scene.
+    assert!(matches!(
+        s.put_function(&record("t", "f", "S"), None),
+        Err(StoreError::Corrupt(_))
+    ));
 }
 
 #[test]

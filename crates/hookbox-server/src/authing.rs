@@ -1,0 +1,194 @@
+//! The Authing V3 pipeline front: the paths, methods and shapes the Authing
+//! SDKs (`authing` on PyPI, `authing-node-sdk` on npm) send, on the same
+//! tenants and service as the native API. The token exchange
+//! (`/api/v3/get-management-token`) is shared with the native API.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, RequestId, ok};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::native::FunctionDto;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use hookbox_service::{FunctionPatch, NewFunction};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v3/create-pipeline-function", post(create))
+        .route("/api/v3/get-pipeline-function", get(get_one))
+        .route("/api/v3/reupload-pipeline-function", post(reupload))
+        .route("/api/v3/update-pipeline-function", post(update))
+        .route("/api/v3/update-pipeline-order", post(order))
+        .route("/api/v3/delete-pipeline-function", post(delete))
+        .route("/api/v3/list-pipeline-functions", get(list))
+        .route("/api/v3/get-pipeline-logs", get(logs))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FuncIdBody {
+    func_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    func_id: String,
+    #[serde(flatten)]
+    patch: FunctionPatch,
+}
+
+#[derive(Deserialize)]
+struct OrderBody {
+    order: Vec<String>,
+    scene: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FuncIdQuery {
+    func_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListQuery {
+    scene: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LogsQuery {
+    func_id: Option<String>,
+    page: Option<usize>,
+    limit: Option<usize>,
+}
+
+fn required(value: Option<String>, name: &str) -> Result<String, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::invalid(format!("{name}: is required")))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(spec): ApiJson<NewFunction>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.deploy(&caller.tenant, spec).await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiQuery(q): ApiQuery<FuncIdQuery>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let func_id = required(q.func_id, "funcId")?;
+    Ok(ok(
+        &rid,
+        FunctionDto::from(state.service.get(&caller.tenant, &func_id).await?),
+    ))
+}
+
+async fn reupload(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<FuncIdBody>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state
+        .service
+        .reupload(&caller.tenant, &body.func_id)
+        .await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<UpdateBody>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state
+        .service
+        .update(&caller.tenant, &body.func_id, body.patch)
+        .await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn order(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<OrderBody>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state
+        .service
+        .set_order(&caller.tenant, &body.scene, body.order)
+        .await?;
+    Ok(ok(&rid, serde_json::json!({ "success": true })))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<FuncIdBody>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state.service.delete(&caller.tenant, &body.func_id).await?;
+    Ok(ok(&rid, serde_json::json!({ "success": true })))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let scene = q.scene.filter(|s| !s.is_empty());
+    let list: Vec<FunctionDto> = state
+        .service
+        .list(&caller.tenant, scene.as_deref())
+        .await?
+        .into_iter()
+        .map(FunctionDto::from)
+        .collect();
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "list": list, "totalCount": list.len() }),
+    ))
+}
+
+async fn logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiQuery(q): ApiQuery<LogsQuery>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let func_id = required(q.func_id, "funcId")?;
+    // Authing caps a page at 50.
+    let page = q.page.unwrap_or(1).max(1);
+    let limit = q.limit.unwrap_or(10).clamp(1, 50);
+    let (list, total) = state
+        .service
+        .logs(&caller.tenant, &func_id, page, limit)
+        .await?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "list": list, "totalCount": total }),
+    ))
+}

@@ -1,0 +1,23 @@
+//! The one error type of the store.
+
+/// What can go wrong; callers branch on `NotFound`, `Conflict` and `Invalid`
+/// (4xx on the wire) and treat the rest as hookbox's own failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The named thing (e.g. `tenant acme`) does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// It already exists (a tenant id taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request cannot be stored as given; the message names the offender.
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored value this version cannot read (unknown encoding version,
+    /// bad JSON): never silently skipped, so a newer schema is noticed.
+    #[error("corrupt or unknown data: {0}")]
+    Corrupt(String),
+    /// sled itself failed (I/O, a corrupt log).
+    #[error("database: {0}")]
+    Db(#[from] sled::Error),
+}
