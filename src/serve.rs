@@ -60,9 +60,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
 async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
-    let store = Store::open(args.data_dir.join("db"))
-        .with_context(|| format!("opening the database in {}", args.data_dir.display()))?;
     let secret = token_secret(&args.data_dir)?;
+    let store = Store::open(args.data_dir.join("db"))
+        .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
+        .with_sealing_key(&hookbox_server::sealing_key(&secret));
 
     let mut engine_config = EngineConfig::default();
     engine_config
@@ -79,7 +80,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         let tenant = store.create_tenant(Some(DEFAULT_TENANT), "Default tenant")?;
         let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
         store.flush()?;
-        // Shown once: only a salted hash is stored.
+        // Shown once: the database keeps a salted hash and a copy sealed
+        // under the data dir's key file.
         println!(
             "created tenant '{DEFAULT_TENANT}' with an admin key pair (shown only this once):"
         );

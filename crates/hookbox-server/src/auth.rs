@@ -44,7 +44,17 @@ impl Caller {
     }
 }
 
+/// The key that seals stored secrets (see `hookbox_store::Sealer`), derived
+/// from the server's key file so that one file guards both.
+pub fn sealing_key(master: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"hookbox sealing key v1\0");
+    h.update(master);
+    h.finalize().into()
+}
+
 pub struct Auth {
+    nonces: crate::signature::Nonces,
     encoding: EncodingKey,
     decoding: DecodingKey,
     admin_key_hash: Option<[u8; 32]>,
@@ -55,6 +65,7 @@ impl Auth {
     /// restart); `admin_key` guards `POST /v1/tenants` (none: that route is off).
     pub fn new(secret: &[u8], admin_key: Option<&str>) -> Self {
         Self {
+            nonces: Default::default(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             admin_key_hash: admin_key
@@ -91,6 +102,11 @@ impl Auth {
         }
         tracing::error!("could not issue a token with a standard-base64-safe payload");
         Err(ApiError::internal())
+    }
+
+    /// Signature nonces seen recently (replay detection).
+    pub(crate) fn nonces(&self) -> &crate::signature::Nonces {
+        &self.nonces
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {

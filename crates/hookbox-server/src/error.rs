@@ -31,6 +31,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub api_code: u32,
     pub message: String,
+    /// Auth0's `errorCode` (e.g. `inexistent_hook`); derived from the status
+    /// when not set.
+    pub error_code: Option<&'static str>,
 }
 
 impl ApiError {
@@ -39,7 +42,14 @@ impl ApiError {
             status,
             api_code,
             message: message.into(),
+            error_code: None,
         }
+    }
+
+    /// Sets the Auth0 `errorCode`.
+    pub fn with_error_code(mut self, code: &'static str) -> Self {
+        self.error_code = Some(code);
+        self
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -109,8 +119,42 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Renders an error envelope.
-pub(crate) fn error_body(error: &ApiError, request_id: &str) -> Response {
+/// How a route family renders its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorStyle {
+    /// The native envelope, with the HTTP status.
+    Envelope,
+    /// Authing's V3 API: the envelope with HTTP 200. The Authing SDKs read the
+    /// body's `statusCode`; the node SDK's axios would throw on a 4xx and
+    /// hide the body from its caller.
+    AuthingBody,
+    /// Auth0's Management API: `{statusCode, error, message, errorCode}`.
+    Auth0,
+}
+
+impl ErrorStyle {
+    pub(crate) fn for_path(path: &str) -> Self {
+        if path.starts_with("/api/v2/") || path == "/api/v2" {
+            Self::Auth0
+        } else if path.starts_with("/api/v3/") && path != "/api/v3/get-management-token" {
+            Self::AuthingBody
+        } else {
+            Self::Envelope
+        }
+    }
+}
+
+/// Renders an error in the style of the route it answers.
+pub(crate) fn error_body(error: &ApiError, request_id: &str, style: ErrorStyle) -> Response {
+    if style == ErrorStyle::Auth0 {
+        let body = serde_json::json!({
+            "statusCode": error.status.as_u16(),
+            "error": error.status.canonical_reason().unwrap_or("Error"),
+            "message": error.message,
+            "errorCode": error.error_code.unwrap_or_else(|| auth0_code(error.status)),
+        });
+        return (error.status, Json(body)).into_response();
+    }
     let body = Envelope {
         status_code: error.status.as_u16(),
         message: &error.message,
@@ -118,7 +162,26 @@ pub(crate) fn error_body(error: &ApiError, request_id: &str) -> Response {
         request_id,
         data: Value::Null,
     };
-    (error.status, Json(body)).into_response()
+    let status = match style {
+        ErrorStyle::AuthingBody => StatusCode::OK,
+        _ => error.status,
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Auth0's `errorCode` for a status, when the handler named none.
+fn auth0_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "invalid_body",
+        401 => "invalid_token",
+        403 => "insufficient_scope",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        _ => "internal_error",
+    }
 }
 
 /// A successful envelope.
@@ -127,7 +190,7 @@ pub fn ok(request_id: &RequestId, data: impl Serialize) -> Response {
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "response serialisation failed");
-            return error_body(&ApiError::internal(), &request_id.0);
+            return ApiError::internal().into_response();
         }
     };
     let body = Envelope {

@@ -12,12 +12,14 @@
 //! ```
 
 mod auth;
+mod auth0;
 mod authing;
 mod error;
 mod extract;
 mod native;
+mod signature;
 
-pub use auth::{Auth, Caller, Claims, TOKEN_TTL};
+pub use auth::{Auth, Caller, Claims, TOKEN_TTL, sealing_key};
 pub use error::{ApiError, RequestId, api_code};
 
 use axum::Router;
@@ -26,7 +28,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use error::{PendingError, error_body};
+use error::{ErrorStyle, PendingError, error_body};
 use hookbox_service::Service;
 use std::future::Future;
 use std::sync::Arc;
@@ -47,7 +49,13 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(native::routes())
-        .merge(authing::routes())
+        .merge(
+            authing::routes().route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                signature::verify,
+            )),
+        )
+        .merge(auth0::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -123,20 +131,21 @@ fn request_id_from(req: &Request) -> String {
 /// errors as envelopes with that id.
 async fn request_context(mut req: Request, next: Next) -> Response {
     let request_id = request_id_from(&req);
+    let style = ErrorStyle::for_path(req.uri().path());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
         let mut response = next.run(req).await;
         if let Some(PendingError(error)) = response.extensions_mut().remove::<PendingError>() {
-            response = error_body(&error, &request_id);
+            response = error_body(&error, &request_id, style);
         } else if response.status() == StatusCode::INTERNAL_SERVER_ERROR
             && response
                 .headers()
                 .get(axum::http::header::CONTENT_TYPE)
                 .is_none()
         {
-            response = error_body(&ApiError::internal(), &request_id);
+            response = error_body(&ApiError::internal(), &request_id, style);
         }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", value);

@@ -19,6 +19,7 @@
 //!         terminate_on_timeout: false,
 //!         enabled: true,
 //!         memory_limit_mb: 64,
+//!         dependencies: Default::default(),
 //!     })
 //!     .await?;
 //! let verdict = service.run_scene("default", "PRE_REGISTER", Call::default(), "req-1").await?;
@@ -28,11 +29,13 @@
 //! # }
 //! ```
 
+mod hooks;
 mod metrics;
 mod model;
 mod scene;
 mod service;
 
+pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
     ServiceError, Step,

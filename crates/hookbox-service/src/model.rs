@@ -81,6 +81,10 @@ pub struct NewFunction {
     /// MiB, 1–512.
     #[serde(default = "default_memory")]
     pub memory_limit_mb: u32,
+    /// npm dependencies (Auth0 hooks declare them): only modules hookbox
+    /// provides are accepted, see [`crate::PROVIDED_MODULES`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, String>,
 }
 
 /// A partial update: absent fields keep their value.
@@ -96,6 +100,7 @@ pub struct FunctionPatch {
     pub terminate_on_timeout: Option<bool>,
     pub enabled: Option<bool>,
     pub memory_limit_mb: Option<u32>,
+    pub dependencies: Option<BTreeMap<String, String>>,
 }
 
 impl NewFunction {
@@ -106,7 +111,8 @@ impl NewFunction {
         check_scene(&self.scene)?;
         check_source(&self.source_code)?;
         check_timeout(self.timeout)?;
-        check_memory(self.memory_limit_mb)
+        check_memory(self.memory_limit_mb)?;
+        crate::hooks::check_dependencies(&self.dependencies)
     }
 }
 
@@ -129,6 +135,9 @@ impl FunctionPatch {
         }
         if let Some(v) = self.memory_limit_mb {
             check_memory(v)?;
+        }
+        if let Some(v) = &self.dependencies {
+            crate::hooks::check_dependencies(v)?;
         }
         Ok(())
     }
@@ -250,4 +259,7 @@ pub struct SceneResult {
     pub steps: Vec<Step>,
     /// Asynchronous functions handed to the queue (they never change the result).
     pub queued: Vec<String>,
+    /// The last Auth0 hook's callback payload or handler's return value, as given.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub result: Value,
 }

@@ -1,5 +1,6 @@
 //! The service: deploy, invoke, run scenes; owns the caches and background tasks.
 
+use crate::hooks::{self, is_trigger};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
 use crate::model::{
     Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
@@ -59,6 +60,8 @@ struct Loaded {
     /// `None` when the upload failed to compile.
     artifact: Option<Artifact>,
     limits: Limits,
+    /// Its hook secrets (Auth0 triggers only read them).
+    secrets: BTreeMap<String, String>,
 }
 
 type Key = (String, String);
@@ -187,6 +190,26 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
+        self.deploy_inner(tenant, spec, false).await
+    }
+
+    /// Like [`Service::deploy`], but a source that does not compile is
+    /// refused (`sourceCode` names the error) and nothing is stored: Auth0's
+    /// behaviour.
+    pub async fn deploy_compiled(
+        &self,
+        tenant: &str,
+        spec: NewFunction,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.deploy_inner(tenant, spec, true).await
+    }
+
+    async fn deploy_inner(
+        &self,
+        tenant: &str,
+        spec: NewFunction,
+        refuse_failed: bool,
+    ) -> Result<FunctionRecord, ServiceError> {
         spec.validate()?;
         let now = hookbox_store::now_micros();
         let at = hookbox_store::rfc3339(now);
@@ -204,21 +227,47 @@ impl Service {
             status: FunctionStatus::Uploading,
             upload_err_msg: None,
             memory_limit_mb: spec.memory_limit_mb,
+            dependencies: spec.dependencies,
             version: 1,
             plugin: None,
             created_at: at.clone(),
             updated_at: at,
         };
         let artifact = self.compile_into(&mut record).await;
+        if refuse_failed {
+            refuse_if_failed(&record)?;
+        }
         self.save(record, artifact).await
     }
 
-    /// Applies a patch; a new source is recompiled before the answer.
+    /// Applies a patch; a new source is recompiled before the answer (and
+    /// stored as `failed` if it does not compile).
     pub async fn update(
         &self,
         tenant: &str,
         func_id: &str,
         patch: FunctionPatch,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.update_inner(tenant, func_id, patch, false).await
+    }
+
+    /// Like [`Service::update`], but a new source that does not compile is
+    /// refused and the function stays as it was.
+    pub async fn update_compiled(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        patch: FunctionPatch,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.update_inner(tenant, func_id, patch, true).await
+    }
+
+    async fn update_inner(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        patch: FunctionPatch,
+        refuse_failed: bool,
     ) -> Result<FunctionRecord, ServiceError> {
         patch.validate()?;
         let mut record = self.get(tenant, func_id).await?;
@@ -253,10 +302,16 @@ impl Service {
         if let Some(v) = patch.memory_limit_mb {
             record.memory_limit_mb = v;
         }
+        if let Some(v) = patch.dependencies {
+            record.dependencies = v;
+        }
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         if recompile {
             let artifact = self.compile_into(&mut record).await;
+            if refuse_failed {
+                refuse_if_failed(&record)?;
+            }
             return self.save(record, artifact).await;
         }
         let artifact = self.stored_artifact(&record).await?;
@@ -380,17 +435,20 @@ impl Service {
     ) -> Result<FunctionRecord, ServiceError> {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
-        self.blocking(move |s| {
-            s.put_function(&stored, wasm.as_deref())?;
-            s.flush()
-        })
-        .await?;
+        let secrets = self
+            .blocking(move |s| {
+                s.put_function(&stored, wasm.as_deref())?;
+                s.flush()?;
+                s.hook_secrets(&stored.tenant_id, &stored.func_id)
+            })
+            .await?;
         self.forget(&record.tenant_id, &record.func_id);
         let key = (record.tenant_id.clone(), record.func_id.clone());
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
             record: record.clone(),
             artifact,
+            secrets,
         });
         self.lock_functions().put(key, loaded);
         Ok(record)
@@ -419,14 +477,18 @@ impl Service {
             return Ok(hit.clone());
         }
         let (t, f) = key.clone();
-        let (record, bytes) = self
+        let (record, bytes, secrets) = self
             .blocking(move |s| {
                 let record = s.get_function(&t, &f)?;
                 let bytes = match &record {
                     Some(r) if r.status == FunctionStatus::Success => s.get_artifact(&t, &f)?,
                     _ => None,
                 };
-                Ok((record, bytes))
+                let secrets = match &record {
+                    Some(r) if is_trigger(&r.scene) => s.hook_secrets(&t, &f)?,
+                    _ => BTreeMap::new(),
+                };
+                Ok((record, bytes, secrets))
             })
             .await?;
         let mut record =
@@ -452,6 +514,7 @@ impl Service {
             limits: limits_of(&record),
             record,
             artifact,
+            secrets,
         });
         self.lock_functions().put(key, loaded.clone());
         Ok(loaded)
@@ -529,6 +592,110 @@ impl Service {
         Ok(())
     }
 
+    // ------------------------------------------------------------ hook secrets
+
+    /// A hook's secrets (Auth0's `GET /hooks/{id}/secrets`).
+    pub async fn hook_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<BTreeMap<String, String>, ServiceError> {
+        self.get(tenant, func_id).await?;
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        self.blocking(move |s| s.hook_secrets(&t, &f)).await
+    }
+
+    /// Adds new secrets; a name that exists already is a conflict, and a hook
+    /// holds at most [`crate::MAX_SECRETS`].
+    pub async fn add_hook_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        add: BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        check_secrets(&add)?;
+        self.change_secrets(tenant, func_id, move |map| {
+            if let Some(name) = add.keys().find(|k| map.contains_key(*k)) {
+                return Err(StoreError::Conflict(format!(
+                    "secret {name} already exists; update it instead"
+                )));
+            }
+            if map.len() + add.len() > hooks::MAX_SECRETS {
+                return Err(StoreError::Invalid(format!(
+                    "a hook holds at most {} secrets; it has {} and {} were added",
+                    hooks::MAX_SECRETS,
+                    map.len(),
+                    add.len()
+                )));
+            }
+            map.extend(add.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Replaces the values of existing secrets; an unknown name is not found.
+    pub async fn update_hook_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        update: BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        check_secrets(&update)?;
+        self.change_secrets(tenant, func_id, move |map| {
+            if let Some(name) = update.keys().find(|k| !map.contains_key(*k)) {
+                return Err(StoreError::NotFound(format!("secret {name}")));
+            }
+            map.extend(update.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes secrets by name; an unknown name is not found (nothing removed).
+    pub async fn delete_hook_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        names: Vec<String>,
+    ) -> Result<(), ServiceError> {
+        self.change_secrets(tenant, func_id, move |map| {
+            if let Some(name) = names.iter().find(|k| !map.contains_key(*k)) {
+                return Err(StoreError::NotFound(format!("secret {name}")));
+            }
+            for name in &names {
+                map.remove(name);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_secrets<F>(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        change: F,
+    ) -> Result<(), ServiceError>
+    where
+        F: Fn(&mut BTreeMap<String, String>) -> Result<(), StoreError> + Send + 'static,
+    {
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        let changed = self
+            .blocking(move |s| {
+                s.update_hook_secrets(&t, &f, &change)?;
+                s.flush()
+            })
+            .await;
+        // The cached function carries its secrets: reload on next use.
+        self.lock_functions()
+            .pop(&(tenant.to_string(), func_id.to_string()));
+        changed.map_err(|e| match e {
+            ServiceError::Invalid { message, .. } => ServiceError::invalid("secrets", message),
+            other => other,
+        })
+    }
+
     // ------------------------------------------------------------ running
 
     /// Runs one function once (`POST /v1/functions/{id}/invoke`).
@@ -558,15 +725,7 @@ impl Service {
             env: (*env).clone(),
             args: call.args,
         };
-        self.run_one(
-            &loaded.record,
-            artifact,
-            &input,
-            &loaded.limits,
-            request_id,
-            1,
-        )
-        .await
+        self.run_one(&loaded, artifact, input, request_id, 1).await
     }
 
     /// Runs a source once without storing anything (`POST /v1/run`).
@@ -622,19 +781,26 @@ impl Service {
 
     async fn run_one(
         &self,
-        record: &FunctionRecord,
+        loaded: &Loaded,
         artifact: &Artifact,
-        input: &Input,
-        limits: &Limits,
+        mut input: Input,
         request_id: &str,
         attempt: u32,
     ) -> Result<Outcome, ServiceError> {
-        let outcome = self
+        let record = &loaded.record;
+        let hook = is_trigger(&record.scene);
+        if hook {
+            hooks::inject_secrets(&mut input, &loaded.secrets);
+        }
+        let mut outcome = self
             .inner
             .engine
-            .invoke(artifact, input, limits)
+            .invoke(artifact, &input, &loaded.limits)
             .await
             .map_err(invoke_error)?;
+        if hook {
+            hooks::strip_secrets(&mut outcome.context);
+        }
         let m = &self.inner.metrics;
         m.invocations
             .get_or_create(&OutcomeLabels {
@@ -712,6 +878,7 @@ impl Service {
             stopped_by: None,
             steps: Vec::new(),
             queued: Vec::new(),
+            result: Value::Null,
         };
         for func_id in order.iter() {
             let loaded = match self.load(tenant, func_id).await {
@@ -737,7 +904,7 @@ impl Service {
                 continue;
             }
             let outcome = self
-                .run_one(record, artifact, &input, &loaded.limits, request_id, 1)
+                .run_one(&loaded, artifact, input, request_id, 1)
                 .await?;
             result.steps.push(Step {
                 func_id: record.func_id.clone(),
@@ -760,6 +927,17 @@ impl Service {
                         .access_token
                         .extend(outcome.tokens.access_token);
                     result.custom_data.extend(outcome.custom_data);
+                    if is_trigger(scene) {
+                        hooks::apply_payload(
+                            scene,
+                            &outcome.result,
+                            &mut result.user,
+                            &mut result.tokens,
+                        );
+                    }
+                    if !outcome.result.is_null() {
+                        result.result = outcome.result;
+                    }
                 }
                 // A timeout only stops the flow when the function says so;
                 // otherwise the flow goes on with the user and context unchanged.
@@ -878,15 +1056,8 @@ impl Service {
                         .and_then(|a| serde_json::from_value(a.clone()).ok()),
                 };
                 Some(
-                    self.run_one(
-                        &loaded.record,
-                        artifact,
-                        &input,
-                        &loaded.limits,
-                        &job.request_id,
-                        job.attempts,
-                    )
-                    .await?,
+                    self.run_one(&loaded, artifact, input, &job.request_id, job.attempts)
+                        .await?,
                 )
             }
             None => None,
@@ -979,6 +1150,17 @@ impl Service {
     }
 }
 
+fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError> {
+    if secrets.is_empty() {
+        return Err(ServiceError::invalid("secrets", "name at least one secret"));
+    }
+    for (name, value) in secrets {
+        hooks::check_secret_name(name)?;
+        hooks::check_secret_value(name, value)?;
+    }
+    Ok(())
+}
+
 fn check_env_key(key: &str) -> Result<(), ServiceError> {
     let valid = !key.is_empty()
         && key.len() <= 128
@@ -989,6 +1171,21 @@ fn check_env_key(key: &str) -> Result<(), ServiceError> {
         return Err(ServiceError::invalid(
             "key",
             "must be 1–128 characters of letters, digits, '_', '-' or '.'",
+        ));
+    }
+    Ok(())
+}
+
+/// For fronts that refuse what does not compile (Auth0): the compile error as
+/// a 400 naming the source.
+fn refuse_if_failed(record: &FunctionRecord) -> Result<(), ServiceError> {
+    if record.status == FunctionStatus::Failed {
+        return Err(ServiceError::invalid(
+            "sourceCode",
+            record
+                .upload_err_msg
+                .clone()
+                .unwrap_or_else(|| "does not compile".into()),
         ));
     }
     Ok(())

@@ -30,6 +30,7 @@ mod clock;
 mod codec;
 mod error;
 mod model;
+mod seal;
 mod store;
 
 pub use clock::{now_micros, rfc3339};
@@ -38,6 +39,7 @@ pub use error::StoreError;
 pub use model::{
     AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId,
 };
+pub use seal::Sealer;
 pub use store::{Store, new_id};
 
 #[cfg(test)]

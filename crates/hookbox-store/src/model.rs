@@ -36,6 +36,19 @@ pub(crate) struct StoredKey {
     pub key: AccessKey,
     pub salt: String,
     pub hash: String,
+    /// The secret, sealed (see [`crate::Sealer`]): request signatures are
+    /// checked against it. Absent for keys made without a sealing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+}
+
+/// A hook's secrets as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum SealedSecrets {
+    Sealed(String),
+    /// Only in a store without a sealing key (tests, tools).
+    Plain(std::collections::BTreeMap<String, String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +76,10 @@ pub struct FunctionRecord {
     pub status: FunctionStatus,
     pub upload_err_msg: Option<String>,
     pub memory_limit_mb: u32,
+    /// npm dependencies declared through the Auth0 front (name → version);
+    /// only modules hookbox provides are accepted.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub dependencies: std::collections::BTreeMap<String, String>,
     /// Bumped on every update.
     pub version: u64,
     /// Hash of the engine plugin the stored artifact was built for.

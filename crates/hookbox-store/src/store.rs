@@ -6,11 +6,12 @@
 //! | tree | key | value |
 //! | --- | --- | --- |
 //! | `tenants` | tenant | [`Tenant`] |
-//! | `keys` | access key id | `StoredKey` (salted hash, never the secret) |
+//! | `keys` | access key id | `StoredKey` (salted hash; the secret only sealed) |
 //! | `functions` | tenant `\0` func | [`FunctionRecord`] |
 //! | `artifacts` | tenant `\0` func | the artifact's bytes, as given |
 //! | `orders` | tenant `\0` scene | `[funcId…]` |
 //! | `env` | tenant `\0` name | the value |
+//! | `secrets` | tenant `\0` func | a hook's secrets, sealed |
 //! | `logs` | tenant `\0` func `\0` at counter | [`LogRecord`] |
 //! | `log_times` | at `\0` the `logs` key | empty: the expiry index |
 //! | `jobs` | next_at `\0` job id | [`Job`] |
@@ -23,6 +24,7 @@
 
 use crate::codec::{decode, encode};
 use crate::model::*;
+use crate::seal::Sealer;
 use crate::{StoreError, now_micros, rfc3339};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -77,6 +79,8 @@ pub struct Store {
     log_times: Tree,
     jobs: Tree,
     job_index: Tree,
+    secrets: Tree,
+    sealer: Option<Sealer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -108,8 +112,19 @@ impl Store {
             log_times: db.open_tree("log_times")?,
             jobs: db.open_tree("jobs")?,
             job_index: db.open_tree("job_index")?,
+            secrets: db.open_tree("secrets")?,
+            sealer: None,
             db,
         })
+    }
+
+    /// Seals secrets the server must read back (access key secrets, hook
+    /// secrets) under `key`, which the caller keeps outside the database.
+    /// Without it, keys get no sealed secret (no request signatures) and hook
+    /// secrets are stored in the clear.
+    pub fn with_sealing_key(mut self, key: &[u8; 32]) -> Self {
+        self.sealer = Some(Sealer::new(key));
+        self
     }
 
     /// Makes everything written so far durable. sled otherwise syncs only
@@ -181,6 +196,10 @@ impl Store {
         let stored = StoredKey {
             hash: secret_hash(&salt, &secret),
             salt,
+            sealed: self
+                .sealer
+                .as_ref()
+                .map(|s| s.seal(key.access_key_id.as_bytes(), secret.as_bytes())),
             key: key.clone(),
         };
         let id = key.access_key_id.as_bytes();
@@ -214,7 +233,30 @@ impl Store {
         Ok(constant_time_eq(presented.as_bytes(), stored.hash.as_bytes()).then_some(stored.key))
     }
 
-    /// A key's metadata (never its secret, which is not stored).
+    /// A key and its secret, for checking a request signature: `None` if
+    /// there is no such key; a `None` secret if the key was created without a
+    /// sealing key (before signatures were supported).
+    pub fn signing_secret(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<(AccessKey, Option<String>)>, StoreError> {
+        let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
+            return Ok(None);
+        };
+        let stored: StoredKey = decode(&bytes)?;
+        let secret = match (&self.sealer, &stored.sealed) {
+            (Some(sealer), Some(sealed)) => {
+                let plain = sealer.open(access_key_id.as_bytes(), sealed)?;
+                Some(String::from_utf8(plain).map_err(|_| {
+                    StoreError::Corrupt(format!("key {access_key_id}: secret is not text"))
+                })?)
+            }
+            _ => None,
+        };
+        Ok(Some((stored.key, secret)))
+    }
+
+    /// A key's metadata (never its secret).
     pub fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError> {
         Ok(self
             .keys
@@ -322,13 +364,19 @@ impl Store {
     /// expiry removes). False if there was no such function.
     pub fn delete_function(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError> {
         let fkey = key(&[tenant_id, func_id]);
-        let existed = (&self.functions, &self.artifacts, &self.orders)
-            .transaction(|(functions, artifacts, orders)| {
+        let existed = (
+            &self.functions,
+            &self.artifacts,
+            &self.orders,
+            &self.secrets,
+        )
+            .transaction(|(functions, artifacts, orders, secrets)| {
                 let Some(old) = tx_get::<FunctionRecord>(functions, &fkey)? else {
                     return Ok(false);
                 };
                 functions.remove(fkey.as_slice())?;
                 artifacts.remove(fkey.as_slice())?;
+                secrets.remove(fkey.as_slice())?;
                 tx_remove_from_order(orders, tenant_id, &old.scene, func_id)?;
                 Ok(true)
             })
@@ -425,6 +473,88 @@ impl Store {
     /// Removes one variable; false if it was not set.
     pub fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
         Ok(self.env.remove(key(&[tenant_id, key_name]))?.is_some())
+    }
+
+    // ------------------------------------------------------------ hook secrets
+
+    /// A function's secrets (Auth0's hook secrets), by name; empty if none.
+    pub fn hook_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        let fkey = key(&[tenant_id, func_id]);
+        match self.secrets.get(&fkey)? {
+            Some(bytes) => self.open_secrets(&fkey, &decode(&bytes)?),
+            None => Ok(BTreeMap::new()),
+        }
+    }
+
+    /// Changes a function's secrets atomically: `change` gets the current
+    /// map and may refuse (its error is returned and nothing is written). It
+    /// may run more than once (a transaction retried after a conflict).
+    /// Returns the map as stored.
+    pub fn update_hook_secrets<F>(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        change: F,
+    ) -> Result<BTreeMap<String, String>, StoreError>
+    where
+        F: Fn(&mut BTreeMap<String, String>) -> Result<(), StoreError>,
+    {
+        let fkey = key(&[tenant_id, func_id]);
+        (&self.functions, &self.secrets)
+            .transaction(|(functions, secrets)| {
+                if functions.get(fkey.as_slice())?.is_none() {
+                    return abort(StoreError::NotFound(format!("function {func_id}")));
+                }
+                let mut map = match tx_get::<SealedSecrets>(secrets, &fkey)? {
+                    Some(stored) => self.open_secrets(&fkey, &stored).or_else(abort)?,
+                    None => BTreeMap::new(),
+                };
+                change(&mut map).or_else(abort)?;
+                if map.is_empty() {
+                    secrets.remove(fkey.as_slice())?;
+                } else {
+                    let stored = self.seal_secrets(&fkey, &map).or_else(abort)?;
+                    tx_put(secrets, &fkey, &stored)?;
+                }
+                Ok(map)
+            })
+            .map_err(tx_error)
+    }
+
+    fn seal_secrets(
+        &self,
+        fkey: &[u8],
+        map: &BTreeMap<String, String>,
+    ) -> Result<SealedSecrets, StoreError> {
+        Ok(match &self.sealer {
+            Some(sealer) => {
+                let json =
+                    serde_json::to_vec(map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                SealedSecrets::Sealed(sealer.seal(fkey, &json))
+            }
+            None => SealedSecrets::Plain(map.clone()),
+        })
+    }
+
+    fn open_secrets(
+        &self,
+        fkey: &[u8],
+        stored: &SealedSecrets,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        match (stored, &self.sealer) {
+            (SealedSecrets::Plain(map), _) => Ok(map.clone()),
+            (SealedSecrets::Sealed(sealed), Some(sealer)) => {
+                serde_json::from_slice(&sealer.open(fkey, sealed)?)
+                    .map_err(|e| StoreError::Corrupt(format!("hook secrets: {e}")))
+            }
+            (SealedSecrets::Sealed(_), None) => Err(StoreError::Corrupt(
+                "hook secrets are sealed but this store has no sealing key".into(),
+            )),
+        }
     }
 
     // ------------------------------------------------------------ logs

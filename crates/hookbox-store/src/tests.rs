@@ -17,6 +17,7 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         status: FunctionStatus::Success,
         upload_err_msg: None,
         memory_limit_mb: 64,
+        dependencies: Default::default(),
         version: 1,
         plugin: Some("p".into()),
         created_at: rfc3339(now_micros()),
@@ -510,4 +511,97 @@ fn unknown_encoding_versions_are_refused() {
         codec::decode::<u32>(&codec::encode(&7u32).unwrap()).unwrap(),
         7
     );
+}
+
+#[test]
+fn key_secrets_are_sealed_and_read_back_only_with_the_sealing_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let sealing = [3u8; 32];
+    let (key, secret) = {
+        let s = Store::open(dir.path()).unwrap().with_sealing_key(&sealing);
+        s.create_tenant(Some("t"), "T").unwrap();
+        let pair = s.create_key("t", Role::Admin).unwrap();
+        s.flush().unwrap();
+        let raw = s
+            .tree("keys")
+            .get(pair.0.access_key_id.as_bytes())
+            .unwrap()
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&raw).contains(&pair.1),
+            "the secret is stored in the clear"
+        );
+        pair
+    };
+    let s = Store::open(dir.path()).unwrap();
+    // Without the sealing key: the key is known, its secret is not readable.
+    assert_eq!(
+        s.signing_secret(&key.access_key_id).unwrap(),
+        Some((key.clone(), None))
+    );
+    let s = s.with_sealing_key(&sealing);
+    assert_eq!(
+        s.signing_secret(&key.access_key_id).unwrap(),
+        Some((key.clone(), Some(secret.clone())))
+    );
+    assert_eq!(s.signing_secret("nope").unwrap(), None);
+    let s = Store::open_temporary().unwrap();
+    s.create_tenant(Some("t"), "T").unwrap();
+    let (unsealed, _) = s.create_key("t", Role::Admin).unwrap();
+    assert_eq!(
+        s.with_sealing_key(&sealing)
+            .signing_secret(&unsealed.access_key_id)
+            .unwrap()
+            .map(|(_, secret)| secret),
+        Some(None)
+    );
+}
+
+#[test]
+fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
+    let s = Store::open_temporary().unwrap().with_sealing_key(&[9; 32]);
+    s.put_function(&record("t", "f", "pre-user-registration"), None)
+        .unwrap();
+    assert!(s.hook_secrets("t", "f").unwrap().is_empty());
+    assert!(matches!(
+        s.update_hook_secrets("t", "missing", |m| {
+            m.insert("A".into(), "1".into());
+            Ok(())
+        }),
+        Err(StoreError::NotFound(_))
+    ));
+    let stored = s
+        .update_hook_secrets("t", "f", |m| {
+            m.insert("API_KEY".into(), "very-secret-value".into());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let raw = s.tree("secrets").iter().next().unwrap().unwrap().1;
+    assert!(!String::from_utf8_lossy(&raw).contains("very-secret-value"));
+    assert_eq!(s.hook_secrets("t", "f").unwrap(), stored);
+    // A refused change writes nothing.
+    let refused = s.update_hook_secrets("t", "f", |m| {
+        m.clear();
+        Err(StoreError::Conflict("no".into()))
+    });
+    assert!(matches!(refused, Err(StoreError::Conflict(_))));
+    assert_eq!(s.hook_secrets("t", "f").unwrap(), stored);
+    // Another tenant's function with the same id sees nothing.
+    assert!(s.hook_secrets("u", "f").unwrap().is_empty());
+    // Emptying removes the entry; deleting the function removes its secrets.
+    s.update_hook_secrets("t", "f", |m| {
+        m.clear();
+        Ok(())
+    })
+    .unwrap();
+    assert!(s.tree("secrets").is_empty());
+    s.update_hook_secrets("t", "f", |m| {
+        m.insert("B".into(), "2".into());
+        Ok(())
+    })
+    .unwrap();
+    assert!(s.delete_function("t", "f").unwrap());
+    assert!(s.tree("secrets").is_empty());
+    assert!(s.hook_secrets("t", "f").unwrap().is_empty());
 }

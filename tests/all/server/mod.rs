@@ -3,6 +3,7 @@
 mod asynchronous;
 mod bad_input;
 mod durability;
+mod fronts;
 mod lifecycle;
 mod pipelines;
 mod tenancy;

@@ -1,0 +1,389 @@
+//! The vendor fronts' edges that their SDK tests do not reach: Auth0 hook
+//! secrets at run time and across a restart, Auth0's refusals and error
+//! shape, and Authing request signatures that must be refused.
+
+use crate::server_harness::*;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const HOOK: &str = r#"module.exports = function (user, context, cb) {
+  if (!context.webtask || !context.webtask.secrets.API_KEY) return cb(new Error("no API_KEY secret"));
+  cb(null, { user: { user_metadata: { plan: "free", key: context.webtask.secrets.API_KEY }, email: "changed@evil.test" } });
+};"#;
+
+async fn oauth_token(server: &Server, id: &str, secret: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/oauth/token", server.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+            ("audience", "https://hookbox.test/api/v2/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+async fn run_registration(server: &Server, token: &str) -> Value {
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/v1/scenes/pre-user-registration/run",
+            token,
+            Some(json!({"user": {"email": "a@example.com"}, "context": {"connection": "db"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["data"].clone()
+}
+
+#[tokio::test]
+async fn auth0_hooks_get_their_secrets_which_survive_a_restart_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (id, secret) = server.default_key.clone().unwrap();
+    let (status, grant) = oauth_token(&server, &id, &secret).await;
+    assert_eq!(status, 200, "{grant}");
+    assert_eq!(grant["token_type"], "Bearer");
+    let token = grant["access_token"].as_str().unwrap().to_string();
+
+    let (status, hook) = server
+        .call(
+            Method::POST,
+            "/api/v2/hooks",
+            &token,
+            Some(json!({"name": "add plan", "script": HOOK, "triggerId": "pre-user-registration", "enabled": true})),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    assert_eq!(hook["dependencies"], json!({}));
+    let hook_id = hook["id"].as_str().unwrap().to_string();
+
+    // Without its secret the hook denies the registration.
+    let verdict = run_registration(&server, &token).await;
+    assert_eq!(verdict["outcome"], "error", "{verdict}");
+    assert_eq!(verdict["error"]["message"], "no API_KEY secret");
+
+    let secrets = format!("/api/v2/hooks/{hook_id}/secrets");
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &secrets,
+            &token,
+            Some(json!({"API_KEY": "k-1"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let verdict = run_registration(&server, &token).await;
+    assert_eq!(verdict["outcome"], "ok", "{verdict}");
+    // Only user_metadata / app_metadata are taken from the payload, as on Auth0.
+    assert_eq!(
+        verdict["user"],
+        json!({"email": "a@example.com", "user_metadata": {"plan": "free", "key": "k-1"}})
+    );
+    assert!(
+        !verdict.to_string().contains("webtask"),
+        "secrets leaked into the result: {verdict}"
+    );
+    // GET masks values; adding an existing name conflicts; updating an unknown one is 404.
+    let (_, shown) = server.call(Method::GET, &secrets, &token, None).await;
+    assert_eq!(shown, json!({"API_KEY": "_VALUE_NOT_SHOWN_"}));
+    let (status, body) = server
+        .call(
+            Method::POST,
+            &secrets,
+            &token,
+            Some(json!({"API_KEY": "again"})),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = server
+        .call(Method::PATCH, &secrets, &token, Some(json!({"NOPE": "x"})))
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["errorCode"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+    let many: serde_json::Map<String, Value> =
+        (0..20).map(|i| (format!("S{i}"), json!("v"))).collect();
+    let (status, body) = server
+        .call(Method::POST, &secrets, &token, Some(Value::Object(many)))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("at most 20"),
+        "{body}"
+    );
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &secrets,
+            &token,
+            Some(json!({"API_KEY": "k-2"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // The secret is sealed on disk and opens again after a restart.
+    server.stop();
+    let db = std::fs::read_dir(dir.path().join("db")).unwrap();
+    for entry in db.flatten() {
+        if entry.file_type().unwrap().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !bytes.windows(3).any(|w| w == b"k-2"),
+                "secret in the clear in {:?}",
+                entry.path()
+            );
+        }
+    }
+    let server = Server::start(dir.path());
+    let token = server.token_for(&id, &secret).await;
+    let verdict = run_registration(&server, &token).await;
+    assert_eq!(verdict["user"]["user_metadata"]["key"], "k-2", "{verdict}");
+
+    let (status, _) = server
+        .call(Method::DELETE, &secrets, &token, Some(json!(["API_KEY"])))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(run_registration(&server, &token).await["outcome"], "error");
+}
+
+#[tokio::test]
+async fn auth0_front_refuses_what_it_cannot_honour_in_auth0_error_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let create = |body: Value| {
+        let (server, token) = (&server, &token);
+        async move {
+            server
+                .call(Method::POST, "/api/v2/hooks", token, Some(body))
+                .await
+        }
+    };
+    let hook = |name: &str, script: &str| json!({"name": name, "script": script, "triggerId": "post-user-registration"});
+    let ok_script = "module.exports = function (user, context, cb) { cb(); };";
+
+    let cases = [
+        (hook("-bad-", ok_script), 400, "name"),
+        (
+            hook("ok", "module.exports = function (user, cb {"),
+            400,
+            "line",
+        ),
+        (
+            json!({"name": "x", "script": ok_script, "triggerId": "PRE_REGISTER"}),
+            400,
+            "triggerId",
+        ),
+        (
+            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"lodash": "4.17.21"}}),
+            400,
+            "lodash@4.17.21",
+        ),
+        (
+            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "secrets": {}}),
+            400,
+            "secrets",
+        ),
+        (
+            json!({"name": "x", "triggerId": "post-user-registration"}),
+            400,
+            "script",
+        ),
+    ];
+    for (body, want, mention) in cases {
+        let (status, err) = create(body.clone()).await;
+        assert_eq!(status.as_u16(), want, "{body}: {err}");
+        assert_eq!(err["statusCode"], want, "{err}");
+        assert_eq!(err["error"], "Bad Request", "{err}");
+        assert!(err["errorCode"].is_string(), "{err}");
+        assert!(
+            err["message"].as_str().unwrap().contains(mention),
+            "{body}: {err}"
+        );
+    }
+    // Nothing above was stored.
+    let (_, all) = server
+        .call(Method::GET, "/v1/functions", &token, None)
+        .await;
+    assert_eq!(all["data"]["totalCount"], 0, "{all}");
+
+    // A declared module hookbox provides is accepted and shown back.
+    let (status, made) = create(json!({"name": "uses qs", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"querystring": "0.2.1"}})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["enabled"], false, "Auth0 hooks start disabled");
+    let (status, dup) = create(hook("uses qs", ok_script)).await;
+    assert_eq!(
+        (status.as_u16(), &dup["errorCode"]),
+        (409, &json!("hook_conflict"))
+    );
+
+    // An Authing pipeline function is not a hook, and an unknown id is Auth0's 404.
+    let f = server
+        .deploy(
+            &token,
+            function(
+                "pipe",
+                "PRE_REGISTER",
+                "async function pipe(u, c, cb) { cb(null, u, c) }",
+            ),
+        )
+        .await;
+    for id in [f["funcId"].as_str().unwrap(), "000000000000000000000000"] {
+        let (status, err) = server
+            .call(Method::GET, &format!("/api/v2/hooks/{id}"), &token, None)
+            .await;
+        assert_eq!(status, 404);
+        assert_eq!(
+            err,
+            json!({"statusCode": 404, "error": "Not Found", "message": "The hook does not exist.", "errorCode": "inexistent_hook"})
+        );
+    }
+    // triggerId cannot change; a bad script on update leaves the hook as it was.
+    let id = made["id"].as_str().unwrap();
+    let path = format!("/api/v2/hooks/{id}");
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"triggerId": "credentials-exchange"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"script": "module.exports = ("})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (_, got) = server.call(Method::GET, &path, &token, None).await;
+    assert_eq!(got["script"], ok_script);
+    // No token: 401 in Auth0's shape; the token endpoint speaks OAuth errors.
+    let (status, err) = server.raw(Method::GET, "/api/v2/hooks", None, None).await;
+    assert_eq!(
+        (status.as_u16(), &err["error"]),
+        (401, &json!("Unauthorized")),
+        "{err}"
+    );
+    let (status, err) = oauth_token(&server, "nope", "nope").await;
+    assert_eq!(
+        (status, &err["error"]),
+        (401, &json!("access_denied")),
+        "{err}"
+    );
+}
+
+/// Signs like `authing-node-sdk` 4: HMAC-SHA1 over method, the `date` and
+/// `x-authing-*` headers, and the path with the sorted parameters.
+fn sign(secret: &str, method: &str, date: &str, nonce: &str, resource: &str) -> String {
+    let to_sign = format!(
+        "{method}\ndate:{date}\nx-authing-signature-method:HMAC-SHA1\nx-authing-signature-nonce:{nonce}\n{resource}"
+    );
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(to_sign.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+async fn signed_list(server: &Server, id: &str, signature: &str, date: &str, nonce: &str) -> Value {
+    let resp = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v3/list-pipeline-functions?scene=PRE_REGISTER",
+            server.base
+        ))
+        .header("authorization", format!("authing {id}:{signature}"))
+        .header("date", date)
+        .header("x-authing-signature-method", "HMAC-SHA1")
+        .header("x-authing-signature-nonce", nonce)
+        .send()
+        .await
+        .unwrap();
+    // Authing-front errors are HTTP 200 with the status in the body.
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn authing_signatures_are_checked_dated_and_not_replayable() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (id, secret) = server.default_key.clone().unwrap();
+    let now = httpdate::fmt_http_date(std::time::SystemTime::now());
+    let resource = "/api/v3/list-pipeline-functions?scene=PRE_REGISTER";
+
+    let good = sign(&secret, "GET", &now, "n1", resource);
+    let body = signed_list(&server, &id, &good, &now, "n1").await;
+    assert_eq!(body["statusCode"], 200, "{body}");
+    // The same nonce again is a replay.
+    let body = signed_list(&server, &id, &good, &now, "n1").await;
+    assert_eq!(body["statusCode"], 401, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("nonce"),
+        "{body}"
+    );
+    // A wrong secret, a changed parameter, an old date, an unknown key.
+    let cases = [
+        (
+            id.clone(),
+            sign("wrong", "GET", &now, "n2", resource),
+            now.clone(),
+            "signature",
+        ),
+        (
+            id.clone(),
+            sign(
+                &secret,
+                "GET",
+                &now,
+                "n3",
+                "/api/v3/list-pipeline-functions?scene=POST_REGISTER",
+            ),
+            now.clone(),
+            "signature",
+        ),
+        (
+            id.clone(),
+            sign(
+                &secret,
+                "GET",
+                "Mon, 23 Nov 2020 10:00:00 GMT",
+                "n4",
+                resource,
+            ),
+            "Mon, 23 Nov 2020 10:00:00 GMT".to_string(),
+            "date",
+        ),
+        (
+            "0".repeat(24),
+            sign(&secret, "GET", &now, "n5", resource),
+            now.clone(),
+            "accessKeyId",
+        ),
+    ];
+    for (i, (key, signature, date, mention)) in cases.into_iter().enumerate() {
+        let body = signed_list(&server, &key, &signature, &date, &format!("n{}", i + 2)).await;
+        assert_eq!(body["statusCode"], 401, "case {i}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(mention),
+            "case {i}: {body}"
+        );
+    }
+    // Signed requests are an Authing-front scheme only.
+    let resp = reqwest::Client::new()
+        .get(format!("{}/v1/functions", server.base))
+        .header("authorization", format!("authing {id}:{good}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+}
