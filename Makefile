@@ -66,9 +66,17 @@ $(SDK_DIR)/venv/.installed:
 	$(SDK_DIR)/venv/bin/pip install -q $(AUTHING_PY)
 	touch $@
 
-# The real Authing Python SDK against a real server (tests/sdk/authing_py.py).
-sdk-test: $(SDK_DIR)/venv/.installed build
+# authing-node-sdk and auth0, pinned by tests/sdk/package-lock.json.
+tests/sdk/node_modules/.installed: tests/sdk/package.json tests/sdk/package-lock.json
+	cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The real clients against a real server, each checked through the native API:
+# Authing's Python and node SDKs, and auth0's hooks client (tests/sdk/).
+sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	$(SDK_DIR)/venv/bin/python tests/sdk/authing_py.py target/debug/hookbox
+	node tests/sdk/authing_node.js target/debug/hookbox
+	node tests/sdk/auth0_node.js target/debug/hookbox
 
 # ---------------------------------------------------------------- the engine plugin
 

@@ -26,9 +26,9 @@ pub struct BenchArgs {
     /// Benchmark a running hookbox instead of starting one (no restart scenario).
     #[arg(long, requires_all = ["key_id", "key_secret"])]
     url: Option<String>,
-    #[arg(long, env = "HOOKBOX_KEY_ID")]
+    #[arg(long, env = "HOOKBOX_ACCESS_KEY_ID")]
     key_id: Option<String>,
-    #[arg(long, env = "HOOKBOX_KEY_SECRET", hide_env_values = true)]
+    #[arg(long, env = "HOOKBOX_ACCESS_KEY_SECRET", hide_env_values = true)]
     key_secret: Option<String>,
     /// Skip the Node `vm` baseline.
     #[arg(long)]
