@@ -10,6 +10,7 @@ use std::time::Duration;
 mod bench;
 mod bench_http;
 mod bench_report;
+mod cli;
 mod serve;
 
 #[derive(Parser)]
@@ -32,6 +33,8 @@ enum Command {
     /// Benchmark: the engine in-process, and a real server against the Node
     /// `vm` baseline over HTTP (cold, warm, scene, cpu, concurrency sweep).
     Bench(bench::BenchArgs),
+    #[command(flatten)]
+    Client(cli::ClientCommand),
 }
 
 #[derive(clap::Args)]
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(*args),
         Command::Serve(args) => serve::run(*args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Client(command) => Ok(cli::run(command)),
     };
     match result {
         Ok(code) => code,

@@ -76,6 +76,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     let engine = tokio::task::spawn_blocking(move || Engine::new(&engine_config)).await??;
 
+    // The key pair shown on a first start, for the CLI's export lines.
+    let mut new_key = None;
     if store.is_empty()? {
         let tenant = store.create_tenant(Some(DEFAULT_TENANT), "Default tenant")?;
         let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
@@ -87,6 +89,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         );
         println!("  accessKeyId:     {}", key.access_key_id);
         println!("  accessKeySecret: {secret}");
+        new_key = Some((key.access_key_id, secret));
     }
 
     let config = ServiceConfig {
@@ -107,6 +110,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .with_context(|| format!("binding {}", args.listen))?;
     // Tests and scripts read the bound address (port 0 picks one) from this line.
     println!("hookbox listening on http://{}", listener.local_addr()?);
+    if let Some((id, secret)) = new_key {
+        // Pasted into another shell, these configure the client commands.
+        let url = client_url(listener.local_addr()?);
+        println!("export HOOKBOX_URL={url}");
+        println!("export HOOKBOX_ACCESS_KEY_ID={id}");
+        println!("export HOOKBOX_ACCESS_KEY_SECRET={secret}");
+    }
     tracing::info!(addr = %listener.local_addr()?, "serving");
     hookbox_server::serve(listener, state, shutdown_signal()).await?;
 
@@ -114,6 +124,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
     background.shutdown().await;
     store.flush()?;
     Ok(())
+}
+
+/// Where a client on this machine reaches a server listening on `addr`: a
+/// wildcard address (`0.0.0.0`, `::`) is not one to connect to.
+fn client_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 /// A random key for signing tokens, kept in the data dir so that tokens stay

@@ -1,6 +1,7 @@
 //! hookbox's integration tests: one binary, a module per topic (as wasmtime does).
 
 mod cli;
+mod cli_client;
 mod common;
 mod engine;
 mod server;

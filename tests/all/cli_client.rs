@@ -1,0 +1,762 @@
+//! The client commands (`deploy`, `ls`, `invoke`, `logs`, `env`, `scene`,
+//! `order`) as a person runs them: the real binary against a real server,
+//! with what each command did checked through the native API.
+
+use crate::server_harness::Server;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const WHITELIST: &str = "authing-email-whitelist.js";
+/// How long an awaited line may take (`logs --follow` polls about once a
+/// second; a server compiles its plugin on the first start): a bound on
+/// waiting, not a timing assertion.
+const LINE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The CLI configured for one server through the environment, as the export
+/// lines `hookbox serve` prints configure it.
+struct Cli {
+    url: String,
+    key_id: String,
+    key_secret: String,
+    /// A config file that does not exist, so the user's own is never read.
+    no_config: PathBuf,
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ran {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Cli {
+    fn new(server: &Server, dir: &Path) -> Self {
+        let (key_id, key_secret) = server.default_key.clone().expect("first start");
+        Cli {
+            url: server.base.clone(),
+            key_id,
+            key_secret,
+            no_config: dir.join("no-such-config.toml"),
+        }
+    }
+
+    /// `hookbox ARGS` with nothing configured: no `HOOKBOX_*` variables and
+    /// no config file.
+    fn bare(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbox"));
+        cmd.args(args)
+            .env_remove("HOOKBOX_URL")
+            .env_remove("HOOKBOX_ACCESS_KEY_ID")
+            .env_remove("HOOKBOX_ACCESS_KEY_SECRET")
+            .env("HOOKBOX_CONFIG", &self.no_config)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `hookbox ARGS` configured through the environment.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.bare(args);
+        cmd.env("HOOKBOX_URL", &self.url)
+            .env("HOOKBOX_ACCESS_KEY_ID", &self.key_id)
+            .env("HOOKBOX_ACCESS_KEY_SECRET", &self.key_secret);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Ran {
+        output(self.cmd(args))
+    }
+}
+
+fn output(mut cmd: Command) -> Ran {
+    let out = cmd.output().expect("hookbox runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn example(name: &str) -> String {
+    crate::common::example(name)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A function that denies everyone.
+const DENY: &str = "async function pipe(user, context, callback) {\n  \
+                    callback(new Error(\"closed for \" + user.email));\n}\n";
+/// A function that logs a line per call, for the logs tests.
+const ECHO: &str = "async function pipe(user, context, callback) {\n  \
+                    console.log(\"seen \" + user.email);\n  callback(null, user, context);\n}\n";
+
+/// A child's stdout, read line by line on a thread, so that waiting for a
+/// line is bounded.
+struct Lines {
+    rx: mpsc::Receiver<String>,
+    /// Every line read so far.
+    seen: Vec<String>,
+}
+
+impl Lines {
+    fn of(child: &mut Child) -> Self {
+        let stdout = child.stdout.take().expect("stdout piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.unwrap_or_default()).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines {
+            rx,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads until a line contains `marker`.
+    fn wait_for(&mut self, marker: &str) {
+        while !self.seen.iter().any(|l| l.contains(marker)) {
+            match self.rx.recv_timeout(LINE_DEADLINE) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("no line with {marker:?}; got {:#?}", self.seen),
+            }
+        }
+    }
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+async fn get(server: &Server, token: &str, path: &str) -> Value {
+    let (status, body) = server.call(Method::GET, path, token, None).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body["data"].clone()
+}
+
+#[test]
+fn serve_prints_export_lines_that_configure_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbox"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env("HOOKBOX_THREADS", "2")
+        .env("HOOKBOX_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("hookbox serve starts");
+    let mut lines = Lines::of(&mut child);
+    lines.wait_for("export HOOKBOX_ACCESS_KEY_SECRET=");
+    let printed = lines.seen;
+    let value = |prefix: &str| {
+        printed
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in {printed:#?}"))
+            .trim()
+            .to_string()
+    };
+    // The lines that were there before stay as they were.
+    let listening = value("hookbox listening on ");
+    let key_id = value("accessKeyId:");
+    let key_secret = value("accessKeySecret:");
+    assert_eq!(value("export HOOKBOX_URL="), listening);
+    assert_eq!(value("export HOOKBOX_ACCESS_KEY_ID="), key_id);
+    assert_eq!(value("export HOOKBOX_ACCESS_KEY_SECRET="), key_secret);
+
+    let cli = Cli {
+        url: listening,
+        key_id,
+        key_secret,
+        no_config: dir.path().join("none.toml"),
+    };
+    let ran = cli.run(&["ls"]).ok();
+    assert_eq!(ran.stdout.trim(), "no functions");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn deploy_ls_invoke_scene_run_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cli = Cli::new(&server, dir.path());
+    let token = server.admin_token().await;
+
+    // deploy: every flag reaches the stored function.
+    let ran = cli
+        .run(&[
+            "deploy",
+            &example(WHITELIST),
+            "--scene",
+            "PRE_REGISTER",
+            "--name",
+            "email whitelist",
+            "--description",
+            "only example.com",
+            "--timeout",
+            "5",
+            "--memory",
+            "32",
+        ])
+        .ok();
+    let allow = ran
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("funcId:"))
+        .unwrap_or_else(|| panic!("no funcId line:\n{}", ran.stdout))
+        .trim()
+        .to_string();
+    assert!(ran.stdout.contains("success"), "{}", ran.stdout);
+    let f = get(&server, &token, &format!("/v1/functions/{allow}")).await;
+    assert_eq!(f["funcName"], "email whitelist");
+    assert_eq!(f["funcDescription"], "only example.com");
+    assert_eq!(f["scene"], "PRE_REGISTER");
+    assert_eq!(f["timeout"], 5);
+    assert_eq!(f["memoryLimitMb"], 32);
+    assert_eq!(f["enabled"], true);
+    assert_eq!(f["isAsynchronous"], false);
+    assert_eq!(
+        f["sourceCode"],
+        std::fs::read_to_string(example(WHITELIST)).unwrap()
+    );
+
+    // --quiet prints the id alone; the name defaults to the file's stem.
+    let deny_file = write(dir.path(), "deny.js", DENY);
+    let deny = cli
+        .run(&["deploy", "-q", &deny_file, "--scene", "PRE_REGISTER"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let f = get(&server, &token, &format!("/v1/functions/{deny}")).await;
+    assert_eq!(f["funcName"], "deny");
+    assert_eq!(f["timeout"], 3, "the server's default");
+
+    let echo_file = write(dir.path(), "echo.js", ECHO);
+    let queued = cli
+        .run(&[
+            "deploy",
+            "-q",
+            &echo_file,
+            "--scene",
+            "POST_REGISTER",
+            "--async",
+            "--disabled",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let f = get(&server, &token, &format!("/v1/functions/{queued}")).await;
+    assert_eq!(f["isAsynchronous"], true);
+    assert_eq!(f["enabled"], false);
+
+    // A syntax error: stored as failed, reported with line and column, exit 1.
+    let broken = write(
+        dir.path(),
+        "broken.js",
+        "async function pipe(user, context, callback) {\n  const x = ;\n}\n",
+    );
+    let ran = cli.run(&["deploy", &broken, "--scene", "POST_AUTHENTICATION"]);
+    assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stderr.starts_with("error: "), "{}", ran.stderr);
+    assert!(ran.stderr.contains("does not compile"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("line 2, column"), "{}", ran.stderr);
+    let listed = get(&server, &token, "/v1/functions?scene=POST_AUTHENTICATION").await;
+    let stored = &listed["list"][0];
+    assert_eq!(stored["status"], "failed");
+    assert!(ran.stderr.contains(stored["funcId"].as_str().unwrap()));
+    assert!(
+        stored["uploadErrMsg"]
+            .as_str()
+            .unwrap()
+            .contains("line 2, column"),
+        "{stored}"
+    );
+
+    // ls: a table with a header and a row per function; --scene filters.
+    let ran = cli.run(&["ls"]).ok();
+    let mut lines = ran.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "ID", "NAME", "SCENE", "STATUS", "ENABLED", "ASYNC", "TIMEOUT", "UPDATED"
+        ]
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 4, "{}", ran.stdout);
+    let row = rows.iter().find(|r| r.starts_with(&allow)).unwrap();
+    for cell in [
+        "email whitelist",
+        "PRE_REGISTER",
+        "success",
+        "yes",
+        "no",
+        "5s",
+    ] {
+        assert!(row.contains(cell), "{cell:?} not in {row:?}");
+    }
+    assert!(ran.stdout.contains("failed"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains('\x1b'), "no colour codes into a pipe");
+    let ran = cli.run(&["ls", "--scene", "PRE_REGISTER"]).ok();
+    assert_eq!(ran.stdout.lines().count(), 3, "{}", ran.stdout);
+    // --json: the server's data as it is.
+    let data = cli.run(&["ls", "--json"]).ok().json();
+    assert_eq!(data["totalCount"], 4);
+    assert_eq!(data["list"].as_array().unwrap().len(), 4);
+    let data = cli
+        .run(&["ls", "--scene", "PRE_REGISTER", "--json"])
+        .ok()
+        .json();
+    let ids: Vec<&str> = data["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["funcId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [allow.as_str(), deny.as_str()], "in run order");
+
+    // invoke: outcome, logs, user; a deny is an answer (exit 0).
+    let ran = cli
+        .run(&[
+            "invoke",
+            &allow,
+            "--user",
+            r#"{"email": "ada@example.com"}"#,
+        ])
+        .ok();
+    assert!(ran.stdout.starts_with("outcome:   ok\n"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("duration:"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(r#""email": "ada@example.com""#),
+        "{}",
+        ran.stdout
+    );
+    let ran = cli
+        .run(&["invoke", &allow, "--user", r#"{"email": "eve@evil.test"}"#])
+        .ok();
+    assert!(
+        ran.stdout.starts_with("outcome:   error\n"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("Error: Access denied."),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("function.js:7"), "{}", ran.stdout);
+    let outcome = cli
+        .run(&[
+            "invoke",
+            &allow,
+            "--user",
+            r#"{"email": "ada@example.com"}"#,
+            "--context",
+            r#"{"ip": "203.0.113.7"}"#,
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(outcome["outcome"], "ok");
+    assert_eq!(outcome["context"]["ip"], "203.0.113.7");
+    let ran = cli.run(&["invoke", &allow, "--user", "{not json"]);
+    assert_eq!(ran.code, 2, "a usage error: {}", ran.stderr);
+    assert!(ran.stderr.contains("--user"), "{}", ran.stderr);
+
+    // scene run: the whitelist lets ada through, the second function denies.
+    let ran = cli
+        .run(&[
+            "scene",
+            "run",
+            "PRE_REGISTER",
+            "--user",
+            r#"{"email": "ada@example.com"}"#,
+        ])
+        .ok();
+    let out = &ran.stdout;
+    assert!(out.starts_with("outcome:   error\n"), "{out}");
+    assert!(out.contains(&format!("stoppedBy: {deny} (deny)")), "{out}");
+    assert!(out.contains("closed for ada@example.com"), "{out}");
+    let steps: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("FUNC ID"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(steps.len(), 2, "{out}");
+    assert!(
+        steps[0].starts_with(&allow) && steps[0].contains(" ok "),
+        "{out}"
+    );
+    assert!(
+        steps[1].starts_with(&deny) && steps[1].contains(" error "),
+        "{out}"
+    );
+    assert!(out.contains("queued:    none"), "{out}");
+    let result = cli
+        .run(&[
+            "scene",
+            "run",
+            "PRE_REGISTER",
+            "--user",
+            r#"{"email": "ada@example.com"}"#,
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(result["outcome"], "error");
+    assert_eq!(result["stoppedBy"], deny.as_str());
+    assert_eq!(result["steps"].as_array().unwrap().len(), 2);
+
+    // order: the deny first, and the scene now stops at once.
+    let ran = cli.run(&["order", "PRE_REGISTER", &deny, &allow]).ok();
+    let first = ran.stdout.lines().nth(2).unwrap_or_default();
+    assert!(first.contains(&deny), "{}", ran.stdout);
+    let listed = get(&server, &token, "/v1/functions?scene=PRE_REGISTER").await;
+    let order: Vec<&str> = listed["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["funcId"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [deny.as_str(), allow.as_str()]);
+    let result = cli
+        .run(&["scene", "run", "PRE_REGISTER", "--json"])
+        .ok()
+        .json();
+    assert_eq!(result["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(result["stoppedBy"], deny.as_str());
+
+    // A server refusal: its message, status and request id; exit 1.
+    let ran = cli.run(&["order", "PRE_REGISTER", &deny]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stderr.starts_with("error: order: "), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("(HTTP 400, requestId "),
+        "{}",
+        ran.stderr
+    );
+    let listed = get(&server, &token, "/v1/functions?scene=PRE_REGISTER").await;
+    assert_eq!(
+        listed["list"][0]["funcId"],
+        deny.as_str(),
+        "order unchanged"
+    );
+}
+
+#[tokio::test]
+async fn env_set_ls_and_rm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cli = Cli::new(&server, dir.path());
+    let token = server.admin_token().await;
+
+    let ran = cli
+        .run(&["env", "set", "ALLOWED_DOMAINS", "example.org"])
+        .ok();
+    assert_eq!(ran.stdout.trim(), "set ALLOWED_DOMAINS");
+    cli.run(&["env", "set", "API_TOKEN", "s3cret value"]).ok();
+    let env = get(&server, &token, "/v1/env").await;
+    assert_eq!(
+        env,
+        json!({"ALLOWED_DOMAINS": "example.org", "API_TOKEN": "s3cret value"})
+    );
+
+    // A function reads what was set.
+    let allow = cli
+        .run(&[
+            "deploy",
+            "-q",
+            &example(WHITELIST),
+            "--scene",
+            "PRE_REGISTER",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let outcome = cli
+        .run(&[
+            "invoke",
+            &allow,
+            "--user",
+            r#"{"email": "ada@example.org"}"#,
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(outcome["outcome"], "ok", "{outcome}");
+
+    let ran = cli.run(&["env", "ls"]).ok();
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["KEY", "VALUE"]
+    );
+    assert!(lines[1].starts_with("ALLOWED_DOMAINS") && lines[1].ends_with("example.org"));
+    assert!(lines[2].starts_with("API_TOKEN") && lines[2].ends_with("s3cret value"));
+    assert_eq!(cli.run(&["env", "ls", "--json"]).ok().json(), env);
+
+    let ran = cli.run(&["env", "rm", "API_TOKEN"]).ok();
+    assert_eq!(ran.stdout.trim(), "removed API_TOKEN");
+    let env = get(&server, &token, "/v1/env").await;
+    assert_eq!(env, json!({"ALLOWED_DOMAINS": "example.org"}));
+
+    let ran = cli.run(&["env", "rm", "API_TOKEN"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("not found (HTTP 404, requestId "),
+        "{}",
+        ran.stderr
+    );
+
+    // The README's second example: its extra blocklist is a variable, and
+    // removing the variable lifts the block.
+    let block = cli
+        .run(&[
+            "deploy",
+            "-q",
+            &example("authing-block-disposable.js"),
+            "--scene",
+            "PRE_REGISTER",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let call = |email: &str| {
+        let user = format!(r#"{{"email": "{email}"}}"#);
+        cli.run(&["invoke", &block, "--user", &user, "--json"])
+            .ok()
+            .json()
+    };
+    assert_eq!(call("bot@mailinator.com")["outcome"], "error");
+    assert_eq!(call("bot@spam.test")["outcome"], "ok");
+    cli.run(&["env", "set", "BLOCKED_DOMAINS", "junk.test,spam.test"])
+        .ok();
+    let denied = call("bot@spam.test");
+    assert_eq!(
+        denied["error"]["message"], "Disposable email addresses are not accepted.",
+        "{denied}"
+    );
+    assert_eq!(denied["logs"][0]["message"], "blocked bot@spam.test");
+    cli.run(&["env", "rm", "BLOCKED_DOMAINS"]).ok();
+    assert_eq!(call("bot@spam.test")["outcome"], "ok");
+}
+
+#[tokio::test]
+async fn logs_list_and_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cli = Cli::new(&server, dir.path());
+    let token = server.admin_token().await;
+    let echo_file = write(dir.path(), "echo.js", ECHO);
+    let id = cli
+        .run(&["deploy", "-q", &echo_file, "--scene", "POST_REGISTER"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+
+    let ran = cli.run(&["logs", &id]).ok();
+    assert_eq!(ran.stdout.trim(), "no invocations logged yet");
+    for who in ["one@x", "two@x"] {
+        let user = format!(r#"{{"email": "{who}"}}"#);
+        cli.run(&["invoke", &id, "--user", &user]).ok();
+    }
+    // Logs are written in batches, off the request path.
+    crate::server_harness::eventually("two log records", || async {
+        let logs = get(&server, &token, &format!("/v1/functions/{id}/logs")).await;
+        (logs["totalCount"] == 2).then_some(())
+    })
+    .await;
+
+    // Newest first, with the console lines.
+    let ran = cli.run(&["logs", &id]).ok();
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("AT") && lines[0].contains("REQUEST ID"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        lines[1].contains(" ok ") && lines[1].contains("[info] seen two@x"),
+        "{}",
+        ran.stdout
+    );
+    assert!(lines[2].contains("[info] seen one@x"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("(2 of 2, newest first)"),
+        "{}",
+        ran.stdout
+    );
+    let data = cli
+        .run(&["logs", &id, "--limit", "1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(data["totalCount"], 2);
+    assert_eq!(data["list"].as_array().unwrap().len(), 1);
+    assert_eq!(data["list"][0]["logs"][0]["message"], "seen two@x");
+
+    // --follow: the newest existing record, then each new one once, as it comes.
+    let mut follow = cli
+        .cmd(&["logs", &id, "--follow", "--limit", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("logs --follow starts");
+    let mut lines = Lines::of(&mut follow);
+    lines.wait_for("seen two@x");
+    cli.run(&["invoke", &id, "--user", r#"{"email": "three@x"}"#])
+        .ok();
+    lines.wait_for("seen three@x");
+    cli.run(&["invoke", &id, "--user", r#"{"email": "four@x"}"#])
+        .ok();
+    lines.wait_for("seen four@x");
+    let seen = lines.seen;
+    let _ = follow.kill();
+    let _ = follow.wait();
+
+    let console: Vec<&str> = seen
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("[info] "))
+        .collect();
+    assert_eq!(
+        console,
+        ["seen two@x", "seen three@x", "seen four@x"],
+        "each record once, oldest first: {seen:#?}"
+    );
+    let records: Vec<&String> = seen.iter().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(records.len(), 3, "{seen:#?}");
+    assert!(records.iter().all(|l| l.contains(" ok ")), "{seen:#?}");
+}
+
+#[tokio::test]
+async fn configuration_comes_from_flag_env_or_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cli = Cli::new(&server, dir.path());
+    let config = |url: &str, secret: &str| {
+        format!(
+            "url = \"{url}\"\naccess_key_id = \"{}\"\naccess_key_secret = \"{secret}\"\n",
+            cli.key_id
+        )
+    };
+
+    // Nothing configured: name the variables and the file.
+    let ran = output(cli.bare(&["ls"]));
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    for name in [
+        "HOOKBOX_URL",
+        "HOOKBOX_ACCESS_KEY_ID",
+        "HOOKBOX_ACCESS_KEY_SECRET",
+        cli.no_config.to_str().unwrap(),
+    ] {
+        assert!(ran.stderr.contains(name), "{name} not in {}", ran.stderr);
+    }
+
+    // The file alone ($HOOKBOX_CONFIG).
+    let file = write(
+        dir.path(),
+        "config.toml",
+        &config(&cli.url, &cli.key_secret),
+    );
+    let mut cmd = cli.bare(&["ls"]);
+    cmd.env("HOOKBOX_CONFIG", &file);
+    assert_eq!(output(cmd).ok().stdout.trim(), "no functions");
+
+    // $XDG_CONFIG_HOME/hookbox/config.toml when $HOOKBOX_CONFIG is unset.
+    let xdg = dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("hookbox")).unwrap();
+    std::fs::copy(&file, xdg.join("hookbox/config.toml")).unwrap();
+    let mut cmd = cli.bare(&["ls"]);
+    cmd.env_remove("HOOKBOX_CONFIG")
+        .env("XDG_CONFIG_HOME", &xdg);
+    output(cmd).ok();
+
+    // The environment wins over the file: a wrong secret in the file does not
+    // matter, a wrong one in the environment does.
+    let wrong = write(
+        dir.path(),
+        "wrong.toml",
+        &config(&cli.url, "not-the-secret"),
+    );
+    let mut cmd = cli.cmd(&["ls"]);
+    cmd.env("HOOKBOX_CONFIG", &wrong);
+    output(cmd).ok();
+    let mut cmd = cli.bare(&["ls"]);
+    cmd.env("HOOKBOX_CONFIG", &file)
+        .env("HOOKBOX_ACCESS_KEY_SECRET", "not-the-secret");
+    let ran = output(cmd);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .starts_with("error: invalid accessKeyId or accessKeySecret (HTTP 401, requestId "),
+        "{}",
+        ran.stderr
+    );
+
+    // --url wins over both, and a server that is not there is named (exit 2).
+    let nowhere = format!("http://127.0.0.1:{}", closed_port());
+    let mut cmd = cli.cmd(&["ls", "--url", &cli.url]);
+    cmd.env("HOOKBOX_URL", &nowhere);
+    output(cmd).ok();
+    let ran = cli.run(&["ls", "--url", &nowhere]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .starts_with(&format!("error: cannot reach hookbox at {nowhere}/")),
+        "{}",
+        ran.stderr
+    );
+    let ran = output(cli.bare(&["env", "ls", "--url", &cli.url]));
+    assert_eq!(ran.code, 2, "a URL alone is not a key pair: {}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("missing access_key_id, access_key_secret"),
+        "{}",
+        ran.stderr
+    );
+
+    // A function that is not there: the server's message.
+    let ran = cli.run(&["invoke", "0123456789abcdef01234567"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.starts_with(
+            "error: function 0123456789abcdef01234567 not found (HTTP 404, requestId "
+        ),
+        "{}",
+        ran.stderr
+    );
+}
