@@ -302,7 +302,7 @@ impl Report {
         let py = |tp: f64| panel2_top + panel2_h - tp / max_tp * panel2_h;
         let _ = write!(
             s,
-            r#"<text x="20" y="{:.1}" font-size="15" font-weight="bold">Throughput against concurrency (trivial pipe, requests/s)</text>"#,
+            r#"<text x="20" y="{:.1}" font-size="15" font-weight="bold">Throughput against concurrency (1-function scene run, requests/s)</text>"#,
             panel2_top - 20.0
         );
         let _ = write!(
