@@ -42,8 +42,8 @@ pub use limits::{
 };
 pub use outbound::{
     MAX_OUTBOUND_REDIRECTS, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS,
-    MAX_OUTBOUND_RESPONSE_BYTES, OUTBOUND_REQUEST_TIMEOUT, Outbound, OutboundError,
-    OutboundFuture, OutboundRequest, OutboundResponse,
+    MAX_OUTBOUND_RESPONSE_BYTES, OUTBOUND_REQUEST_TIMEOUT, Outbound, OutboundError, OutboundFuture,
+    OutboundRequest, OutboundResponse,
 };
 pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
 pub use plugin::{BUNDLED_PLUGIN, plugin_hash};

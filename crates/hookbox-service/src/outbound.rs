@@ -176,7 +176,13 @@ fn parse_rule(raw: &str) -> Result<(Rule, String), String> {
             "a host is a domain name (a.example.com), *.domain, an IPv4 address or [IPv6], with an optional :port",
         );
     };
-    Ok((Rule { host: pattern, port }, text))
+    Ok((
+        Rule {
+            host: pattern,
+            port,
+        },
+        text,
+    ))
 }
 
 fn valid_domain(d: &str) -> bool {
@@ -245,9 +251,8 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
     // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64
     // (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::) carry an IPv4 address:
     // judge that one.
-    let embedded = |hi: u16, lo: u16| {
-        Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
-    };
+    let embedded =
+        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0) {
         return classify_v4(embedded(s[6], s[7])).or(Some("reserved").filter(|_| s[5] == 0));
     }
@@ -292,9 +297,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let access = self.access;
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let mut refused = None;
             let usable: Vec<SocketAddr> = found
                 .into_iter()
@@ -627,7 +631,10 @@ mod tests {
         assert!(l.allows("a.b.slack.com", 80, 80));
         assert!(!l.allows("slack.com", 443, 443), "*. is subdomains only");
         assert!(!l.allows("evilslack.com", 443, 443));
-        assert!(!l.allows("hooks.slack.com", 8443, 443), "no port: the default only");
+        assert!(
+            !l.allows("hooks.slack.com", 8443, 443),
+            "no port: the default only"
+        );
         assert!(l.allows("hooks.example.com", 8443, 443));
         assert!(!l.allows("hooks.example.com", 443, 443));
         assert!(l.allows("api.example.org", 443, 443));
@@ -656,7 +663,9 @@ mod tests {
             let err = AllowList::parse(&[bad.to_string()]).unwrap_err();
             assert!(err.contains(&format!("{bad:?}")), "{err}");
         }
-        let many: Vec<String> = (0..=MAX_ALLOW_RULES).map(|i| format!("h{i}.test")).collect();
+        let many: Vec<String> = (0..=MAX_ALLOW_RULES)
+            .map(|i| format!("h{i}.test"))
+            .collect();
         assert!(AllowList::parse(&many).is_err());
         let (_, norm) =
             AllowList::parse(&["A.test".into(), "a.test".into(), " *.B.test:81 ".into()]).unwrap();
@@ -722,7 +731,10 @@ mod tests {
     #[test]
     fn private_access_parses_from_flags() {
         assert_eq!("1".parse::<PrivateAccess>(), Ok(PrivateAccess::All));
-        assert_eq!("loopback".parse::<PrivateAccess>(), Ok(PrivateAccess::Loopback));
+        assert_eq!(
+            "loopback".parse::<PrivateAccess>(),
+            Ok(PrivateAccess::Loopback)
+        );
         assert_eq!("false".parse::<PrivateAccess>(), Ok(PrivateAccess::Deny));
         assert!("maybe".parse::<PrivateAccess>().is_err());
     }

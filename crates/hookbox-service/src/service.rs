@@ -2,10 +2,10 @@
 
 use crate::hooks::{self, is_trigger};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
-use crate::outbound::{AllowList, OutboundClient, PrivateAccess};
 use crate::model::{
     Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
 };
+use crate::outbound::{AllowList, OutboundClient, PrivateAccess};
 use hookbox_engine::{
     Artifact, CompileError, Engine, Input, InvokeError, Limits, Outbound, Outcome, OutcomeKind,
     Tokens,

@@ -610,7 +610,10 @@ fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
 fn outbound_allow_lists_are_per_tenant() {
     let s = Store::open_temporary().unwrap();
     assert!(s.outbound_allow("t").unwrap().is_empty());
-    let rules = vec!["*.slack.com".to_string(), "hooks.example.com:8443".to_string()];
+    let rules = vec![
+        "*.slack.com".to_string(),
+        "hooks.example.com:8443".to_string(),
+    ];
     s.set_outbound_allow("t", &rules).unwrap();
     assert_eq!(s.outbound_allow("t").unwrap(), rules);
     assert!(s.outbound_allow("u").unwrap().is_empty());
