@@ -1257,7 +1257,7 @@ impl Redactor {
             .filter(|(_, v)| v.chars().count() >= MIN_REDACTED_CHARS)
             .map(|(k, v)| (v.clone(), format!("[redacted: {k}]")))
             .collect();
-        values.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        values.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
         Self { values }
     }
 
