@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use hookbox_engine::{Engine, EngineConfig};
 use hookbox_server::{AppState, Auth};
-use hookbox_service::{Service, ServiceConfig};
+use hookbox_service::{PrivateAccess, Service, ServiceConfig};
 use hookbox_store::{Role, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -44,6 +44,16 @@ pub struct ServeArgs {
     /// Run this engine plugin build instead of the bundled one.
     #[arg(long, env = "HOOKBOX_PLUGIN", hide = true)]
     plugin: Option<PathBuf>,
+    /// Let functions' outbound requests reach non-public addresses: `loopback`
+    /// (127.0.0.0/8 and ::1 only) or `true` (every private, link-local and
+    /// metadata address). For tests and development only.
+    #[arg(
+        long,
+        env = "HOOKBOX_OUTBOUND_ALLOW_PRIVATE",
+        default_value = "false",
+        value_name = "false|loopback|true"
+    )]
+    outbound_allow_private: PrivateAccess,
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "HOOKBOX_THREADS")]
     threads: Option<usize>,
@@ -96,6 +106,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         log_retention: Duration::from_secs(args.log_retention_days.max(1) * 24 * 3600),
         run_worker: args.worker,
         retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
+        outbound_private: args.outbound_allow_private,
         ..ServiceConfig::default()
     };
     let service = Service::new(engine, store.clone(), config);
@@ -105,6 +116,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
         auth: Arc::new(Auth::new(&secret, args.admin_key.as_deref())),
     };
 
+    if args.outbound_allow_private != PrivateAccess::Deny {
+        tracing::warn!(
+            access = ?args.outbound_allow_private,
+            "functions' outbound requests may reach non-public addresses (--outbound-allow-private)"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;

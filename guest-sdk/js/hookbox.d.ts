@@ -10,7 +10,8 @@
 //
 // Scripts run in sloppy mode, like Node/Webtask CommonJS. async/await, promises
 // and timers work; nothing survives between calls; there is no filesystem,
-// network, process or host environment.
+// process or host environment. The network is reachable only through the host
+// (fetch, axios, request below), under the operator's allow-list.
 
 /** The user object passed to `pipe` and rules, with Authing's helpers. */
 interface HookboxUser {
@@ -119,10 +120,175 @@ interface HookboxUrl {
   format(url: string | Record<string, unknown>): string;
 }
 
+// ---------------------------------------------------------------- outbound HTTP
+//
+// The sandbox has no sockets: the host makes each request on the function's
+// behalf, while the function waits (requests within one call run one after
+// the other). Rules, all enforced by the host:
+//   - the host (and port) must be in the tenant's allow-list (`PUT /v1/outbound`);
+//     empty by default, which means no outbound access at all;
+//   - never a loopback, private, link-local, metadata, CGNAT, multicast or
+//     otherwise non-public address, checked after DNS resolution;
+//   - http and https only; at most 5 redirects, each re-checked;
+//   - per call: 10 requests, 256 KB request body, 1 MB response body, 10 s per
+//     request, and the function's own timeout over everything.
+// A refusal rejects (or calls back) with an Error whose message names the rule,
+// e.g. "outbound: host evil.test is not in this tenant's allow-list", and
+// `code` "EOUTBOUND" ("ETIMEDOUT", "ECONNREFUSED", … for network failures).
+// Bodies are text (UTF-8); binary bodies and streaming are not supported.
+// The host completes a request before fetch/axios/request hands back its
+// promise or schedules its callback, so a fire-and-forget notification made just
+// before calling back is still sent.
+
+interface HookboxHeaders {
+  get(name: string): string | null;
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+  delete(name: string): void;
+  forEach(fn: (value: string, name: string, headers: HookboxHeaders) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+declare var Headers: {
+  new (init?: Record<string, string> | [string, string][] | HookboxHeaders): HookboxHeaders;
+};
+
+interface HookboxResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly statusText: string;
+  readonly headers: HookboxHeaders;
+  /** The URL of the last hop. */
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly bodyUsed: boolean;
+  text(): Promise<string>;
+  json(): Promise<any>;
+}
+
+interface HookboxRequestInit {
+  method?: string;
+  headers?: Record<string, string> | [string, string][] | HookboxHeaders;
+  /** Sent as text; serialise objects yourself (`JSON.stringify`). */
+  body?: string;
+  /** "manual" hands a 3xx back; "error" rejects on one. */
+  redirect?: "follow" | "manual" | "error";
+}
+
+/** WHATWG fetch, the subset above. Rejects with a TypeError when refused or failed. */
+declare function fetch(resource: string | { url: string; method?: string; headers?: HookboxRequestInit["headers"]; body?: string }, init?: HookboxRequestInit): Promise<HookboxResponse>;
+
+interface AxiosRequestConfig {
+  url?: string;
+  method?: "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | string;
+  baseURL?: string;
+  headers?: Record<string, string>;
+  /** Appended to the URL as a query string. */
+  params?: Record<string, unknown> | string;
+  /** Objects are sent as JSON (content-type application/json), strings as they are. */
+  data?: unknown;
+  auth?: { username: string; password: string };
+  /** "text" keeps `data` a string; otherwise JSON is parsed when it parses. */
+  responseType?: "json" | "text";
+  /** Which statuses resolve (default 2xx); `null` resolves all. */
+  validateStatus?: ((status: number) => boolean) | null;
+  /** 0 hands a 3xx back; at most 5. */
+  maxRedirects?: number;
+}
+
+interface AxiosResponse<T = any> {
+  data: T;
+  status: number;
+  statusText: string;
+  /** Lower-case names; repeated headers joined with ", " (set-cookie: an array). */
+  headers: Record<string, string | string[]>;
+  config: AxiosRequestConfig;
+}
+
+/** What axios rejects with: a non-2xx (with `response`), or a refusal/failure. */
+interface AxiosError extends Error {
+  name: "AxiosError";
+  isAxiosError: true;
+  code?: string;
+  status?: number;
+  config: AxiosRequestConfig;
+  response?: AxiosResponse;
+}
+
+interface HookboxAxios {
+  <T = any>(config: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  <T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  request<T = any>(config: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  get<T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  delete<T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  head<T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  options<T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  post<T = any>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  put<T = any>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  patch<T = any>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
+  /** An instance with defaults (`baseURL`, `headers`, …). */
+  create(defaults?: AxiosRequestConfig): HookboxAxios;
+  defaults: AxiosRequestConfig & { headers: Record<string, any> & { common: Record<string, string> } };
+  isAxiosError(e: unknown): e is AxiosError;
+  all<T>(values: (T | Promise<T>)[]): Promise<T[]>;
+  spread<T, R>(fn: (...args: T[]) => R): (args: T[]) => R;
+  default: HookboxAxios;
+}
+
+interface RequestOptions {
+  url?: string;
+  uri?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** Appended to the URL as a query string. */
+  qs?: Record<string, unknown>;
+  /** `true`: send an object `body` as JSON and parse the response as JSON; an object: send it as JSON. */
+  json?: boolean | object;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, unknown> | string;
+  body?: string | object;
+  auth?: { user?: string; username?: string; pass?: string; password?: string; bearer?: string };
+  followRedirect?: boolean;
+  maxRedirects?: number;
+}
+
+interface RequestResponse {
+  statusCode: number;
+  statusMessage: string;
+  headers: Record<string, string | string[]>;
+  body: any;
+  url: string;
+}
+
+/** `cb(err, response, body)`, called once, asynchronously. A non-2xx is not an error. */
+type RequestCallback = (error: Error | null, response?: RequestResponse, body?: any) => void;
+
+interface HookboxRequest {
+  (options: RequestOptions, callback?: RequestCallback): void;
+  (url: string, callback?: RequestCallback): void;
+  (url: string, options: RequestOptions, callback?: RequestCallback): void;
+  get: HookboxRequest;
+  post: HookboxRequest;
+  put: HookboxRequest;
+  patch: HookboxRequest;
+  del: HookboxRequest;
+  delete: HookboxRequest;
+  head: HookboxRequest;
+  /** A request function with these options as defaults. */
+  defaults(options: RequestOptions): HookboxRequest;
+}
+
 /**
  * The built-in modules. Anything else throws `Cannot find module '<name>'`
  * with `code === "MODULE_NOT_FOUND"`.
  */
+declare function require(name: "axios"): HookboxAxios;
+declare function require(name: "request"): HookboxRequest;
+/** node-fetch v2's shape: the function, with `.default`, `.Headers`, `.Response`. */
+declare function require(name: "node-fetch"): typeof fetch & { default: typeof fetch };
 declare function require(name: "./utils" | "utils"): HookboxUtils;
 declare function require(name: "querystring"): HookboxQuerystring;
 declare function require(name: "url"): HookboxUrl;

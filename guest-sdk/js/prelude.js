@@ -34,6 +34,7 @@
   const arrayPush = Array.prototype.push;
   const encodeURIComponentFn = encodeURIComponent;
   const decodeURIComponentFn = decodeURIComponent;
+  const unescapeFn = unescape;
   const hostLog = host.log;
   const hostInput = host.input;
   const hostOutput = host.output;
@@ -339,9 +340,511 @@
     return protocol + (host || slashes ? slashes + auth + host : "") + pathname + search + hash;
   }
 
+  // ---------------------------------------------------------------- outbound HTTP
+  //
+  // The sandbox has no sockets: `hostHttp` hands the request to the host, which
+  // makes it under the operator's rules (allow-list, no private addresses,
+  // size and time limits) while this guest waits. A refusal or failure comes
+  // back as an Error whose message names the rule. fetch, axios and request are
+  // thin shapes over that one call.
+
+  const hostHttp = host.http;
+  const TypeErrorCtor = TypeError;
+  const stringToUpperCase = String.prototype.toUpperCase;
+  const stringCharCodeAt = String.prototype.charCodeAt;
+  const upper = (s) => call(stringToUpperCase, StringCtor(s));
+  const lower = (s) => call(stringToLowerCase, StringCtor(s));
+
+  // Runs `fn` in a microtask; what it throws ends the call as an error (as an
+  // uncaught exception in a callback would in Node), instead of vanishing.
+  function defer(fn) {
+    call(PromiseThen, PromiseCtor.resolve(), () => {
+      try {
+        fn();
+      } catch (e) {
+        if (!done) settle("error", describeError(e));
+      }
+    });
+  }
+
+  // Headers given as a Headers, an array of pairs or a plain object, as
+  // [name, value] pairs; undefined and null values are dropped (as axios does).
+  function headerPairs(h) {
+    const out = [];
+    if (h === undefined || h === null) return out;
+    if (h instanceof Headers) {
+      h.forEach((v, k) => push(out, [k, v]));
+      return out;
+    }
+    if (ArrayIsArray(h)) {
+      for (let i = 0; i < h.length; i++) if (ArrayIsArray(h[i]) && h[i].length === 2) push(out, [StringCtor(h[i][0]), StringCtor(h[i][1])]);
+      return out;
+    }
+    if (isObject(h)) {
+      const keys = ObjectKeys(h);
+      for (let i = 0; i < keys.length; i++) {
+        const v = h[keys[i]];
+        if (v !== undefined && v !== null) push(out, [keys[i], StringCtor(v)]);
+      }
+    }
+    return out;
+  }
+
+  function hasHeader(pairs, name) {
+    for (let i = 0; i < pairs.length; i++) if (lower(pairs[i][0]) === name) return true;
+    return false;
+  }
+
+  function setHeaderDefault(pairs, name, value) {
+    if (!hasHeader(pairs, name)) push(pairs, [name, value]);
+  }
+
+  // Response headers as Node clients show them: lower-case names, repeated
+  // headers joined with ", " (set-cookie kept as an array).
+  function headerObject(pairs) {
+    const out = {};
+    for (let i = 0; i < pairs.length; i++) {
+      const k = pairs[i][0];
+      const v = pairs[i][1];
+      if (k === "set-cookie") {
+        if (!owns(out, k)) out[k] = [];
+        push(out[k], v);
+      } else {
+        out[k] = owns(out, k) ? out[k] + ", " + v : v;
+      }
+    }
+    return out;
+  }
+
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  function base64(text) {
+    const s = unescapeFn(encodeURIComponentFn(StringCtor(text)));
+    let out = "";
+    for (let i = 0; i < s.length; i += 3) {
+      const a = call(stringCharCodeAt, s, i);
+      const b = i + 1 < s.length ? call(stringCharCodeAt, s, i + 1) : 0;
+      const c = i + 2 < s.length ? call(stringCharCodeAt, s, i + 2) : 0;
+      out += B64[a >> 2] + B64[((a & 3) << 4) | (b >> 4)];
+      out += i + 1 < s.length ? B64[((b & 15) << 2) | (c >> 6)] : "=";
+      out += i + 2 < s.length ? B64[c & 63] : "=";
+    }
+    return out;
+  }
+
+  function withQuery(u, params) {
+    if (params === undefined || params === null) return u;
+    const q = typeof params === "string" ? params : qsStringify(params);
+    if (!q) return u;
+    return u + (call(stringIndexOf, u, "?") >= 0 ? "&" : "?") + q;
+  }
+
+  // The one host call. Returns {status, statusText, headers, body, url,
+  // redirected}; throws an Error with `code` when refused or failed.
+  function send(method, target, headers, body, maxRedirects) {
+    const request = {
+      method: upper(method || "GET"),
+      url: StringCtor(target),
+      headers,
+      body: body === undefined || body === null ? null : StringCtor(body),
+      maxRedirects: NumberCtor(maxRedirects) >= 0 ? NumberCtor(maxRedirects) | 0 : 5,
+    };
+    const answer = JSONParse(hostHttp(JSONStringify(request)));
+    if (answer.error) {
+      const err = new ErrorCtor(answer.error.message);
+      err.code = answer.error.code;
+      throw err;
+    }
+    return answer;
+  }
+
+  // -------- fetch (WHATWG-shaped)
+
+  class Headers {
+    #list = [];
+    constructor(init) {
+      const pairs = headerPairs(init);
+      for (let i = 0; i < pairs.length; i++) this.append(pairs[i][0], pairs[i][1]);
+    }
+    append(name, value) {
+      push(this.#list, [lower(name), StringCtor(value)]);
+    }
+    set(name, value) {
+      this.delete(name);
+      this.append(name, value);
+    }
+    delete(name) {
+      const n = lower(name);
+      const kept = [];
+      for (let i = 0; i < this.#list.length; i++) if (this.#list[i][0] !== n) push(kept, this.#list[i]);
+      this.#list = kept;
+    }
+    get(name) {
+      const n = lower(name);
+      const found = [];
+      for (let i = 0; i < this.#list.length; i++) if (this.#list[i][0] === n) push(found, this.#list[i][1]);
+      return found.length ? call(arrayJoin, found, ", ") : null;
+    }
+    has(name) {
+      return this.get(name) !== null;
+    }
+    forEach(fn, thisArg) {
+      const seen = ObjectCreate(null);
+      for (let i = 0; i < this.#list.length; i++) {
+        const n = this.#list[i][0];
+        if (seen[n]) continue;
+        seen[n] = true;
+        ReflectApply(fn, thisArg, [this.get(n), n, this]);
+      }
+    }
+    entries() {
+      const out = [];
+      this.forEach((v, k) => push(out, [k, v]));
+      return out[Symbol.iterator]();
+    }
+    keys() {
+      const out = [];
+      this.forEach((_, k) => push(out, k));
+      return out[Symbol.iterator]();
+    }
+    values() {
+      const out = [];
+      this.forEach((v) => push(out, v));
+      return out[Symbol.iterator]();
+    }
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+  }
+
+  class Response {
+    #body;
+    constructor(body, init) {
+      const options = isObject(init) ? init : {};
+      this.status = options.status === undefined ? 200 : NumberCtor(options.status);
+      this.statusText = options.statusText === undefined ? "" : StringCtor(options.statusText);
+      this.ok = this.status >= 200 && this.status < 300;
+      this.headers = new Headers(options.headers);
+      this.url = "";
+      this.redirected = false;
+      this.bodyUsed = false;
+      this.#body = body === undefined || body === null ? "" : StringCtor(body);
+    }
+    #take() {
+      if (this.bodyUsed) throw new TypeErrorCtor("Body has already been consumed.");
+      this.bodyUsed = true;
+      return this.#body;
+    }
+    text() {
+      try {
+        return PromiseCtor.resolve(this.#take());
+      } catch (e) {
+        return PromiseCtor.reject(e);
+      }
+    }
+    json() {
+      try {
+        return PromiseCtor.resolve(JSONParse(this.#take()));
+      } catch (e) {
+        return PromiseCtor.reject(e);
+      }
+    }
+  }
+
+  function fetch(resource, init) {
+    try {
+      const options = isObject(init) ? init : {};
+      const fromRequest = isObject(resource) && typeof resource.url === "string";
+      const target = fromRequest ? resource.url : resource;
+      const method = options.method || (fromRequest && resource.method) || "GET";
+      const headers = headerPairs(options.headers !== undefined ? options.headers : fromRequest ? resource.headers : undefined);
+      const body = options.body !== undefined ? options.body : fromRequest ? resource.body : undefined;
+      if (typeof body === "string" && !hasHeader(headers, "content-type")) push(headers, ["content-type", "text/plain;charset=UTF-8"]);
+      const redirect = options.redirect || "follow";
+      const answer = send(method, target, headers, body, redirect === "follow" ? 5 : 0);
+      if (redirect === "error" && answer.status >= 300 && answer.status < 400) {
+        throw new TypeErrorCtor("fetch: redirect mode is \"error\" and the server redirected");
+      }
+      const res = new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+      res.url = answer.url;
+      res.redirected = answer.redirected;
+      return PromiseCtor.resolve(res);
+    } catch (e) {
+      if (e instanceof ErrorCtor && !(e instanceof TypeErrorCtor)) {
+        // Node's fetch rejects with a TypeError; keep our message and code.
+        const err = new TypeErrorCtor(e.message);
+        err.code = e.code;
+        return PromiseCtor.reject(err);
+      }
+      return PromiseCtor.reject(e);
+    }
+  }
+
+  const nodeFetch = function fetch(resource, init) {
+    return ReflectApply(fetchFn, undefined, [resource, init]);
+  };
+  const fetchFn = fetch;
+  nodeFetch.default = nodeFetch;
+  nodeFetch.Headers = Headers;
+  nodeFetch.Response = Response;
+  ObjectFreeze(nodeFetch);
+
+  // -------- axios (the commonly used subset)
+
+  function axiosError(message, code, config, response) {
+    const err = new ErrorCtor(message);
+    err.name = "AxiosError";
+    err.code = code;
+    err.config = config;
+    err.isAxiosError = true;
+    if (response) {
+      err.response = response;
+      err.status = response.status;
+    }
+    return err;
+  }
+
+  function mergeHeaders(defaults, method, headers) {
+    const out = {};
+    const add = (h) => {
+      const pairs = headerPairs(h);
+      for (let i = 0; i < pairs.length; i++) {
+        const n = lower(pairs[i][0]);
+        if (n === "common" || n === "get" || n === "post" || n === "put" || n === "patch" || n === "delete" || n === "head") continue;
+        out[n] = pairs[i][1];
+      }
+    };
+    if (isObject(defaults)) {
+      add(defaults.common);
+      add(defaults[method]);
+      add(defaults);
+    }
+    add(headers);
+    return out;
+  }
+
+  function axiosCall(defaults, config) {
+    const c = {};
+    const dk = ObjectKeys(defaults);
+    for (let i = 0; i < dk.length; i++) c[dk[i]] = defaults[dk[i]];
+    const ck = ObjectKeys(config);
+    for (let i = 0; i < ck.length; i++) c[ck[i]] = config[ck[i]];
+    const method = lower(c.method || "get");
+    c.method = method;
+    let target = c.url === undefined ? "" : StringCtor(c.url);
+    if (c.baseURL && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
+      const base = StringCtor(c.baseURL);
+      target = target ? call(stringReplace, base, /\/+$/, "") + "/" + call(stringReplace, target, /^\/+/, "") : base;
+    }
+    target = withQuery(target, c.params);
+    c.headers = mergeHeaders(defaults.headers, method, config.headers);
+    const headers = headerPairs(c.headers);
+    let body = null;
+    if (c.data !== undefined && c.data !== null) {
+      if (typeof c.data === "string") {
+        body = c.data;
+        setHeaderDefault(headers, "content-type", "application/x-www-form-urlencoded");
+      } else {
+        body = JSONStringify(c.data);
+        setHeaderDefault(headers, "content-type", "application/json");
+      }
+    }
+    setHeaderDefault(headers, "accept", "application/json, text/plain, */*");
+    if (isObject(c.auth)) {
+      setHeaderDefault(headers, "authorization", "Basic " + base64((c.auth.username || "") + ":" + (c.auth.password || "")));
+    }
+    const maxRedirects = c.maxRedirects === undefined ? 5 : c.maxRedirects;
+    let answer;
+    try {
+      answer = send(method, target, headers, body, maxRedirects);
+    } catch (e) {
+      throw axiosError(e.message, e.code || "ERR_NETWORK", c, undefined);
+    }
+    let data = answer.body;
+    if (c.responseType !== "text" && data !== "") {
+      try {
+        data = JSONParse(data);
+      } catch (_) {}
+    }
+    const response = {
+      data,
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: headerObject(answer.headers),
+      config: c,
+      request: { responseURL: answer.url },
+    };
+    const validate = c.validateStatus === undefined ? (s) => s >= 200 && s < 300 : c.validateStatus;
+    if (validate && !validate(answer.status)) {
+      throw axiosError(
+        "Request failed with status code " + answer.status,
+        answer.status >= 500 ? "ERR_BAD_RESPONSE" : "ERR_BAD_REQUEST",
+        c,
+        response,
+      );
+    }
+    return response;
+  }
+
+  function createAxios(defaults) {
+    const d = isObject(defaults) ? defaults : {};
+    if (!isObject(d.headers)) d.headers = {};
+    if (!isObject(d.headers.common)) d.headers.common = {};
+    const run = (config) => {
+      try {
+        return PromiseCtor.resolve(axiosCall(d, isObject(config) ? config : {}));
+      } catch (e) {
+        return PromiseCtor.reject(e);
+      }
+    };
+    const with_ = (config, extra) => {
+      const c = {};
+      const ks = isObject(config) ? ObjectKeys(config) : [];
+      for (let i = 0; i < ks.length; i++) c[ks[i]] = config[ks[i]];
+      const es = ObjectKeys(extra);
+      for (let i = 0; i < es.length; i++) if (extra[es[i]] !== undefined || es[i] === "url") c[es[i]] = extra[es[i]];
+      return c;
+    };
+    const instance = function axios(urlOrConfig, config) {
+      return typeof urlOrConfig === "string" ? run(with_(config, { url: urlOrConfig })) : run(urlOrConfig);
+    };
+    instance.defaults = d;
+    instance.request = (config) => run(config);
+    for (const m of ["get", "delete", "head", "options"]) {
+      instance[m] = (u, config) => run(with_(config, { url: u, method: m }));
+    }
+    for (const m of ["post", "put", "patch"]) {
+      instance[m] = (u, data, config) => run(with_(config, { url: u, method: m, data }));
+    }
+    instance.create = (more) => {
+      const merged = {};
+      const ks = ObjectKeys(d);
+      for (let i = 0; i < ks.length; i++) merged[ks[i]] = d[ks[i]];
+      const ms = isObject(more) ? ObjectKeys(more) : [];
+      for (let i = 0; i < ms.length; i++) merged[ms[i]] = more[ms[i]];
+      merged.headers = mergeHeaders(d.headers, "", isObject(more) ? more.headers : undefined);
+      return createAxios(merged);
+    };
+    instance.isAxiosError = (e) => isObject(e) && e.isAxiosError === true;
+    instance.all = (promises) => PromiseCtor.all(promises);
+    instance.spread = (fn) => (arr) => ReflectApply(fn, undefined, arr);
+    instance.default = instance;
+    return instance;
+  }
+
+  // -------- request (callback style, as Auth0 rules use it)
+
+  function requestCall(method, uri, options, callback) {
+    let o = options;
+    let cb = callback;
+    if (typeof o === "function") {
+      cb = o;
+      o = undefined;
+    }
+    if (isObject(uri)) {
+      if (typeof o === "function") cb = o;
+      o = uri;
+    } else {
+      const copy = {};
+      const ks = isObject(o) ? ObjectKeys(o) : [];
+      for (let i = 0; i < ks.length; i++) copy[ks[i]] = o[ks[i]];
+      copy.uri = uri;
+      o = copy;
+    }
+    const done_ = typeof cb === "function" ? cb : () => {};
+    let response;
+    let body;
+    try {
+      const target = withQuery(StringCtor(o.url !== undefined ? o.url : o.uri), o.qs);
+      const headers = headerPairs(o.headers);
+      let payload = null;
+      if (o.form !== undefined) {
+        payload = typeof o.form === "string" ? o.form : qsStringify(o.form);
+        setHeaderDefault(headers, "content-type", "application/x-www-form-urlencoded");
+      } else if (isObject(o.json)) {
+        payload = JSONStringify(o.json);
+        setHeaderDefault(headers, "content-type", "application/json");
+      } else if (o.body !== undefined && o.body !== null) {
+        if (o.json && typeof o.body !== "string") {
+          payload = JSONStringify(o.body);
+          setHeaderDefault(headers, "content-type", "application/json");
+        } else {
+          payload = StringCtor(o.body);
+        }
+      }
+      if (o.json) setHeaderDefault(headers, "accept", "application/json");
+      if (isObject(o.auth)) {
+        if (o.auth.bearer) setHeaderDefault(headers, "authorization", "Bearer " + o.auth.bearer);
+        else setHeaderDefault(headers, "authorization", "Basic " + base64((o.auth.user || o.auth.username || "") + ":" + (o.auth.pass || o.auth.password || "")));
+      }
+      const maxRedirects = o.followRedirect === false ? 0 : o.maxRedirects === undefined ? 5 : o.maxRedirects;
+      const answer = send(o.method || method || "GET", target, headers, payload, maxRedirects);
+      body = answer.body;
+      if (o.json && body !== "") {
+        try {
+          body = JSONParse(body);
+        } catch (_) {}
+      }
+      response = {
+        statusCode: answer.status,
+        statusMessage: answer.statusText,
+        headers: headerObject(answer.headers),
+        body,
+        url: answer.url,
+        request: { uri: { href: answer.url }, method: upper(o.method || method || "GET") },
+      };
+    } catch (e) {
+      defer(() => done_(e));
+      return undefined;
+    }
+    defer(() => done_(null, response, body));
+    return undefined;
+  }
+
+  function makeRequest(defaults) {
+    const merge = (o) => {
+      if (!isObject(defaults)) return o;
+      const out = {};
+      const dk = ObjectKeys(defaults);
+      for (let i = 0; i < dk.length; i++) out[dk[i]] = defaults[dk[i]];
+      const ok = isObject(o) ? ObjectKeys(o) : [];
+      for (let i = 0; i < ok.length; i++) out[ok[i]] = o[ok[i]];
+      return out;
+    };
+    const norm = (uri, options, cb) => {
+      if (isObject(uri)) return [merge(uri), typeof options === "function" ? options : cb];
+      if (typeof options === "function") return [merge({ uri }), options];
+      const o = merge(options);
+      o.uri = uri;
+      return [o, cb];
+    };
+    const req = function request(uri, options, cb) {
+      const [o, callback] = norm(uri, options, cb);
+      return requestCall(undefined, o, undefined, callback);
+    };
+    const verb = (m) =>
+      function (uri, options, cb) {
+        const [o, callback] = norm(uri, options, cb);
+        o.method = m;
+        return requestCall(m, o, undefined, callback);
+      };
+    req.get = verb("GET");
+    req.post = verb("POST");
+    req.put = verb("PUT");
+    req.patch = verb("PATCH");
+    req.del = verb("DELETE");
+    req.delete = verb("DELETE");
+    req.head = verb("HEAD");
+    req.defaults = (more) => makeRequest(merge(more));
+    return req;
+  }
+
+  const axios = createAxios({});
+  const request = makeRequest(undefined);
+
   const url = ObjectFreeze({ parse: urlParse, format: urlFormat });
   const utils = ObjectFreeze({ ipRangeCheck });
-  const MODULES = { "./utils": utils, utils: utils, querystring, url };
+  const MODULES = { "./utils": utils, utils: utils, querystring, url, axios, request, "node-fetch": nodeFetch };
 
   function require(name) {
     if (typeof name === "string" && owns(MODULES, name)) return MODULES[name];
@@ -607,6 +1110,9 @@
     queueMicrotask: (fn) => {
       call(PromiseThen, PromiseCtor.resolve(), () => fn());
     },
+    fetch: fetchFn,
+    Headers,
+    Response,
     env: ObjectFreeze({}),
     configuration: ObjectFreeze({}),
   };

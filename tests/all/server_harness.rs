@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
@@ -16,6 +17,8 @@ pub struct Server {
     /// The default tenant's key pair, printed on the first start only.
     pub default_key: Option<(String, String)>,
     client: reqwest::Client,
+    /// Everything the server wrote to stderr so far (also passed through).
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -33,11 +36,23 @@ impl Server {
             .env("HOOKBOX_RETRY_BASE_MS", "50")
             .env("HOOKBOX_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("hookbox serve starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let pipe = child.stderr.take().expect("stderr piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                eprintln!("{line}");
+                let mut all = sink.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
         let stdout = child.stdout.take().expect("stdout piped");
         let mut lines = BufReader::new(stdout).lines();
         let (mut id, mut secret, mut base) = (None, None, None);
@@ -63,7 +78,13 @@ impl Server {
             base: base.unwrap(),
             default_key: id.zip(secret),
             client: reqwest::Client::new(),
+            stderr,
         }
+    }
+
+    /// What the server has written to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     /// SIGTERM, then wait: a graceful stop.

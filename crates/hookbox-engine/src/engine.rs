@@ -2,6 +2,10 @@
 
 use crate::artifact::Artifact;
 use crate::limits::{EPOCH_TICK, Limits, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_SOURCE_BYTES};
+use crate::outbound::{
+    self, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS, Outbound, OutboundError,
+    OutboundRequest,
+};
 use crate::outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind};
 use crate::plugin::{self, BUNDLED_PLUGIN};
 use std::path::PathBuf;
@@ -173,6 +177,12 @@ struct Call {
     output: Option<Vec<u8>>,
     logs: Logs,
     deadline: Instant,
+    /// How requests leave the sandbox; `None`: they are all refused.
+    outbound: Option<Arc<dyn Outbound>>,
+    /// Requests made so far.
+    requests: u32,
+    /// The last `http` answer, until the guest copies it in.
+    answer: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -240,6 +250,10 @@ enum HostTrap {
     MemoryLimit,
     #[error("result is {0} bytes; the limit is {MAX_IO_BYTES}")]
     OutputTooLarge(usize),
+    /// The deadline passed while the guest waited on the host (epoch
+    /// interruption only fires in guest code).
+    #[error("deadline passed during a host call")]
+    Timeout,
 }
 
 impl Engine {
@@ -355,12 +369,24 @@ impl Engine {
         }
     }
 
-    /// Runs an artifact once, in a fresh instance, under `limits`.
+    /// Runs an artifact once, in a fresh instance, under `limits`, with no
+    /// network access: every outbound request is refused.
     pub async fn invoke(
         &self,
         artifact: &Artifact,
         input: &Input,
         limits: &Limits,
+    ) -> Result<Outcome, InvokeError> {
+        self.invoke_with(artifact, input, limits, None).await
+    }
+
+    /// [`Engine::invoke`], with outbound requests made through `outbound`.
+    pub async fn invoke_with(
+        &self,
+        artifact: &Artifact,
+        input: &Input,
+        limits: &Limits,
+        outbound: Option<Arc<dyn Outbound>>,
     ) -> Result<Outcome, InvokeError> {
         if artifact.plugin() != self.inner.plugin_hash {
             return Err(InvokeError::StaleArtifact {
@@ -378,6 +404,7 @@ impl Engine {
         let _slot = self.slot().await?;
         let started = Instant::now();
         let mut store = self.store(input, limits);
+        store.data_mut().outbound = outbound;
         let result = self.run_invoke(&mut store, artifact.bytecode()).await;
         let duration_us = started.elapsed().as_micros() as u64;
         let fuel_used = if self.inner.metering {
@@ -417,6 +444,9 @@ impl Engine {
             output: None,
             logs: Logs::default(),
             deadline: Instant::now() + limits.get_timeout(),
+            outbound: None,
+            requests: 0,
+            answer: Vec::new(),
         };
         let mut store = Store::new(&self.inner.engine, call);
         store.limiter(|call| &mut call.memory);
@@ -552,6 +582,48 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
             Ok(())
         },
     )?;
+    linker.func_wrap_async(
+        "hookbox",
+        "http",
+        |mut caller: Caller<'_, Call>, (ptr, len): (u32, u32)| {
+            Box::new(async move {
+                // The body plus JSON escaping and the rest of the request.
+                if len as usize > 6 * MAX_OUTBOUND_REQUEST_BYTES + 64 * 1024 {
+                    let e = OutboundError::refused(format!(
+                        "request body is over the limit of {MAX_OUTBOUND_REQUEST_BYTES} bytes (256 KB)"
+                    ));
+                    let answer = outbound::answer(&Err(e));
+                    let n = answer.len() as u32;
+                    caller.data_mut().answer = answer;
+                    return Ok(n);
+                }
+                let memory = caller_memory(&mut caller)?;
+                let request = memory
+                    .data(&caller)
+                    .get(ptr as usize..ptr as usize + len as usize)
+                    .ok_or_else(|| wasmtime::format_err!("request buffer out of bounds"))?
+                    .to_vec();
+                let answer = http(caller.data_mut(), &request).await?;
+                let n = answer.len() as u32;
+                caller.data_mut().answer = answer;
+                Ok(n)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hookbox",
+        "http_read",
+        |mut caller: Caller<'_, Call>, ptr: u32| {
+            let memory = caller_memory(&mut caller)?;
+            let (mem, call) = memory.data_and_store_mut(&mut caller);
+            let answer = std::mem::take(&mut call.answer);
+            let dst = mem
+                .get_mut(ptr as usize..ptr as usize + answer.len())
+                .ok_or_else(|| wasmtime::format_err!("answer buffer out of bounds"))?;
+            dst.copy_from_slice(&answer);
+            Ok(())
+        },
+    )?;
     linker.func_wrap(
         "hookbox",
         "log",
@@ -577,6 +649,58 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
         },
     )?;
     Ok(())
+}
+
+/// One `hookbox.http` call: the request JSON in, the answer JSON out. A
+/// refusal or failure is an answer (the guest throws it); only the deadline
+/// passing is a trap.
+async fn http(call: &mut Call, request: &[u8]) -> Result<Vec<u8>, HostTrap> {
+    let result = http_result(call, request).await?;
+    if let Err(e) = &result {
+        if e.refused {
+            tracing::warn!(reason = %e, "outbound request refused");
+        } else {
+            tracing::debug!(reason = %e, "outbound request failed");
+        }
+        call.logs.push(LogLevel::Warn, e.to_string());
+    }
+    Ok(outbound::answer(&result))
+}
+
+async fn http_result(
+    call: &mut Call,
+    request: &[u8],
+) -> Result<Result<crate::OutboundResponse, OutboundError>, HostTrap> {
+    let request: OutboundRequest = match serde_json::from_slice(request) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(Err(OutboundError::refused(format!(
+                "malformed request: {e}"
+            ))));
+        }
+    };
+    call.requests += 1;
+    if call.requests > MAX_OUTBOUND_REQUESTS {
+        return Ok(Err(OutboundError::refused(format!(
+            "a call may make at most {MAX_OUTBOUND_REQUESTS} requests"
+        ))));
+    }
+    let body = request.body.as_ref().map_or(0, String::len);
+    if body > MAX_OUTBOUND_REQUEST_BYTES {
+        return Ok(Err(OutboundError::refused(format!(
+            "request body is {body} bytes; the limit is {MAX_OUTBOUND_REQUEST_BYTES} (256 KB)"
+        ))));
+    }
+    let Some(outbound) = call.outbound.clone() else {
+        return Ok(Err(OutboundError::refused(
+            "this sandbox has no network access",
+        )));
+    };
+    let remaining = call.deadline.saturating_duration_since(Instant::now());
+    match tokio::time::timeout(remaining, outbound.send(request)).await {
+        Ok(result) => Ok(result),
+        Err(_) => Err(HostTrap::Timeout),
+    }
 }
 
 fn syntax_error(bytes: &[u8]) -> CompileError {
@@ -614,6 +738,19 @@ fn read_output(output: Option<Vec<u8>>) -> Outcome {
     })
 }
 
+fn timeout_outcome(limits: &Limits) -> Outcome {
+    Outcome::failed(
+        OutcomeKind::Timeout,
+        ErrorInfo::new(
+            "TimeoutError",
+            format!(
+                "the function exceeded its timeout of {} s",
+                limits.get_timeout().as_secs()
+            ),
+        ),
+    )
+}
+
 /// Turns a trap into an outcome, once, at the engine boundary.
 fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
     if let Some(host) = error.downcast_ref::<HostTrap>() {
@@ -632,17 +769,11 @@ fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
                 OutcomeKind::InvalidOutput,
                 ErrorInfo::new("InvalidOutputError", host.to_string()),
             ),
+            HostTrap::Timeout => timeout_outcome(limits),
         };
     }
     let (kind, name, message) = match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => (
-            OutcomeKind::Timeout,
-            "TimeoutError",
-            format!(
-                "the function exceeded its timeout of {} s",
-                limits.get_timeout().as_secs()
-            ),
-        ),
+        Some(Trap::Interrupt) => return timeout_outcome(limits),
         Some(Trap::OutOfFuel) => (
             OutcomeKind::OutOfFuel,
             "OutOfFuelError",

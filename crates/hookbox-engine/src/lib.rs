@@ -29,6 +29,7 @@
 mod artifact;
 mod engine;
 mod limits;
+mod outbound;
 mod outcome;
 mod plugin;
 
@@ -38,6 +39,11 @@ pub use limits::{
     DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LimitError, Limits,
     MAX_IO_BYTES, MAX_LOG_BYTES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB,
     MIN_TIMEOUT,
+};
+pub use outbound::{
+    MAX_OUTBOUND_REDIRECTS, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS,
+    MAX_OUTBOUND_RESPONSE_BYTES, OUTBOUND_REQUEST_TIMEOUT, Outbound, OutboundError, OutboundFuture,
+    OutboundRequest, OutboundResponse,
 };
 pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
 pub use plugin::{BUNDLED_PLUGIN, plugin_hash};

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/env/{key}",
             get(get_env).put(put_env).delete(delete_env),
         )
+        .route("/v1/outbound", get(get_outbound).put(put_outbound))
         .route("/v1/run", post(dry_run))
 }
 
@@ -423,6 +424,37 @@ async fn delete_env(
     caller.require_admin()?;
     state.service.delete_env(&caller.tenant, &key).await?;
     Ok(ok(&rid, serde_json::json!({ "key": key, "deleted": true })))
+}
+
+/// The tenant's outbound allow-list.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct OutboundRules {
+    allow: Vec<String>,
+}
+
+async fn get_outbound(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let allow = state.service.outbound_allow(&caller.tenant).await?;
+    Ok(ok(&rid, OutboundRules { allow }))
+}
+
+async fn put_outbound(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<OutboundRules>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let allow = state
+        .service
+        .set_outbound_allow(&caller.tenant, body.allow)
+        .await?;
+    Ok(ok(&rid, OutboundRules { allow }))
 }
 
 #[derive(Deserialize)]

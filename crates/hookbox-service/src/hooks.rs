@@ -18,7 +18,7 @@ pub const TRIGGERS: &[&str] = &[
 
 /// Modules a script can `require`, so the only npm dependencies a hook may
 /// declare. Anything else is refused at create time, never ignored.
-pub const PROVIDED_MODULES: &[&str] = &["querystring", "url"];
+pub const PROVIDED_MODULES: &[&str] = &["querystring", "url", "axios", "request", "node-fetch"];
 
 /// A hook may hold at most this many secrets (Auth0's limit).
 pub const MAX_SECRETS: usize = 20;

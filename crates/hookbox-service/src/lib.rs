@@ -1,6 +1,7 @@
 //! hookbox's domain layer: deploy (validate → compile → store), run a
 //! function, run a scene's pipeline, the durable async worker and log
-//! retention. It owns the artifact cache; it knows nothing of HTTP.
+//! retention, and functions' outbound HTTP under the tenant's allow-list. It
+//! owns the artifact cache; it knows nothing of the HTTP API.
 //!
 //! ```no_run
 //! # async fn demo(engine: hookbox_engine::Engine, store: hookbox_store::Store) -> Result<(), hookbox_service::ServiceError> {
@@ -32,6 +33,7 @@
 mod hooks;
 mod metrics;
 mod model;
+mod outbound;
 mod scene;
 mod service;
 
@@ -40,5 +42,6 @@ pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
     ServiceError, Step,
 };
+pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, forbidden};
 pub use scene::{SCENES, is_scene};
-pub use service::{Background, Service, ServiceConfig};
+pub use service::{Background, MIN_REDACTED_CHARS, Service, ServiceConfig};

@@ -5,8 +5,10 @@ use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
 use crate::model::{
     Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
 };
+use crate::outbound::{AllowList, OutboundClient, PrivateAccess};
 use hookbox_engine::{
-    Artifact, CompileError, Engine, Input, InvokeError, Limits, Outcome, OutcomeKind, Tokens,
+    Artifact, CompileError, Engine, Input, InvokeError, Limits, Outbound, Outcome, OutcomeKind,
+    Tokens,
 };
 use hookbox_store::{FunctionRecord, FunctionStatus, Job, LogRecord, Store, StoreError};
 use lru::LruCache;
@@ -35,6 +37,9 @@ pub struct ServiceConfig {
     pub retry_base: Duration,
     /// How often the worker looks for due jobs when nobody wakes it.
     pub queue_poll: Duration,
+    /// Which non-public addresses functions' outbound requests may reach:
+    /// none, except in tests and development.
+    pub outbound_private: PrivateAccess,
 }
 
 impl Default for ServiceConfig {
@@ -47,6 +52,7 @@ impl Default for ServiceConfig {
             max_attempts: 5,
             retry_base: Duration::from_secs(1),
             queue_poll: Duration::from_secs(1),
+            outbound_private: PrivateAccess::Deny,
         }
     }
 }
@@ -79,6 +85,10 @@ struct Inner {
     functions: Mutex<LruCache<Key, Arc<Loaded>>>,
     orders: Mutex<HashMap<Key, Arc<Vec<String>>>>,
     envs: Mutex<HashMap<String, Arc<BTreeMap<String, String>>>>,
+    /// Tenants' parsed outbound allow-lists.
+    allow_lists: Mutex<HashMap<String, Arc<AllowList>>>,
+    /// `None` if the HTTP client could not be built: every request is refused.
+    outbound: Option<Arc<OutboundClient>>,
     log_tx: mpsc::Sender<LogRecord>,
     log_rx: Mutex<Option<mpsc::Receiver<LogRecord>>>,
     queue_wake: Notify,
@@ -117,6 +127,13 @@ impl Service {
     pub fn new(engine: Engine, store: Store, config: ServiceConfig) -> Self {
         let (log_tx, log_rx) = mpsc::channel(LOG_BACKLOG);
         let capacity = NonZeroUsize::new(config.cache_capacity.max(1)).expect("non-zero");
+        let outbound = match OutboundClient::new(config.outbound_private) {
+            Ok(client) => Some(Arc::new(client)),
+            Err(e) => {
+                tracing::error!(error = %e, "outbound HTTP disabled");
+                None
+            }
+        };
         Self {
             inner: Arc::new(Inner {
                 engine,
@@ -125,6 +142,8 @@ impl Service {
                 functions: Mutex::new(LruCache::new(capacity)),
                 orders: Mutex::new(HashMap::new()),
                 envs: Mutex::new(HashMap::new()),
+                allow_lists: Mutex::new(HashMap::new()),
+                outbound,
                 log_tx,
                 log_rx: Mutex::new(Some(log_rx)),
                 queue_wake: Notify::new(),
@@ -592,6 +611,67 @@ impl Service {
         Ok(())
     }
 
+    // ------------------------------------------------------------ outbound
+
+    /// A tenant's outbound allow-list (normalised rules); empty by default.
+    pub async fn outbound_allow(&self, tenant: &str) -> Result<Vec<String>, ServiceError> {
+        let t = tenant.to_string();
+        self.blocking(move |s| s.outbound_allow(&t)).await
+    }
+
+    /// Replaces a tenant's outbound allow-list after validating every rule;
+    /// returns the rules as stored. Takes effect for the next call.
+    pub async fn set_outbound_allow(
+        &self,
+        tenant: &str,
+        rules: Vec<String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let (_, normalised) =
+            AllowList::parse(&rules).map_err(|e| ServiceError::invalid("allow", e))?;
+        let (t, stored) = (tenant.to_string(), normalised.clone());
+        self.blocking(move |s| {
+            s.set_outbound_allow(&t, &stored)?;
+            s.flush()
+        })
+        .await?;
+        self.inner
+            .allow_lists
+            .lock()
+            .expect("allow-list cache lock")
+            .remove(tenant);
+        Ok(normalised)
+    }
+
+    /// How this tenant's functions reach the network.
+    async fn outbound_for(&self, tenant: &str) -> Result<Option<Arc<dyn Outbound>>, ServiceError> {
+        let Some(client) = &self.inner.outbound else {
+            return Ok(None);
+        };
+        let cached = self
+            .inner
+            .allow_lists
+            .lock()
+            .expect("allow-list cache lock")
+            .get(tenant)
+            .cloned();
+        let allow = match cached {
+            Some(hit) => hit,
+            None => {
+                let rules = self.outbound_allow(tenant).await?;
+                // Stored rules were validated on the way in; a rule this
+                // version no longer accepts allows nothing.
+                let allow = Arc::new(AllowList::parse(&rules).map(|(l, _)| l).unwrap_or_default());
+                self.inner
+                    .allow_lists
+                    .lock()
+                    .expect("allow-list cache lock")
+                    .insert(tenant.to_string(), allow.clone());
+                allow
+            }
+        };
+        Ok(Some(client.for_tenant(allow)))
+    }
+
     // ------------------------------------------------------------ hook secrets
 
     /// A hook's secrets (Auth0's `GET /hooks/{id}/secrets`).
@@ -765,6 +845,7 @@ impl Service {
                 other => ServiceError::invalid("sourceCode", other.to_string()),
             })?;
         let env = self.env(tenant).await?;
+        let outbound = self.outbound_for(tenant).await?;
         let input = Input {
             user: call.user,
             context: call.context,
@@ -774,7 +855,7 @@ impl Service {
         };
         self.inner
             .engine
-            .invoke(&artifact, &input, &limits)
+            .invoke_with(&artifact, &input, &limits, outbound)
             .await
             .map_err(invoke_error)
     }
@@ -792,10 +873,11 @@ impl Service {
         if hook {
             hooks::inject_secrets(&mut input, &loaded.secrets);
         }
+        let outbound = self.outbound_for(&record.tenant_id).await?;
         let mut outcome = self
             .inner
             .engine
-            .invoke(artifact, &input, &loaded.limits)
+            .invoke_with(artifact, &input, &loaded.limits, outbound)
             .await
             .map_err(invoke_error)?;
         if hook {
@@ -814,7 +896,8 @@ impl Service {
                 scene: record.scene.clone(),
             })
             .observe(outcome.duration_us as f64 / 1e6);
-        self.record_log(record, &outcome, request_id, attempt);
+        let secrets = Redactor::new(input.env.iter().chain(&loaded.secrets));
+        self.record_log(record, &outcome, request_id, attempt, &secrets);
         Ok(outcome)
     }
 
@@ -824,7 +907,17 @@ impl Service {
         outcome: &Outcome,
         request_id: &str,
         attempt: u32,
+        secrets: &Redactor,
     ) {
+        let mut error = outcome.error.clone();
+        if let Some(e) = &mut error {
+            e.message = secrets.redact(&e.message);
+            e.stack = e.stack.as_deref().map(|s| secrets.redact(s));
+        }
+        let mut lines = outcome.logs.clone();
+        for line in &mut lines {
+            line.message = secrets.redact(&line.message);
+        }
         let at_micros = hookbox_store::now_micros();
         let log = LogRecord {
             id: String::new(),
@@ -837,11 +930,8 @@ impl Service {
             duration_us: outcome.duration_us,
             is_async: record.is_asynchronous,
             attempt,
-            error: outcome
-                .error
-                .as_ref()
-                .and_then(|e| serde_json::to_value(e).ok()),
-            logs: serde_json::to_value(&outcome.logs).unwrap_or(Value::Null),
+            error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
+            logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
         };
         if self.inner.log_tx.try_send(log).is_err() {
             self.inner.metrics.logs_dropped.inc();
@@ -1147,6 +1237,38 @@ impl Service {
                 _ = tokio::time::sleep(self.inner.config.purge_interval) => {}
             }
         }
+    }
+}
+
+/// Values shorter than this are not redacted: they would blank out common
+/// words and numbers rather than hide a secret.
+pub const MIN_REDACTED_CHARS: usize = 6;
+
+/// Replaces the tenant's env values and the hook's secrets in text bound for
+/// the invocation log with `[redacted: NAME]`. Longest values first, so a
+/// value containing another is hidden whole.
+struct Redactor {
+    values: Vec<(String, String)>,
+}
+
+impl Redactor {
+    fn new<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Self {
+        let mut values: Vec<(String, String)> = pairs
+            .filter(|(_, v)| v.chars().count() >= MIN_REDACTED_CHARS)
+            .map(|(k, v)| (v.clone(), format!("[redacted: {k}]")))
+            .collect();
+        values.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
+        Self { values }
+    }
+
+    fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (value, mark) in &self.values {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), mark);
+            }
+        }
+        out
     }
 }
 

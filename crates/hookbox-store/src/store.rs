@@ -12,6 +12,7 @@
 //! | `orders` | tenant `\0` scene | `[funcId…]` |
 //! | `env` | tenant `\0` name | the value |
 //! | `secrets` | tenant `\0` func | a hook's secrets, sealed |
+//! | `outbound` | tenant | the outbound allow-list, `[rule…]` |
 //! | `logs` | tenant `\0` func `\0` at counter | [`LogRecord`] |
 //! | `log_times` | at `\0` the `logs` key | empty: the expiry index |
 //! | `jobs` | next_at `\0` job id | [`Job`] |
@@ -80,6 +81,7 @@ pub struct Store {
     jobs: Tree,
     job_index: Tree,
     secrets: Tree,
+    outbound: Tree,
     sealer: Option<Sealer>,
 }
 
@@ -113,6 +115,7 @@ impl Store {
             jobs: db.open_tree("jobs")?,
             job_index: db.open_tree("job_index")?,
             secrets: db.open_tree("secrets")?,
+            outbound: db.open_tree("outbound")?,
             sealer: None,
             db,
         })
@@ -473,6 +476,28 @@ impl Store {
     /// Removes one variable; false if it was not set.
     pub fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
         Ok(self.env.remove(key(&[tenant_id, key_name]))?.is_some())
+    }
+
+    // ------------------------------------------------------------ outbound
+
+    /// A tenant's outbound allow-list (hosts its functions may call); empty
+    /// when never set. The rules' syntax is the service's business.
+    pub fn outbound_allow(&self, tenant_id: &str) -> Result<Vec<String>, StoreError> {
+        match self.outbound.get(tenant_id.as_bytes())? {
+            Some(v) => decode(&v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Replaces a tenant's outbound allow-list; an empty one is removed.
+    pub fn set_outbound_allow(&self, tenant_id: &str, rules: &[String]) -> Result<(), StoreError> {
+        check_part("tenant id", tenant_id)?;
+        if rules.is_empty() {
+            self.outbound.remove(tenant_id.as_bytes())?;
+        } else {
+            self.outbound.insert(tenant_id.as_bytes(), encode(rules)?)?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------ hook secrets

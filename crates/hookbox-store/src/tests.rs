@@ -605,3 +605,20 @@ fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
     assert!(s.tree("secrets").is_empty());
     assert!(s.hook_secrets("t", "f").unwrap().is_empty());
 }
+
+#[test]
+fn outbound_allow_lists_are_per_tenant() {
+    let s = Store::open_temporary().unwrap();
+    assert!(s.outbound_allow("t").unwrap().is_empty());
+    let rules = vec![
+        "*.slack.com".to_string(),
+        "hooks.example.com:8443".to_string(),
+    ];
+    s.set_outbound_allow("t", &rules).unwrap();
+    assert_eq!(s.outbound_allow("t").unwrap(), rules);
+    assert!(s.outbound_allow("u").unwrap().is_empty());
+    assert!(s.outbound_allow("").unwrap().is_empty());
+    s.set_outbound_allow("t", &[]).unwrap();
+    assert!(s.tree("outbound").is_empty());
+    assert!(s.set_outbound_allow("a\0b", &rules).is_err());
+}

@@ -42,6 +42,12 @@ mod host {
         pub fn output(ptr: *const u8, len: u32);
         /// Appends one console line. Returns 0 once the per-call log cap is reached.
         pub fn log(level: u32, ptr: *const u8, len: u32) -> u32;
+        /// Makes an HTTP request (JSON, see `hookbox-engine`'s `outbound`)
+        /// and returns the length of the answer JSON. The guest waits; the
+        /// host's async runtime does not.
+        pub fn http(ptr: *const u8, len: u32) -> u32;
+        /// Copies the last `http` answer to `ptr` (room for its length).
+        pub fn http_read(ptr: *mut u8);
     }
 }
 
@@ -96,6 +102,7 @@ fn load_prelude<'js>(ctx: &Ctx<'js>) -> quickjs::Result<Object<'js>> {
     host.set("input", Function::new(ctx.clone(), host_input)?)?;
     host.set("output", Function::new(ctx.clone(), host_output)?)?;
     host.set("log", Function::new(ctx.clone(), host_log)?)?;
+    host.set("http", Function::new(ctx.clone(), host_http)?)?;
     factory.call((host,))
 }
 
@@ -113,6 +120,14 @@ fn host_output(json: String) {
 
 fn host_log(level: u32, message: String) -> bool {
     unsafe { host::log(level, message.as_ptr(), message.len() as u32) != 0 }
+}
+
+fn host_http(request: String) -> String {
+    let len = unsafe { host::http(request.as_ptr(), request.len() as u32) } as usize;
+    let mut buf = vec![0u8; len];
+    unsafe { host::http_read(buf.as_mut_ptr()) };
+    // The host answers with serde_json output, which is UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Renders a QuickJS error (the pending exception) as text.

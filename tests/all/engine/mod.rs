@@ -5,3 +5,4 @@ mod conventions;
 mod hostile;
 mod isolation;
 mod limits;
+mod outbound;

@@ -5,5 +5,6 @@ mod bad_input;
 mod durability;
 mod fronts;
 mod lifecycle;
+mod outbound;
 mod pipelines;
 mod tenancy;
