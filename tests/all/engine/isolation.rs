@@ -81,8 +81,10 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
     let engine = engine();
     let runaway = compile("function pipe(u, c, cb) { for (;;) {} }").await;
     let normal = compile("function pipe(u, c, cb) { u.n = u.n * 2; cb(null, u, c); }").await;
-    let mut one_second = Limits::default();
-    one_second.timeout(Duration::from_secs(1)).unwrap();
+    // Long enough that only a stalled machine (not a slow one) could let a
+    // runaway time out before 100 short calls are done.
+    let mut runaway_limits = Limits::default();
+    runaway_limits.timeout(Duration::from_secs(5)).unwrap();
 
     // Completion order, not time: every normal call must finish while the
     // runaways (more of them than there are worker threads) still spin.
@@ -92,7 +94,7 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
         let (engine, artifact, order) = (engine.clone(), runaway.clone(), order.clone());
         tasks.push(tokio::spawn(async move {
             let out = engine
-                .invoke(&artifact, &Input::default(), &one_second)
+                .invoke(&artifact, &Input::default(), &runaway_limits)
                 .await
                 .unwrap();
             assert_eq!(out.outcome, OutcomeKind::Timeout);
