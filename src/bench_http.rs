@@ -309,19 +309,12 @@ async fn suite(
     let samples = load(&api, &format!("/v1/functions/{cpu}/invoke"), 1, s, progress).await;
     rows.push(row("cpu: 300k-iteration loop", target, 1, samples));
     progress.inc(1);
-    // The gateway's call: a one-function scene (the trivial pipe, the floor).
-    api.deploy("sweep", "PRE_OIDC_ID_TOKEN_ISSUED", WORKLOADS[0].2)
-        .await?;
+    // The gateway's call: a scene of one function (the trivial pipe, the
+    // floor), in a scene no other workload uses.
+    api.deploy("sweep", "POST_REGISTER", WORKLOADS[0].2).await?;
     for c in [1, 8, 32, 128] {
         progress.set_message(format!("{target}: sweep, concurrency {c}"));
-        let samples = load(
-            &api,
-            "/v1/scenes/PRE_OIDC_ID_TOKEN_ISSUED/run",
-            c,
-            s,
-            progress,
-        )
-        .await;
+        let samples = load(&api, "/v1/scenes/POST_REGISTER/run", c, s, progress).await;
         rows.push(row("sweep: 1-function scene", target, c, samples));
         progress.inc(1);
     }
