@@ -397,34 +397,50 @@ fn secrets_body(body: Map<String, Value>) -> Result<BTreeMap<String, String>, Ap
 }
 
 async fn add_secrets(
-    State(state): State<AppState>,
+    state: State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    id: Path<String>,
+    body: ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
-    load_hook(&state, &caller, &id).await?;
-    let secrets = secrets_body(body)?;
-    state
-        .service
-        .add_hook_secrets(&caller.tenant, &id, secrets)
-        .await
-        .map_err(auth0_error)?;
-    Ok(StatusCode::CREATED.into_response())
+    write_secrets(state, caller, id, body, SecretsWrite::Add).await
 }
 
 async fn update_secrets(
+    state: State<AppState>,
+    caller: Caller,
+    id: Path<String>,
+    body: ApiJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    write_secrets(state, caller, id, body, SecretsWrite::Update).await
+}
+
+enum SecretsWrite {
+    /// New names only (`POST`).
+    Add,
+    /// Existing names only (`PATCH`).
+    Update,
+}
+
+/// Auth0 answers both with 201 and no body.
+async fn write_secrets(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Map<String, Value>>,
+    how: SecretsWrite,
 ) -> Result<Response, ApiError> {
     load_hook(&state, &caller, &id).await?;
     let secrets = secrets_body(body)?;
-    state
-        .service
-        .update_hook_secrets(&caller.tenant, &id, secrets)
-        .await
-        .map_err(auth0_error)?;
+    let service = &state.service;
+    match how {
+        SecretsWrite::Add => service.add_hook_secrets(&caller.tenant, &id, secrets).await,
+        SecretsWrite::Update => {
+            service
+                .update_hook_secrets(&caller.tenant, &id, secrets)
+                .await
+        }
+    }
+    .map_err(auth0_error)?;
     Ok(StatusCode::CREATED.into_response())
 }
 

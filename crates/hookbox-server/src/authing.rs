@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::native::FunctionDto;
+use crate::native::{FunctionDto, function_list};
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -158,18 +158,7 @@ async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let scene = q.scene.filter(|s| !s.is_empty());
-    let list: Vec<FunctionDto> = state
-        .service
-        .list(&caller.tenant, scene.as_deref())
-        .await?
-        .into_iter()
-        .map(FunctionDto::from)
-        .collect();
-    Ok(ok(
-        &rid,
-        serde_json::json!({ "list": list, "totalCount": list.len() }),
-    ))
+    Ok(ok(&rid, function_list(&state, &caller, q.scene).await?))
 }
 
 async fn logs(

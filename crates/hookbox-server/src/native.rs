@@ -226,7 +226,17 @@ async fn list_functions(
     ApiQuery(q): ApiQuery<SceneFilter>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let scene = q.scene.filter(|s| !s.is_empty());
+    Ok(ok(&rid, function_list(&state, &caller, q.scene).await?))
+}
+
+/// `{list, totalCount}` of the caller's functions, one scene's (in run
+/// order) or all; Authing's paginated shape, shared with its front.
+pub(crate) async fn function_list(
+    state: &AppState,
+    caller: &Caller,
+    scene: Option<String>,
+) -> Result<Value, ApiError> {
+    let scene = scene.filter(|s| !s.is_empty());
     let list: Vec<FunctionDto> = state
         .service
         .list(&caller.tenant, scene.as_deref())
@@ -234,10 +244,7 @@ async fn list_functions(
         .into_iter()
         .map(FunctionDto::from)
         .collect();
-    Ok(ok(
-        &rid,
-        serde_json::json!({ "list": list, "totalCount": list.len() }),
-    ))
+    Ok(serde_json::json!({ "totalCount": list.len(), "list": list }))
 }
 
 async fn get_function(
