@@ -168,13 +168,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                     "outcome": "compile_error",
                     "error": {"name": "SyntaxError", "message": message, "line": line, "column": column},
                 });
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                cli::render::line(format_args!("{}", serde_json::to_string_pretty(&report)?));
                 return Ok(ExitCode::from(1));
             }
             Err(e) => bail!("{} does not compile: {e}", args.file.display()),
         };
         let outcome = engine.invoke(&artifact, &input, &limits).await?;
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        // A reader that goes away (`| head`) ends the process quietly.
+        cli::render::line(format_args!("{}", serde_json::to_string_pretty(&outcome)?));
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -17,7 +17,7 @@ macro_rules! out {
 
 mod client;
 mod config;
-mod render;
+pub(crate) mod render;
 
 use clap::{Args, Subcommand};
 use client::Client;
@@ -119,6 +119,18 @@ pub enum ClientCommand {
     /// Set the order a scene's functions run in: every function of the scene, once each.
     #[command(after_help = CONFIG_HELP)]
     Order(OrderArgs),
+    /// Delete functions (with their logs); they leave their scene's order.
+    #[command(after_help = CONFIG_HELP)]
+    Rm(RmArgs),
+}
+
+#[derive(Args)]
+pub struct RmArgs {
+    /// The functions to delete.
+    #[arg(required = true)]
+    ids: Vec<String>,
+    #[command(flatten)]
+    conn: Conn,
 }
 
 #[derive(Args)]
@@ -276,6 +288,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Env(a) => &a.conn,
         ClientCommand::Scene(a) => &a.conn,
         ClientCommand::Order(a) => &a.conn,
+        ClientCommand::Rm(a) => &a.conn,
     };
     let json = conn.json;
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
@@ -295,7 +308,24 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
             } => run_scene(client, &scene, &user, &context, json).await,
         },
         ClientCommand::Order(args) => order(client, args, json).await,
+        ClientCommand::Rm(args) => rm(client, args, json).await,
     }
+}
+
+/// Deletes each function in turn; stops at the first the server refuses, so
+/// what was deleted before it is reported.
+async fn rm(client: &mut Client, args: RmArgs, json: bool) -> Result<(), CliError> {
+    for id in &args.ids {
+        client
+            .call(Method::DELETE, &["v1", "functions", id], &[], None)
+            .await?;
+        if json {
+            print_json(&json!({ "deleted": id }));
+        } else {
+            out!("deleted {id}");
+        }
+    }
+    Ok(())
 }
 
 fn parse_json(flag: &str, text: &str) -> Result<Value, CliError> {

@@ -473,6 +473,25 @@ async fn deploy_ls_invoke_scene_run_and_order() {
         deny.as_str(),
         "order unchanged"
     );
+
+    // rm: deleted, out of the order; an unknown id stops with the server's 404.
+    let ran = cli.run(&["rm", &deny]).ok();
+    assert_eq!(ran.stdout.trim(), format!("deleted {deny}"));
+    let listed = get(&server, &token, "/v1/functions?scene=PRE_REGISTER").await;
+    assert_eq!(listed["totalCount"], 1, "{listed}");
+    assert_eq!(listed["list"][0]["funcId"], allow.as_str());
+    let ran = cli.run(&["rm", &deny, &allow]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("(HTTP 404, requestId "),
+        "{}",
+        ran.stderr
+    );
+    let listed = get(&server, &token, "/v1/functions?scene=PRE_REGISTER").await;
+    assert_eq!(
+        listed["totalCount"], 1,
+        "the id after the refused one is kept"
+    );
 }
 
 #[tokio::test]
