@@ -403,8 +403,10 @@ async fn suite(
 const ROWS: u64 = 4 + 2 + 1 + 4 + 2;
 
 pub fn run(opts: Options) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One client thread: a request, its connection and its answer are handled
+    // where they were sent, so the client adds no thread hand-offs (each costs
+    // a cross-core wake-up) to the latencies it measures, on either target.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {

@@ -59,6 +59,10 @@ impl Default for ServiceConfig {
 
 /// Log records waiting for the writer; beyond this they are dropped (counted).
 const LOG_BACKLOG: usize = 20_000;
+/// Invocation logs written per storage write, at most.
+const LOG_BATCH: usize = 1024;
+/// How long the log writer waits for more records before a write.
+const LOG_LINGER: Duration = Duration::from_millis(20);
 
 /// A function ready to run.
 struct Loaded {
@@ -1180,29 +1184,38 @@ impl Service {
             .await
     }
 
+    /// Writes invocation logs in batches. After the first record of a batch
+    /// it waits [`LOG_LINGER`], so the calls of those milliseconds share one
+    /// storage write: a write per call would cost more than the call.
     async fn write_logs(
         self,
         mut rx: mpsc::Receiver<LogRecord>,
         mut stopped: watch::Receiver<bool>,
     ) {
-        let mut batch = Vec::with_capacity(256);
+        let mut batch = Vec::with_capacity(LOG_BATCH);
         loop {
-            tokio::select! {
-                n = rx.recv_many(&mut batch, 256) => {
-                    if n == 0 {
-                        return;
-                    }
+            let open = tokio::select! {
+                n = rx.recv_many(&mut batch, LOG_BATCH) => n > 0,
+                _ = stopped.changed() => false,
+            };
+            if open && batch.len() < LOG_BATCH {
+                tokio::select! {
+                    _ = tokio::time::sleep(LOG_LINGER) => {}
+                    _ = stopped.changed() => {}
                 }
-                _ = stopped.changed() => {
-                    // Drain what is already queued, then stop.
-                    while let Ok(log) = rx.try_recv() {
-                        batch.push(log);
-                    }
-                    self.flush_logs(std::mem::take(&mut batch)).await;
-                    return;
+            }
+            // What is queued now joins this batch (all of it, at shutdown).
+            let stopping = !open || *stopped.borrow();
+            while stopping || batch.len() < LOG_BATCH {
+                match rx.try_recv() {
+                    Ok(log) => batch.push(log),
+                    Err(_) => break,
                 }
             }
             self.flush_logs(std::mem::take(&mut batch)).await;
+            if stopping {
+                return;
+            }
         }
     }
 
@@ -1210,15 +1223,7 @@ impl Service {
         if batch.is_empty() {
             return;
         }
-        let result = self
-            .blocking(move |s| {
-                for log in &batch {
-                    s.append_log(log)?;
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = result {
+        if let Err(e) = self.blocking(move |s| s.append_logs(&batch)).await {
             tracing::error!(error = %e, "writing invocation logs failed");
         }
     }

@@ -56,6 +56,10 @@ const LOG_SEQ_DIGITS: usize = 10;
 /// most this many logs, so one transaction's memory stays bounded.
 const REMOVE_CHUNK: usize = 256;
 
+/// Encoded log bytes per write transaction in [`Store::append_logs`]; far
+/// below sled's I/O buffer, which one transaction must fit in.
+pub const LOG_BATCH_BYTES: usize = 1 << 20;
+
 /// The log counter, shared by every store in the process (it only has to be
 /// unique within one microsecond).
 static LOG_SEQ: AtomicU64 = AtomicU64::new(0);
@@ -587,29 +591,61 @@ impl Store {
     /// Stores one invocation record, and its entry in the expiry index, in one
     /// transaction. An empty `id` is filled with one that sorts by time.
     pub fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
-        check_part("tenant id", &record.tenant_id)?;
-        check_part("funcId", &record.func_id)?;
-        let seq = LOG_SEQ.fetch_add(1, Ordering::Relaxed) % 10u64.pow(LOG_SEQ_DIGITS as u32);
-        let stamp = format!(
-            "{:0tw$}{seq:0sw$}",
-            record.at_micros,
-            tw = TIME_DIGITS,
-            sw = LOG_SEQ_DIGITS
-        );
-        let lkey = key(&[&record.tenant_id, &record.func_id, &stamp]);
-        let tkey = time_key(record.at_micros, &lkey);
-        let mut record = record.clone();
-        if record.id.is_empty() {
-            record.id = stamp;
+        self.append_logs(std::slice::from_ref(record))
+    }
+
+    /// Stores invocation records, each with its expiry index entry. Records
+    /// are grouped into transactions of about [`LOG_BATCH_BYTES`]: each sled
+    /// transaction seals an I/O buffer and costs a write, so one per call
+    /// would cost more than the call itself.
+    pub fn append_logs(&self, records: &[LogRecord]) -> Result<(), StoreError> {
+        let mut rows = Vec::with_capacity(records.len());
+        for record in records {
+            check_part("tenant id", &record.tenant_id)?;
+            check_part("funcId", &record.func_id)?;
+            let seq = LOG_SEQ.fetch_add(1, Ordering::Relaxed) % 10u64.pow(LOG_SEQ_DIGITS as u32);
+            let stamp = format!(
+                "{:0tw$}{seq:0sw$}",
+                record.at_micros,
+                tw = TIME_DIGITS,
+                sw = LOG_SEQ_DIGITS
+            );
+            let lkey = key(&[&record.tenant_id, &record.func_id, &stamp]);
+            let tkey = time_key(record.at_micros, &lkey);
+            let value = if record.id.is_empty() {
+                encode(&LogRecord {
+                    id: stamp,
+                    ..record.clone()
+                })?
+            } else {
+                encode(record)?
+            };
+            rows.push((lkey, tkey, value));
         }
-        let value = encode(&record)?;
-        (&self.logs, &self.log_times)
-            .transaction(|(logs, times)| {
-                logs.insert(lkey.as_slice(), value.as_slice())?;
-                times.insert(tkey.as_slice(), &[] as &[u8])?;
-                Ok(())
-            })
-            .map_err(tx_error)
+        let mut rest = rows.as_slice();
+        while !rest.is_empty() {
+            let mut bytes = 0;
+            let n = rest
+                .iter()
+                .take_while(|(_, _, v)| {
+                    bytes += v.len();
+                    bytes <= LOG_BATCH_BYTES
+                })
+                .count()
+                .max(1);
+            let (chunk, tail) = rest.split_at(n);
+            (&self.logs, &self.log_times)
+                .transaction(|(logs, times)| {
+                    for (lkey, tkey, value) in chunk {
+                        logs.insert(lkey.as_slice(), value.as_slice())?;
+                        times.insert(tkey.as_slice(), &[] as &[u8])?;
+                    }
+                    Ok(())
+                })
+                .map_err(tx_error)?;
+            rest = tail;
+        }
+        Ok(())
     }
 
     /// A function's logs, newest first; `page` is 1-based (0 reads as 1).

@@ -329,6 +329,32 @@ fn logs_paginate_newest_first_and_expire() {
 }
 
 #[test]
+fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
+    let s = Store::open_temporary().unwrap();
+    // 64 KB of log lines each (the per-call cap): 40 of them need three
+    // transactions of LOG_BATCH_BYTES.
+    let line = "x".repeat(64 * 1024);
+    let batch: Vec<LogRecord> = (0..40u64)
+        .map(|i| LogRecord {
+            logs: json!([{"level": "info", "message": line}]),
+            ..log("t", "f", 1_000 + i, &format!("o{i}"))
+        })
+        .collect();
+    assert!(batch.len() * line.len() > 2 * crate::store::LOG_BATCH_BYTES);
+    s.append_logs(&batch).unwrap();
+    let (list, total) = s.list_logs("t", "f", 1, 100).unwrap();
+    assert_eq!(total, 40);
+    assert_eq!(list[0].outcome, "o39");
+    assert_eq!(list[39].outcome, "o0");
+    assert_eq!(s.tree("log_times").len(), 40);
+
+    // A bad record refuses the batch before anything is written.
+    let bad = vec![log("t", "g", 1, "ok"), log("t", "x\0g", 2, "ok")];
+    assert!(s.append_logs(&bad).is_err());
+    assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
+}
+
+#[test]
 fn log_ids_are_unique_and_kept_when_given() {
     let s = Store::open_temporary().unwrap();
     for _ in 0..3 {

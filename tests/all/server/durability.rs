@@ -237,3 +237,59 @@ async fn graceful_shutdown_finishes_in_flight_calls() {
     assert_eq!(body["data"]["outcome"], "ok", "{body}");
     assert_eq!(body["data"]["user"]["done"], true);
 }
+
+#[tokio::test]
+async fn a_graceful_stop_right_after_a_burst_keeps_every_invocation_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let f = server
+        .deploy(
+            &token,
+            function(
+                "burst",
+                "PRE_REGISTER",
+                "function pipe(u, c, cb) { console.log('call ' + u.n); cb(null, u, c); }",
+            ),
+        )
+        .await;
+    let id = f["funcId"].as_str().unwrap().to_string();
+    // Logs are written in batches after a short linger: stop inside it.
+    let calls = (0..40).map(|n| {
+        let (server, token, id) = (&server, &token, &id);
+        async move {
+            let (status, body) = server
+                .call(
+                    Method::POST,
+                    &format!("/v1/functions/{id}/invoke"),
+                    token,
+                    Some(json!({"user": {"n": n}, "context": {}})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    });
+    futures_util::future::join_all(calls).await;
+    server.stop();
+
+    let server = Server::start(dir.path());
+    let (status, logs) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/logs?limit=100"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{logs}");
+    assert_eq!(logs["data"]["totalCount"], 40, "{logs}");
+    let mut seen: Vec<String> = logs["data"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["logs"][0]["message"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 40, "one log per call: {seen:?}");
+}
