@@ -78,7 +78,7 @@ fn invoke(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| {
                 let out = rt
-                    .block_on(engine.invoke(&artifact, black_box(&input), &limits))
+                    .block_on(engine.invoke_settled(&artifact, black_box(&input), &limits))
                     .expect("invokes");
                 debug_assert!(out.is_ok());
                 out
@@ -94,7 +94,7 @@ fn invoke(c: &mut Criterion) {
         let artifact = rt.block_on(engine.compile(loop_src)).expect("compiles");
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| {
-                rt.block_on(engine.invoke(&artifact, &Input::default(), &limits))
+                rt.block_on(engine.invoke_settled(&artifact, &Input::default(), &limits))
                     .expect("invokes")
             })
         });

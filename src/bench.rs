@@ -116,12 +116,12 @@ fn engine(args: &BenchArgs) -> Result<()> {
         let engine = Engine::new(&config)?;
         let artifact = rt.block_on(engine.compile(TRIVIAL_PIPE))?;
         for _ in 0..args.iterations.min(1000) {
-            rt.block_on(engine.invoke(&artifact, &input, &limits))?;
+            rt.block_on(engine.invoke_settled(&artifact, &input, &limits))?;
         }
         let mut samples = Vec::with_capacity(args.iterations);
         for _ in 0..args.iterations {
             let started = Instant::now();
-            let out = rt.block_on(engine.invoke(&artifact, &input, &limits))?;
+            let out = rt.block_on(engine.invoke_settled(&artifact, &input, &limits))?;
             samples.push(started.elapsed().as_secs_f64() * 1e6);
             anyhow::ensure!(out.is_ok(), "benchmark call failed: {:?}", out.error);
         }
