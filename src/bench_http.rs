@@ -56,10 +56,20 @@ struct Proc {
 }
 
 impl Drop for Proc {
+    /// SIGTERM (a graceful stop), and SIGKILL if it has not exited in 10 s.
     fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) {
+            if Instant::now() > deadline {
+                eprintln!("server {} did not stop on SIGTERM; killing it", self.base);
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.wait();
     }
 }
