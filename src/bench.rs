@@ -99,13 +99,17 @@ fn engine(args: &BenchArgs) -> Result<()> {
         args.iterations
     );
     println!(
-        "{:<24} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{:<36} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "variant", "p50", "p90", "p99", "max", "mean"
     );
-    for (name, pooling, metering) in [
-        ("pooling+cow, metered", true, true),
-        ("on-demand, metered", false, true),
-        ("pooling+cow, unmetered", true, false),
+    // The last variant pauses before each call, as a server at concurrency 1
+    // does between requests: the core idles and its caches go cold.
+    let idle = std::time::Duration::from_micros(300);
+    for (name, pooling, metering, pause) in [
+        ("pooling+cow, metered", true, true, None),
+        ("on-demand, metered", false, true, None),
+        ("pooling+cow, unmetered", true, false, None),
+        ("pooling+cow, metered, 300 µs idle", true, true, Some(idle)),
     ] {
         let mut config = EngineConfig::default();
         config
@@ -120,6 +124,9 @@ fn engine(args: &BenchArgs) -> Result<()> {
         }
         let mut samples = Vec::with_capacity(args.iterations);
         for _ in 0..args.iterations {
+            if let Some(pause) = pause {
+                std::thread::sleep(pause);
+            }
             let started = Instant::now();
             let out = rt.block_on(engine.invoke_settled(&artifact, &input, &limits))?;
             samples.push(started.elapsed().as_secs_f64() * 1e6);
@@ -127,7 +134,7 @@ fn engine(args: &BenchArgs) -> Result<()> {
         }
         let s = stats(samples);
         println!(
-            "{name:<24} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
+            "{name:<36} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
             s.p50, s.p90, s.p99, s.max, s.mean
         );
     }

@@ -433,6 +433,39 @@ async fn suite(
     Ok(rows)
 }
 
+/// A 1-byte ping-pong between two threads over loopback TCP (no delay): what
+/// one request/response exchange costs before any HTTP or sandbox work. On a
+/// VM it is mostly the cost of waking the other core.
+fn loopback_rtt() -> Result<crate::bench::Stats> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let echo = std::thread::spawn(move || -> std::io::Result<()> {
+        let (mut s, _) = listener.accept()?;
+        s.set_nodelay(true)?;
+        let mut b = [0u8; 1];
+        while s.read(&mut b)? == 1 {
+            s.write_all(&b)?;
+        }
+        Ok(())
+    });
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_nodelay(true)?;
+    let mut b = [0u8; 1];
+    let mut samples = Vec::with_capacity(20_000);
+    for i in 0..21_000 {
+        let t = Instant::now();
+        s.write_all(&b)?;
+        s.read_exact(&mut b)?;
+        if i >= 1_000 {
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    drop(s);
+    let _ = echo.join();
+    Ok(stats(samples))
+}
+
 /// Scenario rows per target (for the progress bar).
 const ROWS: u64 = 4 + 2 + 1 + 4 + 2;
 
@@ -505,7 +538,7 @@ pub fn run(opts: Options) -> Result<()> {
         }
         progress.finish_and_clear();
 
-        let report = Report::new(rows, opts.seconds);
+        let report = Report::new(rows, opts.seconds, Some(loopback_rtt()?));
         report.print();
         std::fs::create_dir_all(&opts.out_dir)?;
         let json_path = opts.out_dir.join("report.json");

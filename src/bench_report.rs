@@ -74,6 +74,9 @@ pub struct Ratio {
     pub concurrency: usize,
     pub p50: f64,
     pub p99: f64,
+    /// The same ratio over the servers' own time (Server-Timing), p50: the
+    /// sandbox models compared without the loopback HTTP both pay.
+    pub server_p50: Option<f64>,
     pub throughput: f64,
 }
 
@@ -86,6 +89,9 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// baseline ÷ hookbox for latency, hookbox ÷ baseline for throughput: > 1 means hookbox is ahead.
     pub ratios: Vec<Ratio>,
+    /// A 1-byte TCP round trip between two threads over loopback, measured in
+    /// the same run: the floor under every client-side figure.
+    pub loopback_rtt_us: Option<Latency>,
 }
 
 fn machine() -> String {
@@ -116,7 +122,8 @@ fn machine() -> String {
 }
 
 impl Report {
-    pub fn new(rows: Vec<Row>, seconds: f64) -> Self {
+    pub fn new(rows: Vec<Row>, seconds: f64, loopback_rtt_us: Option<Stats>) -> Self {
+        let loopback_rtt_us = loopback_rtt_us.map(Latency::from);
         let mut ratios = Vec::new();
         for h in rows.iter().filter(|r| r.target == "hookbox") {
             let Some(b) = rows.iter().find(|r| {
@@ -132,6 +139,10 @@ impl Report {
                 concurrency: h.concurrency,
                 p50: bc.p50 / hc.p50,
                 p99: bc.p99 / hc.p99,
+                server_p50: match (&h.server_us, &b.server_us) {
+                    (Some(hs), Some(bs)) if hs.p50 > 0.0 => Some(bs.p50 / hs.p50),
+                    _ => None,
+                },
                 throughput: h.throughput_per_s / b.throughput_per_s.max(1e-9),
             });
         }
@@ -141,11 +152,18 @@ impl Report {
             seconds_per_scenario: seconds,
             rows,
             ratios,
+            loopback_rtt_us,
         }
     }
 
     pub fn print(&self) {
         println!("{} — {}", self.date, self.machine);
+        if let Some(rtt) = &self.loopback_rtt_us {
+            println!(
+                "loopback TCP round trip, 1 byte between two threads: p50 {:.0} µs, p99 {:.0} µs (under every client-side figure)",
+                rtt.p50, rtt.p99
+            );
+        }
         println!("client-side latency in µs; server = the server's own time (Server-Timing) p50");
         println!(
             "{:<44} {:<8} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>6}",
@@ -172,13 +190,14 @@ impl Report {
             println!();
             println!("hookbox vs node-vm (× faster; > 1 means hookbox is ahead)");
             println!(
-                "{:<44} {:>5} {:>8} {:>8} {:>10}",
-                "scenario", "conc", "p50", "p99", "throughput"
+                "{:<44} {:>5} {:>8} {:>8} {:>10} {:>10}",
+                "scenario", "conc", "p50", "p99", "server p50", "throughput"
             );
             for r in &self.ratios {
+                let server = r.server_p50.map_or("-".into(), |v| format!("{v:.1}×"));
                 println!(
-                    "{:<44} {:>5} {:>7.1}× {:>7.1}× {:>9.1}×",
-                    r.scenario, r.concurrency, r.p50, r.p99, r.throughput
+                    "{:<44} {:>5} {:>7.1}× {:>7.1}× {:>10} {:>9.1}×",
+                    r.scenario, r.concurrency, r.p50, r.p99, server, r.throughput
                 );
             }
         }
