@@ -85,6 +85,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         );
     }
     let engine = tokio::task::spawn_blocking(move || Engine::new(&engine_config)).await??;
+    // The first call in a process costs milliseconds (code and memory image
+    // faulting in); pay it here, not in a tenant's first login.
+    engine.warm_up().await.context("warming up the engine")?;
 
     // The key pair shown on a first start, for the CLI's export lines.
     let mut new_key = None;

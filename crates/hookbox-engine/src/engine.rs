@@ -442,6 +442,21 @@ impl Engine {
         out
     }
 
+    /// Compiles and runs a built-in script once, so that the first real call
+    /// does not pay for the process's first instantiation: the plugin's code
+    /// and its memory image faulting in, and wasmtime's lazy set-up. Servers
+    /// call it before they listen. Returns the warm-up call's outcome.
+    pub async fn warm_up(&self) -> anyhow::Result<Outcome> {
+        let artifact = self
+            .compile("function pipe(user, context, callback) { callback(null, user, context); }")
+            .await?;
+        let out = self
+            .invoke_settled(&artifact, &Input::default(), &Limits::default())
+            .await?;
+        anyhow::ensure!(out.is_ok(), "the warm-up call failed: {:?}", out.error);
+        Ok(out)
+    }
+
     async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, InvokeError> {
         self.inner
             .slots

@@ -159,3 +159,20 @@ async fn artifacts_round_trip_and_stale_ones_are_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn warm_up_runs_one_metered_call_and_leaves_the_pool_whole() {
+    // A pool of one: a warm-up that kept its slot would hang the next call.
+    let engine = build_engine(|c| {
+        c.max_instances(1);
+    });
+    let out = engine.warm_up().await.unwrap();
+    assert!(out.is_ok(), "{out:?}");
+    assert!(out.fuel_used > 0, "the warm-up ran metered guest code");
+    let artifact = engine.compile("exports.handler = () => 42;").await.unwrap();
+    let out = engine
+        .invoke(&artifact, &Input::default(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(out.result, json!(42));
+}
