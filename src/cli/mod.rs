@@ -465,17 +465,7 @@ async fn invoke(client: &mut Client, args: InvokeArgs, json: bool) -> Result<(),
     if !console.is_empty() {
         render::field("logs", &console.join("\n"));
     }
-    render::json_block("user", &data["user"]);
-    render::json_block("context", &data["context"]);
-    for (label, key) in [
-        ("result", "result"),
-        ("tokens", "tokens"),
-        ("customData", "customData"),
-    ] {
-        if !render::is_empty(&data[key]) {
-            render::json_block(label, &data[key]);
-        }
-    }
+    render::outcome_blocks(&data, &["result", "tokens", "customData"]);
     Ok(())
 }
 
@@ -755,17 +745,7 @@ async fn run_scene(
             queued.join(", ")
         },
     );
-    render::json_block("user", &data["user"]);
-    render::json_block("context", &data["context"]);
-    for (label, key) in [
-        ("tokens", "tokens"),
-        ("customData", "customData"),
-        ("result", "result"),
-    ] {
-        if !render::is_empty(&data[key]) {
-            render::json_block(label, &data[key]);
-        }
-    }
+    render::outcome_blocks(&data, &["tokens", "customData", "result"]);
     Ok(())
 }
 

@@ -131,6 +131,18 @@ pub fn json_block(label: &str, value: &Value) {
     }
 }
 
+/// An answer's `user` and `context`, then each of `extras` that carries
+/// something, in that order.
+pub fn outcome_blocks(data: &Value, extras: &[&str]) {
+    json_block("user", &data["user"]);
+    json_block("context", &data["context"]);
+    for key in extras {
+        if !is_empty(&data[*key]) {
+            json_block(key, &data[*key]);
+        }
+    }
+}
+
 /// True when a JSON value carries nothing worth showing.
 pub fn is_empty(value: &Value) -> bool {
     match value {

@@ -1223,7 +1223,7 @@ impl Service {
         if batch.is_empty() {
             return;
         }
-        if let Err(e) = self.blocking(move |s| s.append_logs(&batch)).await {
+        if let Err(e) = self.blocking(move |s| s.append_logs(batch)).await {
             tracing::error!(error = %e, "writing invocation logs failed");
         }
     }

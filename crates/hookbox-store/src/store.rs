@@ -591,16 +591,16 @@ impl Store {
     /// Stores one invocation record, and its entry in the expiry index, in one
     /// transaction. An empty `id` is filled with one that sorts by time.
     pub fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
-        self.append_logs(std::slice::from_ref(record))
+        self.append_logs(vec![record.clone()])
     }
 
     /// Stores invocation records, each with its expiry index entry. Records
     /// are grouped into transactions of about [`LOG_BATCH_BYTES`]: each sled
     /// transaction seals an I/O buffer and costs a write, so one per call
     /// would cost more than the call itself.
-    pub fn append_logs(&self, records: &[LogRecord]) -> Result<(), StoreError> {
+    pub fn append_logs(&self, records: Vec<LogRecord>) -> Result<(), StoreError> {
         let mut rows = Vec::with_capacity(records.len());
-        for record in records {
+        for mut record in records {
             check_part("tenant id", &record.tenant_id)?;
             check_part("funcId", &record.func_id)?;
             let seq = LOG_SEQ.fetch_add(1, Ordering::Relaxed) % 10u64.pow(LOG_SEQ_DIGITS as u32);
@@ -612,14 +612,10 @@ impl Store {
             );
             let lkey = key(&[&record.tenant_id, &record.func_id, &stamp]);
             let tkey = time_key(record.at_micros, &lkey);
-            let value = if record.id.is_empty() {
-                encode(&LogRecord {
-                    id: stamp,
-                    ..record.clone()
-                })?
-            } else {
-                encode(record)?
-            };
+            if record.id.is_empty() {
+                record.id = stamp;
+            }
+            let value = encode(&record)?;
             rows.push((lkey, tkey, value));
         }
         let mut rest = rows.as_slice();

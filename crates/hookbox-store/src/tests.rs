@@ -341,7 +341,7 @@ fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
         })
         .collect();
     assert!(batch.len() * line.len() > 2 * crate::store::LOG_BATCH_BYTES);
-    s.append_logs(&batch).unwrap();
+    s.append_logs(batch).unwrap();
     let (list, total) = s.list_logs("t", "f", 1, 100).unwrap();
     assert_eq!(total, 40);
     assert_eq!(list[0].outcome, "o39");
@@ -350,7 +350,7 @@ fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
 
     // A bad record refuses the batch before anything is written.
     let bad = vec![log("t", "g", 1, "ok"), log("t", "x\0g", 2, "ok")];
-    assert!(s.append_logs(&bad).is_err());
+    assert!(s.append_logs(bad).is_err());
     assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
 }
 
