@@ -36,6 +36,17 @@ pub const WORKLOADS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A neighbour that never ends on its own: it runs until its timeout.
+const RUNAWAY: &str = "async function pipe(user, context, callback) { while (true) {} }";
+
+/// The runaways' timeout in the neighbours scenario: short, so that a phase
+/// ends soon after its measurement; each runaway is re-issued as soon as it
+/// ends, so the number running stays the same throughout.
+const RUNAWAY_TIMEOUT_S: u64 = 2;
+
+/// Runaways beside the measured calls, per neighbours row.
+const NEIGHBOURS: [usize; 3] = [0, 2, 6];
+
 /// CPU-bound: fuel and epoch checks run on every loop edge.
 const CPU_HEAVY: &str = "async function pipe(user, context, callback) {\n  let h = 0;\n  for (let i = 0; i < 300000; i++) h = (h * 31 + i) % 1000003;\n  user.h = h;\n  callback(null, user, context);\n}";
 
@@ -203,12 +214,12 @@ impl Api {
     }
 
     async fn deploy(&self, name: &str, scene: &str, source: &str) -> Result<String> {
-        let (f, _) = self
-            .post(
-                "/v1/functions",
-                &json!({"funcName": name, "scene": scene, "sourceCode": source}),
-            )
-            .await?;
+        self.deploy_spec(&json!({"funcName": name, "scene": scene, "sourceCode": source}))
+            .await
+    }
+
+    async fn deploy_spec(&self, spec: &Value) -> Result<String> {
+        let (f, _) = self.post("/v1/functions", spec).await?;
         Ok(f["data"]["funcId"].as_str().context("funcId")?.to_string())
     }
 }
@@ -285,6 +296,43 @@ async fn load(
     out
 }
 
+/// Trivial calls at concurrency 1 for `seconds`, beside `n` runaway calls
+/// that are kept running throughout (each re-issued as soon as it times out).
+async fn beside_runaways(
+    api: &Api,
+    path: &str,
+    runaway: &str,
+    n: usize,
+    seconds: f64,
+    progress: &indicatif::ProgressBar,
+) -> Samples {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = serde_json::to_vec(&request_body()).expect("a JSON body");
+    let mut runaways = Vec::new();
+    for _ in 0..n {
+        let (api, path, body, stop) = (
+            api.clone(),
+            format!("/v1/functions/{runaway}/invoke"),
+            body.clone(),
+            stop.clone(),
+        );
+        runaways.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Ends as a timeout, which `call` reports as an error.
+                let _ = api.call(&path, &body).await;
+            }
+        }));
+    }
+    // Let every runaway start spinning before the first measured call.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let samples = load(api, path, 1, seconds, progress).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in runaways {
+        let _ = r.await;
+    }
+    samples
+}
+
 fn row(scenario: &str, target: &str, concurrency: usize, s: Samples) -> Row {
     let requests = s.client_us.len();
     let throughput = requests as f64 / s.elapsed.as_secs_f64().max(1e-9);
@@ -350,6 +398,28 @@ async fn suite(
         progress.set_message(format!("{target}: sweep, concurrency {c}"));
         let samples = load(&api, "/v1/scenes/POST_REGISTER/run", c, s, progress).await;
         rows.push(row("sweep: 1-function scene", target, c, samples));
+        progress.inc(1);
+    }
+
+    // Neighbours: the trivial call of another function beside N runaways.
+    let runaway = api
+        .deploy_spec(&json!({
+            "funcName": "runaway",
+            "scene": "PRE_OIDC_ID_TOKEN_ISSUED",
+            "sourceCode": RUNAWAY,
+            "timeout": RUNAWAY_TIMEOUT_S,
+        }))
+        .await?;
+    let trivial = format!("/v1/functions/{}/invoke", ids[0]);
+    for n in NEIGHBOURS {
+        progress.set_message(format!("{target}: beside {n} runaways"));
+        let samples = beside_runaways(&api, &trivial, &runaway, n, s, progress).await;
+        rows.push(row(
+            &format!("neighbours: {n} runaways"),
+            target,
+            1,
+            samples,
+        ));
         progress.inc(1);
     }
 
@@ -467,7 +537,7 @@ fn loopback_rtt() -> Result<crate::bench::Stats> {
 }
 
 /// Scenario rows per target (for the progress bar).
-const ROWS: u64 = 4 + 2 + 1 + 4 + 2;
+const ROWS: u64 = 4 + 2 + 1 + 4 + NEIGHBOURS.len() as u64 + 2;
 
 pub fn run(opts: Options) -> Result<()> {
     // One client thread: a request, its connection and its answer are handled

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Sandboxes that may run at once; further calls wait for a slot.
     #[arg(long, env = "HOOKBOX_MAX_INSTANCES", default_value_t = 1000)]
     max_instances: u32,
+    /// Threads that run long calls (past 20 million fuel, a few ms of CPU) at
+    /// the lowest CPU priority, so runaways cannot delay fresh calls much.
+    #[arg(long, env = "HOOKBOX_LONG_CALL_THREADS", default_value_t = 1)]
+    long_call_threads: usize,
     /// Run the asynchronous-function worker in this process.
     #[arg(long, env = "HOOKBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     worker: bool,
@@ -78,6 +82,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut engine_config = EngineConfig::default();
     engine_config
         .max_instances(args.max_instances)
+        .long_call_threads(args.long_call_threads)
         .cache_dir(args.data_dir.join("cache"));
     if let Some(path) = &args.plugin {
         engine_config.plugin(

@@ -114,34 +114,51 @@
     return kept.length ? call(arrayJoin, kept, "\n") : undefined;
   }
 
+  // Mirrors the host's bounds (hookbox-engine limits.rs): the host cuts
+  // longer fields anyway; cutting here too keeps a huge message from pushing
+  // the whole result past its size limit, which would turn a deny into an
+  // invalid_output.
+  const MAX_ERROR_NAME = 256;
+  const MAX_ERROR_TEXT = 8192;
+  const cut = (s, max) => (s.length > max ? call(stringSlice, s, 0, max) : s);
+
+  // Reads a property of a thrown value, which may be a Proxy or have getters
+  // that throw: undefined then.
+  function read(obj, key) {
+    try {
+      return obj[key];
+    } catch (_) {
+      return undefined;
+    }
+  }
+
+  function text(value, fallback) {
+    if (value === undefined) return fallback;
+    try {
+      return StringCtor(value);
+    } catch (_) {
+      return fallback;
+    }
+  }
+
+  // What a thrown or rejected value becomes in the result: plain strings
+  // only. Never throws, whatever the value's traps or getters do.
   function describeError(err) {
     if (isObject(err) || typeof err === "function") {
-      let name = "Error";
-      let message = "";
-      let stack;
-      try {
-        name = typeof err.name === "string" && err.name ? err.name : "Error";
-        message = err.message === undefined ? "" : StringCtor(err.message);
-        stack = userStack(err.stack);
-      } catch (_) {
-        message = "[error object could not be read]";
-      }
-      const out = { name, message };
-      if (stack) out.stack = stack;
-      if (isObject(err) && err.code !== undefined) {
-        try {
-          out.code = StringCtor(err.code);
-        } catch (_) {}
-      }
+      const name = read(err, "name");
+      const out = {
+        name: typeof name === "string" && name ? cut(name, MAX_ERROR_NAME) : "Error",
+        message: cut(text(read(err, "message"), ""), MAX_ERROR_TEXT),
+        stack: undefined,
+        code: undefined,
+      };
+      const stack = read(err, "stack");
+      if (typeof stack === "string") out.stack = userStack(cut(stack, 4 * MAX_ERROR_TEXT));
+      const code = read(err, "code");
+      if (code !== undefined) out.code = cut(text(code, ""), MAX_ERROR_NAME);
       return out;
     }
-    let message;
-    try {
-      message = StringCtor(err);
-    } catch (_) {
-      message = typeof err;
-    }
-    return { name: "Error", message };
+    return { name: "Error", message: cut(text(err, typeof err), MAX_ERROR_TEXT), stack: undefined, code: undefined };
   }
 
   // ---------------------------------------------------------------- require
@@ -866,8 +883,16 @@
   let timerSeq = 0;
   let virtualNow = 0;
 
+  // Pending timers a call may hold at once: each one is state the call keeps
+  // and work the driver does, so a loop that schedules without end fails
+  // loudly instead of growing until a limit classifies it as something else.
+  const MAX_TIMERS = 10000;
+
   function addTimer(fn, delay, args, repeat) {
     if (typeof fn !== "function") throw new TypeError("timer callback must be a function");
+    if (timers.length >= MAX_TIMERS) {
+      throw new RangeError("hookbox: a call may have at most " + MAX_TIMERS + " pending timers");
+    }
     const ms = NumberCtor(delay) > 0 ? NumberCtor(delay) : 0;
     const id = ++timerSeq;
     push(timers, { id, due: virtualNow + ms, ms, fn, args, repeat });
@@ -907,7 +932,10 @@
   // never sees them. Their effects are created on first use only.
 
   let effects = null;
-  const fx = () => effects || (effects = { tokens: { idToken: {}, accessToken: {} }, customData: {} });
+  // The bags have no prototype, so that a script's Object.prototype.toJSON
+  // (or any other tampering) cannot change how they are written.
+  const bag = () => ObjectCreate(null);
+  const fx = () => effects || (effects = { tokens: { idToken: bag(), accessToken: bag() }, customData: bag() });
 
   function setClaims(bag, key, value) {
     if (isObject(key)) {
@@ -1044,6 +1072,8 @@
           message:
             "no entry point: define `function pipe(user, context, callback)`, a single function expression, " +
             "`module.exports = function (..., cb)` or `exports.handler = async (event, context) => result`",
+          stack: undefined,
+          code: undefined,
         });
       }
     } catch (e) {
@@ -1072,14 +1102,25 @@
     if (!done) {
       return '{"outcome":"callback_not_called","error":{"name":"CallbackNotCalledError","message":"the function finished without calling back or settling its promise"}}';
     }
-    if (outcome === "error") {
-      const overflow = payload.name === "RangeError" && payload.message === "Maximum call stack size exceeded";
-      return '{"outcome":"' + (overflow ? "stack_overflow" : "error") + '","error":' + json(payload) + "}";
-    }
+    // A thrown RangeError is an error like any other: only the host, which
+    // sees the engine trap, classifies a stack overflow.
+    if (outcome === "error") return '{"outcome":"error","error":' + errorText(payload) + "}";
     let text = '{"outcome":"ok"';
     if (owns(payload, "user")) text += ',"user":' + json(payload.user) + ',"context":' + json(payload.context);
     else text += ',"result":' + json(payload.result);
-    if (effects) text += ',"tokens":' + json(effects.tokens) + ',"customData":' + json(effects.customData);
+    if (effects) {
+      text += ',"tokens":{"idToken":' + json(effects.tokens.idToken) + ',"accessToken":' + json(effects.tokens.accessToken);
+      text += '},"customData":' + json(effects.customData);
+    }
+    return text + "}";
+  }
+
+  // The error, written field by field from the strings describeError made:
+  // JSON.stringify of a string primitive consults no prototype.
+  function errorText(e) {
+    let text = '{"name":' + JSONStringify(e.name) + ',"message":' + JSONStringify(e.message);
+    if (typeof e.stack === "string") text += ',"stack":' + JSONStringify(e.stack);
+    if (typeof e.code === "string") text += ',"code":' + JSONStringify(e.code);
     return text + "}";
   }
 
@@ -1089,10 +1130,10 @@
       text = resultText();
     } catch (e) {
       const why = describeError(e);
-      text = JSONStringify({
-        outcome: "invalid_output",
-        error: { name: "InvalidOutputError", message: "the result cannot be serialised as JSON: " + why.message },
-      });
+      text =
+        '{"outcome":"invalid_output","error":' +
+        errorText({ name: "InvalidOutputError", message: "the result cannot be serialised as JSON: " + why.message }) +
+        "}";
     }
     hostOutput(text);
   }

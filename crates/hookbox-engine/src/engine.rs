@@ -1,13 +1,17 @@
 //! The wasmtime embedding: one engine, one pre-linked plugin, a fresh instance per call.
 
 use crate::artifact::Artifact;
-use crate::limits::{EPOCH_TICK, Limits, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_SOURCE_BYTES};
+use crate::limits::{
+    EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_MESSAGE_BYTES, MAX_ERROR_NAME_BYTES,
+    MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES, MAX_SOURCE_BYTES,
+};
 use crate::outbound::{
     self, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS, Outbound, OutboundError,
     OutboundRequest,
 };
 use crate::outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind};
 use crate::plugin::{self, BUNDLED_PLUGIN};
+use crate::schedule::{LONG_CALL_FUEL, LongCalls};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +33,7 @@ pub struct EngineConfig {
     pooling: bool,
     metering: bool,
     max_instances: u32,
+    long_call_threads: usize,
     cache_dir: Option<PathBuf>,
     plugin: Option<Arc<[u8]>>,
 }
@@ -39,6 +44,7 @@ impl Default for EngineConfig {
             pooling: true,
             metering: true,
             max_instances: 1000,
+            long_call_threads: 1,
             cache_dir: None,
             plugin: None,
         }
@@ -66,6 +72,14 @@ impl EngineConfig {
     /// a slot. Each slot reserves address space (not memory) for the largest cap.
     pub fn max_instances(&mut self, n: u32) -> &mut Self {
         self.max_instances = n.max(1);
+        self
+    }
+
+    /// Threads of the long-call pool (default 1): calls that have burnt
+    /// [`LONG_CALL_FUEL`](crate::LONG_CALL_FUEL) finish there, at the lowest
+    /// CPU priority, so that runaways cannot delay fresh calls much.
+    pub fn long_call_threads(&mut self, n: usize) -> &mut Self {
+        self.long_call_threads = n.max(1);
         self
     }
 
@@ -130,6 +144,7 @@ struct Inner {
     plugin_cached: bool,
     metering: bool,
     slots: Arc<tokio::sync::Semaphore>,
+    long_calls: LongCalls,
     _ticker: Option<Ticker>,
 }
 
@@ -177,6 +192,11 @@ struct Call {
     output: Option<Vec<u8>>,
     logs: Logs,
     deadline: Instant,
+    /// The call's fuel budget, to tell how much it has burnt.
+    fuel: u64,
+    /// Set by the epoch callback once the call has burnt [`LONG_CALL_FUEL`]:
+    /// it then moves to the long-call pool.
+    long: Arc<AtomicBool>,
     /// How requests leave the sandbox; `None`: they are all refused.
     outbound: Option<Arc<dyn Outbound>>,
     /// Requests made so far.
@@ -193,24 +213,57 @@ struct Logs {
 }
 
 impl Logs {
-    /// Keeps a line if it fits in [`MAX_LOG_BYTES`]; returns false once full.
+    /// Keeps a line while the call is within [`MAX_LOG_BYTES`] (each line
+    /// counting [`LOG_LINE_OVERHEAD`] beside its text) and [`MAX_LOG_LINES`].
+    /// The last line kept carries the truncation marker. Returns false once full.
     fn push(&mut self, level: LogLevel, mut message: String) -> bool {
         if self.full {
             return false;
         }
-        let room = MAX_LOG_BYTES - self.bytes;
-        if message.len() > room {
-            let mut cut = room;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-            message.push_str("… [log truncated: 64 KB per call]");
+        let room = MAX_LOG_BYTES.saturating_sub(self.bytes + LOG_LINE_OVERHEAD);
+        if message.len() > room || self.lines.len() + 1 >= MAX_LOG_LINES {
+            truncate_at_char(&mut message, room);
+            message.push_str(&format!(
+                "… [log truncated: a call keeps at most {MAX_LOG_LINES} lines and {} KB]",
+                MAX_LOG_BYTES / 1024
+            ));
             self.full = true;
         }
-        self.bytes += message.len().min(room);
+        self.bytes += LOG_LINE_OVERHEAD + message.len();
         self.lines.push(LogLine { level, message });
         !self.full
+    }
+}
+
+/// Cuts `s` to at most `max` bytes, at a character boundary.
+fn truncate_at_char(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+}
+
+/// Cuts one error field to `max` bytes, marking the cut.
+fn bound_field(s: &mut String, max: usize) {
+    if s.len() > max {
+        truncate_at_char(s, max);
+        s.push_str(" … [truncated]");
+    }
+}
+
+/// Bounds what a function's error can carry into the answer and the stored
+/// invocation record, whatever the script threw.
+fn bound_error(error: &mut ErrorInfo) {
+    bound_field(&mut error.name, MAX_ERROR_NAME_BYTES);
+    bound_field(&mut error.message, MAX_ERROR_MESSAGE_BYTES);
+    if let Some(stack) = &mut error.stack {
+        bound_field(stack, MAX_ERROR_STACK_BYTES);
+    }
+    if let Some(code) = &mut error.code {
+        bound_field(code, MAX_ERROR_NAME_BYTES);
     }
 }
 
@@ -320,6 +373,7 @@ impl Engine {
                 plugin_cached,
                 metering: config.metering,
                 slots: Arc::new(tokio::sync::Semaphore::new(config.max_instances as usize)),
+                long_calls: LongCalls::start(config.long_call_threads)?,
                 _ticker: ticker,
             }),
         })
@@ -329,6 +383,12 @@ impl Engine {
     /// Cranelift compile at this start).
     pub fn plugin_was_cached(&self) -> bool {
         self.inner.plugin_cached
+    }
+
+    /// Calls that burnt [`LONG_CALL_FUEL`] and moved to the long-call pool,
+    /// since this engine started.
+    pub fn long_calls(&self) -> u64 {
+        self.inner.long_calls.moved()
     }
 
     /// Hash of the plugin this engine runs; artifacts must match it.
@@ -405,7 +465,19 @@ impl Engine {
         let started = Instant::now();
         let mut store = self.store(input, limits);
         store.data_mut().outbound = outbound;
-        let result = self.run_invoke(&mut store, artifact.bytecode()).await;
+        let long = store.data().long.clone();
+        let engine = self.clone();
+        let artifact = artifact.clone();
+        // The call owns its store and slot wherever it runs, so that a call
+        // dropped half-way (the client went away) frees both, in that order.
+        let call = async move {
+            let mut held = Held { store, slot };
+            let result = engine
+                .run_invoke(&mut held.store, artifact.bytecode())
+                .await;
+            (held, result)
+        };
+        let (Held { mut store, slot }, result) = self.inner.long_calls.run(call, long).await?;
         let duration_us = started.elapsed().as_micros() as u64;
         let fuel_used = if self.inner.metering {
             limits
@@ -421,6 +493,9 @@ impl Engine {
             Ok(()) => read_output(output),
             Err(e) => classify(&e, limits),
         };
+        if let Some(error) = &mut outcome.error {
+            bound_error(error);
+        }
         outcome.logs = logs;
         outcome.duration_us = duration_us;
         outcome.fuel_used = fuel_used;
@@ -477,6 +552,8 @@ impl Engine {
             output: None,
             logs: Logs::default(),
             deadline: Instant::now() + limits.get_timeout(),
+            fuel: limits.get_fuel(),
+            long: Arc::new(AtomicBool::new(false)),
             outbound: None,
             requests: 0,
             answer: Vec::new(),
@@ -486,14 +563,22 @@ impl Engine {
         if self.inner.metering {
             store.set_fuel(limits.get_fuel()).expect("fuel is enabled");
             store.set_epoch_deadline(1);
-            // Every tick: yield the worker thread, so a runaway never starves
-            // other calls, and interrupt once the wall-clock deadline passed.
+            // Every tick: interrupt once the wall-clock deadline passed;
+            // otherwise yield the worker thread, so a runaway never starves
+            // other calls, and mark a call that has burnt LONG_CALL_FUEL to
+            // move to the long-call pool.
             store.epoch_deadline_callback(|ctx| {
-                if Instant::now() >= ctx.data().deadline {
-                    Ok(UpdateDeadline::Interrupt)
-                } else {
-                    Ok(UpdateDeadline::Yield(1))
+                let call = ctx.data();
+                if Instant::now() >= call.deadline {
+                    return Ok(UpdateDeadline::Interrupt);
                 }
+                if !call.long.load(Ordering::Relaxed) {
+                    let burnt = call.fuel.saturating_sub(ctx.get_fuel().unwrap_or(0));
+                    if burnt >= LONG_CALL_FUEL {
+                        call.long.store(true, Ordering::Relaxed);
+                    }
+                }
+                Ok(UpdateDeadline::Yield(1))
             });
         }
         store
@@ -545,6 +630,12 @@ impl Engine {
         memory.read(&*store, word(1) as usize, &mut bytes)?;
         Ok((word(0), bytes))
     }
+}
+
+/// A call's store and pool slot, dropped in that order.
+struct Held {
+    store: Store<Call>,
+    slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// Frees a finished call's instance, and then its slot, after the caller has

@@ -32,12 +32,14 @@ mod limits;
 mod outbound;
 mod outcome;
 mod plugin;
+mod schedule;
 
 pub use artifact::{Artifact, ArtifactError, PLUGIN_NAMESPACE};
 pub use engine::{CompileError, Engine, EngineConfig, InvokeError};
 pub use limits::{
-    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LimitError, Limits,
-    MAX_IO_BYTES, MAX_LOG_BYTES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB,
+    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, EPOCH_TICK, FUEL_PER_SECOND, LOG_LINE_OVERHEAD, LimitError,
+    Limits, MAX_ERROR_MESSAGE_BYTES, MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_IO_BYTES,
+    MAX_LOG_BYTES, MAX_LOG_LINES, MAX_MEMORY_MB, MAX_SOURCE_BYTES, MAX_TIMEOUT, MIN_MEMORY_MB,
     MIN_TIMEOUT,
 };
 pub use outbound::{
@@ -47,3 +49,4 @@ pub use outbound::{
 };
 pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
 pub use plugin::{BUNDLED_PLUGIN, plugin_hash};
+pub use schedule::LONG_CALL_FUEL;

@@ -21,8 +21,21 @@ pub const MAX_MEMORY_MB: u32 = 512;
 pub const MAX_SOURCE_BYTES: usize = 100 * 1024;
 /// Largest input (user, context, event, env) and output JSON, in bytes.
 pub const MAX_IO_BYTES: usize = 1024 * 1024;
-/// Console output kept per invocation; the rest is dropped behind a marker.
+/// Console output kept per invocation, counting [`LOG_LINE_OVERHEAD`] per
+/// line beside its text; the rest is dropped behind a marker.
 pub const MAX_LOG_BYTES: usize = 64 * 1024;
+/// Most console lines kept per invocation, however short: the last one kept
+/// carries the truncation marker.
+pub const MAX_LOG_LINES: usize = 1_000;
+/// What one console line costs against [`MAX_LOG_BYTES`] beyond its text
+/// (its level, JSON framing and bookkeeping), so that empty lines are not free.
+pub const LOG_LINE_OVERHEAD: usize = 32;
+/// Longest error `name` or `code` kept, in bytes.
+pub const MAX_ERROR_NAME_BYTES: usize = 256;
+/// Longest error `message` kept, in bytes; the rest is cut behind a marker.
+pub const MAX_ERROR_MESSAGE_BYTES: usize = 8 * 1024;
+/// Longest error `stack` kept, in bytes; the rest is cut behind a marker.
+pub const MAX_ERROR_STACK_BYTES: usize = 8 * 1024;
 
 /// How often the ticker thread advances the epoch. It bounds how late a
 /// timeout fires and how often a runaway yields its worker thread.

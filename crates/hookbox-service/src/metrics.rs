@@ -29,6 +29,8 @@ pub(crate) struct Metrics {
     pub compile_seconds: Histogram,
     pub queue_depth: Gauge,
     pub logs_dropped: Counter,
+    /// Mirrors the engine's own count; brought up to date at each render.
+    long_calls: Counter,
 }
 
 impl Metrics {
@@ -42,6 +44,7 @@ impl Metrics {
         let compile_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
         let queue_depth = Gauge::default();
         let logs_dropped = Counter::default();
+        let long_calls = Counter::default();
 
         let mut registry = Registry::with_prefix("hookbox");
         registry.register(
@@ -79,6 +82,11 @@ impl Metrics {
             "Invocation log records dropped because the log writer fell behind",
             logs_dropped.clone(),
         );
+        registry.register(
+            "long_calls",
+            "Calls that burnt 20 million fuel (a few ms of CPU) and finished on the low-priority long-call pool",
+            long_calls.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             invocations,
@@ -88,13 +96,18 @@ impl Metrics {
             compile_seconds,
             queue_depth,
             logs_dropped,
+            long_calls,
         }
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    /// The Prometheus text exposition. `long_calls` is the engine's count of
+    /// calls moved to its long-call pool.
+    pub fn render(&self, long_calls: u64) -> String {
         let mut out = String::new();
         let registry = self.registry.lock().expect("metrics registry lock");
+        // Under the lock, so that two renders cannot both add the difference.
+        self.long_calls
+            .inc_by(long_calls.saturating_sub(self.long_calls.get()));
         prometheus_client::encoding::text::encode(&mut out, &registry)
             .expect("writing to a String cannot fail");
         out

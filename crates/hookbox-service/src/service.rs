@@ -169,7 +169,7 @@ impl Service {
         if let Ok(depth) = self.blocking(|s| s.queue_depth()).await {
             self.inner.metrics.queue_depth.set(depth as i64);
         }
-        self.inner.metrics.render()
+        self.inner.metrics.render(self.inner.engine.long_calls())
     }
 
     /// Starts the log writer, the log expiry task and (if configured) the

@@ -342,21 +342,28 @@ pub unsafe extern "C" fn compile_src(src_ptr: *const u8, src_len: usize) -> *con
 }
 
 fn error_json(e: &SyntaxError) -> String {
-    let mut message = String::with_capacity(e.message.len() + 2);
-    message.push('"');
-    for c in e.message.chars() {
+    format!(
+        r#"{{"message":{},"line":{},"column":{}}}"#,
+        json_string(&e.message),
+        e.line,
+        e.column
+    )
+}
+
+/// `s` as a JSON string literal, quotes included.
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
         match c {
-            '"' => message.push_str("\\\""),
-            '\\' => message.push_str("\\\\"),
-            c if (c as u32) < 0x20 => message.push_str(&format!("\\u{:04x}", c as u32)),
-            c => message.push(c),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
         }
     }
-    message.push('"');
-    format!(
-        r#"{{"message":{message},"line":{},"column":{}}}"#,
-        e.line, e.column
-    )
+    out.push('"');
+    out
 }
 
 /// Runs one invocation of compiled bytecode; the function name is unused (the
@@ -378,19 +385,11 @@ pub unsafe extern "C" fn invoke(
         if let Err(message) = run(&ctx, plugin, bytecode) {
             let out = format!(
                 r#"{{"outcome":"error","error":{{"name":"HookboxInternalError","message":{}}}}}"#,
-                serde_like_string(&message)
+                json_string(&message)
             );
             host_output(out);
         }
     });
-}
-
-fn serde_like_string(s: &str) -> String {
-    error_json(&SyntaxError {
-        message: s.into(),
-        line: 0,
-        column: 0,
-    })
 }
 
 fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {

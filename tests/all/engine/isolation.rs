@@ -128,6 +128,65 @@ async fn runaways_do_not_hold_up_well_behaved_calls() {
     );
 }
 
+/// A call that has burnt LONG_CALL_FUEL moves to the long-call pool, whose
+/// threads run at the lowest CPU priority; a trivial call never does.
+#[tokio::test]
+async fn long_calls_move_to_a_low_priority_pool() {
+    let engine = build_engine(|_| {});
+    let trivial = compile("function pipe(u, c, cb) { cb(null, u, c); }").await;
+    for _ in 0..20 {
+        let out = engine
+            .invoke(&trivial, &Input::default(), &Limits::default())
+            .await
+            .unwrap();
+        assert!(out.is_ok());
+        assert!(out.fuel_used < hookbox_engine::LONG_CALL_FUEL);
+    }
+    assert_eq!(engine.long_calls(), 0);
+
+    // Burns more than LONG_CALL_FUEL, then answers normally.
+    let heavy = compile(
+        "exports.handler = () => { let x = 0; for (let i = 0; i < 3e6; i++) x += i % 7; return x; };",
+    )
+    .await;
+    let out = engine
+        .invoke(&heavy, &Input::default(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(out.is_ok(), "{out:?}");
+    assert!(
+        out.fuel_used > hookbox_engine::LONG_CALL_FUEL,
+        "{}",
+        out.fuel_used
+    );
+    assert_eq!(
+        out.result,
+        json!((0..3_000_000u64).map(|i| i % 7).sum::<u64>())
+    );
+    assert_eq!(engine.long_calls(), 1);
+
+    // The pool's threads are niced (Linux: /proc/self/task/*/stat).
+    let mut niced = 0;
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let dir = task.unwrap().path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim() != "hookbox-long-ca" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("stat")).unwrap();
+        // Field 19 is the nice value; fields after the `(comm)` are plain.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        assert_eq!(fields[16], "19", "{stat}");
+        niced += 1;
+    }
+    assert!(niced >= 1, "no long-call thread found");
+}
+
 #[tokio::test]
 async fn artifacts_round_trip_and_stale_ones_are_refused() {
     let artifact = compile("exports.handler = () => 'hi';").await;

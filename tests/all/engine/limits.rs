@@ -2,7 +2,9 @@
 
 use crate::common::*;
 use hookbox_engine::{
-    CompileError, Input, InvokeError, Limits, MAX_LOG_BYTES, MAX_SOURCE_BYTES, OutcomeKind,
+    CompileError, Input, InvokeError, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_MESSAGE_BYTES,
+    MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES, MAX_SOURCE_BYTES,
+    OutcomeKind,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -139,16 +141,112 @@ async fn console_output_is_capped_per_call() {
     )
     .await;
     assert_eq!(out.outcome, OutcomeKind::Ok);
-    let kept: usize = out.logs.iter().map(|l| l.message.len()).sum();
-    assert!(kept <= MAX_LOG_BYTES + 64, "{kept}");
+    let kept: usize = out
+        .logs
+        .iter()
+        .map(|l| l.message.len() + LOG_LINE_OVERHEAD)
+        .sum();
+    assert!(kept <= MAX_LOG_BYTES + 128, "{kept}");
     assert!(out.logs.len() < 10000);
     assert!(
         out.logs
             .last()
             .unwrap()
             .message
-            .ends_with("[log truncated: 64 KB per call]")
+            .ends_with("[log truncated: a call keeps at most 1000 lines and 64 KB]"),
+        "{:?}",
+        out.logs.last()
     );
+}
+
+/// Empty lines used to be free: a million of them made a 30 MB record.
+#[tokio::test]
+async fn empty_console_lines_count_against_the_cap() {
+    let out = run_with(
+        "function pipe(u, c, cb) { for (let i = 0; i < 100000; i++) console.log(''); cb(null, u, c); }",
+        &Input::default(),
+        &limits_secs(30),
+    )
+    .await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{:?}", out.error);
+    assert!(out.logs.len() <= MAX_LOG_LINES, "{} lines", out.logs.len());
+    let answer = serde_json::to_vec(&out).unwrap();
+    assert!(answer.len() < 64 * 1024, "{} bytes", answer.len());
+}
+
+/// The input: a logging runaway returned 8 million lines (244 MB).
+#[tokio::test]
+async fn a_logging_runaway_returns_a_bounded_answer() {
+    let out = run_with(
+        "async function pipe(u, c, cb) { while (true) console.log(''); }",
+        &Input::default(),
+        &limits_secs(1),
+    )
+    .await;
+    assert_eq!(out.outcome, OutcomeKind::Timeout, "{:?}", out.error);
+    assert!(out.logs.len() <= MAX_LOG_LINES, "{} lines", out.logs.len());
+    assert!(serde_json::to_vec(&out).unwrap().len() < 64 * 1024);
+}
+
+#[tokio::test]
+async fn error_fields_are_bounded_and_the_verdict_stays_a_deny() {
+    for source in [
+        "function pipe(u, c, cb) { cb(new Error('m'.repeat(900 * 1024))); }",
+        "async function pipe(u, c, cb) { const e = new Error('m'); e.name = 'N'.repeat(900 * 1024); throw e; }",
+        "function pipe(u, c, cb) { const e = new Error('m'); e.code = 'C'.repeat(900 * 1024); throw e; }",
+        "function pipe(u, c, cb) { const e = new Error('m'); e.stack = '    at pipe (function.js:1:1)\\n'.repeat(50000); throw e; }",
+    ] {
+        let out = run(source, &Input::default()).await;
+        assert_eq!(out.outcome, OutcomeKind::Error, "{source}: {:?}", out.error);
+        let error = out.error.unwrap();
+        assert!(error.name.len() <= MAX_ERROR_NAME_BYTES + 32, "{source}");
+        assert!(
+            error.message.len() <= MAX_ERROR_MESSAGE_BYTES + 32,
+            "{source}"
+        );
+        assert!(
+            error
+                .stack
+                .as_ref()
+                .is_none_or(|s| s.len() <= MAX_ERROR_STACK_BYTES + 32),
+            "{source}"
+        );
+        assert!(
+            error
+                .code
+                .as_ref()
+                .is_none_or(|c| c.len() <= MAX_ERROR_NAME_BYTES + 32),
+            "{source}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pending_timers_are_bounded_by_count() {
+    let out = run(
+        "function pipe(u, c, cb) { for (;;) setTimeout(() => {}, 1000); }",
+        &Input::default(),
+    )
+    .await;
+    assert_eq!(out.outcome, OutcomeKind::Error, "{:?}", out.error);
+    let error = out.error.unwrap();
+    assert_eq!(error.name, "RangeError");
+    assert!(
+        error.message.contains("at most 10000 pending timers"),
+        "{error:?}"
+    );
+}
+
+/// Pending promises live in the guest's memory, so its cap bounds them.
+#[tokio::test]
+async fn pending_promises_are_bounded_by_the_memory_cap() {
+    let out = run_with(
+        "function pipe(u, c, cb) { const keep = []; for (;;) keep.push(new Promise(() => {})); }",
+        &Input::default(),
+        limits_secs(60).memory_mb(8).unwrap(),
+    )
+    .await;
+    assert_eq!(out.outcome, OutcomeKind::MemoryLimit, "{:?}", out.error);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod asynchronous;
 mod bad_input;
+mod bounds;
 mod durability;
 mod fronts;
 mod lifecycle;
