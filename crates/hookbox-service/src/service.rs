@@ -1266,12 +1266,25 @@ impl Redactor {
         Self { values }
     }
 
+    /// `text` with every secret value replaced by its mark, at most half as
+    /// long again as `text` plus 64 bytes: a short secret repeated all over a
+    /// line would otherwise grow the stored record many times over the
+    /// engine's bounds.
     fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for (value, mark) in &self.values {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), mark);
             }
+        }
+        let limit = text.len() + text.len() / 2 + 64;
+        if out.len() > limit {
+            let mut cut = limit;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push_str(" … [truncated]");
         }
         out
     }
@@ -1325,5 +1338,32 @@ fn invoke_error(e: InvokeError) -> ServiceError {
             format!("input is {size} bytes; the limit is {limit} bytes (1 MB)"),
         ),
         other => ServiceError::Internal(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Redactor;
+
+    #[test]
+    fn redaction_marks_secrets_without_growing_a_record_past_its_bound() {
+        let (key, value) = (
+            "A_RATHER_LONG_SECRET_NAME".to_string(),
+            "s3cret".to_string(),
+        );
+        let redactor = Redactor::new(std::iter::once((&key, &value)));
+        assert_eq!(
+            redactor.redact("calling with s3cret"),
+            "calling with [redacted: A_RATHER_LONG_SECRET_NAME]"
+        );
+        let flood = "s3cret".repeat(10_000);
+        let out = redactor.redact(&flood);
+        assert!(
+            out.len() <= flood.len() + flood.len() / 2 + 64 + 32,
+            "{}",
+            out.len()
+        );
+        assert!(out.ends_with("[truncated]"));
+        assert!(!out.contains("s3cret"));
     }
 }
