@@ -1,6 +1,6 @@
 //! `hookbox serve`: the server, with safe defaults and env fallbacks.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use hookbox_engine::{Engine, EngineConfig};
 use hookbox_server::{AppState, Auth};
 use hookbox_service::{PrivateAccess, Service, ServiceConfig};
@@ -12,6 +12,11 @@ use std::time::Duration;
 
 /// The tenant a first start creates, so `make run` is usable at once.
 const DEFAULT_TENANT: &str = "default";
+/// The data dir's key file: it signs tokens and seals the secrets stored in
+/// the database, so losing or replacing it makes those unreadable.
+const TOKEN_KEY_FILE: &str = "token.key";
+/// Bytes of a token key: what a new one gets, and the least a readable one has.
+const TOKEN_KEY_BYTES: usize = 32;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -61,6 +66,16 @@ pub struct ServeArgs {
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "HOOKBOX_THREADS")]
     threads: Option<usize>,
+    /// Signed (Authing node SDK) requests a tenant may send within the
+    /// 15-minute replay window; past it its signed requests are refused (429)
+    /// until older ones leave the window, so no nonce is ever forgotten.
+    #[arg(
+        long,
+        env = "HOOKBOX_SIGNED_REQUESTS_PER_TENANT",
+        default_value_t = hookbox_service::DEFAULT_NONCES_PER_TENANT as u32,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    signed_requests_per_tenant: u32,
 }
 
 pub fn run(args: ServeArgs) -> Result<()> {
@@ -115,6 +130,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         run_worker: args.worker,
         retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
         outbound_private: args.outbound_allow_private,
+        nonces_per_tenant: args.signed_requests_per_tenant as usize,
         ..ServiceConfig::default()
     };
     let service = Service::new(engine, store.clone(), config);
@@ -162,25 +178,105 @@ fn client_url(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
-/// A random key for signing tokens, kept in the data dir so that tokens stay
-/// valid across restarts.
+/// The data dir's key (see [`TOKEN_KEY_FILE`]): read if it is there, made
+/// if it is not and the database is new. A key file that is damaged, or
+/// missing beside an existing database, stops the server: replacing it would
+/// silently make every sealed secret unreadable.
 fn token_secret(data_dir: &Path) -> Result<Vec<u8>> {
-    let path = data_dir.join("token.key");
-    if let Ok(existing) = std::fs::read(&path)
-        && existing.len() >= 32
-    {
-        return Ok(existing);
+    let path = data_dir.join(TOKEN_KEY_FILE);
+    let restore = format!(
+        "restore {path} from a backup. To start over with a new key instead (the access key \
+         secrets and hook secrets sealed under the old one become unreadable: create new key \
+         pairs and set hook secrets again), write {TOKEN_KEY_BYTES} random bytes to it: \
+         (umask 077 && head -c {TOKEN_KEY_BYTES} /dev/urandom > {path})",
+        path = path.display()
+    );
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= TOKEN_KEY_BYTES => {
+            warn_if_readable_by_others(&path);
+            Ok(key)
+        }
+        Ok(key) => bail!(
+            "{} is damaged: it holds {} bytes where a key has at least {TOKEN_KEY_BYTES}. It \
+             seals the secrets in the database, so hookbox will not replace it: {restore}",
+            path.display(),
+            key.len()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let db = data_dir.join("db");
+            if db.exists() {
+                bail!(
+                    "{} is missing, but the database {} exists: its sealed secrets need the key \
+                     they were sealed with, so hookbox will not make a new one: {restore}",
+                    path.display(),
+                    db.display()
+                );
+            }
+            create_token_key(&path)
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {} (the data dir's key)", path.display())),
     }
-    let secret: [u8; 32] = rand::random();
-    let tmp = data_dir.join("token.key.tmp");
-    std::fs::write(&tmp, secret)?;
+}
+
+/// Writes a new random key to `path`, never replacing a file already there:
+/// a temp file created with mode 0600 (never readable by others, not even
+/// briefly), written and synced, then linked into place, and the directory
+/// synced. If another process made the key first, its key is used.
+fn create_token_key(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let key: [u8; TOKEN_KEY_BYTES] = rand::random();
+    let tmp = dir.join(format!(
+        ".{TOKEN_KEY_FILE}.{}.{:016x}.tmp",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = (|| -> std::io::Result<()> {
+        let mut file = options.open(&tmp)?;
+        file.write_all(&key)?;
+        file.sync_all()?;
+        // A hard link fails if the name exists: never a replaced key.
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return token_secret(dir);
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("creating {}", path.display()));
+        }
+    }
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing {}", dir.display()))?;
+    Ok(key.to_vec())
+}
+
+/// Keys readable by the group or others are reported, not refused: the
+/// operator may have meant it (a shared service group).
+fn warn_if_readable_by_others(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                "the key file is readable by other users; chmod 600 it"
+            );
+        }
     }
-    std::fs::rename(&tmp, &path)?;
-    Ok(secret.to_vec())
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 async fn shutdown_signal() {

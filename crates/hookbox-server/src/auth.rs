@@ -54,7 +54,6 @@ pub fn sealing_key(master: &[u8]) -> [u8; 32] {
 }
 
 pub struct Auth {
-    nonces: crate::signature::Nonces,
     encoding: EncodingKey,
     decoding: DecodingKey,
     admin_key_hash: Option<[u8; 32]>,
@@ -65,7 +64,6 @@ impl Auth {
     /// restart); `admin_key` guards `POST /v1/tenants` (none: that route is off).
     pub fn new(secret: &[u8], admin_key: Option<&str>) -> Self {
         Self {
-            nonces: Default::default(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             admin_key_hash: admin_key
@@ -102,11 +100,6 @@ impl Auth {
         }
         tracing::error!("could not issue a token with a standard-base64-safe payload");
         Err(ApiError::internal())
-    }
-
-    /// Signature nonces seen recently (replay detection).
-    pub(crate) fn nonces(&self) -> &crate::signature::Nonces {
-        &self.nonces
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {

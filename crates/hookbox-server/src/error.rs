@@ -20,6 +20,7 @@ pub mod api_code {
     pub const METHOD_NOT_ALLOWED: u32 = 40501;
     pub const CONFLICT: u32 = 40901;
     pub const TOO_LARGE: u32 = 41301;
+    pub const TOO_MANY_REQUESTS: u32 = 42901;
     pub const INTERNAL: u32 = 50001;
 }
 
@@ -180,6 +181,7 @@ fn auth0_code(status: StatusCode) -> &'static str {
         409 => "conflict",
         413 => "payload_too_large",
         415 => "unsupported_media_type",
+        429 => "too_many_requests",
         _ => "internal_error",
     }
 }

@@ -44,4 +44,6 @@ pub use model::{
 };
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, forbidden};
 pub use scene::{SCENES, is_scene};
-pub use service::{Background, MIN_REDACTED_CHARS, Service, ServiceConfig};
+pub use service::{
+    Background, DEFAULT_NONCES_PER_TENANT, MIN_REDACTED_CHARS, NonceError, Service, ServiceConfig,
+};

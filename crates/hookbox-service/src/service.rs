@@ -19,6 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc, watch};
 
+mod signing;
+pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
+
 /// Tunables. `Default` holds the production values.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -40,6 +43,9 @@ pub struct ServiceConfig {
     /// Which non-public addresses functions' outbound requests may reach:
     /// none, except in tests and development.
     pub outbound_private: PrivateAccess,
+    /// Unexpired signed-request nonces a tenant may hold; its signed
+    /// requests past it are refused (see [`DEFAULT_NONCES_PER_TENANT`]).
+    pub nonces_per_tenant: usize,
 }
 
 impl Default for ServiceConfig {
@@ -53,6 +59,7 @@ impl Default for ServiceConfig {
             retry_base: Duration::from_secs(1),
             queue_poll: Duration::from_secs(1),
             outbound_private: PrivateAccess::Deny,
+            nonces_per_tenant: DEFAULT_NONCES_PER_TENANT,
         }
     }
 }
@@ -172,8 +179,8 @@ impl Service {
         self.inner.metrics.render(self.inner.engine.long_calls())
     }
 
-    /// Starts the log writer, the log expiry task and (if configured) the
-    /// async worker. Call once.
+    /// Starts the log writer, the log and nonce expiry tasks and (if
+    /// configured) the async worker. Call once.
     pub fn start(&self) -> Background {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -186,6 +193,7 @@ impl Service {
             .expect("Service::start is called once");
         tasks.push(tokio::spawn(self.clone().write_logs(rx, stopped.clone())));
         tasks.push(tokio::spawn(self.clone().expire_logs(stopped.clone())));
+        tasks.push(tokio::spawn(self.clone().expire_nonces(stopped.clone())));
         if self.inner.config.run_worker {
             tasks.push(tokio::spawn(self.clone().work_queue(stopped)));
         }

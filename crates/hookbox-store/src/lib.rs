@@ -1,7 +1,8 @@
 //! hookbox's persistence, on sled: tenants and their access keys (secrets
 //! only as salted hashes), functions with their source and compiled artifact,
 //! the order of functions per scene, per-tenant environment variables,
-//! invocation logs with expiry, and the durable queue of asynchronous jobs.
+//! invocation logs with expiry, the durable queue of asynchronous jobs, and
+//! the nonces of signed requests (each accepted once per tenant).
 //!
 //! - **Isolation.** Keys start with the tenant id and a `\0` separator, so one
 //!   tenant's data is one prefix and no lookup can reach another's; ids,
@@ -40,7 +41,7 @@ pub use model::{
     AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId,
 };
 pub use seal::Sealer;
-pub use store::{Store, new_id};
+pub use store::{NonceUse, Store, new_id};
 
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,7 @@
 //! | `log_times` | at `\0` the `logs` key | empty: the expiry index |
 //! | `jobs` | next_at `\0` job id | [`Job`] |
 //! | `job_index` | job id | its `jobs` key |
+//! | `nonces`, `nonce_times`, `nonce_counts` | see [`nonces`] | request-signature nonces |
 //!
 //! Access keys are not tenant-prefixed because a login presents only the key
 //! id; the stored key names its tenant. Artifacts are the one value stored
@@ -33,6 +34,9 @@ use sled::{Transactional, Tree};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+mod nonces;
+pub use nonces::NonceUse;
 
 // ------------------------------------------------------------ constants
 
@@ -86,6 +90,7 @@ pub struct Store {
     job_index: Tree,
     secrets: Tree,
     outbound: Tree,
+    nonce_trees: nonces::NonceTrees,
     sealer: Option<Sealer>,
 }
 
@@ -120,6 +125,7 @@ impl Store {
             job_index: db.open_tree("job_index")?,
             secrets: db.open_tree("secrets")?,
             outbound: db.open_tree("outbound")?,
+            nonce_trees: nonces::NonceTrees::open(&db)?,
             sealer: None,
             db,
         })

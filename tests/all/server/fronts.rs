@@ -1,10 +1,8 @@
 //! The vendor fronts' edges that their SDK tests do not reach: Auth0 hook
-//! secrets at run time and across a restart, Auth0's refusals and error
-//! shape, and Authing request signatures that must be refused.
+//! secrets at run time and across a restart, and Auth0's refusals and error
+//! shape. Authing request signatures are in `signatures.rs`.
 
 use crate::server_harness::*;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -282,108 +280,4 @@ async fn auth0_front_refuses_what_it_cannot_honour_in_auth0_error_shape() {
         (401, &json!("access_denied")),
         "{err}"
     );
-}
-
-/// Signs like `authing-node-sdk` 4: HMAC-SHA1 over method, the `date` and
-/// `x-authing-*` headers, and the path with the sorted parameters.
-fn sign(secret: &str, method: &str, date: &str, nonce: &str, resource: &str) -> String {
-    let to_sign = format!(
-        "{method}\ndate:{date}\nx-authing-signature-method:HMAC-SHA1\nx-authing-signature-nonce:{nonce}\n{resource}"
-    );
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-async fn signed_list(server: &Server, id: &str, signature: &str, date: &str, nonce: &str) -> Value {
-    let resp = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v3/list-pipeline-functions?scene=PRE_REGISTER",
-            server.base
-        ))
-        .header("authorization", format!("authing {id}:{signature}"))
-        .header("date", date)
-        .header("x-authing-signature-method", "HMAC-SHA1")
-        .header("x-authing-signature-nonce", nonce)
-        .send()
-        .await
-        .unwrap();
-    // Authing-front errors are HTTP 200 with the status in the body.
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
-}
-
-#[tokio::test]
-async fn authing_signatures_are_checked_dated_and_not_replayable() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let (id, secret) = server.default_key.clone().unwrap();
-    let now = httpdate::fmt_http_date(std::time::SystemTime::now());
-    let resource = "/api/v3/list-pipeline-functions?scene=PRE_REGISTER";
-
-    let good = sign(&secret, "GET", &now, "n1", resource);
-    let body = signed_list(&server, &id, &good, &now, "n1").await;
-    assert_eq!(body["statusCode"], 200, "{body}");
-    // The same nonce again is a replay.
-    let body = signed_list(&server, &id, &good, &now, "n1").await;
-    assert_eq!(body["statusCode"], 401, "{body}");
-    assert!(
-        body["message"].as_str().unwrap().contains("nonce"),
-        "{body}"
-    );
-    // A wrong secret, a changed parameter, an old date, an unknown key.
-    let cases = [
-        (
-            id.clone(),
-            sign("wrong", "GET", &now, "n2", resource),
-            now.clone(),
-            "signature",
-        ),
-        (
-            id.clone(),
-            sign(
-                &secret,
-                "GET",
-                &now,
-                "n3",
-                "/api/v3/list-pipeline-functions?scene=POST_REGISTER",
-            ),
-            now.clone(),
-            "signature",
-        ),
-        (
-            id.clone(),
-            sign(
-                &secret,
-                "GET",
-                "Mon, 23 Nov 2020 10:00:00 GMT",
-                "n4",
-                resource,
-            ),
-            "Mon, 23 Nov 2020 10:00:00 GMT".to_string(),
-            "date",
-        ),
-        (
-            "0".repeat(24),
-            sign(&secret, "GET", &now, "n5", resource),
-            now.clone(),
-            "accessKeyId",
-        ),
-    ];
-    for (i, (key, signature, date, mention)) in cases.into_iter().enumerate() {
-        let body = signed_list(&server, &key, &signature, &date, &format!("n{}", i + 2)).await;
-        assert_eq!(body["statusCode"], 401, "case {i}: {body}");
-        assert!(
-            body["message"].as_str().unwrap().contains(mention),
-            "case {i}: {body}"
-        );
-    }
-    // Signed requests are an Authing-front scheme only.
-    let resp = reqwest::Client::new()
-        .get(format!("{}/v1/functions", server.base))
-        .header("authorization", format!("authing {id}:{good}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 401);
 }

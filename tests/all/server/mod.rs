@@ -7,5 +7,7 @@ mod durability;
 mod fronts;
 mod lifecycle;
 mod outbound;
+mod key_file;
 mod pipelines;
+mod signatures;
 mod tenancy;
