@@ -20,6 +20,11 @@ pub(crate) struct SceneLabels {
     pub scene: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct TenantLabels {
+    pub tenant: String,
+}
+
 pub(crate) struct Metrics {
     registry: Mutex<Registry>,
     pub invocations: Family<OutcomeLabels, Counter>,
@@ -29,6 +34,7 @@ pub(crate) struct Metrics {
     pub compile_seconds: Histogram,
     pub queue_depth: Gauge,
     pub logs_dropped: Counter,
+    pub invocation_logs_dropped: Family<TenantLabels, Counter>,
 }
 
 impl Metrics {
@@ -42,6 +48,7 @@ impl Metrics {
         let compile_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
         let queue_depth = Gauge::default();
         let logs_dropped = Counter::default();
+        let invocation_logs_dropped = Family::<TenantLabels, Counter>::default();
 
         let mut registry = Registry::with_prefix("hookbox");
         registry.register(
@@ -79,6 +86,11 @@ impl Metrics {
             "Invocation log records dropped because the log writer fell behind",
             logs_dropped.clone(),
         );
+        registry.register(
+            "invocation_logs_dropped",
+            "Stored invocation logs deleted, oldest first, to hold a tenant's logs under the size cap",
+            invocation_logs_dropped.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             invocations,
@@ -88,6 +100,7 @@ impl Metrics {
             compile_seconds,
             queue_depth,
             logs_dropped,
+            invocation_logs_dropped,
         }
     }
 
