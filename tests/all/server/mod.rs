@@ -3,8 +3,10 @@
 mod asynchronous;
 mod bad_input;
 mod durability;
+mod freshness;
 mod fronts;
 mod lifecycle;
 mod outbound;
 mod pipelines;
+mod retention;
 mod tenancy;
