@@ -16,7 +16,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench sdk-test
+.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -58,6 +58,13 @@ bench:
 	$(CARGO) bench --workspace --profile dev --bench engine -- --warm-up-time 2 --measurement-time 5
 	$(MAKE) build
 	./target/debug/hookbox bench --suite all --iterations 20000 --seconds 5
+
+# Sustained mixed load at concurrency 64 against a real `hookbox serve`: its
+# resident memory and data dir, sampled over the run, should level off.
+# SOAK_SECONDS sets the duration. Writes target/bench/soak.json.
+SOAK_SECONDS ?= 180
+soak: build
+	./target/debug/hookbox bench --suite soak --seconds $(SOAK_SECONDS) --concurrency 64
 
 # ---------------------------------------------------------------- vendor SDKs
 

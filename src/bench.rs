@@ -16,9 +16,22 @@ pub struct BenchArgs {
     /// In-process calls per engine variant.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
-    /// Seconds per HTTP load scenario.
+    /// Seconds per HTTP load scenario; for the soak, its whole duration.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Soak: concurrent requests throughout.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Soak: tenants the load is spread over.
+    #[arg(long, default_value_t = 4)]
+    tenants: usize,
+    /// Soak: the server's per-tenant log cap (`serve --log-max-mb`), small so
+    /// that the data dir reaches it within the run.
+    #[arg(long, default_value_t = 16)]
+    log_max_mb: u64,
+    /// Soak: memory and disk samples over the run, first and last included.
+    #[arg(long, default_value_t = 13)]
+    samples: usize,
     /// Distinct functions for the cold-start-after-restart scenario (more than
     /// any cache holds warm: each is loaded from the store on its first call).
     #[arg(long, default_value_t = 200)]
@@ -44,7 +57,11 @@ enum Suite {
     Engine,
     /// A real `hookbox serve` and the Node `vm` baseline over loopback.
     Http,
+    /// Engine and HTTP.
     All,
+    /// Minutes of mixed load against a real `hookbox serve`: its resident
+    /// memory and data dir over time (not part of `all`).
+    Soak,
 }
 
 pub(crate) struct Stats {
@@ -68,6 +85,20 @@ pub(crate) fn stats(mut samples: Vec<f64>) -> Stats {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if args.suite == Suite::Soak {
+        anyhow::ensure!(
+            args.url.is_none(),
+            "the soak starts its own server (no --url)"
+        );
+        return crate::bench_soak::run(crate::bench_soak::Options {
+            seconds: args.seconds,
+            concurrency: args.concurrency,
+            tenants: args.tenants,
+            log_max_mb: args.log_max_mb,
+            samples: args.samples,
+            out_dir: args.out.clone(),
+        });
+    }
     if matches!(args.suite, Suite::Engine | Suite::All) {
         engine(&args)?;
     }

@@ -60,10 +60,10 @@ pub struct Options {
 }
 
 /// A server under test, started by us.
-struct Proc {
-    child: Child,
-    base: String,
-    key: Option<(String, String)>,
+pub(crate) struct Proc {
+    pub child: Child,
+    pub base: String,
+    pub key: Option<(String, String)>,
 }
 
 impl Drop for Proc {
@@ -114,10 +114,22 @@ fn spawn(mut cmd: Command, ready: &str) -> Result<Proc> {
 }
 
 fn start_hookbox(data_dir: &Path) -> Result<Proc> {
+    start_hookbox_with(data_dir, &[], &[])
+}
+
+/// `hookbox serve` (this executable) on a free port, with extra flags and
+/// environment variables.
+pub(crate) fn start_hookbox_with(
+    data_dir: &Path,
+    args: &[String],
+    env: &[(&str, &str)],
+) -> Result<Proc> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
-        .env("HOOKBOX_LOG", "error");
+        .args(args)
+        .env("HOOKBOX_LOG", "error")
+        .envs(env.iter().copied());
     spawn(cmd, "hookbox listening on ").context("starting hookbox serve")
 }
 
@@ -132,14 +144,14 @@ fn start_node(data_file: &Path) -> Result<Proc> {
 }
 
 #[derive(Clone)]
-struct Api {
+pub(crate) struct Api {
     client: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Api {
-    async fn connect(base: &str, key: &(String, String)) -> Result<Self> {
+    pub async fn connect(base: &str, key: &(String, String)) -> Result<Self> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(512)
             .build()?;
@@ -162,7 +174,7 @@ impl Api {
     }
 
     /// The answer and the server's own time for it (its Server-Timing), in µs.
-    async fn post(&self, path: &str, body: &Value) -> Result<(Value, f64)> {
+    pub async fn post(&self, path: &str, body: &Value) -> Result<(Value, f64)> {
         let (bytes, server_us) = self.send(path, serde_json::to_vec(body)?).await?;
         Ok((serde_json::from_slice(&bytes)?, server_us))
     }
@@ -170,7 +182,7 @@ impl Api {
     /// A call under load: the body is serialised once by the caller, and of
     /// the answer only the outcome is read, so the load generator's own work
     /// stays small beside what it measures.
-    async fn call(&self, path: &str, body: &[u8]) -> Result<f64> {
+    pub async fn call(&self, path: &str, body: &[u8]) -> Result<f64> {
         #[derive(serde::Deserialize)]
         struct Answer<'a> {
             #[serde(borrow)]
@@ -187,6 +199,29 @@ impl Api {
             Some(outcome) if outcome != "ok" => bail!("{path}: outcome {outcome}"),
             _ => Ok(server_us),
         }
+    }
+
+    /// Any request: an error unless it answers 200.
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let bytes = resp.bytes().await?;
+        if status != 200 {
+            bail!("{path}: {status} {}", String::from_utf8_lossy(&bytes));
+        }
+        Ok(serde_json::from_slice(&bytes)?)
     }
 
     async fn send(&self, path: &str, body: Vec<u8>) -> Result<(Vec<u8>, f64)> {
@@ -213,7 +248,7 @@ impl Api {
         Ok((bytes, server_us))
     }
 
-    async fn deploy(&self, name: &str, scene: &str, source: &str) -> Result<String> {
+    pub async fn deploy(&self, name: &str, scene: &str, source: &str) -> Result<String> {
         self.deploy_spec(&json!({"funcName": name, "scene": scene, "sourceCode": source}))
             .await
     }
@@ -231,7 +266,7 @@ struct Samples {
     elapsed: Duration,
 }
 
-fn request_body() -> Value {
+pub(crate) fn request_body() -> Value {
     json!({
         "user": {"id": "u1", "email": "ada@example.com", "app_metadata": {"roles": ["admin"]}},
         "context": {"ip": "203.0.113.7", "clientID": "app"}

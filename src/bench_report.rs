@@ -94,7 +94,7 @@ pub struct Report {
     pub loopback_rtt_us: Option<Latency>,
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -10,6 +10,7 @@ use std::time::Duration;
 mod bench;
 mod bench_http;
 mod bench_report;
+mod bench_soak;
 mod cli;
 mod serve;
 

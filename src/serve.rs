@@ -3,8 +3,8 @@
 use anyhow::{Context, Result, bail};
 use hookbox_engine::{Engine, EngineConfig};
 use hookbox_server::{AppState, Auth};
-use hookbox_service::{PrivateAccess, Service, ServiceConfig};
-use hookbox_store::{Role, Store};
+use hookbox_service::{LogPolicy, PrivateAccess, Service, ServiceConfig};
+use hookbox_store::{Role, Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +17,7 @@ const DEFAULT_TENANT: &str = "default";
 const TOKEN_KEY_FILE: &str = "token.key";
 /// Bytes of a token key: what a new one gets, and the least a readable one has.
 const TOKEN_KEY_BYTES: usize = 32;
+const MIB: u64 = 1024 * 1024;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -32,6 +33,30 @@ pub struct ServeArgs {
     /// Days invocation logs are kept.
     #[arg(long, env = "HOOKBOX_LOG_RETENTION_DAYS", default_value_t = 7)]
     log_retention_days: u64,
+    /// A tenant's stored invocation logs at most, in MiB (encoded records);
+    /// beyond, its oldest logs are deleted first.
+    #[arg(long, env = "HOOKBOX_LOG_MAX_MB", default_value_t = hookbox_service::DEFAULT_LOG_MAX_BYTES / MIB, value_parser = clap::value_parser!(u64).range(1..))]
+    log_max_mb: u64,
+    /// How long the log writer gathers invocation logs before one write.
+    #[arg(long, env = "HOOKBOX_LOG_LINGER_MS", default_value_t = hookbox_service::DEFAULT_LOG_LINGER.as_millis() as u64)]
+    log_linger_ms: u64,
+    /// How long written invocation logs may wait for a disk sync (0: sync
+    /// after every write). A crash loses at most the logs of the calls
+    /// answered in the last linger + flush milliseconds.
+    #[arg(long, env = "HOOKBOX_LOG_FLUSH_MS", default_value_t = hookbox_service::DEFAULT_LOG_FLUSH.as_millis() as u64)]
+    log_flush_ms: u64,
+    /// The database's page cache, in MiB: the memory it keeps of what it
+    /// read or wrote.
+    #[arg(long, env = "HOOKBOX_STORE_CACHE_MB", default_value_t = hookbox_store::DEFAULT_CACHE_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    store_cache_mb: u64,
+    /// How often the database syncs unsynced changes in the background (0:
+    /// never; acknowledged writes and invocation logs are synced anyway).
+    #[arg(long, env = "HOOKBOX_STORE_FLUSH_MS", default_value_t = hookbox_store::DEFAULT_FLUSH_EVERY.as_millis() as u64)]
+    store_flush_ms: u64,
+    /// Entries per in-memory cache (loaded functions, scene orders, tenants'
+    /// env vars and allow-lists); a miss reads the database.
+    #[arg(long, env = "HOOKBOX_CACHE_CAPACITY", default_value_t = ServiceConfig::default().cache_capacity as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    cache_capacity: u64,
     /// Sandboxes that may run at once; further calls wait for a slot.
     #[arg(long, env = "HOOKBOX_MAX_INSTANCES", default_value_t = 1000)]
     max_instances: u32,
@@ -90,7 +115,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
     let secret = token_secret(&args.data_dir)?;
-    let store = Store::open(args.data_dir.join("db"))
+    let mut store_config = StoreConfig::default();
+    store_config
+        .cache_mb(args.store_cache_mb)
+        .flush_every((args.store_flush_ms > 0).then(|| Duration::from_millis(args.store_flush_ms)));
+    let store = Store::open_with(args.data_dir.join("db"), &store_config)
         .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
         .with_sealing_key(&hookbox_server::sealing_key(&secret));
 
@@ -131,6 +160,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
         retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
         outbound_private: args.outbound_allow_private,
         nonces_per_tenant: args.signed_requests_per_tenant as usize,
+        cache_capacity: args.cache_capacity as usize,
+        logs: LogPolicy {
+            linger: Duration::from_millis(args.log_linger_ms),
+            flush: Duration::from_millis(args.log_flush_ms),
+            max_bytes_per_tenant: args.log_max_mb.saturating_mul(MIB),
+        },
         ..ServiceConfig::default()
     };
     let service = Service::new(engine, store.clone(), config);

@@ -30,7 +30,9 @@
 //! # }
 //! ```
 
+mod cache;
 mod hooks;
+mod logs;
 mod metrics;
 mod model;
 mod outbound;
@@ -38,6 +40,7 @@ mod scene;
 mod service;
 
 pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
+pub use logs::{DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LogPolicy};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
     ServiceError, Step,

@@ -20,6 +20,11 @@ pub(crate) struct SceneLabels {
     pub scene: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct TenantLabels {
+    pub tenant: String,
+}
+
 pub(crate) struct Metrics {
     registry: Mutex<Registry>,
     pub invocations: Family<OutcomeLabels, Counter>,
@@ -31,6 +36,7 @@ pub(crate) struct Metrics {
     pub logs_dropped: Counter,
     /// Mirrors the engine's own count; brought up to date at each render.
     long_calls: Counter,
+    pub invocation_logs_dropped: Family<TenantLabels, Counter>,
 }
 
 impl Metrics {
@@ -45,6 +51,7 @@ impl Metrics {
         let queue_depth = Gauge::default();
         let logs_dropped = Counter::default();
         let long_calls = Counter::default();
+        let invocation_logs_dropped = Family::<TenantLabels, Counter>::default();
 
         let mut registry = Registry::with_prefix("hookbox");
         registry.register(
@@ -87,6 +94,11 @@ impl Metrics {
             "Calls that burnt 20 million fuel (a few ms of CPU) and finished on the low-priority long-call pool",
             long_calls.clone(),
         );
+        registry.register(
+            "invocation_logs_dropped",
+            "Stored invocation logs deleted, oldest first, to hold a tenant's logs under the size cap",
+            invocation_logs_dropped.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             invocations,
@@ -97,6 +109,7 @@ impl Metrics {
             queue_depth,
             logs_dropped,
             long_calls,
+            invocation_logs_dropped,
         }
     }
 

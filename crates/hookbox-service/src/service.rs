@@ -1,6 +1,8 @@
 //! The service: deploy, invoke, run scenes; owns the caches and background tasks.
 
+use crate::cache::Cache;
 use crate::hooks::{self, is_trigger};
+use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
 use crate::model::{
     Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
@@ -11,13 +13,11 @@ use hookbox_engine::{
     Tokens,
 };
 use hookbox_store::{FunctionRecord, FunctionStatus, Job, LogRecord, Store, StoreError};
-use lru::LruCache;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroUsize;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{Notify, watch};
 
 mod signing;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
@@ -29,8 +29,11 @@ pub struct ServiceConfig {
     pub log_retention: Duration,
     /// How often expired logs are deleted.
     pub purge_interval: Duration,
-    /// Loaded functions kept in memory. A miss costs a sled read and an
-    /// artifact parse: the cold start.
+    /// How invocation logs are batched, synced to disk and capped per tenant.
+    pub logs: LogPolicy,
+    /// Entries per cache: loaded functions, scene orders, tenants' env vars
+    /// and allow-lists, each kept up to this many. A function miss costs a
+    /// sled read and an artifact parse: the cold start.
     pub cache_capacity: usize,
     /// Whether this process runs the async-function worker.
     pub run_worker: bool,
@@ -53,6 +56,7 @@ impl Default for ServiceConfig {
         Self {
             log_retention: Duration::from_secs(7 * 24 * 3600),
             purge_interval: Duration::from_secs(3600),
+            logs: LogPolicy::default(),
             cache_capacity: 10_000,
             run_worker: true,
             max_attempts: 5,
@@ -63,13 +67,6 @@ impl Default for ServiceConfig {
         }
     }
 }
-
-/// Log records waiting for the writer; beyond this they are dropped (counted).
-const LOG_BACKLOG: usize = 20_000;
-/// Invocation logs written per storage write, at most.
-const LOG_BATCH: usize = 1024;
-/// How long the log writer waits for more records before a write.
-const LOG_LINGER: Duration = Duration::from_millis(20);
 
 /// A function ready to run.
 struct Loaded {
@@ -93,17 +90,19 @@ struct Inner {
     engine: Engine,
     store: Store,
     config: ServiceConfig,
-    functions: Mutex<LruCache<Key, Arc<Loaded>>>,
-    orders: Mutex<HashMap<Key, Arc<Vec<String>>>>,
-    envs: Mutex<HashMap<String, Arc<BTreeMap<String, String>>>>,
+    /// Every cache is generation-checked (see `cache.rs`): once a write is
+    /// acknowledged, no call reads what it replaced.
+    functions: Cache<Key, Arc<Loaded>>,
+    orders: Cache<Key, Arc<Vec<String>>>,
+    envs: Cache<String, Arc<BTreeMap<String, String>>>,
     /// Tenants' parsed outbound allow-lists.
-    allow_lists: Mutex<HashMap<String, Arc<AllowList>>>,
+    allow_lists: Cache<String, Arc<AllowList>>,
     /// `None` if the HTTP client could not be built: every request is refused.
     outbound: Option<Arc<OutboundClient>>,
-    log_tx: mpsc::Sender<LogRecord>,
-    log_rx: Mutex<Option<mpsc::Receiver<LogRecord>>>,
+    logs: LogQueue,
+    log_rx: Mutex<Option<LogReceiver>>,
     queue_wake: Notify,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
 }
 
 /// Handles of the background tasks; [`Background::shutdown`] stops them
@@ -136,8 +135,8 @@ fn limits_of(record: &FunctionRecord) -> Limits {
 
 impl Service {
     pub fn new(engine: Engine, store: Store, config: ServiceConfig) -> Self {
-        let (log_tx, log_rx) = mpsc::channel(LOG_BACKLOG);
-        let capacity = NonZeroUsize::new(config.cache_capacity.max(1)).expect("non-zero");
+        let (logs, log_rx) = logs::queue();
+        let capacity = config.cache_capacity;
         let outbound = match OutboundClient::new(config.outbound_private) {
             Ok(client) => Some(Arc::new(client)),
             Err(e) => {
@@ -150,15 +149,15 @@ impl Service {
                 engine,
                 store,
                 config,
-                functions: Mutex::new(LruCache::new(capacity)),
-                orders: Mutex::new(HashMap::new()),
-                envs: Mutex::new(HashMap::new()),
-                allow_lists: Mutex::new(HashMap::new()),
+                functions: Cache::new(capacity),
+                orders: Cache::new(capacity),
+                envs: Cache::new(capacity),
+                allow_lists: Cache::new(capacity),
                 outbound,
-                log_tx,
+                logs,
                 log_rx: Mutex::new(Some(log_rx)),
                 queue_wake: Notify::new(),
-                metrics: Metrics::new(),
+                metrics: Arc::new(Metrics::new()),
             }),
         }
     }
@@ -191,8 +190,18 @@ impl Service {
             .expect("log receiver lock")
             .take()
             .expect("Service::start is called once");
-        tasks.push(tokio::spawn(self.clone().write_logs(rx, stopped.clone())));
-        tasks.push(tokio::spawn(self.clone().expire_logs(stopped.clone())));
+        let writer = LogWriter {
+            store: self.inner.store.clone(),
+            policy: self.inner.config.logs,
+            metrics: self.inner.metrics.clone(),
+        };
+        tasks.push(tokio::spawn(writer.run(rx, stopped.clone())));
+        tasks.push(tokio::spawn(logs::expire(
+            self.inner.store.clone(),
+            self.inner.config.log_retention,
+            self.inner.config.purge_interval,
+            stopped.clone(),
+        )));
         tasks.push(tokio::spawn(self.clone().expire_nonces(stopped.clone())));
         if self.inner.config.run_worker {
             tasks.push(tokio::spawn(self.clone().work_queue(stopped)));
@@ -413,8 +422,9 @@ impl Service {
                 st.scene_order(&t, &s)
             })
             .await?;
-        self.lock_orders()
-            .remove(&(tenant.to_string(), scene.to_string()));
+        self.inner
+            .orders
+            .invalidate(&(tenant.to_string(), scene.to_string()));
         Ok(stored)
     }
 
@@ -466,6 +476,7 @@ impl Service {
     ) -> Result<FunctionRecord, ServiceError> {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
+        let ticket = self.inner.functions.ticket(&record.tenant_id);
         let secrets = self
             .blocking(move |s| {
                 s.put_function(&stored, wasm.as_deref())?;
@@ -473,7 +484,6 @@ impl Service {
                 s.hook_secrets(&stored.tenant_id, &stored.func_id)
             })
             .await?;
-        self.forget(&record.tenant_id, &record.func_id);
         let key = (record.tenant_id.clone(), record.func_id.clone());
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
@@ -481,32 +491,28 @@ impl Service {
             artifact,
             secrets,
         });
-        self.lock_functions().put(key, loaded);
+        self.inner.functions.replace(ticket, key, loaded);
+        // A function may have moved between scenes: drop the tenant's orders.
+        self.inner.orders.invalidate_tenant(&record.tenant_id);
         Ok(record)
     }
 
+    /// After a function's deletion.
     fn forget(&self, tenant: &str, func_id: &str) {
-        self.lock_functions()
-            .pop(&(tenant.to_string(), func_id.to_string()));
-        // A function may have moved between scenes: drop the tenant's orders.
-        self.lock_orders().retain(|(t, _), _| t != tenant);
-    }
-
-    fn lock_functions(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<Loaded>>> {
-        self.inner.functions.lock().expect("function cache lock")
-    }
-
-    fn lock_orders(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Vec<String>>>> {
-        self.inner.orders.lock().expect("order cache lock")
+        self.inner
+            .functions
+            .invalidate(&(tenant.to_string(), func_id.to_string()));
+        self.inner.orders.invalidate_tenant(tenant);
     }
 
     /// A function ready to run: from the cache, or loaded from the store. An
     /// artifact built by another plugin is rebuilt from source, never run.
     async fn load(&self, tenant: &str, func_id: &str) -> Result<Arc<Loaded>, ServiceError> {
         let key = (tenant.to_string(), func_id.to_string());
-        if let Some(hit) = self.lock_functions().get(&key) {
-            return Ok(hit.clone());
-        }
+        let ticket = match self.inner.functions.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
         let (t, f) = key.clone();
         let (record, bytes, secrets) = self
             .blocking(move |s| {
@@ -538,7 +544,9 @@ impl Service {
             artifact = self.compile_into(&mut record).await;
             let wasm = artifact.as_ref().map(Artifact::to_wasm);
             let stored = record.clone();
-            self.blocking(move |s| s.put_function(&stored, wasm.as_deref()))
+            // Only over the version it was rebuilt from: an update that
+            // landed meanwhile is newer, and stays.
+            self.blocking(move |s| s.rebuild_function(&stored, wasm.as_deref()))
                 .await?;
         }
         let loaded = Arc::new(Loaded {
@@ -547,7 +555,7 @@ impl Service {
             artifact,
             secrets,
         });
-        self.lock_functions().put(key, loaded.clone());
+        self.inner.functions.fill(ticket, key, loaded.clone());
         Ok(loaded)
     }
 
@@ -557,28 +565,27 @@ impl Service {
         scene: &str,
     ) -> Result<Arc<Vec<String>>, ServiceError> {
         let key = (tenant.to_string(), scene.to_string());
-        if let Some(hit) = self.lock_orders().get(&key) {
-            return Ok(hit.clone());
-        }
+        let ticket = match self.inner.orders.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
         let (t, s) = key.clone();
         let order = Arc::new(self.blocking(move |st| st.scene_order(&t, &s)).await?);
-        self.lock_orders().insert(key, order.clone());
+        self.inner.orders.fill(ticket, key, order.clone());
         Ok(order)
     }
 
     // ------------------------------------------------------------ env
 
     pub async fn env(&self, tenant: &str) -> Result<Arc<BTreeMap<String, String>>, ServiceError> {
-        if let Some(hit) = self.inner.envs.lock().expect("env cache lock").get(tenant) {
-            return Ok(hit.clone());
-        }
+        let key = tenant.to_string();
+        let ticket = match self.inner.envs.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
         let t = tenant.to_string();
         let env = Arc::new(self.blocking(move |s| s.env(&t)).await?);
-        self.inner
-            .envs
-            .lock()
-            .expect("env cache lock")
-            .insert(tenant.to_string(), env.clone());
+        self.inner.envs.fill(ticket, key, env.clone());
         Ok(env)
     }
 
@@ -593,11 +600,7 @@ impl Service {
             s.flush()
         })
         .await?;
-        self.inner
-            .envs
-            .lock()
-            .expect("env cache lock")
-            .remove(tenant);
+        self.inner.envs.invalidate(&tenant.to_string());
         Ok(())
     }
 
@@ -610,11 +613,7 @@ impl Service {
                 Ok(existed)
             })
             .await?;
-        self.inner
-            .envs
-            .lock()
-            .expect("env cache lock")
-            .remove(tenant);
+        self.inner.envs.invalidate(&tenant.to_string());
         if !existed {
             return Err(ServiceError::NotFound(format!(
                 "environment variable {key}"
@@ -646,11 +645,7 @@ impl Service {
             s.flush()
         })
         .await?;
-        self.inner
-            .allow_lists
-            .lock()
-            .expect("allow-list cache lock")
-            .remove(tenant);
+        self.inner.allow_lists.invalidate(&tenant.to_string());
         Ok(normalised)
     }
 
@@ -659,29 +654,22 @@ impl Service {
         let Some(client) = &self.inner.outbound else {
             return Ok(None);
         };
-        let cached = self
-            .inner
-            .allow_lists
-            .lock()
-            .expect("allow-list cache lock")
-            .get(tenant)
-            .cloned();
-        let allow = match cached {
-            Some(hit) => hit,
-            None => {
-                let rules = self.outbound_allow(tenant).await?;
-                // Stored rules were validated on the way in; a rule this
-                // version no longer accepts allows nothing.
-                let allow = Arc::new(AllowList::parse(&rules).map(|(l, _)| l).unwrap_or_default());
-                self.inner
-                    .allow_lists
-                    .lock()
-                    .expect("allow-list cache lock")
-                    .insert(tenant.to_string(), allow.clone());
-                allow
-            }
+        Ok(Some(client.for_tenant(self.allow_list(tenant).await?)))
+    }
+
+    /// A tenant's parsed allow-list, cached.
+    async fn allow_list(&self, tenant: &str) -> Result<Arc<AllowList>, ServiceError> {
+        let key = tenant.to_string();
+        let ticket = match self.inner.allow_lists.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
         };
-        Ok(Some(client.for_tenant(allow)))
+        let rules = self.outbound_allow(tenant).await?;
+        // Stored rules were validated on the way in; a rule this version no
+        // longer accepts allows nothing.
+        let allow = Arc::new(AllowList::parse(&rules).map(|(l, _)| l).unwrap_or_default());
+        self.inner.allow_lists.fill(ticket, key, allow.clone());
+        Ok(allow)
     }
 
     // ------------------------------------------------------------ hook secrets
@@ -780,8 +768,9 @@ impl Service {
             })
             .await;
         // The cached function carries its secrets: reload on next use.
-        self.lock_functions()
-            .pop(&(tenant.to_string(), func_id.to_string()));
+        self.inner
+            .functions
+            .invalidate(&(tenant.to_string(), func_id.to_string()));
         changed.map_err(|e| match e {
             ServiceError::Invalid { message, .. } => ServiceError::invalid("secrets", message),
             other => other,
@@ -945,7 +934,7 @@ impl Service {
             error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
             logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
         };
-        if self.inner.log_tx.try_send(log).is_err() {
+        if !self.inner.logs.push(log) {
             self.inner.metrics.logs_dropped.inc();
         }
     }
@@ -1191,66 +1180,6 @@ impl Service {
         self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, 100)))
             .await
     }
-
-    /// Writes invocation logs in batches. After the first record of a batch
-    /// it waits [`LOG_LINGER`], so the calls of those milliseconds share one
-    /// storage write: a write per call would cost more than the call.
-    async fn write_logs(
-        self,
-        mut rx: mpsc::Receiver<LogRecord>,
-        mut stopped: watch::Receiver<bool>,
-    ) {
-        let mut batch = Vec::with_capacity(LOG_BATCH);
-        loop {
-            let open = tokio::select! {
-                n = rx.recv_many(&mut batch, LOG_BATCH) => n > 0,
-                _ = stopped.changed() => false,
-            };
-            if open && batch.len() < LOG_BATCH {
-                tokio::select! {
-                    _ = tokio::time::sleep(LOG_LINGER) => {}
-                    _ = stopped.changed() => {}
-                }
-            }
-            // What is queued now joins this batch (all of it, at shutdown).
-            let stopping = !open || *stopped.borrow();
-            while stopping || batch.len() < LOG_BATCH {
-                match rx.try_recv() {
-                    Ok(log) => batch.push(log),
-                    Err(_) => break,
-                }
-            }
-            self.flush_logs(std::mem::take(&mut batch)).await;
-            if stopping {
-                return;
-            }
-        }
-    }
-
-    async fn flush_logs(&self, batch: Vec<LogRecord>) {
-        if batch.is_empty() {
-            return;
-        }
-        if let Err(e) = self.blocking(move |s| s.append_logs(batch)).await {
-            tracing::error!(error = %e, "writing invocation logs failed");
-        }
-    }
-
-    async fn expire_logs(self, mut stopped: watch::Receiver<bool>) {
-        loop {
-            let retention = self.inner.config.log_retention.as_micros() as u64;
-            let cutoff = hookbox_store::now_micros().saturating_sub(retention);
-            match self.blocking(move |s| s.purge_logs_before(cutoff)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(deleted = n, "expired invocation logs"),
-                Err(e) => tracing::error!(error = %e, "expiring logs failed"),
-            }
-            tokio::select! {
-                _ = stopped.changed() => return,
-                _ = tokio::time::sleep(self.inner.config.purge_interval) => {}
-            }
-        }
-    }
 }
 
 /// Values shorter than this are not redacted: they would blank out common
@@ -1350,28 +1279,5 @@ fn invoke_error(e: InvokeError) -> ServiceError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::Redactor;
-
-    #[test]
-    fn redaction_marks_secrets_without_growing_a_record_past_its_bound() {
-        let (key, value) = (
-            "A_RATHER_LONG_SECRET_NAME".to_string(),
-            "s3cret".to_string(),
-        );
-        let redactor = Redactor::new(std::iter::once((&key, &value)));
-        assert_eq!(
-            redactor.redact("calling with s3cret"),
-            "calling with [redacted: A_RATHER_LONG_SECRET_NAME]"
-        );
-        let flood = "s3cret".repeat(10_000);
-        let out = redactor.redact(&flood);
-        assert!(
-            out.len() <= flood.len() + flood.len() / 2 + 64 + 32,
-            "{}",
-            out.len()
-        );
-        assert!(out.ends_with("[truncated]"));
-        assert!(!out.contains("s3cret"));
-    }
-}
+#[path = "service_tests.rs"]
+mod tests;

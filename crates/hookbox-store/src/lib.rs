@@ -1,8 +1,9 @@
 //! hookbox's persistence, on sled: tenants and their access keys (secrets
 //! only as salted hashes), functions with their source and compiled artifact,
 //! the order of functions per scene, per-tenant environment variables,
-//! invocation logs with expiry, the durable queue of asynchronous jobs, and
-//! the nonces of signed requests (each accepted once per tenant).
+//! invocation logs with expiry and a per-tenant size cap, the durable queue
+//! of asynchronous jobs, and the nonces of signed requests (each accepted
+//! once per tenant).
 //!
 //! - **Isolation.** Keys start with the tenant id and a `\0` separator, so one
 //!   tenant's data is one prefix and no lookup can reach another's; ids,
@@ -12,7 +13,10 @@
 //! - **Atomicity.** Every multi-key change is one sled transaction: a crash
 //!   leaves the old state or the new one, never half.
 //! - **Durability.** Writes are durable after [`Store::flush`]; flush before
-//!   acknowledging a write.
+//!   acknowledging a write. sled also syncs in the background
+//!   ([`StoreConfig::flush_every`]).
+//! - **Bounded memory.** sled's page cache is sized by
+//!   [`StoreConfig::cache_mb`], not left at sled's 1 GiB.
 //! - **Blocking.** Every method blocks: call it off async workers
 //!   (`spawn_blocking`). [`Store`] is cheap to clone.
 //!
@@ -29,6 +33,7 @@
 
 mod clock;
 mod codec;
+mod config;
 mod error;
 mod model;
 mod seal;
@@ -36,6 +41,7 @@ mod store;
 
 pub use clock::{now_micros, rfc3339};
 pub use codec::ENCODING_VERSION;
+pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
     AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId,

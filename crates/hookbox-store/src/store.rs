@@ -14,7 +14,8 @@
 //! | `secrets` | tenant `\0` func | a hook's secrets, sealed |
 //! | `outbound` | tenant | the outbound allow-list, `[rule…]` |
 //! | `logs` | tenant `\0` func `\0` at counter | [`LogRecord`] |
-//! | `log_times` | at `\0` the `logs` key | empty: the expiry index |
+//! | `log_index` | tenant `\0` at counter | the record's size (8 bytes, big-endian) and func: the tenant's logs oldest first, for expiry and the size cap |
+//! | `log_usage` | tenant | the encoded size of the tenant's logs (8 bytes, big-endian) |
 //! | `jobs` | next_at `\0` job id | [`Job`] |
 //! | `job_index` | job id | its `jobs` key |
 //! | `nonces`, `nonce_times`, `nonce_counts` | see [`nonces`] | request-signature nonces |
@@ -22,16 +23,21 @@
 //! Access keys are not tenant-prefixed because a login presents only the key
 //! id; the stored key names its tenant. Artifacts are the one value stored
 //! without the `[version][JSON]` envelope: they are Wasm, which carries its
-//! own magic and version, and JSON would quadruple them.
+//! own magic and version, and JSON would quadruple them; so are the log
+//! index and usage counters, which are the store's own bookkeeping.
+//!
+//! Stores written before the per-tenant log index had a global expiry index
+//! (`log_times`: at `\0` the `logs` key); opening one moves it over.
 
 use crate::codec::{decode, encode};
+use crate::config::StoreConfig;
 use crate::model::*;
 use crate::seal::Sealer;
 use crate::{StoreError, now_micros, rfc3339};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -85,7 +91,8 @@ pub struct Store {
     orders: Tree,
     env: Tree,
     logs: Tree,
-    log_times: Tree,
+    log_index: Tree,
+    log_usage: Tree,
     jobs: Tree,
     job_index: Tree,
     secrets: Tree,
@@ -101,9 +108,20 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the database in the directory `path`, creating it if needed.
+    /// Opens the database in the directory `path`, creating it if needed,
+    /// with the default [`StoreConfig`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        Self::from_db(sled::open(path)?)
+        Self::open_with(path, &StoreConfig::default())
+    }
+
+    /// Opens the database in the directory `path`, creating it if needed.
+    pub fn open_with(path: impl AsRef<Path>, config: &StoreConfig) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(config.cache_bytes)
+            .flush_every_ms(config.flush_every.map(|d| d.as_millis() as u64))
+            .open()?;
+        Self::from_db(db)
     }
 
     /// A store in a temporary directory, removed when the last clone drops (tests).
@@ -112,7 +130,7 @@ impl Store {
     }
 
     fn from_db(db: sled::Db) -> Result<Self, StoreError> {
-        Ok(Self {
+        Self {
             tenants: db.open_tree("tenants")?,
             keys: db.open_tree("keys")?,
             functions: db.open_tree("functions")?,
@@ -120,7 +138,8 @@ impl Store {
             orders: db.open_tree("orders")?,
             env: db.open_tree("env")?,
             logs: db.open_tree("logs")?,
-            log_times: db.open_tree("log_times")?,
+            log_index: db.open_tree("log_index")?,
+            log_usage: db.open_tree("log_usage")?,
             jobs: db.open_tree("jobs")?,
             job_index: db.open_tree("job_index")?,
             secrets: db.open_tree("secrets")?,
@@ -128,7 +147,58 @@ impl Store {
             nonce_trees: nonces::NonceTrees::open(&db)?,
             sealer: None,
             db,
-        })
+        }
+        .migrated()
+    }
+
+    /// Moves a store written before the per-tenant log index over to it, in
+    /// bounded transactions that each take their entries out of the old
+    /// index: a crash midway resumes where it stopped.
+    fn migrated(self) -> Result<Self, StoreError> {
+        const OLD: &[u8] = b"log_times";
+        if !self.db.tree_names().iter().any(|n| n == OLD) {
+            return Ok(self);
+        }
+        let old = self.db.open_tree(OLD)?;
+        loop {
+            let chunk = old
+                .iter()
+                .keys()
+                .take(REMOVE_CHUNK)
+                .collect::<Result<Vec<_>, _>>()?;
+            if chunk.is_empty() {
+                break;
+            }
+            (&old, &self.logs, &self.log_index, &self.log_usage)
+                .transaction(|(old, logs, index, usage)| {
+                    let mut added: HashMap<&[u8], u64> = HashMap::new();
+                    for tkey in &chunk {
+                        old.remove(tkey)?;
+                        let Some(lkey) = tkey.get(TIME_DIGITS + 1..) else {
+                            continue;
+                        };
+                        let mut parts = lkey.splitn(3, |b| *b == SEP);
+                        let (Some(tenant), Some(func), Some(stamp)) =
+                            (parts.next(), parts.next(), parts.next())
+                        else {
+                            continue;
+                        };
+                        let Some(value) = logs.get(lkey)? else {
+                            continue;
+                        };
+                        let size = value.len() as u64;
+                        index.insert(index_key(tenant, stamp), index_value(size, func))?;
+                        *added.entry(tenant).or_default() += size;
+                    }
+                    for (tenant, size) in added {
+                        tx_add_usage(usage, tenant, size as i64)?;
+                    }
+                    Ok(())
+                })
+                .map_err(tx_error)?;
+        }
+        self.db.drop_tree(OLD)?;
+        Ok(self)
     }
 
     /// Seals secrets the server must read back (access key secrets, hook
@@ -317,6 +387,37 @@ impl Store {
                     tx_put(orders, &okey, &order)?;
                 }
                 Ok(())
+            })
+            .map_err(tx_error)
+    }
+
+    /// Stores a function rebuilt from its stored source (a new engine
+    /// plugin) with its new artifact, only if the stored record is still the
+    /// version it was rebuilt from: an update that landed meanwhile is newer
+    /// and is kept. Returns whether it was written.
+    pub fn rebuild_function(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+    ) -> Result<bool, StoreError> {
+        let fkey = key(&[&record.tenant_id, &record.func_id]);
+        (&self.functions, &self.artifacts)
+            .transaction(|(functions, artifacts)| {
+                let current: Option<FunctionRecord> = tx_get(functions, &fkey)?;
+                let same = current.is_some_and(|c| {
+                    c.version == record.version
+                        && c.source_code == record.source_code
+                        && c.scene == record.scene
+                });
+                if !same {
+                    return Ok(false);
+                }
+                tx_put(functions, &fkey, record)?;
+                match artifact {
+                    Some(bytes) => artifacts.insert(fkey.as_slice(), bytes)?,
+                    None => artifacts.remove(fkey.as_slice())?,
+                };
+                Ok(true)
             })
             .map_err(tx_error)
     }
@@ -617,30 +718,44 @@ impl Store {
                 sw = LOG_SEQ_DIGITS
             );
             let lkey = key(&[&record.tenant_id, &record.func_id, &stamp]);
-            let tkey = time_key(record.at_micros, &lkey);
+            let ikey = index_key(record.tenant_id.as_bytes(), stamp.as_bytes());
             if record.id.is_empty() {
                 record.id = stamp;
             }
             let value = encode(&record)?;
-            rows.push((lkey, tkey, value));
+            let ivalue = index_value(value.len() as u64, record.func_id.as_bytes());
+            rows.push(LogRow {
+                tenant: record.tenant_id,
+                lkey,
+                value,
+                ikey,
+                ivalue,
+            });
         }
         let mut rest = rows.as_slice();
         while !rest.is_empty() {
             let mut bytes = 0;
             let n = rest
                 .iter()
-                .take_while(|(_, _, v)| {
-                    bytes += v.len();
+                .take_while(|row| {
+                    bytes += row.value.len();
                     bytes <= LOG_BATCH_BYTES
                 })
                 .count()
                 .max(1);
             let (chunk, tail) = rest.split_at(n);
-            (&self.logs, &self.log_times)
-                .transaction(|(logs, times)| {
-                    for (lkey, tkey, value) in chunk {
-                        logs.insert(lkey.as_slice(), value.as_slice())?;
-                        times.insert(tkey.as_slice(), &[] as &[u8])?;
+            let mut added: HashMap<&str, u64> = HashMap::new();
+            for row in chunk {
+                *added.entry(&row.tenant).or_default() += row.value.len() as u64;
+            }
+            (&self.logs, &self.log_index, &self.log_usage)
+                .transaction(|(logs, index, usage)| {
+                    for row in chunk {
+                        logs.insert(row.lkey.as_slice(), row.value.as_slice())?;
+                        index.insert(row.ikey.as_slice(), row.ivalue.as_slice())?;
+                    }
+                    for (tenant, size) in &added {
+                        tx_add_usage(usage, tenant.as_bytes(), *size as i64)?;
                     }
                     Ok(())
                 })
@@ -648,6 +763,49 @@ impl Store {
             rest = tail;
         }
         Ok(())
+    }
+
+    /// The encoded size, in bytes, of a tenant's stored invocation logs: what
+    /// [`Store::trim_logs`] holds under its cap.
+    pub fn log_bytes(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .log_usage
+            .get(tenant_id.as_bytes())?
+            .map(|v| read_u64(&v))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    /// Deletes a tenant's oldest invocation logs until their encoded size is
+    /// at most `max_bytes`; returns how many were deleted.
+    pub fn trim_logs(&self, tenant_id: &str, max_bytes: u64) -> Result<usize, StoreError> {
+        let p = prefix(&[tenant_id]);
+        let mut n = 0;
+        loop {
+            let excess = self.log_bytes(tenant_id)?.saturating_sub(max_bytes);
+            if excess == 0 {
+                return Ok(n);
+            }
+            // The oldest entries that cover the excess, in one bounded transaction.
+            let mut covered = 0;
+            let mut chunk = Vec::new();
+            for entry in self.log_index.scan_prefix(&p) {
+                let (ikey, ivalue) = entry?;
+                let (size, func) = read_index_value(&ivalue)?;
+                chunk.push(pair_of(&p, &ikey, func));
+                covered += size;
+                if covered >= excess || chunk.len() == REMOVE_CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                // The counter is ahead of the index (it cannot be, but a
+                // counter that never drops must not spin here): reset it.
+                self.log_usage.remove(tenant_id.as_bytes())?;
+                return Ok(n);
+            }
+            n += self.remove_logs(&chunk)?;
+        }
     }
 
     /// A function's logs, newest first; `page` is 1-based (0 reads as 1).
@@ -674,29 +832,35 @@ impl Store {
     }
 
     /// Deletes every log older than `cutoff_micros` (and its index entry);
-    /// returns how many. Walks only the expired part of the time index.
+    /// returns how many. Walks only the expired part of each tenant's index.
     pub fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
-        let end = time_digits(cutoff_micros);
+        let tenants = self
+            .log_usage
+            .iter()
+            .keys()
+            .collect::<Result<Vec<_>, _>>()?;
         let mut n = 0;
-        loop {
-            let chunk = self
-                .log_times
-                .range(..end.as_bytes())
-                .keys()
-                .take(REMOVE_CHUNK)
-                .map(|tkey| {
-                    let tkey = tkey?;
-                    let lkey = tkey
-                        .get(TIME_DIGITS + 1..)
-                        .ok_or_else(|| StoreError::Corrupt("short log time key".into()))?;
-                    Ok((lkey.to_vec(), tkey.to_vec()))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            if chunk.is_empty() {
-                return Ok(n);
+        for tenant in tenants {
+            let p = index_key(&tenant, b"");
+            let mut end = p.clone();
+            end.extend_from_slice(time_digits(cutoff_micros).as_bytes());
+            loop {
+                let chunk = self
+                    .log_index
+                    .range(p.as_slice()..end.as_slice())
+                    .take(REMOVE_CHUNK)
+                    .map(|entry| {
+                        let (ikey, ivalue) = entry?;
+                        Ok(pair_of(&p, &ikey, read_index_value(&ivalue)?.1))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                if chunk.is_empty() {
+                    break;
+                }
+                n += self.remove_logs(&chunk)?;
             }
-            n += self.remove_logs(&chunk)?;
         }
+        Ok(n)
     }
 
     /// Every log of one function, in bounded transactions.
@@ -711,14 +875,10 @@ impl Store {
                 .take(REMOVE_CHUNK)
                 .map(|lkey| {
                     let lkey = lkey?;
-                    // The time is in the key itself: no need to decode (or
+                    // The stamp is in the key itself: no need to decode (or
                     // trust) the record to find its index entry.
-                    let at = lkey
-                        .get(p.len()..p.len() + TIME_DIGITS)
-                        .and_then(|d| std::str::from_utf8(d).ok())
-                        .and_then(|d| d.parse::<u64>().ok())
-                        .ok_or_else(|| StoreError::Corrupt("log key without a time".into()))?;
-                    Ok((lkey.to_vec(), time_key(at, &lkey)))
+                    let stamp = &lkey[p.len()..];
+                    Ok((lkey.to_vec(), index_key(tenant_id.as_bytes(), stamp)))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             if chunk.is_empty() {
@@ -728,17 +888,23 @@ impl Store {
         }
     }
 
-    /// Removes `(logs key, log_times key)` pairs in one transaction; returns
-    /// how many logs existed.
+    /// Removes `(logs key, log_index key)` pairs in one transaction, with
+    /// their size from their tenants' usage; returns how many logs existed.
     fn remove_logs(&self, pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<usize, StoreError> {
-        (&self.logs, &self.log_times)
-            .transaction(|(logs, times)| {
+        (&self.logs, &self.log_index, &self.log_usage)
+            .transaction(|(logs, index, usage)| {
                 let mut n = 0;
-                for (lkey, tkey) in pairs {
-                    if logs.remove(lkey.as_slice())?.is_some() {
+                let mut removed: HashMap<&[u8], u64> = HashMap::new();
+                for (lkey, ikey) in pairs {
+                    if let Some(old) = logs.remove(lkey.as_slice())? {
                         n += 1;
+                        let tenant = lkey.split(|b| *b == SEP).next().unwrap_or_default();
+                        *removed.entry(tenant).or_default() += old.len() as u64;
                     }
-                    times.remove(tkey.as_slice())?;
+                    index.remove(ikey.as_slice())?;
+                }
+                for (tenant, size) in removed {
+                    tx_add_usage(usage, tenant, -(size as i64))?;
                 }
                 Ok(n)
             })
@@ -817,6 +983,16 @@ impl Store {
     pub(crate) fn tree(&self, name: &str) -> Tree {
         self.db.open_tree(name).expect("open tree")
     }
+
+    /// The names of the trees on disk (tests).
+    #[cfg(test)]
+    pub(crate) fn tree_names(&self) -> Vec<String> {
+        self.db
+            .tree_names()
+            .iter()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect()
+    }
 }
 
 // ------------------------------------------------------------ keys
@@ -859,11 +1035,51 @@ fn time_digits(micros: u64) -> String {
     format!("{micros:0w$}", w = TIME_DIGITS)
 }
 
-fn time_key(at_micros: u64, lkey: &[u8]) -> Vec<u8> {
-    let mut k = time_digits(at_micros).into_bytes();
+/// A `log_index` key: tenant `\0` stamp (the log's time and counter).
+fn index_key(tenant: &[u8], stamp: &[u8]) -> Vec<u8> {
+    let mut k = tenant.to_vec();
     k.push(SEP);
-    k.extend_from_slice(lkey);
+    k.extend_from_slice(stamp);
     k
+}
+
+/// A `log_index` value: the record's encoded size, then its func id.
+fn index_value(size: u64, func: &[u8]) -> Vec<u8> {
+    let mut v = size.to_be_bytes().to_vec();
+    v.extend_from_slice(func);
+    v
+}
+
+fn read_index_value(v: &[u8]) -> Result<(u64, &[u8]), StoreError> {
+    let size = read_u64(v.get(..8).unwrap_or_default())?;
+    Ok((size, &v[8..]))
+}
+
+fn read_u64(v: &[u8]) -> Result<u64, StoreError> {
+    let bytes: [u8; 8] = v
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a log size is not 8 bytes".into()))?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
+/// The `(logs key, log_index key)` of an index entry of the tenant whose
+/// prefix is `tenant_prefix`.
+fn pair_of(tenant_prefix: &[u8], ikey: &[u8], func: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let stamp = &ikey[tenant_prefix.len()..];
+    let mut lkey = tenant_prefix.to_vec();
+    lkey.extend_from_slice(func);
+    lkey.push(SEP);
+    lkey.extend_from_slice(stamp);
+    (lkey, ikey.to_vec())
+}
+
+/// One invocation record, encoded, with its index entry.
+struct LogRow {
+    tenant: String,
+    lkey: Vec<u8>,
+    value: Vec<u8>,
+    ikey: Vec<u8>,
+    ivalue: Vec<u8>,
 }
 
 fn job_key(job: &Job) -> Vec<u8> {
@@ -901,6 +1117,22 @@ fn tx_get<T: serde::de::DeserializeOwned>(
 fn tx_put<T: serde::Serialize + ?Sized>(tree: &TransactionalTree, k: &[u8], v: &T) -> TxResult<()> {
     let bytes = encode(v).or_else(abort)?;
     tree.insert(k, bytes)?;
+    Ok(())
+}
+
+/// Adds `delta` (negative: subtracts) to a tenant's log usage; a usage that
+/// reaches zero is removed, so expiry visits only tenants with logs.
+fn tx_add_usage(usage: &TransactionalTree, tenant: &[u8], delta: i64) -> TxResult<()> {
+    let current = match usage.get(tenant)? {
+        Some(v) => read_u64(&v).or_else(abort)?,
+        None => 0,
+    };
+    let next = current.saturating_add_signed(delta);
+    if next == 0 {
+        usage.remove(tenant)?;
+    } else {
+        usage.insert(tenant, &next.to_be_bytes())?;
+    }
     Ok(())
 }
 

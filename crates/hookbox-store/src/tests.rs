@@ -264,7 +264,7 @@ fn scene_order_follows_puts_moves_and_deletes() {
         "a deleted function's logs go too"
     );
     assert!(!s.delete_function("t", "f3").unwrap());
-    assert!(s.tree("log_times").is_empty(), "and their expiry entries");
+    assert!(s.tree("log_index").is_empty(), "and their expiry entries");
 
     // Emptying a scene removes its order; listing skips it.
     assert!(s.delete_function("t", "f1").unwrap());
@@ -316,7 +316,7 @@ fn logs_paginate_newest_first_and_expire() {
     assert_eq!(left.last().unwrap().outcome, "o11");
     assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
     assert_eq!(s.purge_logs_before(10_500).unwrap(), 0);
-    assert_eq!(s.tree("log_times").len(), 15, "the index went with them");
+    assert_eq!(s.tree("log_index").len(), 15, "the index went with them");
     assert!(s.list_logs("t", "f", 3, 10).unwrap().0.is_empty());
 
     // More than one deletion chunk, some in the same microsecond.
@@ -325,7 +325,7 @@ fn logs_paginate_newest_first_and_expire() {
     }
     assert_eq!(s.purge_logs_before(u64::MAX).unwrap(), 615);
     assert!(s.tree("logs").is_empty());
-    assert!(s.tree("log_times").is_empty());
+    assert!(s.tree("log_index").is_empty());
 }
 
 #[test]
@@ -346,12 +346,120 @@ fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
     assert_eq!(total, 40);
     assert_eq!(list[0].outcome, "o39");
     assert_eq!(list[39].outcome, "o0");
-    assert_eq!(s.tree("log_times").len(), 40);
+    assert_eq!(s.tree("log_index").len(), 40);
 
     // A bad record refuses the batch before anything is written.
     let bad = vec![log("t", "g", 1, "ok"), log("t", "x\0g", 2, "ok")];
     assert!(s.append_logs(bad).is_err());
     assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().1, 0);
+}
+
+/// The encoded size of every stored log of `tenant`, from the records themselves.
+fn stored_log_bytes(s: &Store, tenant: &str) -> u64 {
+    let p = format!("{tenant}\0");
+    s.tree("logs")
+        .scan_prefix(p.as_bytes())
+        .values()
+        .map(|v| v.unwrap().len() as u64)
+        .sum()
+}
+
+#[test]
+fn a_tenants_logs_are_held_under_its_size_cap_oldest_first() {
+    let s = Store::open_temporary().unwrap();
+    // Two functions, interleaved in time; one size for every record.
+    for at in 11..=20u64 {
+        let func = if at % 2 == 0 { "f" } else { "g" };
+        s.append_log(&log("t", func, at, &format!("o{at:02}")))
+            .unwrap();
+    }
+    s.append_log(&log("u", "f", 1, "o01")).unwrap();
+    let total = s.log_bytes("t").unwrap();
+    assert_eq!(
+        total,
+        stored_log_bytes(&s, "t"),
+        "usage counts every record"
+    );
+    let each = total / 10;
+    assert_eq!(each * 10, total);
+
+    // Room for 6.5 records: the 4 oldest go, whichever function wrote them.
+    assert_eq!(s.trim_logs("t", each * 6 + each / 2).unwrap(), 4);
+    assert_eq!(s.log_bytes("t").unwrap(), each * 6);
+    assert_eq!(stored_log_bytes(&s, "t"), each * 6);
+    let mut left: Vec<String> = ["f", "g"]
+        .iter()
+        .flat_map(|f| s.list_logs("t", f, 1, 100).unwrap().0)
+        .map(|l| l.outcome)
+        .collect();
+    left.sort();
+    assert_eq!(left, ["o15", "o16", "o17", "o18", "o19", "o20"]);
+    assert_eq!(
+        s.trim_logs("t", each * 6).unwrap(),
+        0,
+        "at the cap: nothing"
+    );
+    assert_eq!(
+        s.list_logs("u", "f", 1, 10).unwrap().1,
+        1,
+        "another tenant's logs are not touched"
+    );
+    assert_eq!(s.log_bytes("u").unwrap(), stored_log_bytes(&s, "u"));
+
+    // Expiry and a deleted function's logs leave the usage exact.
+    assert_eq!(s.purge_logs_before(17).unwrap(), 3, "2 of t, 1 of u");
+    assert_eq!(s.log_bytes("t").unwrap(), stored_log_bytes(&s, "t"));
+    s.put_function(&record("t", "f", "PRE_REGISTER"), None)
+        .unwrap();
+    assert!(s.delete_function("t", "f").unwrap());
+    assert_eq!(s.log_bytes("t").unwrap(), stored_log_bytes(&s, "t"));
+    assert_eq!(s.trim_logs("t", 0).unwrap(), 2, "a cap of 0 empties it");
+    assert_eq!(s.log_bytes("t").unwrap(), 0);
+    assert!(s.tree("log_usage").get("t").unwrap().is_none());
+    assert!(s.tree("log_index").is_empty());
+    assert!(
+        s.tree("log_usage").is_empty(),
+        "usage of an emptied tenant goes"
+    );
+}
+
+#[test]
+fn a_store_with_the_old_global_expiry_index_is_moved_over_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // What a store of the previous layout holds: each log under its
+        // `logs` key, and `at \0 <logs key>` in `log_times`.
+        let s = Store::open(dir.path()).unwrap();
+        let (logs, times) = (s.tree("logs"), s.tree("log_times"));
+        for (n, (tenant, func, at)) in [("t", "f", 5u64), ("t", "g", 7), ("u", "f", 6)]
+            .into_iter()
+            .enumerate()
+        {
+            let stamp = format!("{at:020}{n:010}");
+            let lkey = format!("{tenant}\0{func}\0{stamp}");
+            let value = crate::codec::encode(&LogRecord {
+                id: stamp,
+                ..log(tenant, func, at, "old")
+            })
+            .unwrap();
+            logs.insert(lkey.as_bytes(), value).unwrap();
+            times
+                .insert(format!("{at:020}\0{lkey}").as_bytes(), &[] as &[u8])
+                .unwrap();
+        }
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert!(
+        !s.tree_names().iter().any(|n| n == "log_times"),
+        "the old index is gone"
+    );
+    assert_eq!(s.log_bytes("t").unwrap(), stored_log_bytes(&s, "t"));
+    assert_eq!(s.log_bytes("u").unwrap(), stored_log_bytes(&s, "u"));
+    assert_eq!(s.list_logs("t", "g", 1, 10).unwrap().0[0].outcome, "old");
+    assert_eq!(s.purge_logs_before(7).unwrap(), 2, "expiry sees moved logs");
+    assert_eq!(s.trim_logs("t", 0).unwrap(), 1, "so does the cap");
+    assert!(s.tree("logs").is_empty());
 }
 
 #[test]

@@ -1,0 +1,259 @@
+//! Invocation logs off the request path: a bounded queue from the calls to one
+//! background writer, which writes them in batches, syncs them to disk on a
+//! stated schedule and holds each tenant's logs under a size cap; and expiry.
+//!
+//! The durability bound: a call's log is queued before the call is answered;
+//! the writer takes it within [`LogPolicy::linger`], writes its batch, and
+//! syncs the disk at most [`LogPolicy::flush`] after that write. So a crash
+//! (SIGKILL, power loss) loses at most the logs of the calls answered in the
+//! last `linger + flush`, plus the time the disk takes to write and sync.
+
+use crate::metrics::{Metrics, TenantLabels};
+use hookbox_store::{LogRecord, Store, StoreError};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// How long the writer gathers records before a write, by default: the calls
+/// of those milliseconds share one storage transaction, which costs more
+/// than a call.
+pub const DEFAULT_LOG_LINGER: Duration = Duration::from_millis(20);
+/// How long written logs may wait for a disk sync, by default. With the
+/// linger, at most 50 ms of answered calls' logs are exposed to a crash.
+pub const DEFAULT_LOG_FLUSH: Duration = Duration::from_millis(30);
+/// A tenant's stored invocation logs, at most, by default (encoded bytes).
+pub const DEFAULT_LOG_MAX_BYTES: u64 = 100 * 1024 * 1024;
+
+/// Records waiting for the writer, at most; beyond, they are dropped (counted).
+const LOG_BACKLOG: usize = 20_000;
+/// Bytes waiting for the writer, at most (estimated): a record can carry up
+/// to the console cap, so the record count alone would allow gigabytes.
+const LOG_BACKLOG_BYTES: usize = 64 * 1024 * 1024;
+/// Invocation logs written per storage write, at most.
+const LOG_BATCH: usize = 1024;
+/// What [`approx_size`] adds per record and per JSON node for what is not text.
+const RECORD_OVERHEAD: usize = 256;
+const NODE_OVERHEAD: usize = 8;
+
+/// When the log writer writes and syncs, and how much it keeps per tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogPolicy {
+    /// After the first record of a batch, how long the writer waits for more
+    /// before it writes them in one transaction.
+    pub linger: Duration,
+    /// How long written logs may wait for a disk sync; zero syncs after
+    /// every batch. Syncs are what make logs survive a crash.
+    pub flush: Duration,
+    /// A tenant's stored logs at most, in encoded bytes; beyond, its oldest
+    /// logs are deleted (counted in `hookbox_invocation_logs_dropped_total`).
+    pub max_bytes_per_tenant: u64,
+}
+
+impl Default for LogPolicy {
+    fn default() -> Self {
+        Self {
+            linger: DEFAULT_LOG_LINGER,
+            flush: DEFAULT_LOG_FLUSH,
+            max_bytes_per_tenant: DEFAULT_LOG_MAX_BYTES,
+        }
+    }
+}
+
+/// The calls' end of the queue to the writer.
+pub(crate) struct LogQueue {
+    tx: mpsc::Sender<(LogRecord, usize)>,
+    queued_bytes: Arc<AtomicUsize>,
+}
+
+/// The writer's end.
+pub(crate) struct LogReceiver {
+    rx: mpsc::Receiver<(LogRecord, usize)>,
+    queued_bytes: Arc<AtomicUsize>,
+}
+
+pub(crate) fn queue() -> (LogQueue, LogReceiver) {
+    let (tx, rx) = mpsc::channel(LOG_BACKLOG);
+    let queued_bytes = Arc::new(AtomicUsize::new(0));
+    (
+        LogQueue {
+            tx,
+            queued_bytes: queued_bytes.clone(),
+        },
+        LogReceiver { rx, queued_bytes },
+    )
+}
+
+impl LogQueue {
+    /// Queues a record for the writer; false (and nothing queued) when the
+    /// backlog is full, by count or by bytes.
+    pub fn push(&self, record: LogRecord) -> bool {
+        let size = approx_size(&record);
+        let before = self.queued_bytes.fetch_add(size, Ordering::Relaxed);
+        if before + size > LOG_BACKLOG_BYTES || self.tx.try_send((record, size)).is_err() {
+            self.queued_bytes.fetch_sub(size, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
+/// A record's size in memory, roughly: its text plus a little per value.
+fn approx_size(record: &LogRecord) -> usize {
+    fn value(v: &Value) -> usize {
+        NODE_OVERHEAD
+            + match v {
+                Value::String(s) => s.len(),
+                Value::Array(items) => items.iter().map(value).sum(),
+                Value::Object(map) => map.iter().map(|(k, v)| k.len() + value(v)).sum(),
+                _ => 0,
+            }
+    }
+    RECORD_OVERHEAD
+        + record.request_id.len()
+        + record.error.as_ref().map_or(0, value)
+        + value(&record.logs)
+}
+
+/// The background writer.
+pub(crate) struct LogWriter {
+    pub store: Store,
+    pub policy: LogPolicy,
+    pub metrics: Arc<Metrics>,
+}
+
+impl LogWriter {
+    /// Writes queued records until `stopped`, then writes and syncs what is
+    /// left and returns.
+    pub async fn run(self, mut queue: LogReceiver, mut stopped: watch::Receiver<bool>) {
+        let mut batch = Vec::with_capacity(LOG_BATCH);
+        // When the written, unsynced logs must be synced by.
+        let mut sync_by: Option<Instant> = None;
+        loop {
+            let open = tokio::select! {
+                n = queue.rx.recv_many(&mut batch, LOG_BATCH) => n > 0,
+                _ = stopped.changed() => false,
+                _ = sleep_until(sync_by) => {
+                    self.sync().await;
+                    sync_by = None;
+                    continue;
+                }
+            };
+            if open && batch.len() < LOG_BATCH {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.policy.linger) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+            // What is queued now joins this batch (all of it, at shutdown).
+            let stopping = !open || *stopped.borrow();
+            while stopping || batch.len() < LOG_BATCH {
+                match queue.rx.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
+                }
+            }
+            let bytes: usize = batch.iter().map(|(_, size)| size).sum();
+            queue.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+            let records: Vec<LogRecord> = batch.drain(..).map(|(r, _)| r).collect();
+            if !records.is_empty() {
+                self.write(records).await;
+                sync_by.get_or_insert(Instant::now() + self.policy.flush);
+            }
+            if sync_by.is_some_and(|at| stopping || Instant::now() >= at) {
+                self.sync().await;
+                sync_by = None;
+            }
+            if stopping {
+                return;
+            }
+        }
+    }
+
+    /// Writes a batch, then deletes the oldest logs of any of its tenants
+    /// that is over the cap.
+    async fn write(&self, records: Vec<LogRecord>) {
+        let max = self.policy.max_bytes_per_tenant;
+        let written = self
+            .blocking(move |s| {
+                let tenants: Vec<String> = records
+                    .iter()
+                    .map(|r| r.tenant_id.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                s.append_logs(records)?;
+                let mut dropped = BTreeMap::new();
+                for tenant in tenants {
+                    let n = s.trim_logs(&tenant, max)?;
+                    if n > 0 {
+                        dropped.insert(tenant, n);
+                    }
+                }
+                Ok(dropped)
+            })
+            .await;
+        match written {
+            Ok(dropped) => {
+                for (tenant, n) in dropped {
+                    self.metrics
+                        .invocation_logs_dropped
+                        .get_or_create(&TenantLabels { tenant })
+                        .inc_by(n as u64);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "writing invocation logs failed"),
+        }
+    }
+
+    async fn sync(&self) {
+        if let Err(e) = self.blocking(|s| s.flush()).await {
+            tracing::error!(error = %e, "syncing invocation logs failed");
+        }
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, String> {
+        let store = self.store.clone();
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("storage task failed: {e}")),
+        }
+    }
+}
+
+/// Waits until `at`, or forever without one.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Deletes logs older than `retention` every `interval`, until `stopped`.
+pub(crate) async fn expire(
+    store: Store,
+    retention: Duration,
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let cutoff = hookbox_store::now_micros().saturating_sub(retention.as_micros() as u64);
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || store.purge_logs_before(cutoff)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(deleted = n, "expired invocation logs"),
+            Ok(Err(e)) => tracing::error!(error = %e, "expiring logs failed"),
+            Err(e) => tracing::error!(error = %e, "expiring logs failed"),
+        }
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+}

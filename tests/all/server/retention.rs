@@ -1,0 +1,131 @@
+//! What the server keeps of invocation logs is bounded per tenant.
+
+use crate::server_harness::*;
+use reqwest::Method;
+use serde_json::json;
+
+/// One tenant's logs beyond the cap: the oldest go, the newest stay, the
+/// count of deleted logs is in `/metrics`, and another tenant keeps all of its.
+#[tokio::test]
+async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
+    const CALLS: u64 = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[("HOOKBOX_LOG_MAX_MB", "1")]);
+    let token = server.admin_token().await;
+    let (_, created) = server
+        .raw(
+            Method::POST,
+            "/v1/tenants",
+            Some(ADMIN_KEY),
+            Some(br#"{"name":"Quiet","id":"quiet"}"#.to_vec()),
+        )
+        .await;
+    let quiet = server
+        .token_for(
+            created["data"]["accessKeyId"].as_str().unwrap(),
+            created["data"]["accessKeySecret"].as_str().unwrap(),
+        )
+        .await;
+    // About 8 KB of log per call: 300 calls are 2.4 MB against a 1 MiB cap.
+    let source = "function pipe(u, c, cb) { console.log('call ' + u.n + ' ' + 'x'.repeat(8000)); cb(null, u, c); }";
+    let loud = server
+        .deploy(&token, function("loud", "PRE_REGISTER", source))
+        .await["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let calm = server
+        .deploy(&quiet, function("calm", "PRE_REGISTER", source))
+        .await["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let invoke = |token: &str, id: &str, n: u64| {
+        let (server, token, id) = (&server, token.to_string(), id.to_string());
+        async move {
+            let (status, body) = server
+                .call(
+                    Method::POST,
+                    &format!("/v1/functions/{id}/invoke"),
+                    &token,
+                    Some(json!({"user": {"n": n}, "context": {}})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    for n in 0..CALLS {
+        invoke(&token, &loud, n).await;
+    }
+    for n in 0..20 {
+        invoke(&quiet, &calm, n).await;
+    }
+
+    let logs = |token: String, id: String| {
+        let server = &server;
+        async move {
+            let (status, body) = server
+                .call(
+                    Method::GET,
+                    &format!("/v1/functions/{id}/logs?limit=100"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["data"].clone()
+        }
+    };
+    let dropped = |metrics: &str| -> u64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with("hookbox_invocation_logs_dropped_total{tenant=\"default\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    // Every call is either stored or counted as dropped, once written.
+    let (kept, dropped) = eventually("every log written or dropped", || {
+        let (logs, server) = (&logs, &server);
+        let (token, loud) = (token.clone(), loud.clone());
+        async move {
+            let kept = logs(token, loud).await["totalCount"].as_u64().unwrap();
+            let dropped = dropped(&server.metrics().await);
+            (kept + dropped == CALLS).then_some((kept, dropped))
+        }
+    })
+    .await;
+    assert!(dropped > 0, "the cap deleted logs");
+    assert!(
+        kept * 8000 <= 1024 * 1024,
+        "{kept} logs of 8 KB each stay under 1 MiB"
+    );
+    assert!(
+        kept >= 100,
+        "the cap keeps about 1 MiB of logs, not less ({kept})"
+    );
+    // Exactly the newest calls' logs are kept: calls `dropped` .. CALLS.
+    let mut kept_calls = Vec::new();
+    for page in 1..=kept.div_ceil(100) {
+        let (_, body) = server
+            .call(
+                Method::GET,
+                &format!("/v1/functions/{loud}/logs?limit=100&page={page}"),
+                &token,
+                None,
+            )
+            .await;
+        for l in body["data"]["list"].as_array().unwrap() {
+            let line = l["logs"][0]["message"].as_str().unwrap();
+            let n: u64 = line.split(' ').nth(1).unwrap().parse().unwrap();
+            kept_calls.push(n);
+        }
+    }
+    kept_calls.sort();
+    assert_eq!(kept_calls, (dropped..CALLS).collect::<Vec<_>>());
+    assert_eq!(
+        logs(quiet, calm).await["totalCount"],
+        20,
+        "another tenant keeps every log"
+    );
+}
