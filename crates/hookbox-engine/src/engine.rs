@@ -890,6 +890,10 @@ fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
 }
 
 #[cfg(test)]
+#[path = "engine_fuzz.rs"]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

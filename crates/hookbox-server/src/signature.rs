@@ -237,6 +237,10 @@ fn resource(path: &str, params: &BTreeMap<String, String>) -> String {
 }
 
 #[cfg(test)]
+#[path = "signature_fuzz.rs"]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
