@@ -16,7 +16,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test
+.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -51,6 +51,15 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 	cd $(PLUGIN_DIR) && $(CARGO) fmt
+
+# The fuzz targets (proptest, stable toolchain; every test named fuzz_*), run
+# long with fresh random cases. `make test` runs the same targets briefly, with
+# a fixed seed, as part of `cargo test`. FUZZ_CASES cases per target (about 15
+# minutes on 2 cores); HOOKBOX_FUZZ_SEED=N replays one seed.
+FUZZ_CASES ?= 3000
+fuzz:
+	HOOKBOX_FUZZ_CASES=$(FUZZ_CASES) HOOKBOX_FUZZ_SEED=$${HOOKBOX_FUZZ_SEED:-random} \
+		$(CARGO) test --workspace --all-targets -- fuzz_
 
 # The standard suite: criterion micro-benchmarks, then hookbox against the
 # Node vm baseline over HTTP. Writes target/bench/report.{json,svg}.

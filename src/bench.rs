@@ -8,16 +8,26 @@ use std::time::Instant;
 const TRIVIAL_PIPE: &str =
     "async function pipe(user, context, callback) { callback(null, user, context); }";
 
+/// Most in-process calls per variant: their samples (8 bytes each) stay in
+/// memory, and at ~100 µs a call this is already minutes per variant.
+const MAX_ITERATIONS: u64 = 10_000_000;
+/// Longest HTTP load scenario: an hour (there are 13 per target).
+const MAX_SECONDS: f64 = 3600.0;
+/// Most functions for the cold-after-restart scenario: each is deployed
+/// (compiled and stored) first, one after another.
+const MAX_COLD_FUNCTIONS: u64 = 10_000;
+
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// What to measure.
     #[arg(long, value_enum, default_value = "all")]
     suite: Suite,
-    /// In-process calls per engine variant.
-    #[arg(long, default_value_t = 20_000)]
-    iterations: usize,
-    /// Seconds per HTTP load scenario; for the soak, its whole duration.
-    #[arg(long, default_value_t = 5.0)]
+    /// In-process calls per engine variant (1–10,000,000).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_ITERATIONS))]
+    iterations: u64,
+    /// Seconds per HTTP load scenario; for the soak, its whole duration (more
+    /// than 0, at most 3600).
+    #[arg(long, default_value_t = 5.0, value_parser = parse_seconds)]
     seconds: f64,
     /// Soak: concurrent requests throughout.
     #[arg(long, default_value_t = 64)]
@@ -33,9 +43,10 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 13)]
     samples: usize,
     /// Distinct functions for the cold-start-after-restart scenario (more than
-    /// any cache holds warm: each is loaded from the store on its first call).
-    #[arg(long, default_value_t = 200)]
-    cold_functions: usize,
+    /// any cache holds warm: each is loaded from the store on its first call;
+    /// 1–10,000).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=MAX_COLD_FUNCTIONS))]
+    cold_functions: u64,
     /// Benchmark a running hookbox instead of starting one (no restart scenario).
     #[arg(long, requires_all = ["key_id", "key_secret"])]
     url: Option<String>,
@@ -64,6 +75,21 @@ enum Suite {
     Soak,
 }
 
+/// `--seconds`: a finite duration above zero, up to [`MAX_SECONDS`] (a
+/// `Duration` cannot hold NaN, infinity or a negative value).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
+        return Err(format!(
+            "{text} is out of range: more than 0 and at most {MAX_SECONDS} seconds"
+        ));
+    }
+    Ok(seconds)
+}
+
 pub(crate) struct Stats {
     pub p50: f64,
     pub p90: f64,
@@ -72,6 +98,8 @@ pub(crate) struct Stats {
     pub mean: f64,
 }
 
+/// Percentiles of `samples`, which must not be empty: a scenario with no
+/// successful call reports no latency instead.
 pub(crate) fn stats(mut samples: Vec<f64>) -> Stats {
     samples.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
@@ -105,7 +133,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if matches!(args.suite, Suite::Http | Suite::All) {
         crate::bench_http::run(crate::bench_http::Options {
             seconds: args.seconds,
-            cold_functions: args.cold_functions,
+            cold_functions: args.cold_functions as usize,
             url: args.url.clone(),
             key: args.key_id.clone().zip(args.key_secret.clone()),
             out_dir: args.out.clone(),
@@ -153,7 +181,7 @@ fn engine(args: &BenchArgs) -> Result<()> {
         for _ in 0..args.iterations.min(1000) {
             rt.block_on(engine.invoke_settled(&artifact, &input, &limits))?;
         }
-        let mut samples = Vec::with_capacity(args.iterations);
+        let mut samples = Vec::with_capacity(args.iterations as usize);
         for _ in 0..args.iterations {
             if let Some(pause) = pause {
                 std::thread::sleep(pause);

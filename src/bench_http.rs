@@ -259,11 +259,55 @@ impl Api {
     }
 }
 
+/// One scenario's measurements. Only calls that worked (HTTP 200 and
+/// outcome `ok`) are latency samples; the others are counted in `errors`.
+#[derive(Default)]
 struct Samples {
     client_us: Vec<f64>,
     server_us: Vec<f64>,
     errors: usize,
+    /// What the first failed call said, so that a report with errors says why.
+    first_error: Option<String>,
     elapsed: Duration,
+}
+
+impl Samples {
+    /// Records one call that was sent at `sent`: its latencies if it
+    /// worked, else one more error.
+    fn record(&mut self, sent: Instant, result: Result<f64>) {
+        match result {
+            Ok(server_us) => {
+                self.client_us.push(sent.elapsed().as_secs_f64() * 1e6);
+                self.server_us.push(server_us);
+            }
+            Err(e) => {
+                self.errors += 1;
+                self.first_error.get_or_insert_with(|| format!("{e:#}"));
+            }
+        }
+    }
+
+    /// Says on the terminal why calls failed, if any did.
+    fn report_errors(&self, progress: &indicatif::ProgressBar, target: &str, scenario: &str) {
+        if let Some(e) = &self.first_error {
+            progress.println(format!(
+                "{target}: {scenario}: {} of {} calls failed; the first: {e}",
+                self.errors,
+                self.errors + self.client_us.len()
+            ));
+        }
+    }
+}
+
+/// The first call of each function in `ids`, one after another, recorded
+/// into `samples`.
+async fn call_each(api: &Api, ids: &[String], samples: &mut Samples) {
+    let body = serde_json::to_vec(&request_body()).expect("a JSON body");
+    for id in ids {
+        let sent = Instant::now();
+        let result = api.call(&format!("/v1/functions/{id}/invoke"), &body).await;
+        samples.record(sent, result);
+    }
 }
 
 pub(crate) fn request_body() -> Value {
@@ -314,12 +358,7 @@ async fn load(
             }
         })
     };
-    let mut out = Samples {
-        client_us: Vec::new(),
-        server_us: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut out = Samples::default();
     for t in tasks {
         let (c, s, e) = t.await.expect("load task");
         out.client_us.extend(c);
@@ -460,7 +499,7 @@ async fn suite(
 
     // Cold: the first call of a freshly uploaded function.
     progress.set_message(format!("{target}: cold, fresh uploads"));
-    let (mut client_us, mut server_us) = (Vec::new(), Vec::new());
+    let mut samples = Samples::default();
     let started = Instant::now();
     for n in 0..50 {
         let source = format!(
@@ -473,25 +512,12 @@ async fn suite(
                 &source,
             )
             .await?;
-        let t = Instant::now();
-        let (_, server) = api
-            .post(&format!("/v1/functions/{id}/invoke"), &request_body())
-            .await?;
-        client_us.push(t.elapsed().as_secs_f64() * 1e6);
-        server_us.push(server);
+        call_each(&api, &[id], &mut samples).await;
     }
-    let elapsed = started.elapsed();
-    rows.push(row(
-        "cold: first call after upload",
-        target,
-        1,
-        Samples {
-            client_us,
-            server_us,
-            errors: 0,
-            elapsed,
-        },
-    ));
+    samples.elapsed = started.elapsed();
+    let scenario = "cold: first call after upload";
+    samples.report_errors(progress, target, scenario);
+    rows.push(row(scenario, target, 1, samples));
     progress.inc(1);
 
     // Cold: the first call of each of N distinct functions after a restart.
@@ -511,28 +537,13 @@ async fn suite(
             base,
             ..api.clone()
         };
-        let (mut client_us, mut server_us) = (Vec::new(), Vec::new());
+        let mut samples = Samples::default();
         let started = Instant::now();
-        for id in &cold {
-            let t = Instant::now();
-            let (_, server) = api
-                .post(&format!("/v1/functions/{id}/invoke"), &request_body())
-                .await?;
-            client_us.push(t.elapsed().as_secs_f64() * 1e6);
-            server_us.push(server);
-        }
-        let elapsed = started.elapsed();
-        rows.push(row(
-            &format!("cold: first call after restart ({} functions)", cold.len()),
-            target,
-            1,
-            Samples {
-                client_us,
-                server_us,
-                errors: 0,
-                elapsed,
-            },
-        ));
+        call_each(&api, &cold, &mut samples).await;
+        samples.elapsed = started.elapsed();
+        let scenario = format!("cold: first call after restart ({} functions)", cold.len());
+        samples.report_errors(progress, target, &scenario);
+        rows.push(row(&scenario, target, 1, samples));
     }
     progress.inc(1);
     Ok(rows)
@@ -653,4 +664,72 @@ pub fn run(opts: Options) -> Result<()> {
         println!("\nwrote {} and {}", json_path.display(), svg_path.display());
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hookbox_engine::{Engine, EngineConfig};
+    use hookbox_server::{AppState, Auth};
+    use hookbox_service::{Service, ServiceConfig};
+    use hookbox_store::{Role, Store};
+    use std::sync::Arc;
+
+    /// A real server in this process on 127.0.0.1:0 (a fresh store), and an
+    /// admin key pair of its one tenant.
+    async fn server() -> (String, (String, String), hookbox_service::Background) {
+        let store = Store::open_temporary().unwrap();
+        let mut config = EngineConfig::default();
+        config
+            .max_instances(8)
+            .cache_dir(std::env::temp_dir().join("hookbox-bench-test-cache"));
+        let engine = Engine::new(&config).unwrap();
+        let service = Service::new(engine, store.clone(), ServiceConfig::default());
+        let background = service.start();
+        let tenant = store.create_tenant(Some("bench"), "Bench").unwrap();
+        let (key, secret) = store.create_key(&tenant.id, Role::Admin).unwrap();
+        let state = AppState {
+            service,
+            auth: Arc::new(Auth::new(&[9u8; 32], None)),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(hookbox_server::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        (base, (key.access_key_id, secret), background)
+    }
+
+    /// The cold scenarios' calls: one that works is a sample; a deny and a
+    /// 404 are errors, with the first one's reason, and no latency of theirs
+    /// is in the row.
+    #[tokio::test]
+    async fn failed_cold_calls_are_errors_not_samples() {
+        let (base, key, _background) = server().await;
+        let api = Api::connect(&base, &key).await.unwrap();
+        let ok = api
+            .deploy("ok", "PRE_REGISTER", WORKLOADS[0].2)
+            .await
+            .unwrap();
+        let deny = api
+            .deploy(
+                "deny",
+                "PRE_REGISTER",
+                "async function pipe(u, c, cb) { cb(new Error('closed')); }",
+            )
+            .await
+            .unwrap();
+        let missing = "0123456789abcdef01234567".to_string();
+        let mut samples = Samples::default();
+        call_each(&api, &[ok.clone(), deny, missing, ok], &mut samples).await;
+        assert_eq!(samples.client_us.len(), 2);
+        assert_eq!(samples.server_us.len(), 2);
+        assert_eq!(samples.errors, 2);
+        let first = samples.first_error.clone().expect("a reason");
+        assert!(first.contains("outcome error"), "{first}");
+        let row = row("cold", "hookbox", 1, samples);
+        assert_eq!((row.requests, row.errors), (2, 2));
+    }
 }

@@ -66,6 +66,10 @@ struct RunArgs {
     /// CPU budget in fuel units (default: derived from the timeout).
     #[arg(long)]
     fuel: Option<u64>,
+    /// Run as if it were this instant (RFC 3339 in UTC, e.g.
+    /// 2026-11-29T04:30:00Z): the function's `Date` starts there.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    now: Option<std::time::SystemTime>,
     /// Run this engine plugin build instead of the bundled one.
     #[arg(long, env = "HOOKBOX_PLUGIN", hide = true)]
     plugin: Option<PathBuf>,
@@ -113,6 +117,12 @@ fn parse_json(flag: &str, text: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text).with_context(|| format!("--{flag} is not valid JSON"))
 }
 
+/// `--now`: an RFC 3339 instant in UTC (`Z`), with optional fractional seconds.
+fn parse_instant(text: &str) -> Result<std::time::SystemTime, String> {
+    humantime::parse_rfc3339(text)
+        .map_err(|e| format!("{e}: expected an RFC 3339 instant in UTC, e.g. 2026-11-29T04:30:00Z"))
+}
+
 pub(crate) fn default_cache_dir() -> PathBuf {
     std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -129,6 +139,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     limits.memory_mb(args.memory)?;
     if let Some(fuel) = args.fuel {
         limits.fuel(fuel)?;
+    }
+    if let Some(at) = args.now {
+        limits.clock_start(at);
     }
     let mut input = Input {
         user: parse_json("user", &args.user)?,

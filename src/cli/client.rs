@@ -2,7 +2,7 @@
 //! the envelope unwrapped, and every failure sorted into a [`CliError`].
 
 use super::CliError;
-use super::config::Config;
+use super::config::{Config, ENV_CA_CERT};
 use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,32 +50,28 @@ impl Client {
         let mut base = Url::parse(config.url.trim()).map_err(|e| {
             CliError::Usage(format!("the server URL {:?} is not a URL: {e}", config.url))
         })?;
-        match base.scheme() {
-            "http" if !base.cannot_be_a_base() => {}
-            // The workspace builds reqwest without a TLS stack: hookbox serves
-            // plain HTTP on loopback, behind whatever terminates TLS.
-            "https" => {
-                return Err(CliError::Usage(format!(
-                    "the server URL {:?}: this build speaks plain HTTP only; use http://",
-                    config.url
-                )));
-            }
-            _ => {
-                return Err(CliError::Usage(format!(
-                    "the server URL {:?} must start with http://",
-                    config.url
-                )));
-            }
+        // hookbox serves plain HTTP; https reaches it through whatever
+        // terminates TLS in front of it (rustls, the Mozilla roots, plus
+        // HOOKBOX_CA_CERT).
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(CliError::Usage(format!(
+                "the server URL {:?} must start with http:// or https://",
+                config.url
+            )));
         }
         // Paths are appended segment by segment below a base that ends in '/'.
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("hookbox-cli/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("hookbox-cli/", env!("CARGO_PKG_VERSION")));
+        for cert in extra_roots()? {
+            http = http.add_root_certificate(cert);
+        }
+        let http = http
             .build()
             .map_err(|e| CliError::Usage(format!("cannot start an HTTP client: {e}")))?;
         Ok(Self {
@@ -193,6 +189,25 @@ impl Client {
     }
 }
 
+/// Certificates to trust besides the Mozilla roots: the PEM bundle named by
+/// [`ENV_CA_CERT`] (a private CA in front of hookbox), if set.
+fn extra_roots() -> Result<Vec<reqwest::Certificate>, CliError> {
+    let Some(path) = std::env::var_os(ENV_CA_CERT).filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let shown = std::path::Path::new(&path).display().to_string();
+    let pem = std::fs::read(&path)
+        .map_err(|e| CliError::Usage(format!("{ENV_CA_CERT}: reading {shown}: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| CliError::Usage(format!("{ENV_CA_CERT}: {shown} is not a PEM bundle: {e}")))?;
+    if certs.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{ENV_CA_CERT}: {shown} holds no PEM certificate"
+        )));
+    }
+    Ok(certs)
+}
+
 /// What went wrong below reqwest, without its "error sending request for
 /// url (…)" preamble, which the caller's message already says.
 fn cause(e: &reqwest::Error) -> String {
@@ -213,5 +228,59 @@ fn cause(e: &reqwest::Error) -> String {
         e.to_string()
     } else {
         causes.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(url: &str) -> Result<Client, CliError> {
+        Client::new(Config {
+            url: url.to_string(),
+            access_key_id: "id".into(),
+            access_key_secret: "secret".into(),
+        })
+    }
+
+    #[test]
+    fn http_and_https_urls_are_accepted_with_their_path_kept() {
+        for (url, base) in [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            (
+                "https://hookbox.example.com",
+                "https://hookbox.example.com/",
+            ),
+            (
+                " https://gw.example.com:8443/hookbox ",
+                "https://gw.example.com:8443/hookbox/",
+            ),
+        ] {
+            let c = client(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(c.base.as_str(), base);
+            assert_eq!(
+                c.url(&["v1", "functions"], &[]).as_str(),
+                format!("{base}v1/functions")
+            );
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_a_usage_error() {
+        for url in [
+            "ftp://example.com",
+            "mailto:ops@example.com",
+            "127.0.0.1:8080",
+            "x",
+        ] {
+            match client(url) {
+                Err(CliError::Usage(m)) => assert!(
+                    m.contains("http:// or https://") || m.contains("is not a URL"),
+                    "{url}: {m}"
+                ),
+                Err(e) => panic!("{url}: {e}"),
+                Ok(_) => panic!("{url} was accepted"),
+            }
+        }
     }
 }

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 pub const ENV_URL: &str = "HOOKBOX_URL";
 pub const ENV_KEY_ID: &str = "HOOKBOX_ACCESS_KEY_ID";
 pub const ENV_KEY_SECRET: &str = "HOOKBOX_ACCESS_KEY_SECRET";
+/// A PEM file of certificates the client trusts besides the Mozilla roots,
+/// for an `https://` URL whose certificate a private CA issued.
+pub const ENV_CA_CERT: &str = "HOOKBOX_CA_CERT";
 /// Overrides the config file's location (tests point it at a file of their own).
 pub const ENV_CONFIG: &str = "HOOKBOX_CONFIG";
 

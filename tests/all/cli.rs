@@ -118,3 +118,56 @@ fn run_fails_on_usage_and_io_errors_and_reports_syntax_errors() {
     assert_eq!(out["error"]["line"], 2);
     assert!(out["error"]["column"].as_u64().unwrap() > 0);
 }
+
+/// `--now` runs a date-dependent script at a chosen instant: the seed's
+/// maintenance window denies on a Sunday at 04:30 UTC and allows a day later.
+#[test]
+fn run_at_a_chosen_instant() {
+    let window = example("authing-maintenance-window.js");
+    let (code, out, err) = hookbox(&["run", &window, "--now", "2026-11-29T04:30:00Z"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "error", "{out}");
+    assert_eq!(
+        out["error"]["message"],
+        "System maintenance, registration is temporarily suspended!"
+    );
+    let (code, out, err) = hookbox(&["run", &window, "--now", "2026-11-30T04:30:00Z"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "ok", "{out}");
+
+    for bad in ["yesterday", "2026-11-29", "2026-11-29T04:30:00+08:00"] {
+        let (code, _, err) = hookbox(&["run", &window, "--now", bad]);
+        assert_eq!(code, 2, "--now {bad}: {err}");
+        assert!(err.contains("--now") && err.contains("RFC 3339"), "{err}");
+    }
+}
+
+/// Every numeric flag of `hookbox bench` refuses what it cannot measure
+/// (zero, a negative, NaN, infinity, past its maximum) as a usage error,
+/// before it starts anything.
+#[test]
+fn bench_refuses_numbers_it_cannot_use() {
+    let cases: &[&[&str]] = &[
+        &["--iterations", "0"],
+        &["--iterations=-1"],
+        &["--iterations", "10000001"],
+        &["--iterations", "18446744073709551616"],
+        &["--seconds", "0"],
+        &["--seconds=-1"],
+        &["--seconds", "nan"],
+        &["--seconds", "inf"],
+        &["--seconds", "1e300"],
+        &["--seconds", "3601"],
+        &["--cold-functions", "0"],
+        &["--cold-functions", "10001"],
+    ];
+    for args in cases {
+        let mut argv = vec!["bench", "--suite", "engine"];
+        argv.extend_from_slice(args);
+        let (code, _, err) = hookbox(&argv);
+        let flag = args[0].split('=').next().unwrap();
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?} names the flag: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -68,6 +68,7 @@ impl Cli {
             .env_remove("HOOKBOX_URL")
             .env_remove("HOOKBOX_ACCESS_KEY_ID")
             .env_remove("HOOKBOX_ACCESS_KEY_SECRET")
+            .env_remove("HOOKBOX_CA_CERT")
             .env("HOOKBOX_CONFIG", &self.no_config)
             .stdin(Stdio::null());
         cmd
@@ -778,4 +779,100 @@ async fn configuration_comes_from_flag_env_or_file() {
         "{}",
         ran.stderr
     );
+}
+
+/// The test certificates: a CA, and a certificate it issued for `localhost`
+/// and `127.0.0.1` (valid until 2126; the CA's key was discarded).
+const TLS_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+
+/// A TLS front for the server at `backend` (`host:port`), as a gateway that
+/// terminates TLS would be: each connection's TLS is accepted with the
+/// fixture certificate and its bytes relayed to the backend. Returns the port.
+async fn tls_front(backend: String) -> u16 {
+    use std::sync::Arc;
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(format!("{TLS_FIXTURES}/server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{TLS_FIXTURES}/server.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, backend) = (acceptor.clone(), backend.clone());
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake here.
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(&backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    port
+}
+
+/// An `https://` URL reaches hookbox through a TLS front: the certificate
+/// is checked (against HOOKBOX_CA_CERT, added to the Mozilla roots), and one
+/// that no trusted CA issued is refused with a connection error (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_urls_work_through_a_tls_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let port = tls_front(server.base.trim_start_matches("http://").to_string()).await;
+    let mut cli = Cli::new(&server, dir.path());
+    let ca = format!("{TLS_FIXTURES}/ca.pem");
+    let blocking = |cmd: Command| tokio::task::spawn_blocking(move || output(cmd));
+
+    for (n, host) in ["localhost", "127.0.0.1"].into_iter().enumerate() {
+        cli.url = format!("https://{host}:{port}");
+        let mut cmd = cli.cmd(&["env", "set", &format!("VIA_TLS_{n}"), host]);
+        cmd.env("HOOKBOX_CA_CERT", &ca);
+        blocking(cmd).await.unwrap().ok();
+        let mut cmd = cli.cmd(&["env", "ls", "--json"]);
+        cmd.env("HOOKBOX_CA_CERT", &ca);
+        let env = blocking(cmd).await.unwrap().ok().json();
+        assert_eq!(env[format!("VIA_TLS_{n}")], host, "{env}");
+    }
+
+    // Without the CA the certificate is not trusted: nothing is sent.
+    let ran = blocking(cli.cmd(&["env", "set", "UNTRUSTED", "x"]))
+        .await
+        .unwrap();
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .starts_with(&format!("error: cannot reach hookbox at {}/", cli.url))
+            && ran.stderr.contains("certificate"),
+        "{}",
+        ran.stderr
+    );
+    // A CA file that is not PEM is a usage error that names the variable.
+    let mut cmd = cli.cmd(&["env", "ls"]);
+    cmd.env(
+        "HOOKBOX_CA_CERT",
+        format!("{TLS_FIXTURES}/../no-such-ca.pem"),
+    );
+    let ran = blocking(cmd).await.unwrap();
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("HOOKBOX_CA_CERT"), "{}", ran.stderr);
+    let mut cmd = cli.cmd(&["env", "ls", "--json"]);
+    cmd.env("HOOKBOX_CA_CERT", &ca);
+    let env = blocking(cmd).await.unwrap().ok().json();
+    assert!(env.get("UNTRUSTED").is_none(), "{env}");
 }

@@ -4,5 +4,6 @@ mod cli;
 mod cli_client;
 mod common;
 mod engine;
+mod fuzz;
 mod server;
 mod server_harness;

@@ -542,9 +542,13 @@ impl Engine {
     }
 
     fn store(&self, input: Vec<u8>, limits: &Limits) -> Store<Call> {
+        // No arguments, environment, files or sockets: only clocks and randomness.
+        let mut wasi = WasiCtxBuilder::new();
+        if let Some(at) = limits.get_clock_start() {
+            wasi.wall_clock(ClockFrom::new(at));
+        }
         let call = Call {
-            // No arguments, environment, files or sockets: only clocks and randomness.
-            wasi: WasiCtxBuilder::new().build_p1(),
+            wasi: wasi.build_p1(),
             memory: MemoryCap {
                 bytes: limits.memory_bytes(),
             },
@@ -636,6 +640,34 @@ impl Engine {
 struct Held {
     store: Store<Call>,
     slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// The guest's wall clock when [`Limits::clock_start`] is set: that instant
+/// at the start of the call, advancing in real time (a frozen clock would
+/// hang a script that waits for time to pass).
+struct ClockFrom {
+    /// `at`, as the duration since the Unix epoch WASI reports (zero before it).
+    start: Duration,
+    started: Instant,
+}
+
+impl ClockFrom {
+    fn new(at: std::time::SystemTime) -> Self {
+        Self {
+            start: at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default(),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl wasmtime_wasi::HostWallClock for ClockFrom {
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+
+    fn now(&self) -> Duration {
+        self.start.saturating_add(self.started.elapsed())
+    }
 }
 
 /// Frees a finished call's instance, and then its slot, after the caller has
@@ -947,6 +979,10 @@ fn classify(error: &wasmtime::Error, limits: &Limits) -> Outcome {
     };
     Outcome::failed(kind, ErrorInfo::new(name, message))
 }
+
+#[cfg(test)]
+#[path = "engine_fuzz.rs"]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! The limits one invocation runs under, and the constants they derive from.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Wall-clock timeout when a function does not set one (Authing's default).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -47,12 +47,14 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// and fuel stays the deterministic CPU budget operators can lower.
 pub const FUEL_PER_SECOND: u64 = 40_000_000_000;
 
-/// Limits for one invocation. `Default` is the safe configuration.
+/// Limits for one invocation, and the one thing of the host it may see
+/// differently (its clock). `Default` is the safe configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     timeout: Duration,
     memory_mb: u32,
     fuel: Option<u64>,
+    clock_start: Option<SystemTime>,
 }
 
 impl Default for Limits {
@@ -61,6 +63,7 @@ impl Default for Limits {
             timeout: DEFAULT_TIMEOUT,
             memory_mb: DEFAULT_MEMORY_MB,
             fuel: None,
+            clock_start: None,
         }
     }
 }
@@ -102,6 +105,22 @@ impl Limits {
         }
         self.fuel = Some(fuel);
         Ok(self)
+    }
+
+    /// Starts the guest's wall clock (`Date`, `new Date()`) at `at` instead of
+    /// the host's time: it reads `at` when the call starts and advances in
+    /// real time from there. For tests and `hookbox run --now`, so that a
+    /// script that depends on the date can be run at a chosen instant. The
+    /// monotonic clock (`performance.now()`) and the host's deadlines are
+    /// not affected.
+    pub fn clock_start(&mut self, at: SystemTime) -> &mut Self {
+        self.clock_start = Some(at);
+        self
+    }
+
+    /// The instant set by [`Limits::clock_start`], if any.
+    pub fn get_clock_start(&self) -> Option<SystemTime> {
+        self.clock_start
     }
 
     pub fn get_timeout(&self) -> Duration {

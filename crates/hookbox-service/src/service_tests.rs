@@ -191,24 +191,24 @@ async fn an_allow_list_load_that_straddles_a_change_does_not_bring_back_the_old_
     );
 }
 
-    #[test]
-    fn redaction_marks_secrets_without_growing_a_record_past_its_bound() {
-        let (key, value) = (
-            "A_RATHER_LONG_SECRET_NAME".to_string(),
-            "s3cret".to_string(),
-        );
-        let redactor = Redactor::new(std::iter::once((&key, &value)));
-        assert_eq!(
-            redactor.redact("calling with s3cret"),
-            "calling with [redacted: A_RATHER_LONG_SECRET_NAME]"
-        );
-        let flood = "s3cret".repeat(10_000);
-        let out = redactor.redact(&flood);
-        assert!(
-            out.len() <= flood.len() + flood.len() / 2 + 64 + 32,
-            "{}",
-            out.len()
-        );
-        assert!(out.ends_with("[truncated]"));
-        assert!(!out.contains("s3cret"));
-    }
+#[test]
+fn redaction_marks_secrets_without_growing_a_record_past_its_bound() {
+    let (key, value) = (
+        "A_RATHER_LONG_SECRET_NAME".to_string(),
+        "s3cret".to_string(),
+    );
+    let redactor = Redactor::new(std::iter::once((&key, &value)));
+    assert_eq!(
+        redactor.redact("calling with s3cret"),
+        "calling with [redacted: A_RATHER_LONG_SECRET_NAME]"
+    );
+    let flood = "s3cret".repeat(10_000);
+    let out = redactor.redact(&flood);
+    assert!(
+        out.len() <= flood.len() + flood.len() / 2 + 64 + 32,
+        "{}",
+        out.len()
+    );
+    assert!(out.ends_with("[truncated]"));
+    assert!(!out.contains("s3cret"));
+}

@@ -66,23 +66,87 @@ async function pipe(user, context, callback) {
     assert_eq!(out.user["role"], "staff");
 }
 
+/// The seed's maintenance-window pipe refuses registrations on Sundays from
+/// 03:00 to 06:59 (the guest's local time is UTC). The guest's clock is set
+/// per call, so each instant has one exact outcome.
 #[tokio::test]
 async fn maintenance_window_pipe_from_the_authing_docs() {
-    let source = r#"async function pipe(user, context, callback) {
-  const date = new Date();
-  const d = date.getDay();
-  const n = date.getHours();
-  // Disable registration from 3-6 a.m. every Sunday
-  if (d === 0 && (3 <= n && n <= 6)) {
-    return callback(new Error('System maintenance, registration is temporarily suspended!'));
-  }
-  callback(null, user, context)
-}"#;
-    let out = run(source, &input(json!({"id": 1}), json!({}))).await;
-    assert!(
-        matches!(out.outcome, OutcomeKind::Ok | OutcomeKind::Error),
-        "{out:?}"
-    );
+    let artifact = compile(&example_source("authing-maintenance-window.js")).await;
+    let call = input(json!({"id": 1}), json!({"ip": "10.0.0.1"}));
+    let at = |rfc3339: &str| {
+        let mut limits = hookbox_engine::Limits::default();
+        limits.clock_start(instant(rfc3339));
+        limits
+    };
+    // 2026-11-29 is a Sunday.
+    for inside in [
+        "2026-11-29T03:00:00Z",
+        "2026-11-29T04:30:00Z",
+        "2026-11-29T06:59:59Z",
+    ] {
+        let out = engine()
+            .invoke(&artifact, &call, &at(inside))
+            .await
+            .unwrap();
+        assert_eq!(out.outcome, OutcomeKind::Error, "{inside}: {out:?}");
+        let error = out.error.expect("an error");
+        assert_eq!(
+            error.message, "System maintenance, registration is temporarily suspended!",
+            "{inside}"
+        );
+    }
+    for outside in [
+        "2026-11-29T02:59:59Z",
+        "2026-11-29T07:00:00Z",
+        "2026-11-30T04:30:00Z",
+        "2026-11-28T04:30:00Z",
+    ] {
+        let out = engine()
+            .invoke(&artifact, &call, &at(outside))
+            .await
+            .unwrap();
+        assert_eq!(out.outcome, OutcomeKind::Ok, "{outside}: {out:?}");
+        assert_eq!(out.user, json!({"id": 1}), "{outside}");
+    }
+}
+
+/// The guest sees the instant it is given, to the millisecond, and its clock
+/// runs on from there; without one it sees the host's time.
+#[tokio::test]
+async fn the_guest_clock_starts_at_the_instant_given() {
+    let artifact = compile(
+        "exports.handler = async () => { const a = Date.now(); \
+         return { now: a, iso: new Date(a).toISOString(), offset: new Date(a).getTimezoneOffset() }; };",
+    )
+    .await;
+    let mut limits = hookbox_engine::Limits::default();
+    limits.clock_start(instant("2026-11-29T04:30:00.250Z"));
+    let out = engine()
+        .invoke(&artifact, &Input::default(), &limits)
+        .await
+        .unwrap();
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    let now = out.result["now"].as_f64().expect("a number");
+    let start = 1_795_926_600_250.0;
+    // The clock advances while the call runs; a call never takes a minute.
+    assert!((start..start + 60_000.0).contains(&now), "{}", out.result);
+    assert_eq!(out.result["offset"], 0, "local time is UTC in the sandbox");
+
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as f64;
+    let out = engine()
+        .invoke(&artifact, &Input::default(), &Default::default())
+        .await
+        .unwrap();
+    let now = out.result["now"].as_f64().expect("a number");
+    assert!(now >= before - 1000.0, "the host's time: {}", out.result);
+}
+
+/// An RFC 3339 instant (`2026-11-29T04:30:00Z`) as a `SystemTime`.
+fn instant(text: &str) -> std::time::SystemTime {
+    humantime::parse_rfc3339(text).expect("an RFC 3339 instant")
 }
 
 #[tokio::test]
