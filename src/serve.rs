@@ -13,6 +13,10 @@ use std::time::Duration;
 /// The tenant a first start creates, so `make run` is usable at once.
 const DEFAULT_TENANT: &str = "default";
 const MIB: u64 = 1024 * 1024;
+/// Threads for blocking work (storage calls, compiles), at most. tokio's
+/// default is 512, and under load nearly every storage call started one;
+/// each thread keeps its own allocator heap.
+const MAX_BLOCKING_THREADS: usize = 16;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -89,6 +93,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     if let Some(n) = args.threads {
         builder.worker_threads(n.max(1));
     }
+    builder.max_blocking_threads(MAX_BLOCKING_THREADS);
     builder.enable_all().build()?.block_on(serve(args))
 }
 
