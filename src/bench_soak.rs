@@ -136,11 +136,7 @@ async fn soak(opts: Options) -> Result<()> {
 
     println!(
         "soak: {:.0} s of mixed load at concurrency {} over {} tenants; log cap {} MiB per tenant; store cache {} MiB",
-        opts.seconds,
-        opts.concurrency,
-        opts.tenants,
-        opts.log_max_mb,
-        opts.store_cache_mb
+        opts.seconds, opts.concurrency, opts.tenants, opts.log_max_mb, opts.store_cache_mb
     );
     println!(
         "{:>8} {:>10} {:>8} {:>7} {:>9} {:>13} {:>13}",
