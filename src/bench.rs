@@ -39,6 +39,9 @@ pub struct BenchArgs {
     /// that the data dir reaches it within the run.
     #[arg(long, default_value_t = 16)]
     log_max_mb: u64,
+    /// Soak: the server's page cache (`serve --store-cache-mb`).
+    #[arg(long, default_value_t = hookbox_store::DEFAULT_CACHE_MB)]
+    store_cache_mb: u64,
     /// Soak: memory and disk samples over the run, first and last included.
     #[arg(long, default_value_t = 13)]
     samples: usize,
@@ -123,6 +126,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             concurrency: args.concurrency,
             tenants: args.tenants,
             log_max_mb: args.log_max_mb,
+            store_cache_mb: args.store_cache_mb,
             samples: args.samples,
             out_dir: args.out.clone(),
         });

@@ -23,6 +23,7 @@ pub struct Options {
     pub concurrency: usize,
     pub tenants: usize,
     pub log_max_mb: u64,
+    pub store_cache_mb: u64,
     pub samples: usize,
     pub out_dir: PathBuf,
 }
@@ -96,7 +97,12 @@ async fn soak(opts: Options) -> Result<()> {
     let data_dir = dir.path().to_path_buf();
     let server = start_hookbox_with(
         &data_dir,
-        &["--log-max-mb".into(), opts.log_max_mb.to_string()],
+        &[
+            "--log-max-mb".into(),
+            opts.log_max_mb.to_string(),
+            "--store-cache-mb".into(),
+            opts.store_cache_mb.to_string(),
+        ],
         &[("HOOKBOX_ADMIN_KEY", ADMIN_KEY)],
     )?;
     let pid = server.child.id();
@@ -130,11 +136,7 @@ async fn soak(opts: Options) -> Result<()> {
 
     println!(
         "soak: {:.0} s of mixed load at concurrency {} over {} tenants; log cap {} MiB per tenant; store cache {} MiB",
-        opts.seconds,
-        opts.concurrency,
-        opts.tenants,
-        opts.log_max_mb,
-        hookbox_store::DEFAULT_CACHE_MB
+        opts.seconds, opts.concurrency, opts.tenants, opts.log_max_mb, opts.store_cache_mb
     );
     println!(
         "{:>8} {:>10} {:>8} {:>7} {:>9} {:>13} {:>13}",
@@ -228,7 +230,7 @@ async fn soak(opts: Options) -> Result<()> {
         concurrency: opts.concurrency,
         tenants: opts.tenants,
         log_max_mb: opts.log_max_mb,
-        store_cache_mb: hookbox_store::DEFAULT_CACHE_MB,
+        store_cache_mb: opts.store_cache_mb,
         samples,
     };
     std::fs::create_dir_all(&opts.out_dir)?;

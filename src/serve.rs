@@ -18,6 +18,10 @@ const TOKEN_KEY_FILE: &str = "token.key";
 /// Bytes of a token key: what a new one gets, and the least a readable one has.
 const TOKEN_KEY_BYTES: usize = 32;
 const MIB: u64 = 1024 * 1024;
+/// Threads for blocking work (storage calls, compiles), at most. tokio's
+/// default is 512, and under load nearly every storage call started one;
+/// each thread keeps its own allocator heap.
+const MAX_BLOCKING_THREADS: usize = 16;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -108,6 +112,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     if let Some(n) = args.threads {
         builder.worker_threads(n.max(1));
     }
+    builder.max_blocking_threads(MAX_BLOCKING_THREADS);
     builder.enable_all().build()?.block_on(serve(args))
 }
 
