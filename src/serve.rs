@@ -209,7 +209,9 @@ fn token_secret(data_dir: &Path) -> Result<Vec<u8>> {
             }
             create_token_key(&path)
         }
-        Err(e) => Err(e).with_context(|| format!("reading {} (the data dir's key)", path.display())),
+        Err(e) => {
+            Err(e).with_context(|| format!("reading {} (the data dir's key)", path.display()))
+        }
     }
 }
 

@@ -214,9 +214,9 @@ fn signed_headers(headers: &HeaderMap) -> Result<BTreeMap<String, String>, ApiEr
                 "{name}: sent more than once; a signed request carries each signed header once"
             )));
         };
-        let value = value.to_str().map_err(|_| {
-            ApiError::invalid(format!("{name}: must be visible ASCII text"))
-        })?;
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::invalid(format!("{name}: must be visible ASCII text")))?;
         let value = value.replace(['\t', '\n', '\r', '\x0c'], " ");
         picked.insert(name.to_string(), value.trim().to_string());
     }
@@ -423,16 +423,25 @@ mod tests {
         headers.insert("content-type", "application/json".parse().unwrap());
         let signed = signed_headers(&headers).unwrap();
         assert_eq!(
-            signed.iter().map(|(k, v)| format!("{k}:{v}\n")).collect::<String>(),
+            signed
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}\n"))
+                .collect::<String>(),
             "date:Mon, 23 Nov 2026 10:00:00 GMT\nx-authing-lang:zh-CN\n\
              x-authing-sdk-version:authing-node-sdk:4.0.1\nx-authing-signature-nonce:a b\n"
         );
-        let post = parts(Request::post("/api/v3/update-pipeline-order").body(()).unwrap());
+        let post = parts(
+            Request::post("/api/v3/update-pipeline-order")
+                .body(())
+                .unwrap(),
+        );
         let body = br#"{"scene":"PRE_REGISTER","order":["b","a"],"timeout":3,"enabled":true,"d":"x\"y\u00e9"}"#;
         let p = Params::of(&post, body).unwrap();
         assert_eq!(
             p.resources(post.uri.path()),
-            [r#"/api/v3/update-pipeline-order?d=x"yé&enabled=true&order=["b","a"]&scene=PRE_REGISTER&timeout=3"#]
+            [
+                r#"/api/v3/update-pipeline-order?d=x"yé&enabled=true&order=["b","a"]&scene=PRE_REGISTER&timeout=3"#
+            ]
         );
         assert!(p.ambiguity.is_none());
         let get = parts(
@@ -470,11 +479,18 @@ mod tests {
 
     #[test]
     fn bodies_with_two_readings_are_flagged() {
-        let post = parts(Request::post("/api/v3/create-pipeline-function").body(()).unwrap());
+        let post = parts(
+            Request::post("/api/v3/create-pipeline-function")
+                .body(())
+                .unwrap(),
+        );
         let flagged = |body: &str| Params::of(&post, body.as_bytes()).unwrap().ambiguity;
         // The reported case, and a value that would read as a later field.
         let why = flagged(r#"{"funcName": "n&isAsynchronous=true", "scene": "S"}"#).unwrap();
-        assert!(why.starts_with("funcName:") && why.contains("&isAsynchronous="), "{why}");
+        assert!(
+            why.starts_with("funcName:") && why.contains("&isAsynchronous="),
+            "{why}"
+        );
         assert!(flagged(r#"{"a": "x&zzz=1"}"#).is_some());
         assert!(flagged(r#"{"a=b": 1}"#).is_some());
         assert!(flagged(r#"{"a&b": 1}"#).is_some());
@@ -506,13 +522,23 @@ mod tests {
         let post_query = parts(Request::post("/api/v3/x?a=1").body(()).unwrap());
         assert!(Params::of(&post_query, b"{}").is_err());
         let get_twice = parts(Request::get("/api/v3/x?a=1&a=2").body(()).unwrap());
-        assert!(Params::of(&get_twice, b"").unwrap_err().message.starts_with("a: given twice"));
+        assert!(
+            Params::of(&get_twice, b"")
+                .unwrap_err()
+                .message
+                .starts_with("a: given twice")
+        );
         let get = parts(Request::get("/api/v3/x?a=1").body(()).unwrap());
         assert!(Params::of(&get, b"{}").is_err());
         let mut headers = HeaderMap::new();
         headers.append(NONCE, "n1".parse().unwrap());
         headers.append(NONCE, "n2".parse().unwrap());
-        assert!(signed_headers(&headers).unwrap_err().message.starts_with(NONCE));
+        assert!(
+            signed_headers(&headers)
+                .unwrap_err()
+                .message
+                .starts_with(NONCE)
+        );
     }
 
     #[test]

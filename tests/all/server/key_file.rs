@@ -29,7 +29,10 @@ fn refused_start(dir: &Path) -> (Option<i32>, String) {
         }
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -49,7 +52,11 @@ fn a_new_key_file_is_private_from_its_creation_and_never_written_through_a_plant
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     assert_eq!(meta.len(), 32);
     assert_eq!(meta.nlink(), 1, "the temp file's name is gone");
-    assert_eq!(std::fs::metadata(elsewhere.path()).unwrap().len(), 0, "nothing written through the link");
+    assert_eq!(
+        std::fs::metadata(elsewhere.path()).unwrap().len(),
+        0,
+        "nothing written through the link"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -77,19 +84,28 @@ async fn a_damaged_key_file_stops_the_server_and_is_kept() {
                 && stderr.contains("restore"),
             "{stderr}"
         );
-        assert_eq!(std::fs::read(&key).unwrap().len(), kept, "the file is not replaced");
+        assert_eq!(
+            std::fs::read(&key).unwrap().len(),
+            kept,
+            "the file is not replaced"
+        );
     }
 
     // Missing beside an existing database is the same loss.
     std::fs::remove_file(&key).unwrap();
     let (code, stderr) = refused_start(dir.path());
     assert!(code.is_some_and(|c| c != 0), "exit {code:?}: {stderr}");
-    assert!(stderr.contains("token.key is missing") && stderr.contains("restore"), "{stderr}");
+    assert!(
+        stderr.contains("token.key is missing") && stderr.contains("restore"),
+        "{stderr}"
+    );
     assert!(!key.exists(), "no new key is made");
 
     // Restored, the server starts, and a token signed before still works.
     std::fs::write(&key, &whole).unwrap();
     let server = Server::start(dir.path());
-    let (status, body) = server.call(Method::GET, "/v1/functions", &token, None).await;
+    let (status, body) = server
+        .call(Method::GET, "/v1/functions", &token, None)
+        .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -35,7 +35,10 @@ impl Signed {
 
     fn new(method: Method, path: &str, params: Value, nonce: &str) -> Self {
         let headers = [
-            ("date", httpdate::fmt_http_date(std::time::SystemTime::now())),
+            (
+                "date",
+                httpdate::fmt_http_date(std::time::SystemTime::now()),
+            ),
             ("x-authing-lang", "zh-CN".into()),
             ("x-authing-sdk-version", "authing-node-sdk:4.0.1".into()),
             ("x-authing-signature-method", "HMAC-SHA1".into()),
@@ -85,7 +88,8 @@ impl Signed {
         let to_sign = format!("{}\n{headers}{resource}", self.method);
         let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
         mac.update(to_sign.as_bytes());
-        let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
         format!("authing {id}:{signature}")
     }
 
@@ -111,7 +115,11 @@ impl Signed {
         for (k, v) in &self.headers {
             req = req.header(k, v);
         }
-        let resp = req.header("authorization", authorization).send().await.unwrap();
+        let resp = req
+            .header("authorization", authorization)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
         resp.json().await.unwrap()
     }
@@ -152,11 +160,7 @@ async fn signatures_are_checked_dated_and_used_once() {
     let auth = wrong.authorization(&key.0, "wrong", &wrong.resource());
     cases.push((wrong, auth, "signature"));
     let changed = Signed::get(LIST, json!({"scene": "PRE_REGISTER"}), "n3");
-    let auth = changed.authorization(
-        &key.0,
-        &key.1,
-        &format!("{LIST}?scene=POST_REGISTER"),
-    );
+    let auth = changed.authorization(&key.0, &key.1, &format!("{LIST}?scene=POST_REGISTER"));
     cases.push((changed, auth, "signature"));
     let mut old = Signed::get(LIST, json!({"scene": "PRE_REGISTER"}), "n4");
     old.headers
@@ -198,10 +202,15 @@ async fn a_signed_request_without_a_header_the_sdk_always_sends_is_refused() {
     .enumerate()
     {
         // Correctly signed over what it does carry, and sent twice: neither is accepted.
-        let req = Signed::get(LIST, json!({"scene": "PRE_REGISTER"}), &format!("m{i}")).without(header);
+        let req =
+            Signed::get(LIST, json!({"scene": "PRE_REGISTER"}), &format!("m{i}")).without(header);
         for attempt in 0..2 {
             let body = req.send(&server, &key).await;
-            assert_eq!(status(&body), 401, "without {header}, attempt {attempt}: {body}");
+            assert_eq!(
+                status(&body),
+                401,
+                "without {header}, attempt {attempt}: {body}"
+            );
             assert!(message(&body).starts_with(header), "{body}");
         }
     }
@@ -222,7 +231,10 @@ async fn a_signed_request_without_a_header_the_sdk_always_sends_is_refused() {
         .unwrap();
     let body: Value = resp.json().await.unwrap();
     assert_eq!(status(&body), 400, "{body}");
-    assert!(message(&body).starts_with("x-authing-signature-nonce: sent more than once"), "{body}");
+    assert!(
+        message(&body).starts_with("x-authing-signature-nonce: sent more than once"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -263,7 +275,10 @@ async fn a_tenant_at_its_nonce_cap_is_refused_and_no_other_nonce_is_forgotten() 
     assert_eq!(code, 200, "{created}");
     let b = (
         created["data"]["accessKeyId"].as_str().unwrap().to_string(),
-        created["data"]["accessKeySecret"].as_str().unwrap().to_string(),
+        created["data"]["accessKeySecret"]
+            .as_str()
+            .unwrap()
+            .to_string(),
     );
     let b_first = Signed::get(LIST, json!({}), "b-1");
     assert_eq!(status(&b_first.send(&server, &b).await), 200);
@@ -276,9 +291,14 @@ async fn a_tenant_at_its_nonce_cap_is_refused_and_no_other_nonce_is_forgotten() 
         assert_eq!(status(&body), 200, "request {n}: {body}");
         a_first.get_or_insert(req);
     }
-    let body = Signed::get(LIST, json!({}), "a-over").send(&server, &a).await;
+    let body = Signed::get(LIST, json!({}), "a-over")
+        .send(&server, &a)
+        .await;
     assert_eq!(status(&body), 429, "{body}");
-    assert!(message(&body).contains(&format!("{CAP} signed requests")), "{body}");
+    assert!(
+        message(&body).contains(&format!("{CAP} signed requests")),
+        "{body}"
+    );
 
     // Nothing was forgotten to make room: B's and A's first nonces are still
     // replays; B is not limited by A's flood.
@@ -323,7 +343,9 @@ async fn a_body_with_two_readings_is_refused_and_its_signature_spent() {
     let body = other.send_as(&server, &authorization).await;
     assert_eq!(status(&body), 401, "{body}");
     assert!(message(&body).contains("nonce"), "{body}");
-    let (_, listed) = server.call(Method::GET, "/v1/functions", &token, None).await;
+    let (_, listed) = server
+        .call(Method::GET, "/v1/functions", &token, None)
+        .await;
     assert_eq!(listed["data"]["totalCount"], 0, "{listed}");
 
     // The unambiguous reading, signed for itself, is an ordinary request.

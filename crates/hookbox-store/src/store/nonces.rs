@@ -174,7 +174,9 @@ impl Store {
                             .position(|&b| b == SEP)
                             .map(|at| &rest[at + 1..])
                         else {
-                            return abort(StoreError::Corrupt("nonce time key without a nonce".into()));
+                            return abort(StoreError::Corrupt(
+                                "nonce time key without a nonce".into(),
+                            ));
                         };
                         let mut nkey = start.clone();
                         nkey.extend_from_slice(nonce);
@@ -201,15 +203,32 @@ mod tests {
     fn a_nonce_is_accepted_once_per_tenant_until_it_expires() {
         let s = Store::open_temporary().unwrap();
         let now = 1_000 * MIN;
-        assert_eq!(s.use_nonce("a", "n1", now + 15 * MIN, now, 10).unwrap(), NonceUse::Recorded);
-        assert_eq!(s.use_nonce("a", "n1", now + 15 * MIN, now + MIN, 10).unwrap(), NonceUse::Replayed);
+        assert_eq!(
+            s.use_nonce("a", "n1", now + 15 * MIN, now, 10).unwrap(),
+            NonceUse::Recorded
+        );
+        assert_eq!(
+            s.use_nonce("a", "n1", now + 15 * MIN, now + MIN, 10)
+                .unwrap(),
+            NonceUse::Replayed
+        );
         // The last instant of the window is still inside it.
-        assert_eq!(s.use_nonce("a", "n1", now + 15 * MIN, now + 15 * MIN, 10).unwrap(), NonceUse::Replayed);
+        assert_eq!(
+            s.use_nonce("a", "n1", now + 15 * MIN, now + 15 * MIN, 10)
+                .unwrap(),
+            NonceUse::Replayed
+        );
         // Another tenant's nonce of the same text is its own.
-        assert_eq!(s.use_nonce("b", "n1", now + 15 * MIN, now, 10).unwrap(), NonceUse::Recorded);
+        assert_eq!(
+            s.use_nonce("b", "n1", now + 15 * MIN, now, 10).unwrap(),
+            NonceUse::Recorded
+        );
         // Past its window it is forgotten (and may be recorded anew).
         let later = now + 16 * MIN;
-        assert_eq!(s.use_nonce("a", "n1", later + 15 * MIN, later, 10).unwrap(), NonceUse::Recorded);
+        assert_eq!(
+            s.use_nonce("a", "n1", later + 15 * MIN, later, 10).unwrap(),
+            NonceUse::Recorded
+        );
         assert_eq!(s.nonce_count("a").unwrap(), 1);
     }
 
@@ -218,19 +237,40 @@ mod tests {
         let s = Store::open_temporary().unwrap();
         let now = 1_000 * MIN;
         let exp = now + 15 * MIN;
-        assert_eq!(s.use_nonce("b", "b1", exp, now, 3).unwrap(), NonceUse::Recorded);
+        assert_eq!(
+            s.use_nonce("b", "b1", exp, now, 3).unwrap(),
+            NonceUse::Recorded
+        );
         for n in 0..3 {
-            assert_eq!(s.use_nonce("a", &format!("a{n}"), exp, now, 3).unwrap(), NonceUse::Recorded);
+            assert_eq!(
+                s.use_nonce("a", &format!("a{n}"), exp, now, 3).unwrap(),
+                NonceUse::Recorded
+            );
         }
-        assert_eq!(s.use_nonce("a", "a3", exp, now, 3).unwrap(), NonceUse::TenantFull);
+        assert_eq!(
+            s.use_nonce("a", "a3", exp, now, 3).unwrap(),
+            NonceUse::TenantFull
+        );
         assert_eq!(s.nonce_count("a").unwrap(), 3);
         // Nothing was evicted, in either tenant.
-        assert_eq!(s.use_nonce("a", "a0", exp, now, 3).unwrap(), NonceUse::Replayed);
-        assert_eq!(s.use_nonce("b", "b1", exp, now, 3).unwrap(), NonceUse::Replayed);
-        assert_eq!(s.use_nonce("b", "b2", exp, now, 3).unwrap(), NonceUse::Recorded);
+        assert_eq!(
+            s.use_nonce("a", "a0", exp, now, 3).unwrap(),
+            NonceUse::Replayed
+        );
+        assert_eq!(
+            s.use_nonce("b", "b1", exp, now, 3).unwrap(),
+            NonceUse::Replayed
+        );
+        assert_eq!(
+            s.use_nonce("b", "b2", exp, now, 3).unwrap(),
+            NonceUse::Recorded
+        );
         // Once the window has passed, the tenant's expired nonces make room.
         let later = exp + 1;
-        assert_eq!(s.use_nonce("a", "a3", later + 15 * MIN, later, 3).unwrap(), NonceUse::Recorded);
+        assert_eq!(
+            s.use_nonce("a", "a3", later + 15 * MIN, later, 3).unwrap(),
+            NonceUse::Recorded
+        );
         assert_eq!(s.nonce_count("a").unwrap(), 1);
     }
 
@@ -239,11 +279,16 @@ mod tests {
         let s = Store::open_temporary().unwrap();
         let now = 1_000 * MIN;
         for n in 0..(REMOVE_CHUNK + 10) {
-            let _ = s.use_nonce("idle", &format!("n{n}"), now + MIN, now, 10_000).unwrap();
+            let _ = s
+                .use_nonce("idle", &format!("n{n}"), now + MIN, now, 10_000)
+                .unwrap();
         }
         let _ = s.use_nonce("busy", "x", now + 30 * MIN, now, 10).unwrap();
         assert_eq!(s.purge_nonces_before(now + MIN).unwrap(), 0);
-        assert_eq!(s.purge_nonces_before(now + MIN + 1).unwrap(), REMOVE_CHUNK + 10);
+        assert_eq!(
+            s.purge_nonces_before(now + MIN + 1).unwrap(),
+            REMOVE_CHUNK + 10
+        );
         assert_eq!(s.nonce_count("idle").unwrap(), 0);
         assert_eq!(s.nonce_count("busy").unwrap(), 1);
         let t = &s.nonce_trees;
@@ -258,11 +303,16 @@ mod tests {
             let nonce = format!("race{round}");
             let outcomes: Vec<NonceUse> = std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..8)
-                    .map(|_| scope.spawn(|| s.use_nonce("a", &nonce, now + MIN, now, 1_000).unwrap()))
+                    .map(|_| {
+                        scope.spawn(|| s.use_nonce("a", &nonce, now + MIN, now, 1_000).unwrap())
+                    })
                     .collect();
                 handles.into_iter().map(|h| h.join().unwrap()).collect()
             });
-            let recorded = outcomes.iter().filter(|o| **o == NonceUse::Recorded).count();
+            let recorded = outcomes
+                .iter()
+                .filter(|o| **o == NonceUse::Recorded)
+                .count();
             assert_eq!(recorded, 1, "round {round}: {outcomes:?}");
         }
         assert_eq!(s.nonce_count("a").unwrap(), 20);
@@ -274,17 +324,29 @@ mod tests {
         let now = 1_000 * MIN;
         {
             let s = Store::open(dir.path()).unwrap();
-            assert_eq!(s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(), NonceUse::Recorded);
+            assert_eq!(
+                s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(),
+                NonceUse::Recorded
+            );
             s.flush().unwrap();
         }
         let s = Store::open(dir.path()).unwrap();
-        assert_eq!(s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(), NonceUse::Replayed);
+        assert_eq!(
+            s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(),
+            NonceUse::Replayed
+        );
     }
 
     #[test]
     fn separators_in_nonces_are_refused() {
         let s = Store::open_temporary().unwrap();
-        assert!(matches!(s.use_nonce("a", "x\0y", 1, 0, 10), Err(StoreError::Invalid(_))));
-        assert!(matches!(s.use_nonce("a", "", 1, 0, 10), Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.use_nonce("a", "x\0y", 1, 0, 10),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.use_nonce("a", "", 1, 0, 10),
+            Err(StoreError::Invalid(_))
+        ));
     }
 }
