@@ -232,16 +232,22 @@ fn token_secret(data_dir: &Path) -> Result<Vec<u8>> {
         path = path.display()
     );
     match std::fs::read(&path) {
-        Ok(key) if key.len() >= TOKEN_KEY_BYTES => {
-            warn_if_readable_by_others(&path);
-            Ok(key)
-        }
-        Ok(key) => bail!(
+        Ok(key) if key.len() < TOKEN_KEY_BYTES => bail!(
             "{} is damaged: it holds {} bytes where a key has at least {TOKEN_KEY_BYTES}. It \
              seals the secrets in the database, so hookbox will not replace it: {restore}",
             path.display(),
             key.len()
         ),
+        // What a crash can leave of a file whose data never reached the disk.
+        Ok(key) if key.iter().all(|&b| b == 0) => bail!(
+            "{} is damaged: it holds only zero bytes. It seals the secrets in the database, so \
+             hookbox will not replace it: {restore}",
+            path.display()
+        ),
+        Ok(key) => {
+            warn_if_readable_by_others(&path);
+            Ok(key)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let db = data_dir.join("db");
             if db.exists() {

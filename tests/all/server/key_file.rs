@@ -91,6 +91,15 @@ async fn a_damaged_key_file_stops_the_server_and_is_kept() {
         );
     }
 
+    // What a crash can leave of a file never synced: its length, in zeros.
+    std::fs::write(&key, [0u8; 32]).unwrap();
+    let (code, stderr) = refused_start(dir.path());
+    assert!(code.is_some_and(|c| c != 0), "exit {code:?}: {stderr}");
+    assert!(
+        stderr.contains("token.key is damaged: it holds only zero bytes"),
+        "{stderr}"
+    );
+
     // Missing beside an existing database is the same loss.
     std::fs::remove_file(&key).unwrap();
     let (code, stderr) = refused_start(dir.path());

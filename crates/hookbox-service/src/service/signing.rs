@@ -12,7 +12,7 @@ use tokio::sync::watch;
 /// within one replay window (a nonce is kept until its request's `date` is
 /// too old to be accepted, at most 30 minutes). Past it the tenant's new
 /// signed requests are refused, rather than another nonce, its own or
-/// another tenant's, being forgotten. About 100 bytes of storage each.
+/// another tenant's, being forgotten. About 200 bytes of storage each.
 pub const DEFAULT_NONCES_PER_TENANT: usize = 10_000;
 
 /// How often the expired nonces of tenants that stopped sending signed
