@@ -189,6 +189,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
+    let shutdown = shutdown_signal().context("installing the signal handlers")?;
     // Tests and scripts read the bound address (port 0 picks one) from this line.
     println!("hookbox listening on http://{}", listener.local_addr()?);
     if let Some((id, secret)) = new_key {
@@ -199,7 +200,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!("export HOOKBOX_ACCESS_KEY_SECRET={secret}");
     }
     tracing::info!(addr = %listener.local_addr()?, "serving");
-    hookbox_server::serve(listener, state, shutdown_signal()).await?;
+    hookbox_server::serve(listener, state, shutdown).await?;
 
     tracing::info!("shutting down: finishing the current async job and writing pending logs");
     background.shutdown().await;
@@ -327,23 +328,24 @@ fn warn_if_readable_by_others(path: &Path) {
     let _ = path;
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed when
+/// this is called, not when it is first polled: a signal sent as soon as the
+/// listening line is out is a graceful stop, not the default kill.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
