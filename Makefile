@@ -54,9 +54,9 @@ fmt:
 
 # The fuzz targets (proptest, stable toolchain; every test named fuzz_*), run
 # long with fresh random cases. `make test` runs the same targets briefly, with
-# a fixed seed, as part of `cargo test`. FUZZ_CASES cases per target (about 15
+# a fixed seed, as part of `cargo test`. FUZZ_CASES cases per target (19
 # minutes on 2 cores); HOOKBOX_FUZZ_SEED=N replays one seed.
-FUZZ_CASES ?= 3000
+FUZZ_CASES ?= 15000
 fuzz:
 	HOOKBOX_FUZZ_CASES=$(FUZZ_CASES) HOOKBOX_FUZZ_SEED=$${HOOKBOX_FUZZ_SEED:-random} \
 		$(CARGO) test --workspace --all-targets -- fuzz_
