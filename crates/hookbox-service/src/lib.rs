@@ -40,8 +40,11 @@ mod service;
 pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
-    ServiceError, Step,
+    ServiceError, Step, check_name_chars, is_hidden_char,
 };
-pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, forbidden};
+pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{SCENES, is_scene};
-pub use service::{Background, MIN_REDACTED_CHARS, Service, ServiceConfig};
+pub use service::{
+    Background, MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS,
+    MIN_REDACTED_CHARS, Service, ServiceConfig,
+};
