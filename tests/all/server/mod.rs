@@ -7,4 +7,5 @@ mod fronts;
 mod lifecycle;
 mod outbound;
 mod pipelines;
+mod strict;
 mod tenancy;
