@@ -156,7 +156,7 @@ fn field_error(path: &serde_path_to_error::Path, inner: &serde_json::Error) -> A
     // missing one was never visited, so the path is its parent.
     let at = |name: &str| {
         let last_is_name = matches!(
-            path.iter().last(),
+            path.iter().next_back(),
             Some(serde_path_to_error::Segment::Map { key }) if key == name
         );
         match path.to_string().as_str() {

@@ -756,6 +756,12 @@ async fn setting_several_variables_is_all_or_nothing() {
         json!({"A": "1", "bad key": "2"}),
     )
     .await;
+    assert_eq!(answer.0, 400, "{}", answer.1);
+    assert_eq!(
+        get_data(&server, &token, "/v1/env").await,
+        json!({}),
+        "A was not stored"
+    );
     assert_refused("bad key", &answer, &["\"bad key\"", "letters, digits"]);
     let answer = send(
         &server,
