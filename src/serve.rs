@@ -146,8 +146,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     // The key pair shown on a first start, for the CLI's export lines.
     let mut new_key = None;
     if store.is_empty()? {
-        let tenant = store.create_tenant(Some(DEFAULT_TENANT), "Default tenant")?;
-        let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
+        // One transaction: a crash here never leaves a tenant without a key.
+        let (_, key, secret) =
+            store.create_tenant_with_key(Some(DEFAULT_TENANT), "Default tenant", Role::Admin)?;
         store.flush()?;
         // Shown once: the database keeps a salted hash and a copy sealed
         // under the data dir's key file.

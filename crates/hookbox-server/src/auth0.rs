@@ -154,6 +154,7 @@ fn auth0_error(e: ServiceError) -> ApiError {
             };
             ApiError::invalid(format!("{field}: {message}"))
         }
+        ServiceError::NameTaken { .. } => name_conflict(),
         ServiceError::NotFound(what) if what.starts_with("function ") => inexistent_hook(),
         ServiceError::NotFound(what) => {
             ApiError::not_found(format!("The {what} does not exist.")).with_error_code("not_found")
@@ -198,18 +199,6 @@ fn select_fields(hook: Hook, fields: Option<&str>, include: Option<bool>) -> Val
     value
 }
 
-async fn name_taken(
-    state: &AppState,
-    tenant: &str,
-    name: &str,
-    except: Option<&str>,
-) -> Result<bool, ApiError> {
-    let all = state.service.list(tenant, None).await?;
-    Ok(all
-        .iter()
-        .any(|f| is_trigger(&f.scene) && f.func_name == name && Some(f.func_id.as_str()) != except))
-}
-
 fn name_conflict() -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -231,9 +220,6 @@ async fn create(
         return Err(ApiError::invalid(
             "Payload validation error: 'String is too short (0 chars), minimum 1' on property script.",
         ));
-    }
-    if name_taken(&state, &caller.tenant, &body.name, None).await? {
-        return Err(name_conflict());
     }
     let spec = NewFunction {
         func_name: body.name,
@@ -325,9 +311,6 @@ async fn update(
     load_hook(&state, &caller, &id).await?;
     if let Some(name) = &body.name {
         check_name(name)?;
-        if name_taken(&state, &caller.tenant, name, Some(&id)).await? {
-            return Err(name_conflict());
-        }
     }
     if body.script.as_deref() == Some("") {
         return Err(ApiError::invalid(

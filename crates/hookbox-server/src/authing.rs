@@ -6,14 +6,15 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::native::{FunctionDto, function_list};
+use crate::extract::{ApiJson, ApiQuery, from_value};
+use crate::native::{FunctionDto, function_list, page_and_limit};
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use hookbox_service::{FunctionPatch, NewFunction};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,21 +28,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/get-pipeline-logs", get(logs))
 }
 
+// Bodies refuse unknown fields: the Authing SDKs (node 4.0.1, Python 5.1.0)
+// send exactly their DTOs' fields, the Python one without its nulls.
+
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FuncIdBody {
     func_id: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UpdateBody {
-    func_id: String,
-    #[serde(flatten)]
-    patch: FunctionPatch,
-}
-
-#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct OrderBody {
     order: Vec<String>,
     scene: String,
@@ -58,6 +55,9 @@ struct FuncIdQuery {
 struct ListQuery {
     scene: Option<String>,
 }
+
+/// Authing documents at most 50 records per page of logs.
+const MAX_LOGS_LIMIT: usize = 50;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,16 +112,28 @@ async fn reupload(
     Ok(ok(&rid, FunctionDto::from(record)))
 }
 
+/// `funcId` and a [`FunctionPatch`] side by side in one object (serde cannot
+/// refuse unknown fields around a flattened struct, so they are split here).
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
     rid: axum::Extension<RequestId>,
-    ApiJson(body): ApiJson<UpdateBody>,
+    ApiJson(mut body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    let func_id = match body.remove("funcId") {
+        Some(Value::String(id)) => id,
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "funcId: must be a string, got {other}"
+            )));
+        }
+        None => return Err(ApiError::invalid("funcId: is required")),
+    };
+    let patch: FunctionPatch = from_value(Value::Object(body))?;
     let record = state
         .service
-        .update(&caller.tenant, &body.func_id, body.patch)
+        .update(&caller.tenant, &func_id, patch)
         .await?;
     Ok(ok(&rid, FunctionDto::from(record)))
 }
@@ -169,9 +181,7 @@ async fn logs(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let func_id = required(q.func_id, "funcId")?;
-    // Authing caps a page at 50.
-    let page = q.page.unwrap_or(1).max(1);
-    let limit = q.limit.unwrap_or(10).clamp(1, 50);
+    let (page, limit) = page_and_limit(q.page, q.limit, MAX_LOGS_LIMIT)?;
     let (list, total) = state
         .service
         .logs(&caller.tenant, &func_id, page, limit)

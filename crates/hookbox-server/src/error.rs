@@ -88,6 +88,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(message) => {
                 Self::new(StatusCode::CONFLICT, api_code::CONFLICT, message)
             }
+            ServiceError::NameTaken { name } => Self::new(
+                StatusCode::CONFLICT,
+                api_code::CONFLICT,
+                format!("funcName: {name:?} is already the name of another of this tenant's hooks"),
+            ),
             ServiceError::Internal(detail) => {
                 // The detail goes to the log, never to the client.
                 tracing::error!(error = %detail, "internal error");

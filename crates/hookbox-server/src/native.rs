@@ -85,7 +85,7 @@ impl From<FunctionRecord> for FunctionDto {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TokenRequest {
     access_key_id: String,
     access_key_secret: String,
@@ -113,6 +113,7 @@ async fn management_token(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NewTenant {
     name: String,
     #[serde(default)]
@@ -131,39 +132,13 @@ impl axum::extract::FromRequestParts<AppState> for Admin {
     }
 }
 
-fn valid_tenant_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 async fn create_tenant(
     State(state): State<AppState>,
     _: Admin,
     rid: axum::Extension<RequestId>,
     ApiJson(body): ApiJson<NewTenant>,
 ) -> Result<Response, ApiError> {
-    if body.name.trim().is_empty() || body.name.len() > 128 {
-        return Err(ApiError::invalid("name: must be 1–128 characters"));
-    }
-    if let Some(id) = &body.id
-        && !valid_tenant_id(id)
-    {
-        return Err(ApiError::invalid(
-            "id: must be 1–64 letters, digits, '-' or '_'",
-        ));
-    }
-    let store = state.service.store().clone();
-    let (tenant, key, secret) = tokio::task::spawn_blocking(move || {
-        let tenant = store.create_tenant(body.id.as_deref(), body.name.trim())?;
-        let (key, secret) = store.create_key(&tenant.id, Role::Admin)?;
-        store.flush()?;
-        Ok::<_, hookbox_store::StoreError>((tenant, key, secret))
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(hookbox_service::ServiceError::from)?;
+    let (tenant, key, secret) = state.service.create_tenant(body.id, &body.name).await?;
     Ok(ok(
         &rid,
         serde_json::json!({
@@ -176,6 +151,7 @@ async fn create_tenant(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NewKey {
     role: Role,
 }
@@ -215,6 +191,7 @@ async fn create_function(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SceneFilter {
     scene: Option<String>,
 }
@@ -302,6 +279,7 @@ async fn invoke_function(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LogsQuery {
     page: Option<usize>,
     limit: Option<usize>,
@@ -315,8 +293,7 @@ async fn function_logs(
     ApiQuery(q): ApiQuery<LogsQuery>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let page = q.page.unwrap_or(1).max(1);
-    let limit = q.limit.unwrap_or(10).clamp(1, 100);
+    let (page, limit) = page_and_limit(q.page, q.limit, hookbox_service::MAX_LOGS_PAGE)?;
     let (list, total) = state
         .service
         .logs(&caller.tenant, &func_id, page, limit)
@@ -325,6 +302,29 @@ async fn function_logs(
         &rid,
         serde_json::json!({ "list": list, "totalCount": total, "page": page, "limit": limit }),
     ))
+}
+
+/// Default page size of paginated routes.
+const DEFAULT_PAGE_SIZE: usize = 10;
+
+/// A paginated route's `page` (counted from 1; default 1) and `limit` (1 to
+/// `max`; default [`DEFAULT_PAGE_SIZE`]): out of range is a 400 naming it.
+pub(crate) fn page_and_limit(
+    page: Option<usize>,
+    limit: Option<usize>,
+    max: usize,
+) -> Result<(usize, usize), ApiError> {
+    let page = page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::invalid("page: pages are counted from 1, got 0"));
+    }
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::invalid(format!(
+            "limit: must be from 1 to {max}, got {limit}"
+        )));
+    }
+    Ok((page, limit))
 }
 
 async fn run_scene(
@@ -342,6 +342,7 @@ async fn run_scene(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Order {
     order: Vec<String>,
 }
@@ -381,9 +382,7 @@ async fn put_env_many(
     ApiJson(vars): ApiJson<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    for (k, v) in &vars {
-        state.service.set_env(&caller.tenant, k, v).await?;
-    }
+    state.service.set_env_many(&caller.tenant, vars).await?;
     let env = state.service.env(&caller.tenant).await?;
     Ok(ok(&rid, &*env))
 }
@@ -403,6 +402,7 @@ async fn get_env(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EnvValue {
     value: String,
 }
@@ -464,8 +464,10 @@ async fn put_outbound(
     Ok(ok(&rid, OutboundRules { allow }))
 }
 
+/// `POST /v1/run`: the documented fields only (a function's `memoryLimitMb`,
+/// for one, is refused rather than silently ignored).
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DryRun {
     source_code: String,
     #[serde(default)]

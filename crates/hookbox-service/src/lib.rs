@@ -43,10 +43,11 @@ pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
 pub use logs::{DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LogPolicy};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
-    ServiceError, Step,
+    ServiceError, Step, check_name_chars, is_hidden_char,
 };
-pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, forbidden};
+pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{SCENES, is_scene};
 pub use service::{
-    Background, DEFAULT_NONCES_PER_TENANT, MIN_REDACTED_CHARS, NonceError, Service, ServiceConfig,
+    Background, DEFAULT_NONCES_PER_TENANT, MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_TENANT_ID_CHARS,
+    MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NonceError, Service, ServiceConfig,
 };

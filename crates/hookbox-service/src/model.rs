@@ -21,6 +21,10 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// A hook's name is already another hook's (names are unique among a
+    /// tenant's hooks, checked atomically with the write).
+    #[error("the name {name:?} is already taken")]
+    NameTaken { name: String },
     /// hookbox failed; logged with detail, reported without.
     #[error("internal error: {0}")]
     Internal(String),
@@ -42,6 +46,7 @@ impl From<hookbox_store::StoreError> for ServiceError {
             E::NotFound(what) => Self::NotFound(what),
             E::Invalid(message) => Self::invalid("order", message),
             E::Conflict(message) => Self::Conflict(message),
+            E::NameTaken { name, .. } => Self::NameTaken { name },
             other => Self::Internal(other.to_string()),
         }
     }
@@ -60,9 +65,9 @@ fn default_memory() -> u32 {
 }
 
 /// A function to create: Authing's `create-pipeline-function` fields plus
-/// hookbox's `memoryLimitMb`.
+/// hookbox's `memoryLimitMb`. Any other field is refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewFunction {
     pub func_name: String,
     #[serde(default)]
@@ -87,9 +92,10 @@ pub struct NewFunction {
     pub dependencies: BTreeMap<String, String>,
 }
 
-/// A partial update: absent fields keep their value.
+/// A partial update: absent (or null) fields keep their value; any other
+/// field is refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FunctionPatch {
     pub func_name: Option<String>,
     pub func_description: Option<String>,
@@ -153,7 +159,7 @@ fn check_name(name: &str) -> Result<(), ServiceError> {
             format!("must be at most {MAX_NAME_CHARS} characters"),
         ));
     }
-    Ok(())
+    check_name_chars("funcName", name)
 }
 
 fn check_description(d: &str) -> Result<(), ServiceError> {
@@ -163,7 +169,56 @@ fn check_description(d: &str) -> Result<(), ServiceError> {
             format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
-    Ok(())
+    check_text_chars("funcDescription", d)
+}
+
+/// Whether `c` may not appear in a name: it would make the name display as
+/// something it is not. Control characters (C0, DEL, C1), the bidirectional
+/// formatting characters (U+061C, U+200E, U+200F, U+202A–U+202E,
+/// U+2066–U+2069) and the line and paragraph separators (U+2028, U+2029).
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Refuses a name-like field (`funcName`, a tenant's `name`, …) holding a
+/// character [`is_hidden_char`] rejects; the error names the field and the
+/// character.
+pub fn check_name_chars(field: &str, value: &str) -> Result<(), ServiceError> {
+    match value.chars().find(|&c| is_hidden_char(c)) {
+        Some(c) => Err(hidden_char_error(field, c)),
+        None => Ok(()),
+    }
+}
+
+/// Like [`check_name_chars`] for free text, which may hold tabs and line breaks.
+fn check_text_chars(field: &str, value: &str) -> Result<(), ServiceError> {
+    match value
+        .chars()
+        .find(|&c| is_hidden_char(c) && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(hidden_char_error(field, c)),
+        None => Ok(()),
+    }
+}
+
+fn hidden_char_error(field: &str, c: char) -> ServiceError {
+    ServiceError::invalid(
+        field,
+        format!(
+            "must not contain control or bidirectional formatting characters (found U+{:04X})",
+            c as u32
+        ),
+    )
 }
 
 pub(crate) fn check_scene(scene: &str) -> Result<(), ServiceError> {
@@ -215,8 +270,10 @@ fn check_memory(mb: u32) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// One call of one function.
+/// One call of one function. `user`, `context` and `event` are JSON
+/// objects; null or absent reads as `{}`. Any other field is refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Call {
     #[serde(default)]
     pub user: Value,
@@ -226,6 +283,32 @@ pub struct Call {
     pub event: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<Value>>,
+}
+
+impl Call {
+    /// Refuses a `user`, `context` or `event` that is neither an object nor
+    /// null: a function would otherwise silently get `{}` in its place.
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        let fields = [
+            ("user", Some(&self.user)),
+            ("context", Some(&self.context)),
+            ("event", self.event.as_ref()),
+        ];
+        for (field, value) in fields {
+            let kind = match value {
+                None | Some(Value::Null | Value::Object(_)) => continue,
+                Some(Value::Bool(_)) => "a boolean",
+                Some(Value::Number(_)) => "a number",
+                Some(Value::String(_)) => "a string",
+                Some(Value::Array(_)) => "an array",
+            };
+            return Err(ServiceError::invalid(
+                field,
+                format!("must be a JSON object (or null for {{}}), got {kind}"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What ran of a scene, per function.

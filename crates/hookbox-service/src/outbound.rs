@@ -185,6 +185,47 @@ fn parse_rule(raw: &str) -> Result<(Rule, String), String> {
     ))
 }
 
+/// Refuses a rule that names an address functions may never reach under
+/// `access`: a private, loopback, link-local, … IP literal (in any form the
+/// URL parser reads as one, `0x7f.1` included) or `localhost` and its
+/// subdomains, which always resolve to loopback. The error names the rule and
+/// the kind of address. Rules that do not parse are [`AllowList::parse`]'s.
+pub fn check_reachable(rules: &[String], access: PrivateAccess) -> Result<(), String> {
+    for raw in rules {
+        let Ok((rule, _)) = parse_rule(raw) else {
+            continue;
+        };
+        let host = match &rule.host {
+            HostPattern::Any => continue,
+            HostPattern::Exact(h) => h.as_str(),
+            HostPattern::Subdomains(suffix) => suffix.trim_start_matches('.'),
+        };
+        let host = host.strip_suffix('.').unwrap_or(host);
+        let why = if host == "localhost" || host.ends_with(".localhost") {
+            forbidden(IpAddr::V4(Ipv4Addr::LOCALHOST), access)
+        } else {
+            // As the URL parser normalises it: `0x7f.1` becomes 127.0.0.1.
+            Url::parse(&format!("http://{host}/"))
+                .ok()
+                .and_then(|u| {
+                    let h = u.host_str()?;
+                    let h = h
+                        .strip_prefix('[')
+                        .and_then(|h| h.strip_suffix(']'))
+                        .unwrap_or(h);
+                    h.parse::<IpAddr>().ok()
+                })
+                .and_then(|ip| forbidden(ip, access))
+        };
+        if let Some(why) = why {
+            return Err(format!(
+                "{raw:?}: a {why} address, which functions may not reach (only --outbound-allow-private lifts this)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn valid_domain(d: &str) -> bool {
     let d = d.strip_suffix('.').unwrap_or(d);
     !d.is_empty()

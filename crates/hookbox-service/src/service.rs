@@ -5,14 +5,17 @@ use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
 use crate::model::{
-    Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_scene,
+    Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_name_chars,
+    check_scene,
 };
-use crate::outbound::{AllowList, OutboundClient, PrivateAccess};
+use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
 use hookbox_engine::{
     Artifact, CompileError, Engine, Input, InvokeError, Limits, Outbound, Outcome, OutcomeKind,
     Tokens,
 };
-use hookbox_store::{FunctionRecord, FunctionStatus, Job, LogRecord, Store, StoreError};
+use hookbox_store::{
+    AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Store, StoreError, Tenant,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -67,6 +70,13 @@ impl Default for ServiceConfig {
         }
     }
 }
+
+/// Most invocation records one page of logs holds.
+pub const MAX_LOGS_PAGE: usize = 100;
+/// Longest tenant name, in characters.
+pub const MAX_TENANT_NAME_CHARS: usize = 128;
+/// Longest tenant id (letters, digits, `-`, `_`).
+pub const MAX_TENANT_ID_CHARS: usize = 64;
 
 /// A function ready to run.
 struct Loaded {
@@ -219,6 +229,45 @@ impl Service {
             .await
             .map_err(|e| ServiceError::Internal(format!("storage task failed: {e}")))?
             .map_err(ServiceError::from)
+    }
+
+    // ------------------------------------------------------------ tenants
+
+    /// Creates a tenant (with `id`, or a random one) and its first admin key
+    /// pair, in one transaction: never a tenant without a key. Returns the
+    /// tenant, the key and its secret (shown once). `Conflict` if the id is
+    /// taken.
+    pub async fn create_tenant(
+        &self,
+        id: Option<String>,
+        name: &str,
+    ) -> Result<(Tenant, AccessKey, String), ServiceError> {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > MAX_TENANT_NAME_CHARS {
+            return Err(ServiceError::invalid(
+                "name",
+                format!("must be 1–{MAX_TENANT_NAME_CHARS} characters"),
+            ));
+        }
+        check_name_chars("name", &name)?;
+        if let Some(id) = &id {
+            let valid = (1..=MAX_TENANT_ID_CHARS).contains(&id.len())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                return Err(ServiceError::invalid(
+                    "id",
+                    format!("must be 1–{MAX_TENANT_ID_CHARS} letters, digits, '-' or '_'"),
+                ));
+            }
+        }
+        self.blocking(move |s| {
+            let created = s.create_tenant_with_key(id.as_deref(), &name, Role::Admin)?;
+            s.flush()?;
+            Ok(created)
+        })
+        .await
     }
 
     // ------------------------------------------------------------ functions
@@ -477,9 +526,14 @@ impl Service {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
         let ticket = self.inner.functions.ticket(&record.tenant_id);
+        // A hook's name is unique among the tenant's hooks (Auth0 finds hooks
+        // by name): checked in the write's own transaction.
+        let hook = is_trigger(&record.scene);
         let secrets = self
             .blocking(move |s| {
-                s.put_function(&stored, wasm.as_deref())?;
+                s.put_function_unique(&stored, wasm.as_deref(), |other| {
+                    hook && is_trigger(&other.scene)
+                })?;
                 s.flush()?;
                 s.hook_secrets(&stored.tenant_id, &stored.func_id)
             })
@@ -591,12 +645,37 @@ impl Service {
 
     pub async fn set_env(&self, tenant: &str, key: &str, value: &str) -> Result<(), ServiceError> {
         check_env_key(key)?;
-        if value.len() > 32 * 1024 {
-            return Err(ServiceError::invalid("value", "must be at most 32 KB"));
-        }
+        check_env_value("value", value)?;
         let (t, k, v) = (tenant.to_string(), key.to_string(), value.to_string());
         self.blocking(move |s| {
             s.set_env(&t, &k, &v)?;
+            s.flush()
+        })
+        .await?;
+        self.inner.envs.invalidate(&tenant.to_string());
+        Ok(())
+    }
+
+    /// Sets several variables: every key and value is checked first, then all
+    /// are written in one transaction, so a bad one leaves nothing changed.
+    pub async fn set_env_many(
+        &self,
+        tenant: &str,
+        vars: BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        for (key, value) in &vars {
+            let field = format!("{key:?}");
+            check_env_key(key).map_err(|e| match e {
+                ServiceError::Invalid { message, .. } => {
+                    ServiceError::invalid(&field, format!("a variable's name {message}"))
+                }
+                other => other,
+            })?;
+            check_env_value(&field, value)?;
+        }
+        let t = tenant.to_string();
+        self.blocking(move |s| {
+            s.set_env_many(&t, &vars)?;
             s.flush()
         })
         .await?;
@@ -639,6 +718,10 @@ impl Service {
     ) -> Result<Vec<String>, ServiceError> {
         let (_, normalised) =
             AllowList::parse(&rules).map_err(|e| ServiceError::invalid("allow", e))?;
+        // A rule naming an address functions may never reach is a mistake
+        // to report now, not at the first call.
+        check_reachable(&rules, self.inner.config.outbound_private)
+            .map_err(|e| ServiceError::invalid("allow", e))?;
         let (t, stored) = (tenant.to_string(), normalised.clone());
         self.blocking(move |s| {
             s.set_outbound_allow(&t, &stored)?;
@@ -787,6 +870,7 @@ impl Service {
         call: Call,
         request_id: &str,
     ) -> Result<Outcome, ServiceError> {
+        call.validate()?;
         let loaded = self.load(tenant, func_id).await?;
         let env = self.env(tenant).await?;
         let Some(artifact) = &loaded.artifact else {
@@ -817,6 +901,7 @@ impl Service {
         call: Call,
         timeout: Option<u32>,
     ) -> Result<Outcome, ServiceError> {
+        call.validate()?;
         if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
             return Err(ServiceError::invalid(
                 "sourceCode",
@@ -948,6 +1033,7 @@ impl Service {
         request_id: &str,
     ) -> Result<SceneResult, ServiceError> {
         check_scene(scene)?;
+        call.validate()?;
         let started = Instant::now();
         let order = self.scene_order(tenant, scene).await?;
         let env = self.env(tenant).await?;
@@ -971,6 +1057,8 @@ impl Service {
             queued: Vec::new(),
             result: Value::Null,
         };
+        // Async functions are queued together after the loop: all or none.
+        let mut jobs = Vec::new();
         for func_id in order.iter() {
             let loaded = match self.load(tenant, func_id).await {
                 Ok(l) => l,
@@ -990,7 +1078,7 @@ impl Service {
                 args: call.args.clone(),
             };
             if record.is_asynchronous {
-                self.enqueue(record, &input, request_id).await?;
+                jobs.push(job_for(record, &input, request_id));
                 result.queued.push(record.func_id.clone());
                 continue;
             }
@@ -1041,6 +1129,7 @@ impl Service {
                 }
             }
         }
+        self.enqueue(jobs).await?;
         let m = &self.inner.metrics;
         m.scene_runs
             .get_or_create(&OutcomeLabels {
@@ -1059,27 +1148,14 @@ impl Service {
 
     // ------------------------------------------------------------ the async queue
 
-    async fn enqueue(
-        &self,
-        record: &FunctionRecord,
-        input: &Input,
-        request_id: &str,
-    ) -> Result<(), ServiceError> {
-        let now = hookbox_store::now_micros();
-        let job = Job {
-            id: hookbox_store::new_id(),
-            tenant_id: record.tenant_id.clone(),
-            func_id: record.func_id.clone(),
-            request_id: request_id.to_string(),
-            input: serde_json::json!({
-                "user": input.user, "context": input.context, "event": input.event, "args": input.args,
-            }),
-            attempts: 0,
-            next_at_micros: now,
-            enqueued_at_micros: now,
-        };
+    /// Queues a scene run's async jobs in one transaction, durable before
+    /// the answer.
+    async fn enqueue(&self, jobs: Vec<Job>) -> Result<(), ServiceError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
         self.blocking(move |s| {
-            s.enqueue(&job)?;
+            s.enqueue_many(&jobs)?;
             s.flush()
         })
         .await?;
@@ -1177,7 +1253,7 @@ impl Service {
     ) -> Result<(Vec<LogRecord>, usize), ServiceError> {
         self.get(tenant, func_id).await?;
         let (t, f) = (tenant.to_string(), func_id.to_string());
-        self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, 100)))
+        self.blocking(move |s| s.list_logs(&t, &f, page.max(1), limit.clamp(1, MAX_LOGS_PAGE)))
             .await
     }
 }
@@ -1234,6 +1310,36 @@ fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError>
     for (name, value) in secrets {
         hooks::check_secret_name(name)?;
         hooks::check_secret_value(name, value)?;
+    }
+    Ok(())
+}
+
+/// One queue entry: `record` to run with `input`.
+fn job_for(record: &FunctionRecord, input: &Input, request_id: &str) -> Job {
+    let now = hookbox_store::now_micros();
+    Job {
+        id: hookbox_store::new_id(),
+        tenant_id: record.tenant_id.clone(),
+        func_id: record.func_id.clone(),
+        request_id: request_id.to_string(),
+        input: serde_json::json!({
+            "user": input.user, "context": input.context, "event": input.event, "args": input.args,
+        }),
+        attempts: 0,
+        next_at_micros: now,
+        enqueued_at_micros: now,
+    }
+}
+
+/// Largest environment variable value, in bytes.
+pub const MAX_ENV_VALUE_BYTES: usize = 32 * 1024;
+
+fn check_env_value(field: &str, value: &str) -> Result<(), ServiceError> {
+    if value.len() > MAX_ENV_VALUE_BYTES {
+        return Err(ServiceError::invalid(
+            field,
+            format!("must be at most {MAX_ENV_VALUE_BYTES} bytes (32 KB)"),
+        ));
     }
     Ok(())
 }

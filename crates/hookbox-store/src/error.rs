@@ -10,6 +10,10 @@ pub enum StoreError {
     /// It already exists (a tenant id taken).
     #[error("{0}")]
     Conflict(String),
+    /// Another function (`holder`) has this name, and the write's rule says
+    /// the two may not share it (see `Store::put_function_unique`).
+    #[error("the name {name:?} is taken by function {holder}")]
+    NameTaken { name: String, holder: String },
     /// The request cannot be stored as given; the message names the offender.
     #[error("{0}")]
     Invalid(String),

@@ -8,6 +8,7 @@
 //! | `tenants` | tenant | [`Tenant`] |
 //! | `keys` | access key id | `StoredKey` (salted hash; the secret only sealed) |
 //! | `functions` | tenant `\0` func | [`FunctionRecord`] |
+//! | `names` | tenant `\0` funcName | `[funcId…]`: the functions with that name (see [`Store::put_function_unique`]) |
 //! | `artifacts` | tenant `\0` func | the artifact's bytes, as given |
 //! | `orders` | tenant `\0` scene | `[funcId…]` |
 //! | `env` | tenant `\0` name | the value |
@@ -62,6 +63,9 @@ const TIME_DIGITS: usize = 20;
 /// Digits of the counter after a log's time: logs written in the same
 /// microsecond stay distinct and in write order.
 const LOG_SEQ_DIGITS: usize = 10;
+/// The key in `names` that says the index was built (every real key starts
+/// with a tenant id, never with [`SEP`]).
+const NAMES_BUILT: &[u8] = b"\0built";
 /// Bulk log deletions (expiry, a deleted function) run as transactions of at
 /// most this many logs, so one transaction's memory stays bounded.
 const REMOVE_CHUNK: usize = 256;
@@ -87,6 +91,9 @@ pub struct Store {
     tenants: Tree,
     keys: Tree,
     functions: Tree,
+    /// Function names per tenant, so that a write can check a name is free
+    /// in the same transaction that takes it.
+    names: Tree,
     artifacts: Tree,
     orders: Tree,
     env: Tree,
@@ -130,10 +137,11 @@ impl Store {
     }
 
     fn from_db(db: sled::Db) -> Result<Self, StoreError> {
-        Self {
+        let store = Self {
             tenants: db.open_tree("tenants")?,
             keys: db.open_tree("keys")?,
             functions: db.open_tree("functions")?,
+            names: db.open_tree("names")?,
             artifacts: db.open_tree("artifacts")?,
             orders: db.open_tree("orders")?,
             env: db.open_tree("env")?,
@@ -147,8 +155,10 @@ impl Store {
             nonce_trees: nonces::NonceTrees::open(&db)?,
             sealer: None,
             db,
-        }
-        .migrated()
+        };
+        let store = store.migrated()?;
+        store.build_name_index()?;
+        Ok(store)
     }
 
     /// Moves a store written before the per-tenant log index over to it, in
@@ -199,6 +209,30 @@ impl Store {
         }
         self.db.drop_tree(OLD)?;
         Ok(self)
+    }
+
+    /// Builds the `names` index from the functions once (a database written
+    /// before it existed). Idempotent, so a crash halfway is repaired at the
+    /// next open: the marker goes in last.
+    fn build_name_index(&self) -> Result<(), StoreError> {
+        if self.names.contains_key(NAMES_BUILT)? {
+            return Ok(());
+        }
+        self.names.clear()?;
+        let mut index: BTreeMap<Vec<u8>, Vec<String>> = BTreeMap::new();
+        for value in self.functions.iter().values() {
+            let f: FunctionRecord = decode(&value?)?;
+            index
+                .entry(key(&[&f.tenant_id, &f.func_name]))
+                .or_default()
+                .push(f.func_id);
+        }
+        for (k, ids) in index {
+            self.names.insert(k, encode(&ids)?)?;
+        }
+        self.names.insert(NAMES_BUILT, &[] as &[u8])?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Seals secrets the server must read back (access key secrets, hook
@@ -268,6 +302,55 @@ impl Store {
         tenant_id: &str,
         role: Role,
     ) -> Result<(AccessKey, String), StoreError> {
+        let (stored, secret) = self.new_key(tenant_id, role);
+        let id = stored.key.access_key_id.as_bytes();
+        (&self.tenants, &self.keys)
+            .transaction(|(tenants, keys)| {
+                if tenants.get(tenant_id.as_bytes())?.is_none() {
+                    return abort(StoreError::NotFound(format!("tenant {tenant_id}")));
+                }
+                tx_put_new_key(keys, id, &stored)
+            })
+            .map_err(tx_error)?;
+        Ok((stored.key, secret))
+    }
+
+    /// Creates a tenant and its first key pair in one transaction: a crash
+    /// or an error leaves neither, never a tenant nobody can reach. The id
+    /// is `id` or a random one; `Conflict` if it is taken.
+    pub fn create_tenant_with_key(
+        &self,
+        id: Option<&str>,
+        name: &str,
+        role: Role,
+    ) -> Result<(Tenant, AccessKey, String), StoreError> {
+        if let Some(id) = id {
+            check_part("tenant id", id)?;
+        }
+        let tenant = Tenant {
+            id: id.map(str::to_string).unwrap_or_else(new_id),
+            name: name.to_string(),
+            created_at: rfc3339(now_micros()),
+        };
+        let (stored, secret) = self.new_key(&tenant.id, role);
+        let key_id = stored.key.access_key_id.as_bytes();
+        (&self.tenants, &self.keys)
+            .transaction(|(tenants, keys)| {
+                if tenants.get(tenant.id.as_bytes())?.is_some() {
+                    return abort(StoreError::Conflict(format!(
+                        "tenant {} already exists",
+                        tenant.id
+                    )));
+                }
+                tx_put(tenants, tenant.id.as_bytes(), &tenant)?;
+                tx_put_new_key(keys, key_id, &stored)
+            })
+            .map_err(tx_error)?;
+        Ok((tenant, stored.key, secret))
+    }
+
+    /// A fresh key pair for `tenant_id`, as stored, and its secret.
+    fn new_key(&self, tenant_id: &str, role: Role) -> (StoredKey, String) {
         let secret = hex::encode(rand::random::<[u8; SECRET_BYTES]>());
         let salt = hex::encode(rand::random::<[u8; SALT_BYTES]>());
         let key = AccessKey {
@@ -283,22 +366,9 @@ impl Store {
                 .sealer
                 .as_ref()
                 .map(|s| s.seal(key.access_key_id.as_bytes(), secret.as_bytes())),
-            key: key.clone(),
+            key,
         };
-        let id = key.access_key_id.as_bytes();
-        (&self.tenants, &self.keys)
-            .transaction(|(tenants, keys)| {
-                if tenants.get(tenant_id.as_bytes())?.is_none() {
-                    return abort(StoreError::NotFound(format!("tenant {tenant_id}")));
-                }
-                // Never overwrite another key, however unlikely the collision.
-                if keys.get(id)?.is_some() {
-                    return abort(StoreError::Conflict("access key id collision".into()));
-                }
-                tx_put(keys, id, &stored)
-            })
-            .map_err(tx_error)?;
-        Ok((key, secret))
+        (stored, secret)
     }
 
     /// The key, if `secret` is its secret. The comparison takes the same time
@@ -361,14 +431,62 @@ impl Store {
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
     ) -> Result<(), StoreError> {
+        self.put_function_unique(record, artifact, |_| false)
+    }
+
+    /// [`Store::put_function`], refusing with [`StoreError::NameTaken`] when
+    /// another function of the tenant has the same `func_name` and
+    /// `clashes(other)` says the two may not share it. The check and the
+    /// write are one transaction, so of two concurrent writes taking one
+    /// name, one fails. Checked only when the record is new or its name or
+    /// scene changes: names shared before a rule existed do not block
+    /// unrelated updates.
+    pub fn put_function_unique<F>(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        clashes: F,
+    ) -> Result<(), StoreError>
+    where
+        F: Fn(&FunctionRecord) -> bool,
+    {
         check_part("tenant id", &record.tenant_id)?;
         check_part("funcId", &record.func_id)?;
         check_part("scene", &record.scene)?;
         let (tenant, func) = (record.tenant_id.as_str(), record.func_id.as_str());
         let fkey = key(&[tenant, func]);
-        (&self.functions, &self.artifacts, &self.orders)
-            .transaction(|(functions, artifacts, orders)| {
+        let nkey = key(&[tenant, &record.func_name]);
+        (&self.functions, &self.artifacts, &self.orders, &self.names)
+            .transaction(|(functions, artifacts, orders, names)| {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
+                let renamed = old.as_ref().map(|o| (&o.func_name, &o.scene))
+                    != Some((&record.func_name, &record.scene));
+                if renamed {
+                    if let Some(old) = &old {
+                        tx_remove_name(names, tenant, &old.func_name, func)?;
+                    }
+                    let mut holders: Vec<String> = tx_get(names, &nkey)?.unwrap_or_default();
+                    let mut live = Vec::with_capacity(holders.len() + 1);
+                    for id in holders.drain(..) {
+                        if id == func {
+                            continue;
+                        }
+                        let Some(other) =
+                            tx_get::<FunctionRecord>(functions, &key(&[tenant, &id]))?
+                        else {
+                            continue;
+                        };
+                        if clashes(&other) {
+                            return abort(StoreError::NameTaken {
+                                name: record.func_name.clone(),
+                                holder: id,
+                            });
+                        }
+                        live.push(id);
+                    }
+                    live.push(func.to_string());
+                    tx_put(names, &nkey, &live)?;
+                }
                 tx_put(functions, &fkey, record)?;
                 match artifact {
                     Some(bytes) => artifacts.insert(fkey.as_slice(), bytes)?,
@@ -483,8 +601,9 @@ impl Store {
             &self.artifacts,
             &self.orders,
             &self.secrets,
+            &self.names,
         )
-            .transaction(|(functions, artifacts, orders, secrets)| {
+            .transaction(|(functions, artifacts, orders, secrets, names)| {
                 let Some(old) = tx_get::<FunctionRecord>(functions, &fkey)? else {
                     return Ok(false);
                 };
@@ -492,6 +611,7 @@ impl Store {
                 artifacts.remove(fkey.as_slice())?;
                 secrets.remove(fkey.as_slice())?;
                 tx_remove_from_order(orders, tenant_id, &old.scene, func_id)?;
+                tx_remove_name(names, tenant_id, &old.func_name, func_id)?;
                 Ok(true)
             })
             .map_err(tx_error)?;
@@ -581,6 +701,23 @@ impl Store {
         check_part("env key", key_name)?;
         self.env
             .insert(key(&[tenant_id, key_name]), encode(value)?)?;
+        Ok(())
+    }
+
+    /// Sets (or replaces) several variables at once: all of them or, on any
+    /// error, none.
+    pub fn set_env_many(
+        &self,
+        tenant_id: &str,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        check_part("tenant id", tenant_id)?;
+        let mut batch = sled::Batch::default();
+        for (name, value) in vars {
+            check_part("env key", name)?;
+            batch.insert(key(&[tenant_id, name]), encode(value.as_str())?);
+        }
+        self.env.apply_batch(batch)?;
         Ok(())
     }
 
@@ -918,6 +1055,26 @@ impl Store {
         self.put_job(job, false)
     }
 
+    /// Adds several jobs in one transaction: all of them are queued, or none.
+    pub fn enqueue_many(&self, jobs: &[Job]) -> Result<(), StoreError> {
+        let rows = jobs
+            .iter()
+            .map(|job| Ok((job.id.as_bytes(), job_key(job), encode(job)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        (&self.jobs, &self.job_index)
+            .transaction(|(jobs, index)| {
+                for (id, jkey, value) in &rows {
+                    if let Some(old) = index.get(id)? {
+                        jobs.remove(old)?;
+                    }
+                    jobs.insert(jkey.as_slice(), value.as_slice())?;
+                    index.insert(*id, jkey.as_slice())?;
+                }
+                Ok(())
+            })
+            .map_err(tx_error)
+    }
+
     /// Jobs with `next_at_micros <= now_micros`, soonest first, at most `limit`.
     pub fn due_jobs(&self, now_micros: u64, limit: usize) -> Result<Vec<Job>, StoreError> {
         // Every key of a job due at `now` is `now \0 id`, below `now \x01`.
@@ -1153,6 +1310,32 @@ fn tx_remove_from_order(
     } else {
         tx_put(orders, &okey, &order)
     }
+}
+
+/// Takes `func_id` off the list of functions named `name`.
+fn tx_remove_name(
+    names: &TransactionalTree,
+    tenant_id: &str,
+    name: &str,
+    func_id: &str,
+) -> TxResult<()> {
+    let nkey = key(&[tenant_id, name]);
+    let mut holders: Vec<String> = tx_get(names, &nkey)?.unwrap_or_default();
+    holders.retain(|id| id != func_id);
+    if holders.is_empty() {
+        names.remove(nkey)?;
+        Ok(())
+    } else {
+        tx_put(names, &nkey, &holders)
+    }
+}
+
+/// Stores a new key; never overwrites another, however unlikely the collision.
+fn tx_put_new_key(keys: &TransactionalTree, id: &[u8], stored: &StoredKey) -> TxResult<()> {
+    if keys.get(id)?.is_some() {
+        return abort(StoreError::Conflict("access key id collision".into()));
+    }
+    tx_put(keys, id, stored)
 }
 
 // ------------------------------------------------------------ secrets

@@ -1,6 +1,6 @@
 use super::*;
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
     FunctionRecord {
@@ -755,4 +755,160 @@ fn outbound_allow_lists_are_per_tenant() {
     s.set_outbound_allow("t", &[]).unwrap();
     assert!(s.tree("outbound").is_empty());
     assert!(s.set_outbound_allow("a\0b", &rules).is_err());
+}
+
+/// Hooks (scene `h*` here) may not share a name; others may.
+fn hooks_clash(record: &FunctionRecord) -> impl Fn(&FunctionRecord) -> bool {
+    let hook = record.scene.starts_with('h');
+    move |other| hook && other.scene.starts_with('h')
+}
+
+fn put_unique(s: &Store, r: &FunctionRecord) -> Result<(), StoreError> {
+    s.put_function_unique(r, None, hooks_clash(r))
+}
+
+fn named(tenant: &str, id: &str, scene: &str, name: &str) -> FunctionRecord {
+    FunctionRecord {
+        func_name: name.into(),
+        ..record(tenant, id, scene)
+    }
+}
+
+#[test]
+fn names_are_unique_where_the_caller_says_and_follow_renames_and_deletes() {
+    let s = Store::open_temporary().unwrap();
+    put_unique(&s, &named("t", "a", "hook", "n")).unwrap();
+    // Another tenant, or a function that is not a hook, may share it.
+    put_unique(&s, &named("u", "a", "hook", "n")).unwrap();
+    put_unique(&s, &named("t", "p", "PRE", "n")).unwrap();
+    let taken = put_unique(&s, &named("t", "b", "hook", "n"));
+    assert!(
+        matches!(&taken, Err(StoreError::NameTaken { name, holder }) if name == "n" && holder == "a"),
+        "{taken:?}"
+    );
+    assert!(
+        s.get_function("t", "b").unwrap().is_none(),
+        "nothing written"
+    );
+    // Moving the pipeline function into a hook scene is taking the name too.
+    assert!(put_unique(&s, &named("t", "p", "hook", "n")).is_err());
+    // An update that keeps its name is not a new claim.
+    let mut a = named("t", "a", "hook", "n");
+    a.version = 2;
+    put_unique(&s, &a).unwrap();
+    // A rename frees the old name.
+    put_unique(&s, &named("t", "a", "hook", "m")).unwrap();
+    put_unique(&s, &named("t", "b", "hook", "n")).unwrap();
+    assert!(put_unique(&s, &named("t", "c", "hook", "m")).is_err());
+    // So does a delete.
+    assert!(s.delete_function("t", "a").unwrap());
+    put_unique(&s, &named("t", "c", "hook", "m")).unwrap();
+    // A plain put never refuses, and is indexed like the others.
+    s.put_function(&named("t", "d", "hook", "m"), None).unwrap();
+    assert!(put_unique(&s, &named("t", "e", "hook", "m")).is_err());
+}
+
+#[test]
+fn concurrent_writes_of_one_name_leave_one_holder() {
+    let s = Store::open_temporary().unwrap();
+    for round in 0..20 {
+        let name = format!("n{round}");
+        let winners: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (s, name) = (&s, &name);
+                    scope.spawn(move || {
+                        put_unique(s, &named("t", &format!("{round}-{i}"), "hook", name)).is_ok()
+                            as usize
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(winners, 1, "round {round}");
+    }
+    assert_eq!(s.all_functions().unwrap().len(), 20);
+}
+
+#[test]
+fn the_name_index_is_built_for_a_database_written_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.put_function(&named("t", "a", "hook", "n"), None).unwrap();
+        // As a database from before the index: no names at all.
+        s.tree("names").clear().unwrap();
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert!(put_unique(&s, &named("t", "b", "hook", "n")).is_err());
+    put_unique(&s, &named("t", "b", "hook", "o")).unwrap();
+}
+
+#[test]
+fn a_tenant_and_its_first_key_are_created_together() {
+    let s = Store::open_temporary().unwrap();
+    let (tenant, key, secret) = s
+        .create_tenant_with_key(Some("acme"), "Acme", Role::Admin)
+        .unwrap();
+    assert_eq!(
+        (tenant.id.as_str(), key.tenant_id.as_str()),
+        ("acme", "acme")
+    );
+    assert_eq!(
+        s.verify_key(&key.access_key_id, &secret).unwrap(),
+        Some(key)
+    );
+    let keys_before = s.tree("keys").len();
+    assert!(matches!(
+        s.create_tenant_with_key(Some("acme"), "Again", Role::Admin),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.tree("keys").len(),
+        keys_before,
+        "no key for a refused tenant"
+    );
+    assert_eq!(s.get_tenant("acme").unwrap().unwrap().name, "Acme");
+}
+
+#[test]
+fn several_variables_are_set_whole() {
+    let s = Store::open_temporary().unwrap();
+    let vars = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    s.set_env_many("t", &vars(&[("A", "1"), ("B", "2")]))
+        .unwrap();
+    assert!(
+        s.set_env_many("t", &vars(&[("C", "3"), ("bad\0key", "4")]))
+            .is_err()
+    );
+    assert_eq!(s.env("t").unwrap(), vars(&[("A", "1"), ("B", "2")]));
+}
+
+#[test]
+fn several_jobs_are_queued_whole() {
+    let s = Store::open_temporary().unwrap();
+    let job = |id: &str| Job {
+        id: id.into(),
+        tenant_id: "t".into(),
+        func_id: "f".into(),
+        request_id: "r".into(),
+        input: json!({}),
+        attempts: 0,
+        next_at_micros: 5,
+        enqueued_at_micros: 5,
+    };
+    s.enqueue_many(&[job("a"), job("b")]).unwrap();
+    s.enqueue_many(&[job("b")]).unwrap();
+    assert_eq!(
+        s.queue_depth().unwrap(),
+        2,
+        "an id queued again replaces itself"
+    );
+    assert_eq!(s.due_jobs(10, 10).unwrap().len(), 2);
 }

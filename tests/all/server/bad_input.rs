@@ -202,7 +202,7 @@ async fn bad_input_on_every_route_is_a_4xx_and_changes_nothing() {
         (
             Method::POST,
             format!("/v1/functions/{fid}/invoke"),
-            j(json!({"user": "x".repeat(1024 * 1024)})),
+            j(json!({"user": {"blob": "x".repeat(1024 * 1024)}})),
             400,
             "1 MB",
         ),

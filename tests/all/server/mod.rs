@@ -12,4 +12,5 @@ mod outbound;
 mod pipelines;
 mod retention;
 mod signatures;
+mod strict;
 mod tenancy;

@@ -387,37 +387,38 @@ async fn refusals_name_the_rule_and_are_logged() {
             .contains("hooks.slack.com/x"),
         "{body}"
     );
+    // An address no call could reach is refused when it is set.
+    let (status, body) = allow(&server, &token, json!(["169.254.169.254"])).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["message"],
+        "allow: \"169.254.169.254\": a cloud metadata address, which functions may not reach (only --outbound-allow-private lifts this)"
+    );
     let (status, body) = allow(
         &server,
         &token,
-        json!([
-            format!("127.0.0.1:{port}"),
-            "169.254.169.254",
-            "*.Slack.com",
-            "*.slack.com"
-        ]),
+        json!([format!("127.0.0.1:{port}"), "*.Slack.com", "*.slack.com"]),
     )
     .await;
     assert_eq!(status, 200, "{body}");
     let (_, body) = server.call(Method::GET, "/v1/outbound", &token, None).await;
     assert_eq!(
         body["data"]["allow"],
-        json!([
-            format!("127.0.0.1:{port}"),
-            "169.254.169.254",
-            "*.slack.com"
-        ])
+        json!([format!("127.0.0.1:{port}"), "*.slack.com"])
     );
 
     let refused = [
-        ("http://evil.test/x", "outbound: host evil.test is not in this tenant's allow-list".to_string()),
+        (
+            "http://evil.test/x",
+            "outbound: host evil.test is not in this tenant's allow-list".to_string(),
+        ),
         (
             &format!("{base}/redirect-evil"),
             "outbound: host evil.test is not in this tenant's allow-list".to_string(),
         ),
         (
             &format!("{base}/redirect-metadata"),
-            "outbound: address 169.254.169.254 is a cloud metadata address, which functions may not reach".to_string(),
+            "outbound: host 169.254.169.254 is not in this tenant's allow-list".to_string(),
         ),
         (
             "http://[::ffff:169.254.169.254]/",
@@ -425,7 +426,10 @@ async fn refusals_name_the_rule_and_are_logged() {
         ),
         (
             &format!("http://127.0.0.1:{}/", port.wrapping_add(1).max(1)),
-            format!("outbound: host 127.0.0.1:{} is not in this tenant's allow-list", port.wrapping_add(1).max(1)),
+            format!(
+                "outbound: host 127.0.0.1:{} is not in this tenant's allow-list",
+                port.wrapping_add(1).max(1)
+            ),
         ),
         (
             &format!("ftp://127.0.0.1:{port}/"),
@@ -433,7 +437,10 @@ async fn refusals_name_the_rule_and_are_logged() {
         ),
         (
             &format!("{base}/huge"),
-            format!("outbound: the response from 127.0.0.1 is larger than the limit of {} bytes (1 MB)", 1024 * 1024),
+            format!(
+                "outbound: the response from 127.0.0.1 is larger than the limit of {} bytes (1 MB)",
+                1024 * 1024
+            ),
         ),
         (
             &format!("{base}/redirect-loop"),
@@ -450,6 +457,24 @@ async fn refusals_name_the_rule_and_are_logged() {
         "the first request and 5 hops"
     );
     assert!(seen.to("/steal").is_empty());
+
+    // Allowed by `*`, a redirect to the metadata address is still refused at
+    // call time, before connecting.
+    let (status, body) = allow(&server, &token, json!(["*", format!("127.0.0.1:{port}")])).await;
+    assert_eq!(status, 200, "{body}");
+    let r = fetch_target(&server, &token, &format!("{base}/redirect-metadata")).await;
+    assert_eq!(
+        r["error"],
+        "outbound: address 169.254.169.254 is a cloud metadata address, which functions may not reach",
+        "{r}"
+    );
+    let (status, body) = allow(
+        &server,
+        &token,
+        json!([format!("127.0.0.1:{port}"), "*.slack.com"]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     // Per-call bounds: requests and body size.
     let bounds = r#"
@@ -521,16 +546,17 @@ async fn names_are_checked_after_resolution_and_private_addresses_refused() {
     let (port, seen) = upstream().await;
     // The production default: no private addresses, whatever the allow-list says.
     let (_dir, server, token) = hookbox("false").await;
-    let (status, body) = allow(
-        &server,
-        &token,
-        json!([
-            format!("localhost:{port}"),
-            format!("127.0.0.1:{port}"),
-            "[::1]"
-        ]),
-    )
-    .await;
+    // Rules naming them are refused when set...
+    for rule in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "[::1]".to_string(),
+    ] {
+        let (status, body) = allow(&server, &token, json!([rule])).await;
+        assert_eq!(status, 400, "{rule}: {body}");
+    }
+    // ...and `*` reaches them neither by name nor as literals.
+    let (status, body) = allow(&server, &token, json!(["*", format!("*:{port}")])).await;
     assert_eq!(status, 200, "{body}");
 
     let r = fetch_target(&server, &token, &format!("http://localhost:{port}/list")).await;
