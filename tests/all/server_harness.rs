@@ -181,6 +181,32 @@ impl Server {
         body["data"].clone()
     }
 
+    /// Deploys one function and gives its id.
+    pub async fn deploy_id(&self, token: &str, name: &str, scene: &str, source: &str) -> String {
+        self.deploy(token, function(name, scene, source)).await["funcId"]
+            .as_str()
+            .expect("funcId")
+            .to_string()
+    }
+
+    /// `POST /v1/functions/{id}/invoke` with `body`, which must answer 200;
+    /// gives the answer's `data`.
+    pub async fn invoke(&self, token: &str, id: &str, body: Value) -> Value {
+        let path = format!("/v1/functions/{id}/invoke");
+        let (status, answer) = self.call(Method::POST, &path, token, Some(body)).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        answer["data"].clone()
+    }
+
+    /// `GET /v1/functions/{id}/logs?{query}`, which must answer 200; gives the
+    /// answer's `data` (`totalCount` and `list`).
+    pub async fn logs(&self, token: &str, id: &str, query: &str) -> Value {
+        let path = format!("/v1/functions/{id}/logs?{query}");
+        let (status, answer) = self.call(Method::GET, &path, token, None).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        answer["data"].clone()
+    }
+
     pub async fn metrics(&self) -> String {
         self.client
             .get(format!("{}/metrics", self.base))

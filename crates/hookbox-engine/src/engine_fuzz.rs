@@ -8,25 +8,12 @@
 
 use super::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
+/// The shared runner; this target's short run: 256 cases, its own seed.
 fn runner() -> TestRunner {
-    let cases = std::env::var("HOOKBOX_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(256);
-    let rng_seed = match std::env::var("HOOKBOX_FUZZ_SEED").as_deref() {
-        Ok("random") => RngSeed::Random,
-        Ok(v) => RngSeed::Fixed(v.trim().parse().unwrap_or(0)),
-        Err(_) => RngSeed::Fixed(0x6f75_7470),
-    };
-    TestRunner::new(Config {
-        cases,
-        rng_seed,
-        failure_persistence: None,
-        ..Config::default()
-    })
+    hookbox_fuzz::runner(256, 0x6f75_7470)
 }
 
 fn json(depth: u32) -> impl Strategy<Value = Value> {

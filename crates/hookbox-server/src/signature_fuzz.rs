@@ -8,7 +8,7 @@
 use super::*;
 use axum::http::Method;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 
 /// The canonical string a signature covers, for a request as it arrives;
 /// `Err` when the canonicaliser refuses it.
@@ -43,22 +43,9 @@ fn string_to_sign(
     Ok(format!("{}\n{canonical_headers}{resource}", parts.method))
 }
 
+/// The shared runner; this target's short run: 256 cases, its own seed.
 fn runner() -> TestRunner {
-    let cases = std::env::var("HOOKBOX_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(256);
-    let rng_seed = match std::env::var("HOOKBOX_FUZZ_SEED").as_deref() {
-        Ok("random") => RngSeed::Random,
-        Ok(v) => RngSeed::Fixed(v.trim().parse().unwrap_or(0)),
-        Err(_) => RngSeed::Fixed(0x5167),
-    };
-    TestRunner::new(Config {
-        cases,
-        rng_seed,
-        failure_persistence: None,
-        ..Config::default()
-    })
+    hookbox_fuzz::runner(256, 0x5167)
 }
 
 /// Text from a small alphabet that holds the canonical form's separators,

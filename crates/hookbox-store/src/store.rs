@@ -463,7 +463,7 @@ impl Store {
                     != Some((&record.func_name, &record.scene));
                 if renamed {
                     if let Some(old) = &old {
-                        tx_remove_name(names, tenant, &old.func_name, func)?;
+                        tx_remove_from_list(names, key(&[tenant, &old.func_name]), func)?;
                     }
                     let mut holders: Vec<String> = tx_get(names, &nkey)?.unwrap_or_default();
                     let mut live = Vec::with_capacity(holders.len() + 1);
@@ -495,7 +495,7 @@ impl Store {
                 let old_scene = old.as_ref().map(|o| o.scene.as_str());
                 if old_scene != Some(record.scene.as_str()) {
                     if let Some(old_scene) = old_scene {
-                        tx_remove_from_order(orders, tenant, old_scene, func)?;
+                        tx_remove_from_list(orders, key(&[tenant, old_scene]), func)?;
                     }
                     let okey = key(&[tenant, &record.scene]);
                     let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
@@ -610,8 +610,8 @@ impl Store {
                 functions.remove(fkey.as_slice())?;
                 artifacts.remove(fkey.as_slice())?;
                 secrets.remove(fkey.as_slice())?;
-                tx_remove_from_order(orders, tenant_id, &old.scene, func_id)?;
-                tx_remove_name(names, tenant_id, &old.func_name, func_id)?;
+                tx_remove_from_list(orders, key(&[tenant_id, &old.scene]), func_id)?;
+                tx_remove_from_list(names, key(&[tenant_id, &old.func_name]), func_id)?;
                 Ok(true)
             })
             .map_err(tx_error)?;
@@ -1293,40 +1293,17 @@ fn tx_add_usage(usage: &TransactionalTree, tenant: &[u8], delta: i64) -> TxResul
     Ok(())
 }
 
-/// Takes `func_id` out of a scene's order; an emptied order is removed, so
-/// listing every scene does not visit dead ones.
-fn tx_remove_from_order(
-    orders: &TransactionalTree,
-    tenant_id: &str,
-    scene: &str,
-    func_id: &str,
-) -> TxResult<()> {
-    let okey = key(&[tenant_id, scene]);
-    let mut order: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-    order.retain(|id| id != func_id);
-    if order.is_empty() {
-        orders.remove(okey)?;
+/// Takes `func_id` off the id list stored at `list_key` (a scene's order, or
+/// the holders of a function name); an emptied list is removed, so listing
+/// every scene or name does not visit dead ones.
+fn tx_remove_from_list(tree: &TransactionalTree, list_key: Vec<u8>, func_id: &str) -> TxResult<()> {
+    let mut ids: Vec<String> = tx_get(tree, &list_key)?.unwrap_or_default();
+    ids.retain(|id| id != func_id);
+    if ids.is_empty() {
+        tree.remove(list_key)?;
         Ok(())
     } else {
-        tx_put(orders, &okey, &order)
-    }
-}
-
-/// Takes `func_id` off the list of functions named `name`.
-fn tx_remove_name(
-    names: &TransactionalTree,
-    tenant_id: &str,
-    name: &str,
-    func_id: &str,
-) -> TxResult<()> {
-    let nkey = key(&[tenant_id, name]);
-    let mut holders: Vec<String> = tx_get(names, &nkey)?.unwrap_or_default();
-    holders.retain(|id| id != func_id);
-    if holders.is_empty() {
-        names.remove(nkey)?;
-        Ok(())
-    } else {
-        tx_put(names, &nkey, &holders)
+        tx_put(tree, &list_key, &ids)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::server_harness::*;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
 #[tokio::test]
@@ -238,60 +238,49 @@ async fn graceful_shutdown_finishes_in_flight_calls() {
     assert_eq!(body["data"]["user"]["done"], true);
 }
 
+/// A function that logs `call N` for its input's `n`, and 40 concurrent
+/// calls of it, each answered: gives the function's id.
+async fn a_burst_of_logged_calls(server: &Server, token: &str) -> String {
+    let id = server
+        .deploy_id(
+            token,
+            "burst",
+            "PRE_REGISTER",
+            "function pipe(u, c, cb) { console.log('call ' + u.n); cb(null, u, c); }",
+        )
+        .await;
+    let calls =
+        (0..40).map(|n| server.invoke(token, &id, json!({"user": {"n": n}, "context": {}})));
+    futures_util::future::join_all(calls).await;
+    id
+}
+
+/// After a restart, the server holds one log for each of the burst's calls.
+fn assert_every_call_logged(logs: &Value, what: &str) {
+    assert_eq!(logs["totalCount"], 40, "{what}: {logs}");
+    let mut seen: Vec<&str> = logs["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["logs"][0]["message"].as_str().unwrap())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 40, "{what}: one log per call: {seen:?}");
+}
+
 #[tokio::test]
 async fn a_graceful_stop_right_after_a_burst_keeps_every_invocation_log() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let token = server.admin_token().await;
-    let f = server
-        .deploy(
-            &token,
-            function(
-                "burst",
-                "PRE_REGISTER",
-                "function pipe(u, c, cb) { console.log('call ' + u.n); cb(null, u, c); }",
-            ),
-        )
-        .await;
-    let id = f["funcId"].as_str().unwrap().to_string();
     // Logs are written in batches after a short linger: stop inside it.
-    let calls = (0..40).map(|n| {
-        let (server, token, id) = (&server, &token, &id);
-        async move {
-            let (status, body) = server
-                .call(
-                    Method::POST,
-                    &format!("/v1/functions/{id}/invoke"),
-                    token,
-                    Some(json!({"user": {"n": n}, "context": {}})),
-                )
-                .await;
-            assert_eq!(status, 200, "{body}");
-        }
-    });
-    futures_util::future::join_all(calls).await;
+    let id = a_burst_of_logged_calls(&server, &token).await;
     server.stop();
 
     let server = Server::start(dir.path());
-    let (status, logs) = server
-        .call(
-            Method::GET,
-            &format!("/v1/functions/{id}/logs?limit=100"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{logs}");
-    assert_eq!(logs["data"]["totalCount"], 40, "{logs}");
-    let mut seen: Vec<String> = logs["data"]["list"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["logs"][0]["message"].as_str().unwrap().to_string())
-        .collect();
-    seen.sort();
-    seen.dedup();
-    assert_eq!(seen.len(), 40, "one log per call: {seen:?}");
+    let logs = server.logs(&token, &id, "limit=100").await;
+    assert_every_call_logged(&logs, "a graceful stop");
 }
 
 /// The loss window the README states for invocation logs with the default
@@ -307,47 +296,11 @@ async fn sigkill_once_the_stated_bound_has_passed_keeps_every_invocation_log() {
     // logs durable in time.
     let server = Server::start_with(dir.path(), &[("HOOKBOX_STORE_FLUSH_MS", "0")]);
     let token = server.admin_token().await;
-    let f = server
-        .deploy(
-            &token,
-            function(
-                "crash",
-                "PRE_REGISTER",
-                "function pipe(u, c, cb) { console.log('call ' + u.n); cb(null, u, c); }",
-            ),
-        )
-        .await;
-    let id = f["funcId"].as_str().unwrap().to_string();
-    let calls = (0..40).map(|n| {
-        let (server, token, id) = (&server, &token, &id);
-        async move {
-            let (status, body) = server
-                .call(
-                    Method::POST,
-                    &format!("/v1/functions/{id}/invoke"),
-                    token,
-                    Some(json!({"user": {"n": n}, "context": {}})),
-                )
-                .await;
-            assert_eq!(status, 200, "{body}");
-        }
-    });
-    futures_util::future::join_all(calls).await;
+    let id = a_burst_of_logged_calls(&server, &token).await;
     tokio::time::sleep(LOG_LOSS_BOUND + IO_ALLOWANCE).await;
     server.kill();
 
     let server = Server::start(dir.path());
-    let (status, logs) = server
-        .call(
-            Method::GET,
-            &format!("/v1/functions/{id}/logs?limit=100"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{logs}");
-    assert_eq!(
-        logs["data"]["totalCount"], 40,
-        "every call answered before the bound keeps its log: {logs}"
-    );
+    let logs = server.logs(&token, &id, "limit=100").await;
+    assert_every_call_logged(&logs, "every call answered before the bound keeps its log");
 }

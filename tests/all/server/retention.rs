@@ -29,53 +29,19 @@ async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
     // About 8 KB of log per call: 300 calls are 2.4 MB against a 1 MiB cap.
     let source = "function pipe(u, c, cb) { console.log('call ' + u.n + ' ' + 'x'.repeat(8000)); cb(null, u, c); }";
     let loud = server
-        .deploy(&token, function("loud", "PRE_REGISTER", source))
-        .await["funcId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .deploy_id(&token, "loud", "PRE_REGISTER", source)
+        .await;
     let calm = server
-        .deploy(&quiet, function("calm", "PRE_REGISTER", source))
-        .await["funcId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let invoke = |token: &str, id: &str, n: u64| {
-        let (server, token, id) = (&server, token.to_string(), id.to_string());
-        async move {
-            let (status, body) = server
-                .call(
-                    Method::POST,
-                    &format!("/v1/functions/{id}/invoke"),
-                    &token,
-                    Some(json!({"user": {"n": n}, "context": {}})),
-                )
-                .await;
-            assert_eq!(status, 200, "{body}");
-        }
-    };
+        .deploy_id(&quiet, "calm", "PRE_REGISTER", source)
+        .await;
+    let input = |n: u64| json!({"user": {"n": n}, "context": {}});
     for n in 0..CALLS {
-        invoke(&token, &loud, n).await;
+        server.invoke(&token, &loud, input(n)).await;
     }
     for n in 0..20 {
-        invoke(&quiet, &calm, n).await;
+        server.invoke(&quiet, &calm, input(n)).await;
     }
 
-    let logs = |token: String, id: String| {
-        let server = &server;
-        async move {
-            let (status, body) = server
-                .call(
-                    Method::GET,
-                    &format!("/v1/functions/{id}/logs?limit=100"),
-                    &token,
-                    None,
-                )
-                .await;
-            assert_eq!(status, 200, "{body}");
-            body["data"].clone()
-        }
-    };
     let dropped = |metrics: &str| -> u64 {
         metrics
             .lines()
@@ -86,10 +52,12 @@ async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
     };
     // Every call is either stored or counted as dropped, once written.
     let (kept, dropped) = eventually("every log written or dropped", || {
-        let (logs, server) = (&logs, &server);
+        let server = &server;
         let (token, loud) = (token.clone(), loud.clone());
         async move {
-            let kept = logs(token, loud).await["totalCount"].as_u64().unwrap();
+            let kept = server.logs(&token, &loud, "limit=1").await["totalCount"]
+                .as_u64()
+                .unwrap();
             let dropped = dropped(&server.metrics().await);
             (kept + dropped == CALLS).then_some((kept, dropped))
         }
@@ -107,15 +75,10 @@ async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
     // Exactly the newest calls' logs are kept: calls `dropped` .. CALLS.
     let mut kept_calls = Vec::new();
     for page in 1..=kept.div_ceil(100) {
-        let (_, body) = server
-            .call(
-                Method::GET,
-                &format!("/v1/functions/{loud}/logs?limit=100&page={page}"),
-                &token,
-                None,
-            )
+        let body = server
+            .logs(&token, &loud, &format!("limit=100&page={page}"))
             .await;
-        for l in body["data"]["list"].as_array().unwrap() {
+        for l in body["list"].as_array().unwrap() {
             let line = l["logs"][0]["message"].as_str().unwrap();
             let n: u64 = line.split(' ').nth(1).unwrap().parse().unwrap();
             kept_calls.push(n);
@@ -124,7 +87,7 @@ async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
     kept_calls.sort();
     assert_eq!(kept_calls, (dropped..CALLS).collect::<Vec<_>>());
     assert_eq!(
-        logs(quiet, calm).await["totalCount"],
+        server.logs(&quiet, &calm, "limit=1").await["totalCount"],
         20,
         "another tenant keeps every log"
     );

@@ -41,6 +41,16 @@ fn assert_authing_refused(what: &str, (status, body): &(StatusCode, Value), ment
     );
 }
 
+/// A fresh server holding one function `f` (PIPE, in PRE_REGISTER): its data
+/// dir (removed on drop), the server, an admin token and the function's id.
+async fn server_with_pipe() -> (tempfile::TempDir, Server, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let fid = server.deploy_id(&token, "f", "PRE_REGISTER", PIPE).await;
+    (dir, server, token, fid)
+}
+
 async fn get_data(server: &Server, token: &str, path: &str) -> Value {
     let (status, body) = server.call(Method::GET, path, token, None).await;
     assert_eq!(status, 200, "{path}: {body}");
@@ -59,13 +69,7 @@ async fn send(
 
 #[tokio::test]
 async fn unknown_fields_are_refused_by_name_and_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let token = server.admin_token().await;
-    let f = server
-        .deploy(&token, function("f", "PRE_REGISTER", PIPE))
-        .await;
-    let fid = f["funcId"].as_str().unwrap().to_string();
+    let (_dir, server, token, fid) = server_with_pipe().await;
     let (id, secret) = server.default_key.clone().unwrap();
 
     let cases: Vec<(Method, String, Value, &str)> = vec![
@@ -233,13 +237,7 @@ async fn unknown_fields_are_refused_by_name_and_change_nothing() {
 
 #[tokio::test]
 async fn user_context_and_event_must_be_objects() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let token = server.admin_token().await;
-    let f = server
-        .deploy(&token, function("f", "PRE_REGISTER", PIPE))
-        .await;
-    let fid = f["funcId"].as_str().unwrap();
+    let (_dir, server, token, fid) = server_with_pipe().await;
     let routes = [
         format!("/v1/functions/{fid}/invoke"),
         "/v1/scenes/PRE_REGISTER/run".to_string(),
@@ -292,13 +290,7 @@ async fn user_context_and_event_must_be_objects() {
 
 #[tokio::test]
 async fn wrong_types_and_deep_nesting_name_the_field_and_the_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let token = server.admin_token().await;
-    let f = server
-        .deploy(&token, function("f", "PRE_REGISTER", PIPE))
-        .await;
-    let fid = f["funcId"].as_str().unwrap();
+    let (_dir, server, token, fid) = server_with_pipe().await;
 
     let answer = send(
         &server,
@@ -422,13 +414,7 @@ async fn wrong_types_and_deep_nesting_name_the_field_and_the_rule() {
 
 #[tokio::test]
 async fn hidden_characters_in_names_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let token = server.admin_token().await;
-    let f = server
-        .deploy(&token, function("f", "PRE_REGISTER", PIPE))
-        .await;
-    let fid = f["funcId"].as_str().unwrap().to_string();
+    let (_dir, server, token, fid) = server_with_pipe().await;
 
     // U+202E right-to-left override, U+2066 left-to-right isolate, U+200F
     // right-to-left mark, U+061C Arabic letter mark, BEL, NUL, DEL, U+0085.
@@ -680,13 +666,7 @@ async fn allow_list_rules_no_call_could_use_are_refused_when_set() {
 
 #[tokio::test]
 async fn pages_out_of_range_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let token = server.admin_token().await;
-    let f = server
-        .deploy(&token, function("f", "PRE_REGISTER", PIPE))
-        .await;
-    let fid = f["funcId"].as_str().unwrap();
+    let (_dir, server, token, fid) = server_with_pipe().await;
     for (query, mention) in [
         ("page=0", "page: pages are counted from 1"),
         ("limit=101", "limit: must be from 1 to 100, got 101"),
