@@ -1,12 +1,16 @@
 // Types for hookbox functions: what a script sees, and what it may hand back.
 //
 // A script is compiled once at upload and run in a fresh sandbox per call. It
-// uses exactly one of four calling conventions; hookbox detects which:
+// uses exactly one of six calling conventions; hookbox detects which:
 //
 //   1. Authing pipeline:  async function pipe(user, context, callback) { … }
+//                         (or pipe(context, callback), Authing's pre-register form)
 //   2. Auth0 rule:        function (user, context, callback) { … }   (the whole script)
 //   3. Auth0 hook:        module.exports = function (…args, cb) { … }
 //   4. Handler:           exports.handler = async (event, context) => result
+//   5. Auth0 Action:      exports.onExecutePostLogin = async (event, api) => { … }
+//   6. Auth0 database script: function login(email, password, callback) { … }
+//                         (run through a database connection, with its arguments)
 //
 // Scripts run in sloppy mode, like Node/Webtask CommonJS. async/await, promises
 // and timers work; nothing survives between calls; there is no filesystem,
@@ -51,13 +55,185 @@ type Pipe = (user: HookboxUser, context: HookboxContext, callback: PipeCallback)
 type HookCallback = (error: Error | string | null | undefined, response?: unknown) => void;
 
 /**
- * Convention 4: `exports.handler = async (event, context) => result`. A handler
- * declared with three parameters also gets a Lambda-style callback.
+ * FunctionGraph's `context`: whatever the gateway passed as `context`, with
+ * these methods. Cloud credentials (`getAccessKey`, `getSecretKey`,
+ * `getSecurityAccessKey`, `getSecuritySecretKey`, `getSecurityToken`,
+ * `getToken`) throw: a self-hosted runtime has none.
  */
-type Handler = (event: unknown, context: HookboxContext, callback?: HookCallback) => unknown | Promise<unknown>;
+interface FunctionGraphContext extends Record<string, unknown> {
+  getRequestID(): string;
+  /** The call's timeout minus the time it has run, in ms. */
+  getRemainingTimeInMilliSeconds(): number;
+  /** The tenant's environment variable `key`. */
+  getUserData(key: string): string | undefined;
+  getFunctionName(): string;
+  /** The function's version number, as text. */
+  getVersion(): string;
+  /** The memory cap, in MB. */
+  getMemorySize(): number;
+  /** The timeout, in seconds. */
+  getRunningTimeInSeconds(): number;
+  /** 1: each call runs on one thread. */
+  getCPUNumber(): number;
+  /** The tenant id. */
+  getProjectID(): string;
+  /** The tenant id. */
+  getPackage(): string;
+  /** "": hookbox has no aliases. */
+  getAlias(): string;
+  /** Its lines go to the call's logs. */
+  getLogger(): { info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void; debug(...a: unknown[]): void };
+  getAccessKey(): never;
+  getSecretKey(): never;
+  getSecurityAccessKey(): never;
+  getSecuritySecretKey(): never;
+  getSecurityToken(): never;
+  getToken(): never;
+}
 
-declare var module: { exports: Pipe | ((...args: any[]) => void) | { handler?: Handler } };
-declare var exports: { handler?: Handler };
+/**
+ * Convention 4: `exports.handler = async (event, context) => result`. A handler
+ * declared with three parameters also gets a Lambda-style callback. In the
+ * `authorizer` scene the result must follow FunctionGraph's custom authorizer
+ * contract: `{statusCode, body}` where `body` is a JSON string of
+ * `{status: "allow" | "deny", context?: {[name: string]: string | number | boolean}}`.
+ */
+type Handler = (event: unknown, context: FunctionGraphContext, callback?: HookCallback) => unknown | Promise<unknown>;
+
+// ---------------------------------------------------------------- Auth0 Actions
+//
+// Every `api` call comes back as data in the outcome: claims in `tokens`,
+// metadata changes in `metadata`, what only the gateway can do in `commands`
+// (`{method: "multifactor.enable", args: [...]}`), cache writes in `cache`.
+// `api.access.deny` makes the outcome `error` (name `AccessDeniedError`). A
+// method hookbox cannot honour throws an Error naming it.
+
+interface ActionsEvent {
+  user: Record<string, any> & { app_metadata: Record<string, any>; user_metadata: Record<string, any> };
+  request: {
+    ip?: string; hostname?: string; method?: string; language?: string; user_agent?: string;
+    query?: Record<string, any>; body?: Record<string, any>;
+    geoip?: { cityName?: string; continentCode?: string; countryCode?: string; countryCode3?: string; countryName?: string;
+      latitude?: number; longitude?: number; subdivisionCode?: string; subdivisionName?: string; timeZone?: string };
+  };
+  client?: { client_id: string; name: string; metadata: Record<string, string> };
+  connection?: { id: string; name: string; strategy: string; metadata?: Record<string, string> };
+  transaction?: { protocol?: string; requested_scopes?: string[]; redirect_uri?: string; state?: string; metadata?: Record<string, string | number | boolean> };
+  authentication?: { methods: { name: string; timestamp: string }[] };
+  authorization?: { roles: string[] };
+  stats?: { logins_count: number };
+  organization?: { id: string; name: string; display_name?: string; metadata?: Record<string, string> };
+  tenant?: { id: string };
+  session?: { id: string };
+  /** The function's own secrets (`hookbox secret`, Auth0's hook secrets). */
+  secrets: Readonly<Record<string, string>>;
+  [field: string]: unknown;
+}
+
+interface ActionsCache {
+  /** The entry, or undefined when it is missing or expired. */
+  get(key: string): { value: string; expires_at: number } | undefined;
+  /** At most 20 entries, 64-byte keys, 4 KB values, 8 KB in all; 15 min by default, at most 24 h. */
+  set(key: string, value: string, options?: { ttl?: number; expires_at?: number }): { type: "success" } | { type: "error"; code: string };
+  delete(key: string): { type: "success" } | { type: "error"; code: string };
+}
+
+interface PostLoginApi {
+  access: { deny(reason: string): PostLoginApi };
+  accessToken: { setCustomClaim(name: string, value: unknown): PostLoginApi; addScope(scope: string): PostLoginApi; removeScope(scope: string): PostLoginApi };
+  idToken: { setCustomClaim(name: string, value: unknown): PostLoginApi };
+  user: { setAppMetadata(key: string, value: unknown): PostLoginApi; setUserMetadata(key: string, value: unknown): PostLoginApi };
+  multifactor: { enable(provider: "any" | "none" | "guardian" | "google-authenticator" | "duo", options?: { allowRememberBrowser?: boolean; providerOptions?: Record<string, string> }): PostLoginApi };
+  authentication: {
+    challengeWith(factor: { type: string; options?: object }, options?: { additionalFactors?: { type: string }[] }): PostLoginApi;
+    challengeWithAny(factors: { type: string; options?: object }[]): PostLoginApi;
+    enrollWith(factor: { type: string; options?: object }, options?: object): PostLoginApi;
+    enrollWithAny(factors: { type: string; options?: object }[]): PostLoginApi;
+    /** Only in onContinuePostLogin. */
+    recordMethod(providerUrl: string): PostLoginApi;
+    setPrimaryUser(primaryUserId: string): PostLoginApi;
+  };
+  redirect: {
+    sendUserTo(url: string, options?: { query?: Record<string, string> }): PostLoginApi;
+    canRedirect(): boolean;
+    /** An HS256 JWT of `payload` with `sub`, `iss`, `exp` (default 900 s) and `ip`. */
+    encodeToken(options: { secret: string; payload?: Record<string, unknown>; expiresInSeconds?: number }): string;
+    /** The payload of the returned token (default parameter `session_token`); throws when invalid or expired. */
+    validateToken(options: { secret: string; tokenParameterName?: string }): Record<string, unknown>;
+  };
+  validation: { error(code: string, message: string): PostLoginApi };
+  transaction: { setMetadata(key: string, value: string | number | boolean | null): PostLoginApi };
+  samlResponse: Record<string, (...args: any[]) => PostLoginApi>;
+  cache: ActionsCache;
+  /** Not supported by hookbox: every method throws. */
+  session: Record<string, () => never>;
+  /** Not supported by hookbox: every method throws. */
+  refreshToken: Record<string, () => never>;
+  prompt: { render(): never };
+  rules: { wasExecuted(): never };
+}
+
+interface PreUserRegistrationApi {
+  /** `reason` for the logs, `userMessage` for the person signing up. */
+  access: { deny(reason: string, userMessage?: string): PreUserRegistrationApi };
+  validation: { error(code: string, message: string): PreUserRegistrationApi };
+  user: { setAppMetadata(key: string, value: unknown): PreUserRegistrationApi; setUserMetadata(key: string, value: unknown): PreUserRegistrationApi };
+  cache: ActionsCache;
+}
+
+interface CredentialsExchangeApi {
+  access: { deny(code: "invalid_scope" | "invalid_request" | "server_error", reason?: string): CredentialsExchangeApi };
+  accessToken: { setCustomClaim(name: string, value: unknown): CredentialsExchangeApi };
+  transaction: {
+    addTargetScope(scope: string): CredentialsExchangeApi; removeTargetScope(scope: string): CredentialsExchangeApi;
+    setTargetScopes(scopes: string[]): CredentialsExchangeApi; clearTargetScopes(): CredentialsExchangeApi;
+  };
+  cache: ActionsCache;
+}
+
+/** post-user-registration, post-change-password, send-phone-message. */
+interface CacheOnlyApi {
+  cache: ActionsCache;
+}
+
+interface ActionsExports {
+  onExecutePostLogin?: (event: ActionsEvent, api: PostLoginApi) => void | Promise<void>;
+  onContinuePostLogin?: (event: ActionsEvent, api: PostLoginApi) => void | Promise<void>;
+  onExecutePreUserRegistration?: (event: ActionsEvent, api: PreUserRegistrationApi) => void | Promise<void>;
+  onExecutePostUserRegistration?: (event: ActionsEvent, api: CacheOnlyApi) => void | Promise<void>;
+  onExecuteCredentialsExchange?: (event: ActionsEvent, api: CredentialsExchangeApi) => void | Promise<void>;
+  onExecutePostChangePassword?: (event: ActionsEvent, api: CacheOnlyApi) => void | Promise<void>;
+  onExecuteSendPhoneMessage?: (event: ActionsEvent & { message_options: { action: string; code: string; message_type: "sms" | "voice"; recipient: string; text: string } }, api: CacheOnlyApi) => void | Promise<void>;
+}
+
+/**
+ * Convention 6: a custom database script. `callback(null, value)` makes
+ * `value` the outcome's `result` (a profile, `true`/`false`, or nothing);
+ * `callback()` is `callback(null)`.
+ */
+type DatabaseCallback = (error?: Error | null, value?: unknown) => void;
+
+declare var module: { exports: Pipe | ((...args: any[]) => void) | ({ handler?: Handler } & ActionsExports) };
+declare var exports: { handler?: Handler } & ActionsExports;
+
+/** Rules' `auth0` global: metadata updates come back as the outcome's `metadata`. */
+declare const auth0: {
+  users: {
+    updateAppMetadata(userId: string, metadata: Record<string, unknown>, cb?: (err: Error | null) => void): Promise<void>;
+    updateUserMetadata(userId: string, metadata: Record<string, unknown>, cb?: (err: Error | null) => void): Promise<void>;
+  };
+  /** The tenant's Auth0 domain setting, or undefined. */
+  readonly domain: string | undefined;
+  /** `https://{domain}/api/v2`, or undefined. */
+  readonly baseUrl: string | undefined;
+  /** Throws: hookbox hands out no Management API token. */
+  readonly accessToken: never;
+};
+
+/** Authing's logging global: the same as `console.log`. */
+declare function log(...args: unknown[]): void;
+/** Authing's `axios` global (also `require("axios")`). */
+declare const axios: HookboxAxios;
 
 /** The tenant's environment variables (read-only). */
 declare const env: Readonly<Record<string, string>>;
@@ -69,6 +245,32 @@ declare class UnauthorizedError extends Error {
   constructor(message?: string);
   name: "UnauthorizedError";
 }
+
+/** Auth0 database scripts: the login failed. Its `user_id` field is the first argument. */
+declare class WrongUsernameOrPasswordError extends Error {
+  constructor(userNameOrEmail?: string | null, message?: string);
+  name: "WrongUsernameOrPasswordError";
+  user_id?: string;
+}
+
+/** Auth0 database scripts: `new ValidationError("user_exists", "…")`. */
+declare class ValidationError extends Error {
+  constructor(code: string, message?: string);
+  name: "ValidationError";
+  code: string;
+}
+
+/** Auth0 pre-user-registration hooks: `message` for the logs, `friendlyMessage` for the user. */
+declare class PreUserRegistrationError extends Error {
+  constructor(message: string, friendlyMessage?: string);
+  name: "PreUserRegistrationError";
+  friendlyMessage?: string;
+}
+
+/** Auth0 credentials-exchange hooks: OAuth2 errors; `code` is the `error` value. */
+declare class InvalidRequestError extends Error { constructor(message?: string); name: "InvalidRequestError"; code: "invalid_request"; }
+declare class InvalidScopeError extends Error { constructor(message?: string); name: "InvalidScopeError"; code: "invalid_scope"; }
+declare class ServerError extends Error { constructor(message?: string); name: "ServerError"; code: "server_error"; }
 
 /** Captured into the outcome's `logs` (64 KB per call, then truncated). */
 declare const console: {
@@ -95,8 +297,9 @@ declare function queueMicrotask(fn: () => void): void;
 interface HookboxUtils {
   /**
    * Whether `ip` (IPv4 or IPv6) is in `range`: an address, a CIDR block
-   * ("10.0.0.0/8", "2001:db8::/32"), an IPv4 span ("10.0.0.1-10.0.0.99"), or a
-   * list of any of these.
+   * ("10.0.0.0/8", "2001:db8::/32"), an IPv4 span ("10.0.0.1-10.0.0.99"), a
+   * two-address array, which is the span between them as Authing documents
+   * (["10.1.0.0", "10.1.255.255"]), or any other list of these.
    */
   ipRangeCheck(ip: string, range: string | string[]): boolean;
 }

@@ -38,6 +38,13 @@
   const hostLog = host.log;
   const hostInput = host.input;
   const hostOutput = host.output;
+  const hostCall = host.call;
+  const textEncoder = new TextEncoder();
+  const textEncode = TextEncoder.prototype.encode;
+  const textDecoder = new TextDecoder("utf-8", { fatal: true });
+  const textDecode = TextDecoder.prototype.decode;
+  const Uint8ArrayCtor = Uint8Array;
+  const arrayIndexOf = Array.prototype.indexOf;
 
   const call = (fn, self, ...args) => ReflectApply(fn, self, args);
   const owns = (obj, key) => call(hasOwn, obj, key);
@@ -94,6 +101,48 @@
       this.name = "UnauthorizedError";
     }
   }
+
+  // Auth0 custom database scripts' errors (README: "Custom database
+  // scripts"). Their own fields come back beside name and message.
+  class WrongUsernameOrPasswordError extends ErrorCtor {
+    constructor(userNameOrEmail, message) {
+      super(message === undefined ? "Wrong username or password." : message);
+      this.name = "WrongUsernameOrPasswordError";
+      if (userNameOrEmail !== undefined && userNameOrEmail !== null) this.user_id = StringCtor(userNameOrEmail);
+    }
+  }
+
+  class ValidationError extends ErrorCtor {
+    constructor(code, message) {
+      super(message === undefined ? StringCtor(code) : message);
+      this.name = "ValidationError";
+      if (code !== undefined) this.code = StringCtor(code);
+    }
+  }
+
+  // Auth0 Hooks' errors, as Webtask defines them: the first argument goes to
+  // the tenant's logs, PreUserRegistrationError's second to the user; the
+  // OAuth2 ones carry their `error` code.
+  class PreUserRegistrationError extends ErrorCtor {
+    constructor(message, friendlyMessage) {
+      super(message);
+      this.name = "PreUserRegistrationError";
+      if (friendlyMessage !== undefined) this.friendlyMessage = StringCtor(friendlyMessage);
+    }
+  }
+
+  function oauthError(name, code) {
+    return class extends ErrorCtor {
+      constructor(message) {
+        super(message);
+        this.name = name;
+        this.code = code;
+      }
+    };
+  }
+  const InvalidRequestError = oauthError("InvalidRequestError", "invalid_request");
+  const InvalidScopeError = oauthError("InvalidScopeError", "invalid_scope");
+  const ServerError = oauthError("ServerError", "server_error");
 
   // Columns on the user's first line include the compile wrapper's prefix
   // (guest-sdk/plugin: PREFIX_LEN).
@@ -156,9 +205,41 @@
       if (typeof stack === "string") out.stack = userStack(cut(stack, 4 * MAX_ERROR_TEXT));
       const code = read(err, "code");
       if (code !== undefined) out.code = cut(text(code, ""), MAX_ERROR_NAME);
+      out.fields = errorFields(err);
       return out;
     }
     return { name: "Error", message: cut(text(err, typeof err), MAX_ERROR_TEXT), stack: undefined, code: undefined };
+  }
+
+  // An error's own other fields (friendlyMessage, user_id, statusCode, …) as
+  // [key, JSON text] pairs: at most MAX_ERROR_FIELDS, each at most
+  // MAX_ERROR_TEXT bytes of JSON; the rest are left out.
+  const MAX_ERROR_FIELDS = 16;
+  const RESERVED_ERROR_KEYS = { name: 1, message: 1, stack: 1, code: 1 };
+
+  function errorFields(err) {
+    let keys;
+    try {
+      keys = ObjectKeys(err);
+    } catch (_) {
+      return undefined;
+    }
+    const fields = [];
+    for (let i = 0; i < keys.length && fields.length < MAX_ERROR_FIELDS; i++) {
+      const key = keys[i];
+      if (typeof key !== "string" || owns(RESERVED_ERROR_KEYS, key) || key.length > MAX_ERROR_NAME) continue;
+      const value = read(err, key);
+      if (typeof value === "function" || typeof value === "symbol" || value === undefined) continue;
+      let textValue;
+      try {
+        textValue = JSONStringify(value);
+      } catch (_) {
+        continue;
+      }
+      if (typeof textValue !== "string" || textValue.length > MAX_ERROR_TEXT) continue;
+      push(fields, [key, textValue]);
+    }
+    return fields.length ? fields : undefined;
   }
 
   // ---------------------------------------------------------------- require
@@ -225,9 +306,38 @@
     return true;
   }
 
+  // An address as a comparable key: IPv4 as [n], IPv6 as its eight groups.
+  function addressKey(ip) {
+    if (typeof ip !== "string" || call(stringIndexOf, ip, "/") >= 0 || call(stringIndexOf, ip, "-") >= 0) return null;
+    const v4 = parseIPv4(call(stringTrim, ip));
+    if (v4 !== null) return [v4];
+    return parseIPv6(call(stringTrim, ip));
+  }
+
+  function keyCompare(a, b) {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+  }
+
+  // Authing's documented form: an array of exactly two plain addresses of one
+  // family is the span from the first to the last, inclusive (the vendor's
+  // IP-range template passes ['10.1.0.0', '10.1.255.255']). Any other array
+  // is a list of ranges, any of which may match.
+  function inSpan(ip, range) {
+    if (range.length !== 2) return null;
+    const lo = addressKey(range[0]);
+    const hi = addressKey(range[1]);
+    if (lo === null || hi === null || lo.length !== hi.length) return null;
+    const v = addressKey(ip);
+    if (v === null || v.length !== lo.length) return false;
+    return keyCompare(lo, v) <= 0 && keyCompare(v, hi) <= 0;
+  }
+
   function ipRangeCheck(ip, range) {
     if (typeof ip !== "string") return false;
     if (ArrayIsArray(range)) {
+      const span = inSpan(ip, range);
+      if (span !== null) return span;
       for (let i = 0; i < range.length; i++) if (ipRangeCheck(ip, range[i])) return true;
       return false;
     }
@@ -975,6 +1085,563 @@
   }
   const ObjectSetPrototypeOf = Object.setPrototypeOf;
 
+  // ---------------------------------------------------------------- Auth0 Actions
+  //
+  // An Action's `api` calls come back as data (README: "Auth0 Actions"):
+  // claims in `tokens`, metadata changes in `metadata`, what only the gateway
+  // can carry out in `commands`, cache writes in `cache`. hookbox performs
+  // none of them itself; a method it cannot honour throws, naming itself.
+
+  const ACTION_HANDLERS = {
+    "post-login": "onExecutePostLogin",
+    "pre-user-registration": "onExecutePreUserRegistration",
+    "post-user-registration": "onExecutePostUserRegistration",
+    "credentials-exchange": "onExecuteCredentialsExchange",
+    "post-change-password": "onExecutePostChangePassword",
+    "send-phone-message": "onExecuteSendPhoneMessage",
+  };
+  const ACTION_EXPORTS = ["onExecutePostLogin", "onContinuePostLogin", "onExecutePreUserRegistration",
+    "onExecutePostUserRegistration", "onExecuteCredentialsExchange", "onExecutePostChangePassword",
+    "onExecuteSendPhoneMessage"];
+
+  const DateNow = Date.now;
+  const MathFloor = Math.floor;
+  const MathMin = Math.min;
+
+  // Set once any of commands, metadata or cache writes exist, so that a call
+  // without them pays one check at the end.
+  let sideEffects = false;
+  let commands = null;
+  let metadata = null;
+  let cacheLive = null;
+  let cacheWrites = null;
+  let denied = null;
+  let meta = null;
+
+  // A copy of JSON-able arguments as they are now, so that a later change to
+  // an object the script passed does not change what was asked.
+  function snapshot(value) {
+    const t = JSONStringify(value);
+    return t === undefined ? null : JSONParse(t);
+  }
+
+  function addCommand(method, args) {
+    sideEffects = true;
+    if (!commands) commands = [];
+    push(commands, { method, args: snapshot(args) });
+  }
+
+  function setMetadata(which, key, value) {
+    sideEffects = true;
+    if (!metadata) metadata = { app_metadata: bag(), user_metadata: bag() };
+    metadata[which][StringCtor(key)] = value === undefined ? null : snapshot(value);
+  }
+
+  // Actions' limits on its cache (auth0.com/docs/customize/actions/limitations).
+  const CACHE_MAX_ENTRIES = 20;
+  const CACHE_MAX_KEY_BYTES = 64;
+  const CACHE_MAX_VALUE_BYTES = 4096;
+  const CACHE_MAX_TOTAL_BYTES = 8192;
+  const CACHE_DEFAULT_TTL_MS = 15 * 60 * 1000;
+  const CACHE_MAX_TTL_MS = 24 * 60 * 60 * 1000;
+
+  function utf8Length(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
+  }
+
+  function liveCache() {
+    if (!cacheLive) cacheLive = bag();
+    return cacheLive;
+  }
+
+  const cacheError = (code) => ({ type: "error", code });
+  const cacheApi = ObjectFreeze({
+    get(key) {
+      const entry = liveCache()[StringCtor(key)];
+      if (!entry || !(entry.expires_at > DateNow())) return undefined;
+      return { value: entry.value, expires_at: entry.expires_at };
+    },
+    set(key, value, options) {
+      key = StringCtor(key);
+      if (typeof value !== "string") return cacheError("invalid_value: a cache value is a string");
+      if (utf8Length(key) > CACHE_MAX_KEY_BYTES) return cacheError("key_too_long: at most 64 bytes");
+      if (utf8Length(value) > CACHE_MAX_VALUE_BYTES) return cacheError("value_too_long: at most 4 KB");
+      const live = liveCache();
+      const keys = ObjectKeys(live);
+      let total = utf8Length(key) + utf8Length(value);
+      let count = 1;
+      for (let i = 0; i < keys.length; i++) {
+        if (keys[i] === key) continue;
+        count++;
+        total += utf8Length(keys[i]) + utf8Length(live[keys[i]].value);
+      }
+      if (count > CACHE_MAX_ENTRIES) return cacheError("too_many_entries: at most 20");
+      if (total > CACHE_MAX_TOTAL_BYTES) return cacheError("cache_full: keys and values total at most 8 KB");
+      const now = DateNow();
+      let expires = now + CACHE_DEFAULT_TTL_MS;
+      if (isObject(options)) {
+        if (typeof options.ttl === "number" && options.ttl > 0) expires = now + options.ttl;
+        if (typeof options.expires_at === "number") expires = MathMin(expires, options.expires_at);
+      }
+      expires = MathFloor(MathMin(expires, now + CACHE_MAX_TTL_MS));
+      const entry = { value, expires_at: expires };
+      live[key] = entry;
+      sideEffects = true;
+      if (!cacheWrites) cacheWrites = bag();
+      cacheWrites[key] = entry;
+      return { type: "success" };
+    },
+    delete(key) {
+      key = StringCtor(key);
+      delete liveCache()[key];
+      sideEffects = true;
+      if (!cacheWrites) cacheWrites = bag();
+      cacheWrites[key] = null;
+      return { type: "success" };
+    },
+  });
+
+  function deny(error) {
+    if (!denied) denied = error;
+  }
+
+  const unsupported = (path) =>
+    function () {
+      throw new ErrorCtor("api." + path + " is not supported by hookbox (README: Auth0 Actions)");
+    };
+
+  // base64url of a string's UTF-8 bytes, and back.
+  const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  function base64url(str) {
+    const bytes = call(textEncode, textEncoder, str);
+    let out = "";
+    for (let i = 0; i < bytes.length; i += 3) {
+      const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      out += B64URL[(n >> 18) & 63] + B64URL[(n >> 12) & 63];
+      if (i + 1 < bytes.length) out += B64URL[(n >> 6) & 63];
+      if (i + 2 < bytes.length) out += B64URL[n & 63];
+    }
+    return out;
+  }
+  function unbase64url(text) {
+    const bytes = [];
+    let n = 0;
+    let bits = 0;
+    for (let i = 0; i < text.length; i++) {
+      const v = call(stringIndexOf, B64URL, text[i]);
+      if (v < 0) throw new TypeError("not base64url");
+      n = (n << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        push(bytes, (n >> bits) & 255);
+      }
+    }
+    return call(textDecode, textDecoder, new Uint8ArrayCtor(bytes));
+  }
+
+  // HMAC-SHA256 of `data` under `key` (both UTF-8 text), base64url: on the host.
+  function hmacSha256(key, data) {
+    const answer = JSONParse(hostCall(JSONStringify({ op: "hmac", hash: "sha256", key, data, encoding: "base64url" })));
+    if (typeof answer.error === "string") throw new ErrorCtor(answer.error);
+    return answer.digest;
+  }
+
+  const JWT_HEADER = base64url('{"alg":"HS256","typ":"JWT"}');
+
+  function redirectApi(event) {
+    const request = isObject(event.request) ? event.request : {};
+    const param = (name) => {
+      const q = isObject(request.query) ? request.query : {};
+      const b = isObject(request.body) ? request.body : {};
+      return owns(b, name) ? b[name] : owns(q, name) ? q[name] : undefined;
+    };
+    return {
+      // A token the redirect target can trust: an HS256 JWT of `payload`
+      // with `sub`, `iss`, `exp` and `ip` (Auth0's redirect-with-actions).
+      encodeToken(options) {
+        if (!isObject(options) || typeof options.secret !== "string" || !options.secret) {
+          throw new TypeError("api.redirect.encodeToken: `secret` must be a non-empty string");
+        }
+        const payload = isObject(options.payload) ? snapshot(options.payload) : {};
+        const lifetime = typeof options.expiresInSeconds === "number" ? options.expiresInSeconds : 900;
+        const user = isObject(event.user) ? event.user : {};
+        payload.sub = user.user_id;
+        payload.iss = request.hostname;
+        payload.exp = MathFloor(DateNow() / 1000) + lifetime;
+        payload.ip = request.ip;
+        const body = JWT_HEADER + "." + base64url(JSONStringify(payload));
+        return body + "." + hmacSha256(options.secret, body);
+      },
+      // The payload of the token the redirect target sent back, once its
+      // signature, expiry and `state` check out; otherwise it throws.
+      validateToken(options) {
+        if (!isObject(options) || typeof options.secret !== "string" || !options.secret) {
+          throw new TypeError("api.redirect.validateToken: `secret` must be a non-empty string");
+        }
+        const name = typeof options.tokenParameterName === "string" ? options.tokenParameterName : "session_token";
+        const token = param(name);
+        if (typeof token !== "string") throw new ErrorCtor("api.redirect.validateToken: no `" + name + "` parameter in the request");
+        const parts = call(stringSplit, token, ".");
+        if (parts.length !== 3) throw new ErrorCtor("api.redirect.validateToken: the token is not a JWT");
+        let header;
+        let payload;
+        try {
+          header = JSONParse(unbase64url(parts[0]));
+          payload = JSONParse(unbase64url(parts[1]));
+        } catch (_) {
+          throw new ErrorCtor("api.redirect.validateToken: the token is not a JWT");
+        }
+        if (!isObject(header) || header.alg !== "HS256") throw new ErrorCtor("api.redirect.validateToken: the token is not signed with HS256");
+        if (hmacSha256(options.secret, parts[0] + "." + parts[1]) !== parts[2]) {
+          throw new ErrorCtor("api.redirect.validateToken: the token's signature is invalid");
+        }
+        if (!isObject(payload)) throw new ErrorCtor("api.redirect.validateToken: the token's payload is not an object");
+        if (!(typeof payload.exp === "number" && payload.exp * 1000 > DateNow())) {
+          throw new ErrorCtor("api.redirect.validateToken: the token has expired");
+        }
+        const state = param("state");
+        if (state !== undefined && payload.state !== state) {
+          throw new ErrorCtor("api.redirect.validateToken: the token's state does not match the redirect's");
+        }
+        return payload;
+      },
+    };
+  }
+
+  const SAML_SETTERS = ["setAttribute", "setAudience", "setRecipient", "setCreateUpnClaim",
+    "setPassthroughClaimsWithNoMapping", "setMapUnknownClaimsAsIs", "setMapIdentities", "setSignatureAlgorithm",
+    "setDigestAlgorithm", "setDestination", "setLifetimeInSeconds", "setSignResponse", "setNameIdentifierFormat",
+    "setNameIdentifierProbes", "setAuthnContextClassRef", "setSigningCert", "setIncludeAttributeNameFormat",
+    "setTypedAttributes", "setEncryptionCert", "setEncryptionPublicKey", "setCert", "setKey", "setRelayState",
+    "setIssuer", "setEncryptionAlgorithm"];
+
+  // The `api` object of one trigger, per Auth0's reference for it.
+  function makeApi(trigger, event, resume) {
+    const api = { cache: cacheApi };
+    const chain = (method) =>
+      function (...args) {
+        addCommand(method, args);
+        return api;
+      };
+    const claim = (bagName) =>
+      function (key, value) {
+        fx().tokens[bagName][StringCtor(key)] = value === undefined ? null : snapshot(value);
+        return api;
+      };
+    const userApi = {
+      setAppMetadata(key, value) {
+        setMetadata("app_metadata", key, value);
+        return api;
+      },
+      setUserMetadata(key, value) {
+        setMetadata("user_metadata", key, value);
+        return api;
+      },
+    };
+    if (trigger === "post-login") {
+      const transaction = isObject(event.transaction) ? event.transaction : {};
+      const prompts = ArrayIsArray(transaction.prompt) ? transaction.prompt : [];
+      const redirect = redirectApi(event);
+      api.access = {
+        deny(reason) {
+          deny({ name: "AccessDeniedError", message: text(reason, ""), code: "access_denied" });
+          return api;
+        },
+      };
+      api.accessToken = { setCustomClaim: claim("accessToken"), addScope: chain("accessToken.addScope"), removeScope: chain("accessToken.removeScope") };
+      api.idToken = { setCustomClaim: claim("idToken") };
+      api.user = userApi;
+      api.multifactor = { enable: chain("multifactor.enable") };
+      api.authentication = {
+        challengeWith: chain("authentication.challengeWith"),
+        challengeWithAny: chain("authentication.challengeWithAny"),
+        enrollWith: chain("authentication.enrollWith"),
+        enrollWithAny: chain("authentication.enrollWithAny"),
+        setPrimaryUser: chain("authentication.setPrimaryUser"),
+        recordMethod(url) {
+          if (!resume) throw new ErrorCtor("api.authentication.recordMethod is only available in onContinuePostLogin");
+          addCommand("authentication.recordMethod", [url]);
+          return api;
+        },
+      };
+      api.redirect = {
+        sendUserTo: chain("redirect.sendUserTo"),
+        canRedirect() {
+          const p = transaction.protocol;
+          return !(p === "oauth2-resource-owner" || p === "oauth2-password" || p === "oauth2-refresh-token" ||
+            call(arrayIndexOf, prompts, "none") >= 0);
+        },
+        encodeToken: redirect.encodeToken,
+        validateToken: redirect.validateToken,
+      };
+      api.validation = {
+        error(code, message) {
+          deny({ name: "ValidationError", message: text(message, ""), code: text(code, "") });
+          return api;
+        },
+      };
+      api.transaction = {
+        setMetadata(key, value) {
+          if (!isObject(transaction.metadata)) transaction.metadata = {};
+          if (value === null || value === undefined) delete transaction.metadata[key];
+          else transaction.metadata[key] = value;
+          addCommand("transaction.setMetadata", [key, value === undefined ? null : value]);
+          return api;
+        },
+      };
+      api.samlResponse = {};
+      for (let i = 0; i < SAML_SETTERS.length; i++) api.samlResponse[SAML_SETTERS[i]] = chain("samlResponse." + SAML_SETTERS[i]);
+      api.session = { revoke: unsupported("session.revoke"), setExpiresAt: unsupported("session.setExpiresAt"),
+        setIdleExpiresAt: unsupported("session.setIdleExpiresAt"), setCookieMode: unsupported("session.setCookieMode"),
+        setMetadata: unsupported("session.setMetadata"), deleteMetadata: unsupported("session.deleteMetadata"),
+        evictMetadata: unsupported("session.evictMetadata") };
+      api.refreshToken = { revoke: unsupported("refreshToken.revoke"), setExpiresAt: unsupported("refreshToken.setExpiresAt"),
+        setIdleExpiresAt: unsupported("refreshToken.setIdleExpiresAt"), setMetadata: unsupported("refreshToken.setMetadata"),
+        deleteMetadata: unsupported("refreshToken.deleteMetadata"), evictMetadata: unsupported("refreshToken.evictMetadata") };
+      api.prompt = { render: unsupported("prompt.render") };
+      api.rules = { wasExecuted: unsupported("rules.wasExecuted") };
+    } else if (trigger === "pre-user-registration") {
+      api.access = {
+        deny(reason, userMessage) {
+          const e = { name: "AccessDeniedError", message: text(reason, ""), code: "extensibility_error" };
+          if (userMessage !== undefined) e.fields = [["userMessage", JSONStringify(text(userMessage, ""))]];
+          deny(e);
+          return api;
+        },
+      };
+      api.validation = {
+        error(code, message) {
+          deny({ name: "ValidationError", message: text(message, ""), code: text(code, "") });
+          return api;
+        },
+      };
+      api.user = userApi;
+    } else if (trigger === "credentials-exchange") {
+      api.access = {
+        deny(code, reason) {
+          const c = text(code, "");
+          if (c !== "invalid_scope" && c !== "invalid_request" && c !== "server_error") {
+            throw new TypeError("api.access.deny: the code must be invalid_scope, invalid_request or server_error");
+          }
+          deny({ name: "AccessDeniedError", message: text(reason, ""), code: c });
+          return api;
+        },
+      };
+      api.accessToken = { setCustomClaim: claim("accessToken") };
+      api.transaction = {
+        addTargetScope: chain("transaction.addTargetScope"),
+        removeTargetScope: chain("transaction.removeTargetScope"),
+        setTargetScopes: chain("transaction.setTargetScopes"),
+        clearTargetScopes: chain("transaction.clearTargetScopes"),
+      };
+    }
+    return api;
+  }
+
+  // Actions' geoip keys, from the rules' snake_case ones.
+  const GEO_KEYS = { country_code: "countryCode", country_code3: "countryCode3", country_name: "countryName",
+    city_name: "cityName", latitude: "latitude", longitude: "longitude", time_zone: "timeZone",
+    continent_code: "continentCode", subdivision_code: "subdivisionCode", subdivision_name: "subdivisionName" };
+
+  const objectOr = (v, fallback) => (isObject(v) && !ArrayIsArray(v) ? v : fallback);
+
+  // The Actions event from the rules' (user, context), when the gateway sent
+  // no `event` (README: "Auth0 Actions", the mapping table).
+  function eventFromRules(user, context) {
+    const c = context;
+    const req = objectOr(c.request, {});
+    const event = { user, request: {}, secrets: {} };
+    const r = event.request;
+    const copy = (to, toKey, value) => {
+      if (value !== undefined) to[toKey] = value;
+    };
+    copy(r, "ip", req.ip);
+    copy(r, "hostname", req.hostname);
+    copy(r, "method", req.method);
+    copy(r, "language", req.language);
+    copy(r, "user_agent", req.userAgent !== undefined ? req.userAgent : req.user_agent);
+    copy(r, "query", req.query);
+    copy(r, "body", req.body);
+    if (isObject(req.geoip)) {
+      r.geoip = {};
+      const keys = ObjectKeys(req.geoip);
+      for (let i = 0; i < keys.length; i++) r.geoip[owns(GEO_KEYS, keys[i]) ? GEO_KEYS[keys[i]] : keys[i]] = req.geoip[keys[i]];
+    }
+    if (c.clientID !== undefined || c.clientName !== undefined) {
+      event.client = { client_id: c.clientID, name: c.clientName, metadata: objectOr(c.clientMetadata, {}) };
+    }
+    if (c.connection !== undefined || c.connectionID !== undefined) {
+      event.connection = { id: c.connectionID, name: c.connection, strategy: c.connectionStrategy, metadata: objectOr(c.connectionMetadata, {}) };
+    }
+    const transaction = {};
+    copy(transaction, "protocol", c.protocol);
+    if (isObject(req.query)) {
+      if (typeof req.query.scope === "string") transaction.requested_scopes = call(stringSplit, req.query.scope, " ");
+      copy(transaction, "redirect_uri", req.query.redirect_uri);
+      copy(transaction, "state", req.query.state);
+    }
+    event.transaction = transaction;
+    if (isObject(c.authentication) && ArrayIsArray(c.authentication.methods)) {
+      const methods = [];
+      for (let i = 0; i < c.authentication.methods.length; i++) {
+        const m = objectOr(c.authentication.methods[i], {});
+        const at = typeof m.timestamp === "number" ? new Date(m.timestamp).toISOString() : m.timestamp;
+        push(methods, { name: m.name, timestamp: at });
+      }
+      event.authentication = { methods };
+    }
+    if (isObject(c.authorization)) event.authorization = { roles: ArrayIsArray(c.authorization.roles) ? c.authorization.roles : [] };
+    if (isObject(c.stats)) event.stats = { logins_count: c.stats.loginsCount };
+    copy(event, "organization", c.organization);
+    if (c.tenant !== undefined) event.tenant = { id: c.tenant };
+    if (c.sessionID !== undefined) event.session = { id: c.sessionID };
+    return event;
+  }
+
+  // Picks the Action's handler: the trigger's, or the script's only one.
+  function actionHandler(exported, trigger, resume) {
+    if (resume) return ["onContinuePostLogin", "post-login"];
+    if (typeof trigger === "string" && owns(ACTION_HANDLERS, trigger)) return [ACTION_HANDLERS[trigger], trigger];
+    const found = [];
+    const triggers = ObjectKeys(ACTION_HANDLERS);
+    for (let i = 0; i < triggers.length; i++) {
+      if (typeof read(exported, ACTION_HANDLERS[triggers[i]]) === "function") push(found, triggers[i]);
+    }
+    if (found.length === 1) return [ACTION_HANDLERS[found[0]], found[0]];
+    return [null, null];
+  }
+
+  function isAction(exported) {
+    if (!exported || (typeof exported !== "object" && typeof exported !== "function")) return false;
+    for (let i = 0; i < ACTION_EXPORTS.length; i++) if (typeof read(exported, ACTION_EXPORTS[i]) === "function") return true;
+    return false;
+  }
+
+  function runAction(exported, input, user, context) {
+    const [name, trigger] = actionHandler(exported, input.trigger, input.resume === true);
+    const handler = name ? read(exported, name) : undefined;
+    if (typeof handler !== "function") {
+      const wanted = name || "one exports.onExecute<Trigger> (several are defined; the scene names the trigger)";
+      return settle("error", {
+        name: "EntryPointError",
+        message: "this Action has no " + wanted + (typeof input.trigger === "string" ? " for the trigger " + input.trigger : ""),
+        stack: undefined,
+        code: undefined,
+      });
+    }
+    const event = isObject(input.event) && !ArrayIsArray(input.event) ? input.event : eventFromRules(user, context);
+    const eventUser = objectOr(event.user, null);
+    if (eventUser) {
+      if (!isObject(eventUser.app_metadata)) eventUser.app_metadata = {};
+      if (!isObject(eventUser.user_metadata)) eventUser.user_metadata = {};
+    }
+    event.secrets = isObject(input.secrets) ? ObjectFreeze(input.secrets) : ObjectFreeze({});
+    if (isObject(input.cache)) cacheLive = input.cache;
+    const api = makeApi(trigger, event, input.resume === true);
+    watch(ReflectApply(handler, exported, [event, api]), "action");
+  }
+
+  // ---------------------------------------------------------------- rules' auth0
+
+  // Rules' `auth0` global: the metadata updates come back as data, merged
+  // top-level keys as the Management API merges them.
+  function updateMetadata(which) {
+    return function (userId, value, cb) {
+      if (isObject(value)) {
+        const keys = ObjectKeys(value);
+        for (let i = 0; i < keys.length; i++) setMetadata(which, keys[i], value[keys[i]]);
+      }
+      const done_ = PromiseCtor.resolve();
+      if (typeof cb === "function") call(PromiseThen, done_, () => cb(null));
+      return done_;
+    };
+  }
+  const auth0 = ObjectFreeze({
+    users: ObjectFreeze({
+      updateAppMetadata: updateMetadata("app_metadata"),
+      updateUserMetadata: updateMetadata("user_metadata"),
+    }),
+    get domain() {
+      const domain = callMeta().domain;
+      return typeof domain === "string" ? domain : undefined;
+    },
+    get baseUrl() {
+      const domain = callMeta().domain;
+      return typeof domain === "string" ? "https://" + domain + "/api/v2" : undefined;
+    },
+    get accessToken() {
+      throw new ErrorCtor("auth0.accessToken is not available in hookbox: use auth0.users.updateAppMetadata/updateUserMetadata");
+    },
+  });
+
+  // ---------------------------------------------------------------- FunctionGraph's context
+
+  // The methods of FunctionGraph's `context`, on a prototype slotted under
+  // the context object a handler gets (README: "Handlers").
+  const noCredentials = (name) =>
+    function () {
+      throw new ErrorCtor("context." + name + "() is not available in hookbox: there are no cloud agency credentials");
+    };
+  const levelLogger = ObjectFreeze({
+    info: (...a) => emit(LEVELS.info, a),
+    warn: (...a) => emit(LEVELS.warn, a),
+    error: (...a) => emit(LEVELS.error, a),
+    debug: (...a) => emit(LEVELS.debug, a),
+  });
+  // Facts about the call come from the host on first use, so that calls
+  // that never ask pay nothing for them.
+  function callMeta() {
+    if (!meta) meta = JSONParse(hostCall('{"op":"meta"}'));
+    return meta;
+  }
+  const metaValue = (key, fallback) => {
+    const m = callMeta();
+    return m[key] !== undefined && m[key] !== null ? m[key] : fallback;
+  };
+  const ContextPrototype = ObjectCreate(Object.prototype);
+  const contextMethods = {
+    getRequestID: () => metaValue("requestId", ""),
+    getRemainingTimeInMilliSeconds: () => {
+      const left = metaValue("deadlineMs", 0) - DateNow();
+      return left > 0 ? left : 0;
+    },
+    getUserData: (key) => {
+      const env = G.env;
+      return env && owns(env, key) ? env[key] : undefined;
+    },
+    getFunctionName: () => metaValue("functionName", ""),
+    getVersion: () => metaValue("functionVersion", ""),
+    getMemorySize: () => metaValue("memoryMb", 0),
+    getRunningTimeInSeconds: () => metaValue("timeoutMs", 0) / 1000,
+    getProjectID: () => metaValue("tenantId", ""),
+    getPackage: () => metaValue("tenantId", ""),
+    getAlias: () => "",
+    getLogger: () => levelLogger,
+    // Each call runs on one thread.
+    getCPUNumber: () => 1,
+    getAccessKey: noCredentials("getAccessKey"),
+    getSecretKey: noCredentials("getSecretKey"),
+    getSecurityAccessKey: noCredentials("getSecurityAccessKey"),
+    getSecuritySecretKey: noCredentials("getSecuritySecretKey"),
+    getSecurityToken: noCredentials("getSecurityToken"),
+    getToken: noCredentials("getToken"),
+  };
+  const contextNames = ObjectKeys(contextMethods);
+  for (let i = 0; i < contextNames.length; i++) {
+    ObjectDefineProperty(ContextPrototype, contextNames[i], { value: contextMethods[contextNames[i]], writable: true, configurable: true });
+  }
+
   // ---------------------------------------------------------------- the driver
   //
   // One invocation per instance, so the call's state is plain module state.
@@ -1000,6 +1667,12 @@
       if (err !== null && err !== undefined) return settle("error", describeError(err));
       if (kind === "pipe") {
         settle("ok", { user: a === undefined ? inputUser : a, context: b === undefined ? inputContext : b });
+      } else if (kind === "pipe-context") {
+        // Authing's two-parameter form, pipe(context, callback).
+        settle("ok", { user: inputUser, context: a === undefined ? inputContext : a });
+      } else if (kind === "hook") {
+        // Webtask answers `cb()` with an empty response, not null.
+        settle("ok", { result: a === undefined ? {} : a });
       } else {
         settle("ok", { result: a === undefined ? null : a });
       }
@@ -1009,6 +1682,7 @@
   function watch(value, kind) {
     if (!isObject(value) && typeof value !== "function") {
       if (kind === "handler") settle("ok", { result: value === undefined ? null : value });
+      else if (kind === "action") settle(denied ? "error" : "ok", denied || { user: inputUser, context: inputContext });
       return;
     }
     let then;
@@ -1019,15 +1693,40 @@
     }
     if (typeof then !== "function") {
       if (kind === "handler") settle("ok", { result: value });
+      else if (kind === "action") settle(denied ? "error" : "ok", denied || { user: inputUser, context: inputContext });
       return;
     }
     const onValue = (v) => {
-      if (kind === "handler" && !done) settle("ok", { result: v === undefined ? null : v });
+      if (done) return;
+      if (kind === "handler") settle("ok", { result: v === undefined ? null : v });
+      else if (kind === "action") settle(denied ? "error" : "ok", denied || { user: inputUser, context: inputContext });
     };
     const onError = (e) => {
       if (!done) settle("error", describeError(e));
     };
     call(PromiseThen, PromiseCtor.resolve(value), onValue, onError);
+  }
+
+  // Auth0's custom database scripts: the script names of its Management API
+  // and the function names its templates declare.
+  const SCRIPT_FUNCTIONS = {
+    login: ["login"],
+    get_user: ["getUser", "getByEmail"],
+    create: ["create"],
+    verify: ["verify"],
+    change_password: ["changePassword"],
+    change_email: ["changeEmail"],
+    delete: ["deleteUser", "remove"],
+  };
+
+  // A single-function script is that function; otherwise the compile
+  // wrapper hands over the template names the script declares.
+  function scriptFunction(entry, script) {
+    if (typeof entry === "function") return entry;
+    if (!isObject(entry)) return undefined;
+    const names = owns(SCRIPT_FUNCTIONS, script) ? SCRIPT_FUNCTIONS[script] : [];
+    for (let i = 0; i < names.length; i++) if (typeof entry[names[i]] === "function") return entry[names[i]];
+    return undefined;
   }
 
   function run(factory) {
@@ -1043,16 +1742,27 @@
       G.configuration = env;
     }
 
-    const module = { exports: {} };
+    const initialExports = {};
+    const module = { exports: initialExports };
     try {
       const entry = factory(module, module.exports, require);
       const exported = module.exports;
+      // The commonest call first and at no extra cost: a script that
+      // declares `pipe` (or is one function) and replaced no exports.
+      if (typeof entry === "function" && exported === initialExports && input.script === undefined) {
+        if (entry.length === 2) watch(ReflectApply(entry, undefined, [context, makeCallback("pipe-context")]), "pipe");
+        else watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");
+        return;
+      }
       const handler =
         exported && (typeof exported === "object" || typeof exported === "function") && typeof exported.handler === "function"
           ? exported.handler
           : null;
-      if (handler) {
+      if (isAction(exported)) {
+        runAction(exported, input, user, context);
+      } else if (handler) {
         const event = input.event === undefined ? {} : input.event;
+        if (!ArrayIsArray(context)) ObjectSetPrototypeOf(context, ContextPrototype);
         if (handler.length >= 3) {
           // Lambda style: the callback or a returned promise, whichever settles first.
           const returned = ReflectApply(handler, exported, [event, context, makeCallback("handler")]);
@@ -1064,14 +1774,31 @@
         const args = ArrayIsArray(input.args) ? input.args : [user, context];
         push(args, makeCallback("hook"));
         watch(ReflectApply(exported, module, args), "hook");
+      } else if (typeof input.script === "string") {
+        const script = scriptFunction(entry, input.script);
+        if (typeof script !== "function") {
+          return settle("error", {
+            name: "EntryPointError",
+            message: "no database script function: the script must be one function, or declare " +
+              (owns(SCRIPT_FUNCTIONS, input.script) ? "`function " + SCRIPT_FUNCTIONS[input.script][0] + "(…, callback)`" : "one"),
+            stack: undefined,
+            code: undefined,
+          });
+        }
+        if (isObject(input.configuration)) G.configuration = ObjectFreeze(input.configuration);
+        const args = ArrayIsArray(input.args) ? input.args : [];
+        push(args, makeCallback("script"));
+        watch(ReflectApply(script, undefined, args), "script");
       } else if (typeof entry === "function") {
-        watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");
+        if (entry.length === 2) watch(ReflectApply(entry, undefined, [context, makeCallback("pipe-context")]), "pipe");
+        else watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");
       } else {
         settle("error", {
           name: "EntryPointError",
           message:
             "no entry point: define `function pipe(user, context, callback)`, a single function expression, " +
-            "`module.exports = function (..., cb)` or `exports.handler = async (event, context) => result`",
+            "`module.exports = function (..., cb)`, `exports.handler = async (event, context) => result` " +
+            "or `exports.onExecute<Trigger> = async (event, api) => {}`",
           stack: undefined,
           code: undefined,
         });
@@ -1104,7 +1831,7 @@
     }
     // A thrown RangeError is an error like any other: only the host, which
     // sees the engine trap, classifies a stack overflow.
-    if (outcome === "error") return '{"outcome":"error","error":' + errorText(payload) + "}";
+    if (outcome === "error") return '{"outcome":"error","error":' + errorText(payload) + (sideEffects ? sideEffectsText() : "") + "}";
     let text = '{"outcome":"ok"';
     if (owns(payload, "user")) text += ',"user":' + json(payload.user) + ',"context":' + json(payload.context);
     else text += ',"result":' + json(payload.result);
@@ -1112,7 +1839,17 @@
       text += ',"tokens":{"idToken":' + json(effects.tokens.idToken) + ',"accessToken":' + json(effects.tokens.accessToken);
       text += '},"customData":' + json(effects.customData);
     }
-    return text + "}";
+    return (sideEffects ? text + sideEffectsText() : text) + "}";
+  }
+
+  // What an Action or a rule asked of the gateway, kept whatever the outcome
+  // (Auth0 does not roll metadata back on a deny).
+  function sideEffectsText() {
+    let text = "";
+    if (metadata) text += ',"metadata":{"app_metadata":' + json(metadata.app_metadata) + ',"user_metadata":' + json(metadata.user_metadata) + "}";
+    if (commands) text += ',"commands":' + json(commands);
+    if (cacheWrites) text += ',"cache":' + json(cacheWrites);
+    return text;
   }
 
   // The error, written field by field from the strings describeError made:
@@ -1121,6 +1858,8 @@
     let text = '{"name":' + JSONStringify(e.name) + ',"message":' + JSONStringify(e.message);
     if (typeof e.stack === "string") text += ',"stack":' + JSONStringify(e.stack);
     if (typeof e.code === "string") text += ',"code":' + JSONStringify(e.code);
+    const fields = e.fields;
+    if (fields) for (let i = 0; i < fields.length; i++) text += "," + JSONStringify(fields[i][0]) + ":" + fields[i][1];
     return text + "}";
   }
 
@@ -1142,6 +1881,16 @@
     console,
     require,
     UnauthorizedError,
+    WrongUsernameOrPasswordError,
+    ValidationError,
+    PreUserRegistrationError,
+    InvalidRequestError,
+    InvalidScopeError,
+    ServerError,
+    auth0,
+    axios,
+    // Authing's documented logging global.
+    log: (...a) => emit(LEVELS.log, a),
     setTimeout: (fn, ms, ...args) => addTimer(fn, ms, args, false),
     setInterval: (fn, ms, ...args) => addTimer(fn, ms, args, true),
     setImmediate: (fn, ...args) => addTimer(fn, 0, args, false),

@@ -1,15 +1,17 @@
 //! The wasmtime embedding: one engine, one pre-linked plugin, a fresh instance per call.
 
 use crate::artifact::Artifact;
+use crate::crypto;
 use crate::limits::{
-    EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_MESSAGE_BYTES, MAX_ERROR_NAME_BYTES,
-    MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES, MAX_SOURCE_BYTES,
+    EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_FIELDS, MAX_ERROR_MESSAGE_BYTES,
+    MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES,
+    MAX_SOURCE_BYTES,
 };
 use crate::outbound::{
     self, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS, Outbound, OutboundError,
     OutboundRequest,
 };
-use crate::outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind};
+use crate::outcome::{CallMeta, ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind};
 use crate::plugin::{self, BUNDLED_PLUGIN};
 use crate::schedule::{LONG_CALL_FUEL, LongCalls};
 use std::path::PathBuf;
@@ -201,8 +203,12 @@ struct Call {
     outbound: Option<Arc<dyn Outbound>>,
     /// Requests made so far.
     requests: u32,
-    /// The last `http` answer, until the guest copies it in.
+    /// The last `http` or `call` answer, until the guest copies it in.
     answer: Vec<u8>,
+    /// The `meta` answer: facts about the call, with its deadline on the
+    /// guest's clock; served on request only, so calls that never ask pay
+    /// nothing for it.
+    meta: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -265,6 +271,15 @@ fn bound_error(error: &mut ErrorInfo) {
     if let Some(code) = &mut error.code {
         bound_field(code, MAX_ERROR_NAME_BYTES);
     }
+    // The guest keeps to these bounds; a field past them is dropped whole
+    // (a cut would change what the value means).
+    let mut kept = 0;
+    error.fields.retain(|key, value| {
+        kept += 1;
+        kept <= MAX_ERROR_FIELDS
+            && key.len() <= MAX_ERROR_NAME_BYTES
+            && serde_json::to_string(value).map_or(0, |t| t.len()) <= MAX_ERROR_MESSAGE_BYTES
+    });
 }
 
 /// Enforces the call's memory cap. Refusing with an error (not `Ok(false)`)
@@ -454,6 +469,7 @@ impl Engine {
                 engine: self.inner.plugin_hash.clone(),
             });
         }
+        let input_meta = input.meta.as_ref();
         let input = serde_json::to_vec(input).map_err(|e| InvokeError::Internal(e.to_string()))?;
         if input.len() > MAX_IO_BYTES {
             return Err(InvokeError::InputTooLarge {
@@ -463,8 +479,10 @@ impl Engine {
         }
         let slot = self.slot().await?;
         let started = Instant::now();
+        let meta = meta_answer(input_meta, limits);
         let mut store = self.store(input, limits);
         store.data_mut().outbound = outbound;
+        store.data_mut().meta = meta;
         let long = store.data().long.clone();
         let engine = self.clone();
         let artifact = artifact.clone();
@@ -561,6 +579,7 @@ impl Engine {
             outbound: None,
             requests: 0,
             answer: Vec::new(),
+            meta: Vec::new(),
         };
         let mut store = Store::new(&self.inner.engine, call);
         store.limiter(|call| &mut call.memory);
@@ -799,6 +818,22 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
     )?;
     linker.func_wrap(
         "hookbox",
+        "call",
+        |mut caller: Caller<'_, Call>, ptr: u32, len: u32| -> wasmtime::Result<u32> {
+            let memory = caller_memory(&mut caller)?;
+            let (mem, call) = memory.data_and_store_mut(&mut caller);
+            let answer = match mem.get(ptr as usize..ptr as usize + len as usize) {
+                Some(META_REQUEST) => call.meta.clone(),
+                Some(request) => crypto::answer(request),
+                None => return Err(wasmtime::format_err!("call buffer out of bounds")),
+            };
+            let n = answer.len() as u32;
+            call.answer = answer;
+            Ok(n)
+        },
+    )?;
+    linker.func_wrap(
+        "hookbox",
         "log",
         |mut caller: Caller<'_, Call>, level: u32, ptr: u32, len: u32| -> wasmtime::Result<u32> {
             if caller.data().logs.full {
@@ -822,6 +857,31 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
         },
     )?;
     Ok(())
+}
+
+/// The `hookbox.call` request for the call's facts, byte for byte as the
+/// prelude sends it; every other request is cryptography (see `crypto`).
+const META_REQUEST: &[u8] = br#"{"op":"meta"}"#;
+
+/// The `meta` answer: `meta`'s fields (empty ones when the caller gave none)
+/// and `deadlineMs`, the call's deadline in ms since the epoch on the guest's
+/// clock.
+fn meta_answer(meta: Option<&CallMeta>, limits: &Limits) -> Vec<u8> {
+    let start = limits
+        .get_clock_start()
+        .unwrap_or_else(std::time::SystemTime::now);
+    let deadline = start + limits.get_timeout();
+    let deadline_ms = deadline
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let mut answer =
+        serde_json::to_value(meta.cloned().unwrap_or_default()).expect("CallMeta serialises");
+    answer["deadlineMs"] = deadline_ms.into();
+    if meta.is_none() {
+        answer["timeoutMs"] = (limits.get_timeout().as_millis() as u64).into();
+        answer["memoryMb"] = limits.get_memory_mb().into();
+    }
+    serde_json::to_vec(&answer).expect("a JSON value serialises")
 }
 
 /// One `hookbox.http` call: the request JSON in, the answer JSON out. A

@@ -27,6 +27,7 @@
 //! This crate knows nothing of HTTP, tenants or storage.
 
 mod artifact;
+mod crypto;
 mod engine;
 mod limits;
 mod outbound;
@@ -47,6 +48,8 @@ pub use outbound::{
     MAX_OUTBOUND_RESPONSE_BYTES, OUTBOUND_REQUEST_TIMEOUT, Outbound, OutboundError, OutboundFuture,
     OutboundRequest, OutboundResponse,
 };
-pub use outcome::{ErrorInfo, Input, LogLevel, LogLine, Outcome, OutcomeKind, Tokens};
+pub use outcome::{
+    CallMeta, Command, ErrorInfo, Input, LogLevel, LogLine, Metadata, Outcome, OutcomeKind, Tokens,
+};
 pub use plugin::{BUNDLED_PLUGIN, plugin_hash};
 pub use schedule::LONG_CALL_FUEL;

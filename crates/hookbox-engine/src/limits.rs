@@ -36,6 +36,12 @@ pub const MAX_ERROR_NAME_BYTES: usize = 256;
 pub const MAX_ERROR_MESSAGE_BYTES: usize = 8 * 1024;
 /// Longest error `stack` kept, in bytes; the rest is cut behind a marker.
 pub const MAX_ERROR_STACK_BYTES: usize = 8 * 1024;
+/// Most extra fields an error keeps (`friendlyMessage`, `user_id`, …); each
+/// holds at most [`MAX_ERROR_MESSAGE_BYTES`] of JSON.
+pub const MAX_ERROR_FIELDS: usize = 16;
+/// Largest request a guest may hand the `crypto` host call (key and data
+/// with their JSON escaping): the same as a call's input or output.
+pub const MAX_CRYPTO_REQUEST_BYTES: usize = MAX_IO_BYTES;
 
 /// How often the ticker thread advances the epoch. It bounds how late a
 /// timeout fires and how often a runaway yields its worker thread.

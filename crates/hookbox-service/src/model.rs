@@ -335,7 +335,7 @@ pub struct SceneResult {
     pub user: Value,
     pub context: Value,
     pub tokens: Tokens,
-    pub custom_data: BTreeMap<String, Value>,
+    pub custom_data: serde_json::Map<String, Value>,
     /// The function that stopped the flow, if one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,

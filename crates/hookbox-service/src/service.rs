@@ -889,6 +889,7 @@ impl Service {
             event: call.event,
             env: (*env).clone(),
             args: call.args,
+            ..Input::default()
         };
         self.run_one(&loaded, artifact, input, request_id, 1).await
     }
@@ -938,6 +939,7 @@ impl Service {
             event: call.event,
             env: (*env).clone(),
             args: call.args,
+            ..Input::default()
         };
         self.inner
             .engine
@@ -1051,7 +1053,7 @@ impl Service {
                 call.context
             },
             tokens: Tokens::default(),
-            custom_data: BTreeMap::new(),
+            custom_data: serde_json::Map::new(),
             stopped_by: None,
             steps: Vec::new(),
             queued: Vec::new(),
@@ -1076,6 +1078,7 @@ impl Service {
                 event: call.event.clone(),
                 env: (*env).clone(),
                 args: call.args.clone(),
+                ..Input::default()
             };
             if record.is_asynchronous {
                 jobs.push(job_for(record, &input, request_id));
@@ -1221,6 +1224,7 @@ impl Service {
                         .input
                         .get("args")
                         .and_then(|a| serde_json::from_value(a.clone()).ok()),
+                    ..Input::default()
                 };
                 Some(
                     self.run_one(&loaded, artifact, input, &job.request_id, job.attempts)

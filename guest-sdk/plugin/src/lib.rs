@@ -46,8 +46,12 @@ mod host {
         /// and returns the length of the answer JSON. The guest waits; the
         /// host's async runtime does not.
         pub fn http(ptr: *const u8, len: u32) -> u32;
-        /// Copies the last `http` answer to `ptr` (room for its length).
+        /// Copies the last `http` or `call` answer to `ptr` (room for its length).
         pub fn http_read(ptr: *mut u8);
+        /// A synchronous host service (JSON `{"op": …}`, see `hookbox-engine`'s
+        /// `host_call`: cryptography, facts about the call); returns the
+        /// length of the answer JSON, read with `http_read`.
+        pub fn call(ptr: *const u8, len: u32) -> u32;
     }
 }
 
@@ -103,6 +107,7 @@ fn load_prelude<'js>(ctx: &Ctx<'js>) -> quickjs::Result<Object<'js>> {
     host.set("output", Function::new(ctx.clone(), host_output)?)?;
     host.set("log", Function::new(ctx.clone(), host_log)?)?;
     host.set("http", Function::new(ctx.clone(), host_http)?)?;
+    host.set("call", Function::new(ctx.clone(), host_call)?)?;
     factory.call((host,))
 }
 
@@ -124,6 +129,14 @@ fn host_log(level: u32, message: String) -> bool {
 
 fn host_http(request: String) -> String {
     let len = unsafe { host::http(request.as_ptr(), request.len() as u32) } as usize;
+    let mut buf = vec![0u8; len];
+    unsafe { host::http_read(buf.as_mut_ptr()) };
+    // The host answers with serde_json output, which is UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+fn host_call(request: String) -> String {
+    let len = unsafe { host::call(request.as_ptr(), request.len() as u32) } as usize;
     let mut buf = vec![0u8; len];
     unsafe { host::http_read(buf.as_mut_ptr()) };
     // The host answers with serde_json output, which is UTF-8.
@@ -157,7 +170,20 @@ const WRAPPERS: [(&str, &str); 2] = [
     ("(function (module, exports, require) { return (", "\n); })"),
     (
         "(function (module, exports, require) {         ",
-        "\n;return typeof pipe === \"function\" ? pipe : undefined; })",
+        // `pipe`, or else the functions Auth0's database script templates
+        // declare (a script may hold helpers beside its function).
+        concat!(
+            "\n;return typeof pipe === \"function\" ? pipe : {",
+            "login: typeof login === \"function\" ? login : undefined, ",
+            "getUser: typeof getUser === \"function\" ? getUser : undefined, ",
+            "getByEmail: typeof getByEmail === \"function\" ? getByEmail : undefined, ",
+            "create: typeof create === \"function\" ? create : undefined, ",
+            "verify: typeof verify === \"function\" ? verify : undefined, ",
+            "changePassword: typeof changePassword === \"function\" ? changePassword : undefined, ",
+            "changeEmail: typeof changeEmail === \"function\" ? changeEmail : undefined, ",
+            "deleteUser: typeof deleteUser === \"function\" ? deleteUser : undefined, ",
+            "remove: typeof remove === \"function\" ? remove : undefined }; })",
+        ),
     ),
 ];
 

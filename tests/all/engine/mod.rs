@@ -1,8 +1,10 @@
 //! The engine, driven in-process: calling conventions, limits, hostile
 //! scripts, isolation and concurrency.
 
+mod actions;
 mod conventions;
 mod hostile;
 mod isolation;
 mod limits;
 mod outbound;
+mod platforms;

@@ -71,6 +71,7 @@ fn input() -> impl Strategy<Value = Input> {
             event,
             args,
             env: env.into_iter().collect::<BTreeMap<_, _>>(),
+            ..Input::default()
         })
 }
 
