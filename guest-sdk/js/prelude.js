@@ -1748,7 +1748,8 @@
       const entry = factory(module, module.exports, require);
       const exported = module.exports;
       // The commonest call first and at no extra cost: a script that
-      // declares `pipe` (or is one function) and replaced no exports.
+      // declares `pipe` or is one function (the compile wrapper never hands
+      // over a function for a script that mentions `exports`).
       if (typeof entry === "function" && exported === initialExports && input.script === undefined) {
         if (entry.length === 2) watch(ReflectApply(entry, undefined, [context, makeCallback("pipe-context")]), "pipe");
         else watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");
