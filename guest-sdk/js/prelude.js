@@ -14,6 +14,7 @@
   const ObjectKeys = Object.keys;
   const ObjectFreeze = Object.freeze;
   const ObjectDefineProperty = Object.defineProperty;
+  const ObjectAssign = Object.assign;
   const hasOwn = Object.prototype.hasOwnProperty;
   const ArrayIsArray = Array.isArray;
   const ReflectApply = Reflect.apply;
@@ -1461,7 +1462,9 @@
   function eventFromRules(user, context) {
     const c = context;
     const req = objectOr(c.request, {});
-    const event = { user, request: {}, secrets: {} };
+    // A copy: the Action's defaults (empty metadata objects) must not leak
+    // into the user the next function and the gateway see.
+    const event = { user: ObjectAssign({}, user), request: {}, secrets: {} };
     const r = event.request;
     const copy = (to, toKey, value) => {
       if (value !== undefined) to[toKey] = value;
