@@ -77,7 +77,7 @@ impl Default for Limits {
 /// A limit outside its documented range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
-    #[error("timeout must be between 1 and 60 seconds, got {0:?}")]
+    #[error("timeout must be between 1 and 60 seconds, got {} s", .0.as_secs_f64())]
     Timeout(Duration),
     #[error("memory must be between 1 and 512 MB, got {0}")]
     Memory(u32),
