@@ -708,3 +708,63 @@ async fn scripts_built_for_an_older_plugin_are_rebuilt_from_source_not_run() {
     assert_eq!(data["outcome"], "ok", "{data}");
     assert_eq!(data["result"]["user_id"], "db|42");
 }
+
+#[tokio::test]
+async fn racing_writes_take_a_name_once_and_never_mix_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let spec = |i: usize| {
+        json!({"name": "raced", "configuration": {"WRITER": format!("writer-{i}")},
+               "scripts": {"login": format!("function login(e, p, cb) {{ cb(null, {{ user_id: 'w{i}' }}); }}")}})
+    };
+    let creates =
+        (0..8).map(|i| server.call(Method::POST, "/v1/connections", &token, Some(spec(i))));
+    let statuses: Vec<u16> = futures_util::future::join_all(creates)
+        .await
+        .into_iter()
+        .map(|(status, _)| status.as_u16())
+        .collect();
+    assert_eq!(
+        (
+            statuses.iter().filter(|s| **s == 200).count(),
+            statuses.iter().filter(|s| **s == 409).count()
+        ),
+        (1, 7),
+        "{statuses:?}"
+    );
+
+    // Concurrent updates: each is applied whole or refused as a conflict,
+    // so the version counts exactly the ones applied, and the script and the
+    // configuration the connection ends with are one writer's.
+    let updates = (0..8).map(|i| {
+        let body = json!({"configuration": {"WRITER": format!("update-{i}")},
+                          "scripts": {"login": format!("function login(e, p, cb) {{ cb(null, {{ user_id: 'u{i}', writer: configuration.WRITER }}); }}")}});
+        server.call(Method::PATCH, "/v1/connections/raced", &token, Some(body))
+    });
+    let answers = futures_util::future::join_all(updates).await;
+    let applied = answers.iter().filter(|(s, _)| *s == 200).count();
+    assert!(applied >= 1, "{answers:?}");
+    for (status, body) in &answers {
+        assert!(
+            *status == 200
+                || (*status == 409
+                    && body["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("changed by another request")),
+            "{status}: {body}"
+        );
+    }
+    let (_, stored) = server
+        .call(Method::GET, "/v1/connections/raced", &token, None)
+        .await;
+    assert_eq!(stored["data"]["version"], 1 + applied as u64, "{stored}");
+    let data = &run(&server, &token, "raced", "login", json!(["a", "b"])).await["data"];
+    let user = data["result"]["user_id"].as_str().unwrap();
+    assert_eq!(
+        data["result"]["writer"],
+        format!("update-{}", user.trim_start_matches('u')),
+        "{data}"
+    );
+}
