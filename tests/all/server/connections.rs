@@ -212,6 +212,54 @@ async fn auth0s_templates_run_as_the_platform_runs_them() {
 }
 
 #[tokio::test]
+async fn the_readmes_example_scripts_answer_as_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    create(
+        &server,
+        &token,
+        json!({"name": "users", "timeout": 10, "configuration": {"PASSWORD": "correct-horse"},
+               "scripts": {"login": crate::common::example_source("auth0-db-login.js"),
+                           "get_user": crate::common::example_source("auth0-db-get-user.js")}}),
+    )
+    .await;
+    let ada = json!(["ada@example.com", "correct-horse"]);
+    let data = &run(&server, &token, "users", "login", ada).await["data"];
+    assert_eq!(
+        data["result"],
+        json!({"user_id": "db|1", "email": "ada@example.com", "name": "Ada Lovelace", "email_verified": true})
+    );
+    let wrong = json!(["ada@example.com", "wrong"]);
+    let data = &run(&server, &token, "users", "login", wrong).await["data"];
+    assert_eq!(
+        (
+            &data["error"]["name"],
+            &data["error"]["message"],
+            &data["error"]["user_id"]
+        ),
+        (
+            &json!("WrongUsernameOrPasswordError"),
+            &json!("Wrong username or password."),
+            &json!("ada@example.com")
+        )
+    );
+    assert_eq!(data["error"]["stack"], "at login (function.js:10:25)");
+    let data = &run(
+        &server,
+        &token,
+        "users",
+        "get_user",
+        json!(["eve@example.com"]),
+    )
+    .await["data"];
+    assert_eq!(
+        (&data["outcome"], &data["result"]),
+        (&json!("ok"), &Value::Null)
+    );
+}
+
+#[tokio::test]
 async fn configuration_is_read_inside_and_never_shown_logged_or_stored_in_the_clear() {
     const KEY: &str = "sk_live_4f9a2c7e1b";
     const SCRIPT: &str = r#"function login(email, password, callback) {
