@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// Sandboxes that may run at once; further calls wait for a slot.
     #[arg(long, env = "HOOKBOX_MAX_INSTANCES", default_value_t = 1000)]
     max_instances: u32,
+    /// The sum of the memory caps (MB) of the calls that may run at once;
+    /// further calls wait. Default: half the machine's memory. At least 512.
+    #[arg(long, env = "HOOKBOX_MEMORY_BUDGET_MB", value_parser = clap::value_parser!(u32).range(512..))]
+    memory_budget_mb: Option<u32>,
     /// Threads that run long calls (past 20 million fuel, a few ms of CPU) at
     /// the lowest CPU priority, so runaways cannot delay fresh calls much.
     #[arg(long, env = "HOOKBOX_LONG_CALL_THREADS", default_value_t = 1)]
@@ -133,6 +137,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .max_instances(args.max_instances)
         .long_call_threads(args.long_call_threads)
         .cache_dir(args.data_dir.join("cache"));
+    if let Some(mb) = args.memory_budget_mb {
+        engine_config.memory_budget_mb(mb);
+    }
     if let Some(path) = &args.plugin {
         engine_config.plugin(
             std::fs::read(path).with_context(|| format!("reading plugin {}", path.display()))?,

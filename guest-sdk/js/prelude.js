@@ -14,6 +14,7 @@
   const ObjectKeys = Object.keys;
   const ObjectFreeze = Object.freeze;
   const ObjectDefineProperty = Object.defineProperty;
+  const ObjectAssign = Object.assign;
   const hasOwn = Object.prototype.hasOwnProperty;
   const ArrayIsArray = Array.isArray;
   const ReflectApply = Reflect.apply;
@@ -1461,7 +1462,9 @@
   function eventFromRules(user, context) {
     const c = context;
     const req = objectOr(c.request, {});
-    const event = { user, request: {}, secrets: {} };
+    // A copy: the Action's defaults (empty metadata objects) must not leak
+    // into the user the next function and the gateway see.
+    const event = { user: ObjectAssign({}, user), request: {}, secrets: {} };
     const r = event.request;
     const copy = (to, toKey, value) => {
       if (value !== undefined) to[toKey] = value;
@@ -1748,7 +1751,8 @@
       const entry = factory(module, module.exports, require);
       const exported = module.exports;
       // The commonest call first and at no extra cost: a script that
-      // declares `pipe` (or is one function) and replaced no exports.
+      // declares `pipe` or is one function (the compile wrapper never hands
+      // over a function for a script that mentions `exports`).
       if (typeof entry === "function" && exported === initialExports && input.script === undefined) {
         if (entry.length === 2) watch(ReflectApply(entry, undefined, [context, makeCallback("pipe-context")]), "pipe");
         else watch(ReflectApply(entry, undefined, [user, context, makeCallback("pipe")]), "pipe");

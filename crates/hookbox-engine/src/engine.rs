@@ -5,7 +5,7 @@ use crate::crypto;
 use crate::limits::{
     EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_FIELDS, MAX_ERROR_MESSAGE_BYTES,
     MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES,
-    MAX_SOURCE_BYTES,
+    MAX_MEMORY_MB, MAX_SOURCE_BYTES,
 };
 use crate::outbound::{
     self, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS, Outbound, OutboundError,
@@ -16,7 +16,7 @@ use crate::plugin::{self, BUNDLED_PLUGIN};
 use crate::schedule::{LONG_CALL_FUEL, LongCalls};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::{
     Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, ModuleExport,
@@ -35,6 +35,7 @@ pub struct EngineConfig {
     pooling: bool,
     metering: bool,
     max_instances: u32,
+    memory_budget_mb: u32,
     long_call_threads: usize,
     cache_dir: Option<PathBuf>,
     plugin: Option<Arc<[u8]>>,
@@ -46,6 +47,7 @@ impl Default for EngineConfig {
             pooling: true,
             metering: true,
             max_instances: 1000,
+            memory_budget_mb: default_memory_budget_mb(),
             long_call_threads: 1,
             cache_dir: None,
             plugin: None,
@@ -74,6 +76,17 @@ impl EngineConfig {
     /// a slot. Each slot reserves address space (not memory) for the largest cap.
     pub fn max_instances(&mut self, n: u32) -> &mut Self {
         self.max_instances = n.max(1);
+        self
+    }
+
+    /// The sum of the memory caps of the calls that may run at once, in MB
+    /// (default: half the machine's physical memory, at least
+    /// [`MAX_MEMORY_MB`]). A call reserves its cap before it starts and waits
+    /// while the budget is spent, so that many calls with large caps cannot
+    /// take more memory than the machine has. At least [`MAX_MEMORY_MB`], so
+    /// that every call can run.
+    pub fn memory_budget_mb(&mut self, mb: u32) -> &mut Self {
+        self.memory_budget_mb = mb.max(MAX_MEMORY_MB);
         self
     }
 
@@ -146,6 +159,10 @@ struct Inner {
     plugin_cached: bool,
     metering: bool,
     slots: Arc<tokio::sync::Semaphore>,
+    /// MB of memory caps left to reserve ([`EngineConfig::memory_budget_mb`]).
+    memory: Arc<tokio::sync::Semaphore>,
+    /// Calls waiting for their share of the memory budget.
+    memory_waiters: AtomicUsize,
     long_calls: LongCalls,
     _ticker: Option<Ticker>,
 }
@@ -203,6 +220,8 @@ struct Call {
     outbound: Option<Arc<dyn Outbound>>,
     /// Requests made so far.
     requests: u32,
+    /// Whether a refused request has been written to the server's log.
+    refusal_logged: bool,
     /// The last `http` or `call` answer, until the guest copies it in.
     answer: Vec<u8>,
     /// The `meta` answer: facts about the call, with its deadline on the
@@ -388,6 +407,10 @@ impl Engine {
                 plugin_cached,
                 metering: config.metering,
                 slots: Arc::new(tokio::sync::Semaphore::new(config.max_instances as usize)),
+                memory: Arc::new(tokio::sync::Semaphore::new(
+                    config.memory_budget_mb as usize,
+                )),
+                memory_waiters: AtomicUsize::new(0),
                 long_calls: LongCalls::start(config.long_call_threads)?,
                 _ticker: ticker,
             }),
@@ -425,7 +448,7 @@ impl Engine {
             .and_then(|l| l.memory_mb(256))
             .expect("compile limits are in range");
         let _slot = self
-            .slot()
+            .slot(limits.get_memory_mb())
             .await
             .map_err(|e| CompileError::Internal(e.to_string()))?;
         let mut store = self.store(Vec::new(), &limits);
@@ -477,7 +500,7 @@ impl Engine {
                 limit: MAX_IO_BYTES,
             });
         }
-        let slot = self.slot().await?;
+        let slot = self.slot(limits.get_memory_mb()).await?;
         let started = Instant::now();
         let meta = meta_answer(input_meta, limits);
         let mut store = self.store(input, limits);
@@ -550,13 +573,45 @@ impl Engine {
         Ok(out)
     }
 
-    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, InvokeError> {
-        self.inner
+    /// Waits for an instance slot and `memory_mb` of the memory budget.
+    async fn slot(&self, memory_mb: u32) -> Result<Slot, InvokeError> {
+        let closed = |e: tokio::sync::AcquireError| InvokeError::Internal(e.to_string());
+        let memory = match self.inner.memory.clone().try_acquire_many_owned(memory_mb) {
+            Ok(permit) => permit,
+            Err(_) => {
+                let waiters = &self.inner.memory_waiters;
+                waiters.fetch_add(1, Ordering::Relaxed);
+                let permit = self
+                    .inner
+                    .memory
+                    .clone()
+                    .acquire_many_owned(memory_mb)
+                    .await;
+                waiters.fetch_sub(1, Ordering::Relaxed);
+                permit.map_err(closed)?
+            }
+        };
+        let instance = self
+            .inner
             .slots
             .clone()
             .acquire_owned()
             .await
-            .map_err(|e| InvokeError::Internal(e.to_string()))
+            .map_err(closed)?;
+        Ok(Slot {
+            _instance: instance,
+            _memory: memory,
+        })
+    }
+
+    /// MB of the memory budget not reserved by calls in flight.
+    pub fn memory_budget_left_mb(&self) -> usize {
+        self.inner.memory.available_permits()
+    }
+
+    /// Calls waiting for their share of the memory budget right now.
+    pub fn memory_waiters(&self) -> usize {
+        self.inner.memory_waiters.load(Ordering::Relaxed)
     }
 
     fn store(&self, input: Vec<u8>, limits: &Limits) -> Store<Call> {
@@ -578,6 +633,7 @@ impl Engine {
             long: Arc::new(AtomicBool::new(false)),
             outbound: None,
             requests: 0,
+            refusal_logged: false,
             answer: Vec::new(),
             meta: Vec::new(),
         };
@@ -655,10 +711,33 @@ impl Engine {
     }
 }
 
+/// A call's instance slot and its share of the memory budget.
+struct Slot {
+    _instance: tokio::sync::OwnedSemaphorePermit,
+    _memory: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Half the machine's physical memory in MB, at least [`MAX_MEMORY_MB`].
+fn default_memory_budget_mb() -> u32 {
+    // SAFETY: sysconf takes no pointers; -1 (unknown) is handled below.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let total_mb = if pages > 0 && page > 0 {
+        (pages as u64 * page as u64) >> 20
+    } else {
+        0
+    };
+    ((total_mb / 2).min(u32::MAX as u64) as u32).max(MAX_MEMORY_MB)
+}
+
 /// A call's store and pool slot, dropped in that order.
 struct Held {
     store: Store<Call>,
-    slot: tokio::sync::OwnedSemaphorePermit,
+    slot: Slot,
 }
 
 /// The guest's wall clock when [`Limits::clock_start`] is set: that instant
@@ -694,7 +773,7 @@ impl wasmtime_wasi::HostWallClock for ClockFrom {
 /// the snapshot) is a good part of a call's cost, and nothing waits on it.
 /// Runs as a task on the current worker, which picks it up once the task at
 /// hand (writing the response) yields; without a runtime, right here.
-fn retire(store: Store<Call>, slot: tokio::sync::OwnedSemaphorePermit) {
+fn retire(store: Store<Call>, slot: Slot) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => {
             rt.spawn(async move {
@@ -890,8 +969,14 @@ fn meta_answer(meta: Option<&CallMeta>, limits: &Limits) -> Vec<u8> {
 async fn http(call: &mut Call, request: &[u8]) -> Result<Vec<u8>, HostTrap> {
     let result = http_result(call, request).await?;
     if let Err(e) = &result {
-        if e.refused {
-            tracing::warn!(reason = %e, "outbound request refused");
+        // One line per call in the server's log, whatever the script does:
+        // a loop of refused requests must not fill the operator's disk. The
+        // call's own log (bounded) keeps every refusal.
+        if e.refused && !call.refusal_logged {
+            call.refusal_logged = true;
+            tracing::warn!(reason = %e, "outbound request refused (further refusals in this call are not logged here)");
+        } else if e.refused {
+            tracing::debug!(reason = %e, "outbound request refused");
         } else {
             tracing::debug!(reason = %e, "outbound request failed");
         }

@@ -245,10 +245,20 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 pub(crate) fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
+    let mut headers = parts
         .headers
-        .get(axum::http::header::AUTHORIZATION)
+        .get_all(axum::http::header::AUTHORIZATION)
+        .iter();
+    let header = headers
+        .next()
         .ok_or_else(|| ApiError::unauthenticated("missing authorization header (Bearer token)"))?;
+    if headers.next().is_some() {
+        // Two credentials: which one a proxy or the server would read is a
+        // guess; refuse rather than pick.
+        return Err(ApiError::unauthenticated(
+            "authorization header: give it once (two were sent)",
+        ));
+    }
     let value = header
         .to_str()
         .map_err(|_| ApiError::unauthenticated("authorization header is not text"))?;
@@ -320,5 +330,38 @@ mod probe {
     /// Whether `T` is read from a JSON object (a struct or a map).
     pub(super) fn expects_object<'de, T: Deserialize<'de>>() -> bool {
         matches!(T::deserialize(Probe), Err(Asked(true)))
+    }
+}
+
+/// A JSON object of string values in which every key appears once
+/// (`PUT /v1/env`): serde would keep the last of two equal keys silently.
+#[derive(Debug, Default)]
+pub struct UniqueStringMap(pub std::collections::BTreeMap<String, String>);
+
+impl<'de> serde::Deserialize<'de> for UniqueStringMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Unique;
+        impl<'de> serde::de::Visitor<'de> for Unique {
+            type Value = UniqueStringMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of string values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = std::collections::BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key `{key}`: give each key once"
+                        )));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueStringMap(out))
+            }
+        }
+        deserializer.deserialize_map(Unique)
     }
 }

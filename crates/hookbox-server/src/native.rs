@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
-use crate::extract::{ApiJson, ApiQuery, bearer};
+use crate::extract::{ApiJson, ApiQuery, UniqueStringMap, bearer};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -13,7 +13,6 @@ use hookbox_service::{Call, FunctionPatch, NewFunction};
 use hookbox_store::{FunctionRecord, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -243,6 +242,11 @@ async fn update_function(
     ApiJson(patch): ApiJson<FunctionPatch>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    if patch == FunctionPatch::default() {
+        return Err(ApiError::invalid(
+            "body: a PATCH must set at least one field (a null field counts as absent)",
+        ));
+    }
     let record = state
         .service
         .update(&caller.tenant, &func_id, patch)
@@ -379,7 +383,7 @@ async fn put_env_many(
     State(state): State<AppState>,
     caller: Caller,
     rid: axum::Extension<RequestId>,
-    ApiJson(vars): ApiJson<BTreeMap<String, String>>,
+    ApiJson(UniqueStringMap(vars)): ApiJson<UniqueStringMap>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     state.service.set_env_many(&caller.tenant, vars).await?;

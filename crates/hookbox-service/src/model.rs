@@ -173,21 +173,23 @@ fn check_description(d: &str) -> Result<(), ServiceError> {
 }
 
 /// Whether `c` may not appear in a name: it would make the name display as
-/// something it is not. Control characters (C0, DEL, C1), the bidirectional
-/// formatting characters (U+061C, U+200E, U+200F, U+202A–U+202E,
-/// U+2066–U+2069) and the line and paragraph separators (U+2028, U+2029).
+/// something it is not. Every control (Cc), format (Cf: soft hyphen,
+/// zero-width spaces and joiners, word joiner, BOM, the bidirectional
+/// controls, …) and line or paragraph separator (Zl, Zp) character, and the
+/// letters that render as blank space (the Hangul fillers U+115F, U+1160,
+/// U+3164, U+FFA0, and U+2800, the blank Braille pattern).
 pub fn is_hidden_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-        )
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    matches!(
+        c.general_category(),
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    ) || matches!(
+        c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
+    )
 }
 
 /// Refuses a name-like field (`funcName`, a tenant's `name`, …) holding a

@@ -198,7 +198,17 @@ struct SyntaxError {
 
 fn compile(ctx: &Ctx<'_>, source: &str) -> Result<Vec<u8>, SyntaxError> {
     let mut best: Option<SyntaxError> = None;
-    for (prefix, suffix) in WRAPPERS {
+    // A script that mentions `exports` is compiled as a script body first:
+    // `exports.onExecutePostLogin = async (event, api) => {…}` is also a
+    // single expression, but it exports, so it must not be taken for a rule
+    // (the prelude runs a function the wrapper returns as a pipe or rule,
+    // without looking at the exports, to keep the commonest call cheap).
+    let order = if source.contains("exports") {
+        [&WRAPPERS[1], &WRAPPERS[0]]
+    } else {
+        [&WRAPPERS[0], &WRAPPERS[1]]
+    };
+    for (prefix, suffix) in order {
         match compile_wrapped(ctx, &format!("{prefix}{source}{suffix}")) {
             Ok(bytecode) => return Ok(bytecode),
             Err(mut e) => {

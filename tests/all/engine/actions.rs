@@ -318,3 +318,14 @@ exports.onExecuteCredentialsExchange = async (event, api) => {
         "a refused write is not kept"
     );
 }
+
+#[tokio::test]
+async fn a_one_expression_action_is_an_action_not_a_rule() {
+    // Without its semicolon the whole script is one expression, which a rule
+    // also is: it must still run as the Action it exports.
+    let source =
+        "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('a', 1) }";
+    let out = run(source, &action_input("post-login", json!({"user": {}}))).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    assert_eq!(out.tokens.id_token["a"], 1);
+}

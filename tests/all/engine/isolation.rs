@@ -235,3 +235,51 @@ async fn warm_up_runs_one_metered_call_and_leaves_the_pool_whole() {
         .unwrap();
     assert_eq!(out.result, json!(42));
 }
+
+/// Calls reserve their memory cap from the engine's budget before they start:
+/// while one call holds the whole budget, another waits for it to finish
+/// instead of taking more memory than the operator allowed.
+#[tokio::test]
+async fn calls_wait_for_the_memory_budget() {
+    let budget = hookbox_engine::MAX_MEMORY_MB;
+    let engine = build_engine(|c| {
+        c.memory_budget_mb(budget);
+    });
+    let spin = engine
+        .compile("function pipe(u, c, cb) { while (true) {} }")
+        .await
+        .unwrap();
+    let quick = engine
+        .compile("function pipe(u, c, cb) { cb(null, u, c); }")
+        .await
+        .unwrap();
+    let mut big = limits_secs(1);
+    big.memory_mb(budget).unwrap();
+    let first = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.invoke(&spin, &Input::default(), &big).await })
+    };
+    crate::server_harness::eventually("the first call to hold the budget", || async {
+        (engine.memory_budget_left_mb() == 0).then_some(())
+    })
+    .await;
+    let second = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine
+                .invoke(&quick, &Input::default(), &Limits::default())
+                .await
+        })
+    };
+    crate::server_harness::eventually("the second call to wait for memory", || async {
+        (engine.memory_waiters() == 1).then_some(())
+    })
+    .await;
+    assert_eq!(first.await.unwrap().unwrap().outcome, OutcomeKind::Timeout);
+    assert_eq!(second.await.unwrap().unwrap().outcome, OutcomeKind::Ok);
+    assert_eq!(engine.memory_waiters(), 0);
+    crate::server_harness::eventually("the budget to be whole again", || async {
+        (engine.memory_budget_left_mb() == budget as usize).then_some(())
+    })
+    .await;
+}

@@ -739,3 +739,37 @@ async function pipe(user, context, callback) {
     let leaks: Vec<&str> = stderr.lines().filter(|l| l.contains(SECRET)).collect();
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+/// A loop of refused requests writes one line to the server's own log, not
+/// one per request: a tenant cannot fill the operator's disk through it.
+/// (A new user's loop wrote 133,000 warnings, 12 MB, in one 5 s call.)
+#[tokio::test]
+async fn a_loop_of_refused_requests_writes_one_server_log_line() {
+    let (_dir, server, token) = hookbox("false").await;
+    let source = r#"
+exports.handler = async () => {
+  let refused = 0;
+  for (let i = 0; i < 500; i++) {
+    try { await fetch('http://evil.test/'); } catch (e) { refused++; }
+  }
+  return refused;
+};"#;
+    let out = dry_run(&server, &token, source, json!({}), json!({})).await;
+    assert_eq!(out["result"], 500, "{out}");
+    // A second call with one refusal: once its line has been read from the
+    // server's stderr (a pipe, in order), so has everything the first wrote.
+    let out = fetch_target(&server, &token, "http://evil.test/").await;
+    assert!(out["error"].is_string(), "{out}");
+    let count = || {
+        server
+            .stderr()
+            .lines()
+            .filter(|l| l.contains("outbound request refused"))
+            .count()
+    };
+    eventually("the second call's line", || async {
+        (count() >= 2).then_some(())
+    })
+    .await;
+    assert_eq!(count(), 2, "{}", server.stderr());
+}

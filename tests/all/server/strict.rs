@@ -417,10 +417,12 @@ async fn hidden_characters_in_names_are_refused() {
     let (_dir, server, token, fid) = server_with_pipe().await;
 
     // U+202E right-to-left override, U+2066 left-to-right isolate, U+200F
-    // right-to-left mark, U+061C Arabic letter mark, BEL, NUL, DEL, U+0085.
+    // right-to-left mark, U+061C Arabic letter mark, BEL, NUL, DEL, U+0085;
+    // the invisible ones a new user found passing: zero-width space and
+    // non-joiner, BOM, word joiner, soft hyphen, Hangul filler.
     let hidden = [
         "\u{202E}", "\u{2066}", "\u{200F}", "\u{200E}", "\u{061C}", "\u{7}", "\u{0}", "\u{7F}",
-        "\u{85}", "\u{2028}",
+        "\u{85}", "\u{2028}", "\u{200B}", "\u{200C}", "\u{FEFF}", "\u{2060}", "\u{AD}", "\u{3164}",
     ];
     for h in hidden {
         let name = format!("allow{h}list");
@@ -902,4 +904,47 @@ async fn one_hook_name_wins_when_creates_and_renames_race() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+}
+
+/// What a new user found accepted: a PATCH that changes nothing (it bumped
+/// the version), an env body naming one key twice (the last silently won),
+/// and two `authorization` headers (the first was used).
+#[tokio::test]
+async fn empty_patches_duplicate_keys_and_two_credentials_are_refused() {
+    let (_dir, server, token, fid) = server_with_pipe().await;
+    let path = format!("/v1/functions/{fid}");
+    for body in [
+        json!({}),
+        json!({"funcName": null}),
+        json!({"sourceCode": null, "timeout": null}),
+    ] {
+        let answer = send(&server, Method::PATCH, &path, &token, body.clone()).await;
+        assert_refused(&format!("PATCH {body}"), &answer, &["at least one field"]);
+    }
+    assert_eq!(get_data(&server, &token, &path).await["version"], 1);
+
+    let answer = server
+        .raw(
+            Method::PUT,
+            "/v1/env",
+            Some(&token),
+            Some(br#"{"A": "1", "A": "2"}"#.to_vec()),
+        )
+        .await;
+    assert_refused("duplicate env key", &answer, &["duplicate key `A`"]);
+    assert_eq!(get_data(&server, &token, "/v1/env").await, json!({}));
+
+    let resp = reqwest::Client::new()
+        .get(format!("{}/v1/functions", server.base))
+        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", "Bearer someone-else")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("give it once"),
+        "{body}"
+    );
 }
