@@ -51,25 +51,59 @@ pub fn routes() -> Router<AppState> {
 struct NewConnectionBody {
     name: String,
     #[serde(default)]
-    scripts: BTreeMap<String, String>,
+    scripts: UniqueMap<String>,
     #[serde(default)]
-    configuration: BTreeMap<String, String>,
+    configuration: UniqueMap<String>,
     #[serde(default)]
     timeout: Option<u32>,
 }
 
 /// `PATCH /v1/connections/{name}`: a JSON merge patch of `scripts` and
 /// `configuration` (`null` removes an entry); absent or null fields keep
-/// their value.
+/// their value, and at least one must be set.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConnectionPatchBody {
     #[serde(default)]
-    scripts: Option<BTreeMap<String, Option<String>>>,
+    scripts: Option<UniqueMap<Option<String>>>,
     #[serde(default)]
-    configuration: Option<BTreeMap<String, Option<String>>>,
+    configuration: Option<UniqueMap<Option<String>>>,
     #[serde(default)]
     timeout: Option<u32>,
+}
+
+/// A JSON object in which every key appears once: serde would keep the last
+/// of two equal keys (two sources for `login`, two values for a
+/// configuration name) without a word.
+#[derive(Debug, Default)]
+struct UniqueMap<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Unique<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key `{key}`: give each key once"
+                        )));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        deserializer.deserialize_map(Unique(std::marker::PhantomData))
+    }
 }
 
 /// `POST …/scripts/{script}/run`: the script's arguments, before its callback.
@@ -122,8 +156,8 @@ async fn create_connection(
     caller.require_admin()?;
     let spec = NewConnection {
         name: body.name,
-        scripts: body.scripts,
-        configuration: body.configuration,
+        scripts: body.scripts.0,
+        configuration: body.configuration.0,
         timeout: body.timeout,
     };
     let created = state
@@ -172,10 +206,15 @@ async fn update_connection(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let patch = ConnectionPatch {
-        scripts: body.scripts.unwrap_or_default(),
-        configuration: body.configuration.unwrap_or_default(),
+        scripts: body.scripts.unwrap_or_default().0,
+        configuration: body.configuration.unwrap_or_default().0,
         timeout: body.timeout,
     };
+    if patch == ConnectionPatch::default() {
+        return Err(ApiError::invalid(
+            "body: a PATCH must set at least one field (a null field counts as absent)",
+        ));
+    }
     let updated = state
         .service
         .update_connection(&caller.tenant, &name, patch)

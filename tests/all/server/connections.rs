@@ -479,6 +479,44 @@ async fn bad_input_is_refused_naming_the_field_and_the_rule_and_changes_nothing(
         "{message}"
     );
 
+    // A key given twice, and a PATCH that changes nothing, are refused too.
+    for (method, path, body, expected) in [
+        (
+            Method::POST,
+            "/v1/connections",
+            r#"{"name": "x", "configuration": {"K": "1", "K": "2"}}"#,
+            "configuration: duplicate key `K`: give each key once",
+        ),
+        (
+            Method::PATCH,
+            "/v1/connections/users",
+            r#"{"scripts": {"login": "function login() {}", "login": "function login(e, p, cb) { cb(null); }"}}"#,
+            "scripts: duplicate key `login`: give each key once",
+        ),
+        (
+            Method::PATCH,
+            "/v1/connections/users",
+            r#"{"scripts": null, "timeout": null}"#,
+            "body: a PATCH must set at least one field",
+        ),
+        (
+            Method::PATCH,
+            "/v1/connections/users",
+            r#"{"configuration": {}}"#,
+            "body: a PATCH must set at least one field",
+        ),
+    ] {
+        let (status, answer) = server
+            .raw(method, path, Some(&token), Some(body.as_bytes().to_vec()))
+            .await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(expected),
+            "{message:?} for {expected:?}"
+        );
+    }
+
     // Nothing refused was stored.
     let (status, list) = server
         .call(Method::GET, "/v1/connections", &token, None)
@@ -503,7 +541,11 @@ async fn bad_input_is_refused_naming_the_field_and_the_rule_and_changes_nothing(
             "/v1/connections/users/scripts/get_user/run",
             Some(json!({"args": []})),
         ),
-        (Method::PATCH, "/v1/connections/nobody", Some(json!({}))),
+        (
+            Method::PATCH,
+            "/v1/connections/nobody",
+            Some(json!({"timeout": 5})),
+        ),
         (Method::DELETE, "/v1/connections/nobody", None),
         (Method::GET, "/v1/connections/nobody/logs", None),
     ] {
