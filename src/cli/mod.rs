@@ -1,5 +1,5 @@
 //! The client commands (`deploy`, `ls`, `invoke`, `logs`, `env`, `scene`,
-//! `order`): a person's way to a running server, over its native API
+//! `order`, `rm`, `connection`): a person's way to a running server, over its native API
 //! (DESIGN §7). Tables by default; `--json` prints the server's `data` for
 //! scripts.
 //!
@@ -17,6 +17,7 @@ macro_rules! out {
 
 mod client;
 mod config;
+mod connection;
 pub(crate) mod render;
 
 use clap::{Args, Subcommand};
@@ -122,6 +123,9 @@ pub enum ClientCommand {
     /// Delete functions (with their logs); they leave their scene's order.
     #[command(after_help = CONFIG_HELP)]
     Rm(RmArgs),
+    /// Custom database connections: Auth0's database action scripts, run by the gateway.
+    #[command(after_help = CONFIG_HELP)]
+    Connection(connection::ConnectionArgs),
 }
 
 #[derive(Args)]
@@ -289,6 +293,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Scene(a) => &a.conn,
         ClientCommand::Order(a) => &a.conn,
         ClientCommand::Rm(a) => &a.conn,
+        ClientCommand::Connection(a) => &a.conn,
     };
     let json = conn.json;
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
@@ -309,6 +314,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         },
         ClientCommand::Order(args) => order(client, args, json).await,
         ClientCommand::Rm(args) => rm(client, args, json).await,
+        ClientCommand::Connection(args) => connection::run(client, args, json).await,
     }
 }
 

@@ -19,7 +19,7 @@ const LINE_DEADLINE: Duration = Duration::from_secs(60);
 
 /// The CLI configured for one server through the environment, as the export
 /// lines `hookbox serve` prints configure it.
-struct Cli {
+pub(crate) struct Cli {
     url: String,
     key_id: String,
     key_secret: String,
@@ -27,19 +27,19 @@ struct Cli {
     no_config: PathBuf,
 }
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Ran {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Ran {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
-    fn ok(self) -> Self {
+    pub(crate) fn ok(self) -> Self {
         assert_eq!(
             self.code, 0,
             "stdout:\n{}\nstderr:\n{}",
@@ -50,7 +50,7 @@ impl Ran {
 }
 
 impl Cli {
-    fn new(server: &Server, dir: &Path) -> Self {
+    pub(crate) fn new(server: &Server, dir: &Path) -> Self {
         let (key_id, key_secret) = server.default_key.clone().expect("first start");
         Cli {
             url: server.base.clone(),
@@ -83,7 +83,7 @@ impl Cli {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Ran {
+    pub(crate) fn run(&self, args: &[&str]) -> Ran {
         output(self.cmd(args))
     }
 }
@@ -101,7 +101,7 @@ fn example(name: &str) -> String {
     crate::common::example(name)
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
@@ -156,7 +156,7 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-async fn get(server: &Server, token: &str, path: &str) -> Value {
+pub(crate) async fn get(server: &Server, token: &str, path: &str) -> Value {
     let (status, body) = server.call(Method::GET, path, token, None).await;
     assert_eq!(status, 200, "{path}: {body}");
     body["data"].clone()

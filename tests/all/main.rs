@@ -2,6 +2,7 @@
 
 mod cli;
 mod cli_client;
+mod cli_connections;
 mod common;
 mod engine;
 mod fuzz;

@@ -1,5 +1,6 @@
-//! hookbox's HTTP front: the native API of DESIGN §7, the Authing V3 pipeline
-//! front, auth, request ids, the envelope and metrics.
+//! hookbox's HTTP front: the native API of DESIGN §7 (with custom database
+//! connections), the Authing V3 pipeline front, auth, request ids, the
+//! envelope and metrics.
 //!
 //! [`app`] builds the router (testable without a socket); [`serve`] runs it on
 //! a listener until `shutdown` resolves, finishing in-flight requests.
@@ -14,6 +15,7 @@
 mod auth;
 mod auth0;
 mod authing;
+mod connections;
 mod error;
 mod extract;
 mod native;
@@ -49,6 +51,7 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(native::routes())
+        .merge(connections::routes())
         .merge(
             authing::routes().route_layer(middleware::from_fn_with_state(
                 state.clone(),

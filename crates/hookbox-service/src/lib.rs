@@ -1,6 +1,7 @@
 //! hookbox's domain layer: deploy (validate → compile → store), run a
 //! function, run a scene's pipeline, the durable async worker and log
-//! retention, and functions' outbound HTTP under the tenant's allow-list. It
+//! retention, functions' outbound HTTP under the tenant's allow-list, and
+//! custom database connections (Auth0's database action scripts). It
 //! owns the artifact cache; it knows nothing of the HTTP API.
 //!
 //! ```no_run
@@ -48,6 +49,8 @@ pub use model::{
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{SCENES, is_scene};
 pub use service::{
-    Background, DEFAULT_NONCES_PER_TENANT, MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_TENANT_ID_CHARS,
-    MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NonceError, Service, ServiceConfig,
+    Background, Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT,
+    DEFAULT_NONCES_PER_TENANT, MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS,
+    MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError,
+    Service, ServiceConfig,
 };

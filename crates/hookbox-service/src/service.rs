@@ -24,6 +24,12 @@ use tokio::sync::{Notify, watch};
 
 mod signing;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
+#[path = "connections.rs"]
+mod connections;
+pub use connections::{
+    Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT, MAX_SCRIPT_ARGS,
+    NewConnection,
+};
 
 /// Tunables. `Default` holds the production values.
 #[derive(Debug, Clone)]
@@ -107,6 +113,8 @@ struct Inner {
     envs: Cache<String, Arc<BTreeMap<String, String>>>,
     /// Tenants' parsed outbound allow-lists.
     allow_lists: Cache<String, Arc<AllowList>>,
+    /// Database connections ready to run.
+    connections: Cache<Key, Arc<connections::LoadedConnection>>,
     /// `None` if the HTTP client could not be built: every request is refused.
     outbound: Option<Arc<OutboundClient>>,
     logs: LogQueue,
@@ -163,6 +171,7 @@ impl Service {
                 orders: Cache::new(capacity),
                 envs: Cache::new(capacity),
                 allow_lists: Cache::new(capacity),
+                connections: Cache::new(capacity),
                 outbound,
                 logs,
                 log_rx: Mutex::new(Some(log_rx)),
@@ -997,30 +1006,18 @@ impl Service {
         attempt: u32,
         secrets: &Redactor,
     ) {
-        let mut error = outcome.error.clone();
-        if let Some(e) = &mut error {
-            e.message = secrets.redact(&e.message);
-            e.stack = e.stack.as_deref().map(|s| secrets.redact(s));
-        }
-        let mut lines = outcome.logs.clone();
-        for line in &mut lines {
-            line.message = secrets.redact(&line.message);
-        }
-        let at_micros = hookbox_store::now_micros();
-        let log = LogRecord {
-            id: String::new(),
-            tenant_id: record.tenant_id.clone(),
-            func_id: record.func_id.clone(),
-            request_id: request_id.to_string(),
-            at: hookbox_store::rfc3339(at_micros),
-            at_micros,
-            outcome: outcome.outcome.as_str().to_string(),
-            duration_us: outcome.duration_us,
-            is_async: record.is_asynchronous,
-            attempt,
-            error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
-            logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
-        };
+        let log = log_record(
+            (&record.tenant_id, &record.func_id, None),
+            outcome,
+            request_id,
+            (record.is_asynchronous, attempt),
+            secrets,
+        );
+        self.push_log(log);
+    }
+
+    /// Hands an invocation record to the log writer (counted when dropped).
+    fn push_log(&self, log: LogRecord) {
         if !self.inner.logs.push(log) {
             self.inner.metrics.logs_dropped.inc();
         }
@@ -1304,6 +1301,64 @@ impl Redactor {
             out.push_str(" … [truncated]");
         }
         out
+    }
+
+    /// Redacts every string inside `value`, keys included.
+    fn redact_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => *s = self.redact(s),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (k, mut v) in entries {
+                    self.redact_value(&mut v);
+                    map.insert(self.redact(&k), v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The invocation record of one call of `(tenant, log id, script)`: its
+/// error and console lines with every secret value redacted.
+fn log_record(
+    (tenant_id, func_id, script): (&str, &str, Option<&str>),
+    outcome: &Outcome,
+    request_id: &str,
+    (is_async, attempt): (bool, u32),
+    secrets: &Redactor,
+) -> LogRecord {
+    let mut error = outcome.error.clone();
+    if let Some(e) = &mut error {
+        e.message = secrets.redact(&e.message);
+        e.stack = e.stack.as_deref().map(|s| secrets.redact(s));
+        e.code = e.code.as_deref().map(|s| secrets.redact(s));
+        // An error class's own fields (`user_id`, `friendlyMessage`, …) are
+        // the script's values too.
+        for value in e.fields.values_mut() {
+            secrets.redact_value(value);
+        }
+    }
+    let mut lines = outcome.logs.clone();
+    for line in &mut lines {
+        line.message = secrets.redact(&line.message);
+    }
+    let at_micros = hookbox_store::now_micros();
+    LogRecord {
+        id: String::new(),
+        tenant_id: tenant_id.to_string(),
+        func_id: func_id.to_string(),
+        script: script.map(str::to_string),
+        request_id: request_id.to_string(),
+        at: hookbox_store::rfc3339(at_micros),
+        at_micros,
+        outcome: outcome.outcome.as_str().to_string(),
+        duration_us: outcome.duration_us,
+        is_async,
+        attempt,
+        error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
+        logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
     }
 }
 

@@ -2,8 +2,9 @@
 //! only as salted hashes), functions with their source and compiled artifact,
 //! the order of functions per scene, per-tenant environment variables,
 //! invocation logs with expiry and a per-tenant size cap, the durable queue
-//! of asynchronous jobs, and the nonces of signed requests (each accepted
-//! once per tenant).
+//! of asynchronous jobs, the nonces of signed requests (each accepted once
+//! per tenant), and custom database connections (scripts, artifacts and a
+//! sealed configuration).
 //!
 //! - **Isolation.** Keys start with the tenant id and a `\0` separator, so one
 //!   tenant's data is one prefix and no lookup can reach another's; ids,
@@ -44,10 +45,11 @@ pub use codec::ENCODING_VERSION;
 pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
-    AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant, TenantId,
+    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Tenant,
+    TenantId,
 };
 pub use seal::Sealer;
-pub use store::{NonceUse, Store, new_id};
+pub use store::{ConnectionWrite, NonceUse, Store, connection_log_id, new_id};
 
 #[cfg(test)]
 mod tests;

@@ -97,7 +97,13 @@ pub struct LogRecord {
     /// since logs are keyed by `at_micros` and a counter.
     pub id: String,
     pub tenant_id: TenantId,
+    /// The function's id, or [`crate::connection_log_id`] for a database
+    /// connection's script runs.
     pub func_id: String,
+    /// The database script that ran (`login`, `get_user`, …), for a
+    /// connection's log; absent for a function's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
     pub request_id: String,
     pub at: String,
     /// Unix microseconds, for expiry.
@@ -108,6 +114,26 @@ pub struct LogRecord {
     pub attempt: u32,
     pub error: Option<serde_json::Value>,
     pub logs: serde_json::Value,
+}
+
+/// A custom database connection (Auth0's): its scripts' sources and its
+/// run settings. Its configuration is kept apart, sealed (see
+/// `Store::connection_configuration`), and so are its scripts' artifacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionRecord {
+    pub tenant_id: TenantId,
+    /// Unique within the tenant: the key it is found by.
+    pub name: String,
+    /// Script name (`login`, `get_user`, `create`, `verify`,
+    /// `change_password`, `change_email`, `delete`) → its source.
+    pub scripts: std::collections::BTreeMap<String, String>,
+    /// Seconds each script run may take.
+    pub timeout: u32,
+    /// 1 when created, bumped on every update.
+    pub version: u64,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 /// A durable queue entry: one asynchronous function to run.

@@ -20,6 +20,7 @@
 //! | `jobs` | next_at `\0` job id | [`Job`] |
 //! | `job_index` | job id | its `jobs` key |
 //! | `nonces`, `nonce_times`, `nonce_counts` | see [`nonces`] | request-signature nonces |
+//! | `connections`, `connection_config`, `connection_artifacts` | see [`connections`] | custom database connections |
 //!
 //! Access keys are not tenant-prefixed because a login presents only the key
 //! id; the stored key names its tenant. Artifacts are the one value stored
@@ -42,7 +43,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod connections;
 mod nonces;
+pub use connections::{ConnectionWrite, connection_log_id};
 pub use nonces::NonceUse;
 
 // ------------------------------------------------------------ constants
@@ -105,6 +108,7 @@ pub struct Store {
     secrets: Tree,
     outbound: Tree,
     nonce_trees: nonces::NonceTrees,
+    connection_trees: connections::ConnectionTrees,
     sealer: Option<Sealer>,
 }
 
@@ -153,6 +157,7 @@ impl Store {
             secrets: db.open_tree("secrets")?,
             outbound: db.open_tree("outbound")?,
             nonce_trees: nonces::NonceTrees::open(&db)?,
+            connection_trees: connections::ConnectionTrees::open(&db)?,
             sealer: None,
             db,
         };

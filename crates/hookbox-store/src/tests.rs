@@ -30,6 +30,7 @@ fn log(tenant: &str, func: &str, at: u64, outcome: &str) -> LogRecord {
         id: String::new(),
         tenant_id: tenant.into(),
         func_id: func.into(),
+        script: None,
         request_id: "r".into(),
         at: rfc3339(at),
         at_micros: at,

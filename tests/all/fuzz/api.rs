@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
 use hookbox_server::{AppState, Auth};
-use hookbox_service::{Background, SCENES, Service, ServiceConfig, TRIGGERS};
+use hookbox_service::{Background, DATABASE_SCRIPTS, SCENES, Service, ServiceConfig, TRIGGERS};
 use hookbox_store::{Role, Store};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -69,6 +69,8 @@ const FUNCTION_FIELDS: &[&str] = &[
     "dependencies",
 ];
 const CALL_FIELDS: &[&str] = &["user", "context", "event", "args"];
+const CONNECTION_FIELDS: &[&str] = &["name", "scripts", "configuration", "timeout"];
+const CONNECTION_PATCH_FIELDS: &[&str] = &["scripts", "configuration", "timeout"];
 
 fn route(
     method: Method,
@@ -183,6 +185,48 @@ fn native_routes() -> Vec<Route> {
             E,
         ),
         route(Method::DELETE, "/v1/functions/{func}", &[], &[], Tenant, E),
+        route(
+            Method::POST,
+            "/v1/connections",
+            CONNECTION_FIELDS,
+            &[],
+            Tenant,
+            E,
+        ),
+        route(Method::GET, "/v1/connections", &[], &[], Tenant, E),
+        route(Method::GET, "/v1/connections/{conn}", &[], &[], Tenant, E),
+        route(
+            Method::PATCH,
+            "/v1/connections/{conn}",
+            CONNECTION_PATCH_FIELDS,
+            &[],
+            Tenant,
+            E,
+        ),
+        route(
+            Method::POST,
+            "/v1/connections/{conn}/scripts/{script}/run",
+            &["args"],
+            &[],
+            Tenant,
+            E,
+        ),
+        route(
+            Method::GET,
+            "/v1/connections/{conn}/logs",
+            &[],
+            &["page", "limit"],
+            Tenant,
+            E,
+        ),
+        route(
+            Method::DELETE,
+            "/v1/connections/{conn}",
+            &[],
+            &[],
+            Tenant,
+            E,
+        ),
     ]
 }
 
@@ -353,13 +397,20 @@ const SOURCES: &[&str] = &[
     "require('fs')",
 ];
 
-/// The fixtures a case can refer to: an app with one tenant and one deployed
-/// function (a pipe) and one hook.
+/// A database login script that answers whatever its arguments are.
+const DB_LOGIN: &str = "function login(email, password, callback) { \
+    if (password !== configuration.API_KEY) return callback(new WrongUsernameOrPasswordError(email)); \
+    callback(null, { user_id: 'db|' + email, email: email }); }";
+
+/// The fixtures a case can refer to: an app with one tenant, one deployed
+/// function (a pipe), one hook and one database connection.
 struct App {
     router: Router,
     token: String,
     func_id: String,
     hook_id: String,
+    /// A database connection's name.
+    conn: String,
     key_id: String,
     _background: Background,
 }
@@ -401,11 +452,24 @@ async fn app() -> App {
         .deploy(&tenant.id, new("pre-user-registration", SOURCES[2]))
         .await
         .unwrap();
+    let conn = service
+        .create_connection(
+            &tenant.id,
+            hookbox_service::NewConnection {
+                name: "fuzz db".into(),
+                scripts: [("login".to_string(), DB_LOGIN.to_string())].into(),
+                configuration: [("API_KEY".to_string(), "fuzz-secret".to_string())].into(),
+                timeout: Some(3),
+            },
+        )
+        .await
+        .unwrap();
     App {
         router,
         token,
         func_id: func.func_id,
         hook_id: hook.func_id,
+        conn: conn.name,
         key_id: key.access_key_id,
         _background: background,
     }
@@ -473,6 +537,33 @@ fn plausible(field: &str, app: &App, strict: bool) -> BoxedStrategy<Value> {
             .prop_map(|s| json!(s))
             .boxed(),
         "user" | "context" | "event" => values::object(3).boxed(),
+        "scripts" => prop::collection::btree_map(
+            prop_oneof![
+                3 => prop::sample::select(&DATABASE_SCRIPTS[..]).prop_map(str::to_string),
+                1 => values::string(),
+            ],
+            prop_oneof![
+                2 => Just(json!(DB_LOGIN)),
+                2 => prop::sample::select(SOURCES).prop_map(|s| json!(s)),
+                1 => Just(Value::Null),
+            ],
+            0..3,
+        )
+        .prop_map(|m| json!(m))
+        .boxed(),
+        "configuration" => prop::collection::btree_map(
+            prop_oneof![
+                3 => "[A-Z_]{1,8}".prop_map(String::from),
+                1 => values::string(),
+            ],
+            prop_oneof![
+                3 => "[ -~]{0,30}".prop_map(Value::String),
+                1 => Just(Value::Null),
+            ],
+            0..4,
+        )
+        .prop_map(|m| json!(m))
+        .boxed(),
         "args" => prop::collection::vec(values::json(2), 0..4)
             .prop_map(Value::Array)
             .boxed(),
@@ -534,6 +625,12 @@ fn valid(field: &str, app: &App) -> Option<BoxedStrategy<Value>> {
             "[a-z][a-z0-9 ]{0,20}".prop_map(Value::String).boxed()
         }
         "dependencies" => Just(json!({})).boxed(),
+        "scripts" => prop::sample::select(&DATABASE_SCRIPTS[..])
+            .prop_map(|script| json!({ script: DB_LOGIN }))
+            .boxed(),
+        "configuration" => prop::collection::btree_map("[A-Z_]{1,8}", "[ -~]{0,30}", 0..4)
+            .prop_map(|m| json!(m))
+            .boxed(),
         "role" => prop::sample::select(&["admin", "invoke"][..])
             .prop_map(|s| json!(s))
             .boxed(),
@@ -680,6 +777,15 @@ fn case(route: &Route, app: &App) -> impl Strategy<Value = Case> + use<> {
         ),
         if route.query.is_empty() { 0..1 } else { 0..4 },
     );
+    let conn = param(vec![app.conn.clone(), "nobody".into()]);
+    // Mostly the fixture's one script, so that runs get past the 404.
+    let script = param(
+        ["login"; 6]
+            .iter()
+            .chain(DATABASE_SCRIPTS.iter())
+            .map(|s| s.to_string())
+            .collect(),
+    );
     let template = route.path;
     let cred = route.cred;
     (
@@ -687,6 +793,7 @@ fn case(route: &Route, app: &App) -> impl Strategy<Value = Case> + use<> {
         hook,
         scene,
         key,
+        (conn, script),
         query_pairs,
         body(route, app),
         prop_oneof![
@@ -696,12 +803,24 @@ fn case(route: &Route, app: &App) -> impl Strategy<Value = Case> + use<> {
         prop::sample::select(&[true, true, true, true, true, true, false][..]),
     )
         .prop_map(
-            move |(func, hook, scene, key, query, body, content_type, with_cred)| {
+            move |(
+                func,
+                hook,
+                scene,
+                key,
+                (conn, script),
+                query,
+                body,
+                content_type,
+                with_cred,
+            )| {
                 let mut path = template
                     .replace("{func}", &encode(&func))
                     .replace("{hook}", &encode(&hook))
                     .replace("{scene}", &encode(&scene))
-                    .replace("{key}", &encode(&key));
+                    .replace("{key}", &encode(&key))
+                    .replace("{conn}", &encode(&conn))
+                    .replace("{script}", &encode(&script));
                 if !query.is_empty() {
                     let q: Vec<String> = query
                         .iter()

@@ -129,7 +129,7 @@ async fn sigkill_during_an_upload_burst_keeps_every_acknowledged_upload() {
 
 /// The bundled plugin with an extra custom section: behaves the same, hashes
 /// differently, as a new plugin build would.
-fn another_plugin_build(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn another_plugin_build(dir: &std::path::Path) -> std::path::PathBuf {
     let mut wasm = hookbox_engine::BUNDLED_PLUGIN.to_vec();
     let name = b"hookbox-test-build";
     let payload = b"2";

@@ -3,6 +3,7 @@
 mod asynchronous;
 mod bad_input;
 mod bounds;
+mod connections;
 mod durability;
 mod freshness;
 mod fronts;
