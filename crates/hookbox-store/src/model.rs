@@ -18,6 +18,10 @@ pub struct Tenant {
     pub id: TenantId,
     pub name: String,
     pub created_at: String,
+    /// The tenant's Auth0 domain (`acme.eu.auth0.com`), which rules read as
+    /// `auth0.domain` and `auth0.baseUrl`; unset by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@
 //! | `orders` | tenant `\0` scene | `[funcId…]` |
 //! | `env` | tenant `\0` name | the value |
 //! | `secrets` | tenant `\0` func | a hook's secrets, sealed |
+//! | `action_cache` | tenant `\0` func | a function's Auth0 Actions cache: key → `{value, expires_at}` |
 //! | `outbound` | tenant | the outbound allow-list, `[rule…]` |
 //! | `logs` | tenant `\0` func `\0` at counter | [`LogRecord`] |
 //! | `log_index` | tenant `\0` at counter | the record's size (8 bytes, big-endian) and func: the tenant's logs oldest first, for expiry and the size cap |
@@ -43,8 +44,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod action_cache;
 mod connections;
 mod nonces;
+mod tenants;
 pub use connections::{ConnectionWrite, connection_log_id};
 pub use nonces::NonceUse;
 
@@ -106,6 +109,7 @@ pub struct Store {
     jobs: Tree,
     job_index: Tree,
     secrets: Tree,
+    action_cache: Tree,
     outbound: Tree,
     nonce_trees: nonces::NonceTrees,
     connection_trees: connections::ConnectionTrees,
@@ -155,6 +159,7 @@ impl Store {
             jobs: db.open_tree("jobs")?,
             job_index: db.open_tree("job_index")?,
             secrets: db.open_tree("secrets")?,
+            action_cache: db.open_tree("action_cache")?,
             outbound: db.open_tree("outbound")?,
             nonce_trees: nonces::NonceTrees::open(&db)?,
             connection_trees: connections::ConnectionTrees::open(&db)?,
@@ -273,6 +278,7 @@ impl Store {
             id: id.map(str::to_string).unwrap_or_else(new_id),
             name: name.to_string(),
             created_at: rfc3339(now_micros()),
+            domain: None,
         };
         let created = self.tenants.compare_and_swap(
             tenant.id.as_bytes(),
@@ -329,6 +335,18 @@ impl Store {
         name: &str,
         role: Role,
     ) -> Result<(Tenant, AccessKey, String), StoreError> {
+        self.create_tenant_with_settings(id, name, None, role)
+    }
+
+    /// [`Store::create_tenant_with_key`], with the tenant's settings (its
+    /// Auth0 `domain`) written in the same transaction.
+    pub fn create_tenant_with_settings(
+        &self,
+        id: Option<&str>,
+        name: &str,
+        domain: Option<&str>,
+        role: Role,
+    ) -> Result<(Tenant, AccessKey, String), StoreError> {
         if let Some(id) = id {
             check_part("tenant id", id)?;
         }
@@ -336,6 +354,7 @@ impl Store {
             id: id.map(str::to_string).unwrap_or_else(new_id),
             name: name.to_string(),
             created_at: rfc3339(now_micros()),
+            domain: domain.map(str::to_string),
         };
         let (stored, secret) = self.new_key(&tenant.id, role);
         let key_id = stored.key.access_key_id.as_bytes();
@@ -607,14 +626,16 @@ impl Store {
             &self.orders,
             &self.secrets,
             &self.names,
+            &self.action_cache,
         )
-            .transaction(|(functions, artifacts, orders, secrets, names)| {
+            .transaction(|(functions, artifacts, orders, secrets, names, cache)| {
                 let Some(old) = tx_get::<FunctionRecord>(functions, &fkey)? else {
                     return Ok(false);
                 };
                 functions.remove(fkey.as_slice())?;
                 artifacts.remove(fkey.as_slice())?;
                 secrets.remove(fkey.as_slice())?;
+                cache.remove(fkey.as_slice())?;
                 tx_remove_from_list(orders, key(&[tenant_id, &old.scene]), func_id)?;
                 tx_remove_from_list(names, key(&[tenant_id, &old.func_name]), func_id)?;
                 Ok(true)
@@ -644,6 +665,28 @@ impl Store {
         scene: &str,
         order: &[String],
     ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, order, false)
+    }
+
+    /// Puts `leading` first, in that order, and the scene's other functions
+    /// after them in their current order (Authing's SDK may list only some).
+    /// An id not in the scene, or listed twice, is `Invalid`.
+    pub fn lead_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        leading: &[String],
+    ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, leading, true)
+    }
+
+    fn reorder_scene(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        order: &[String],
+        partial: bool,
+    ) -> Result<(), StoreError> {
         let okey = key(&[tenant_id, scene]);
         self.orders
             .transaction(|orders| {
@@ -661,7 +704,8 @@ impl Store {
                         )));
                     }
                 }
-                if let Some(missing) = current.iter().find(|id| !seen.contains(id)) {
+                let rest = current.iter().filter(|id| !seen.contains(id));
+                if !partial && let Some(missing) = rest.clone().next() {
                     return abort(StoreError::Invalid(format!(
                         "the order must list every function of scene {scene}; {missing} is missing"
                     )));
@@ -669,7 +713,8 @@ impl Store {
                 if current.is_empty() {
                     return Ok(());
                 }
-                tx_put(orders, &okey, &order)
+                let full: Vec<&String> = order.iter().chain(rest).collect();
+                tx_put(orders, &okey, &full)
             })
             .map_err(tx_error)
     }

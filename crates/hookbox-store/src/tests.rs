@@ -913,3 +913,86 @@ fn several_jobs_are_queued_whole() {
     );
     assert_eq!(s.due_jobs(10, 10).unwrap().len(), 2);
 }
+
+#[test]
+fn a_partial_order_leads_and_keeps_the_rest_in_their_order() {
+    let s = Store::open_temporary().unwrap();
+    for id in ["f1", "f2", "f3", "f4"] {
+        s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w"))
+            .unwrap();
+    }
+    s.lead_scene_order("t", "PRE_REGISTER", &["f3".into(), "f1".into()])
+        .unwrap();
+    assert_eq!(
+        s.scene_order("t", "PRE_REGISTER").unwrap(),
+        ["f3", "f1", "f2", "f4"]
+    );
+    for bad in [vec!["f9"], vec!["f2", "f2"]] {
+        let bad: Vec<String> = bad.into_iter().map(String::from).collect();
+        assert!(matches!(
+            s.lead_scene_order("t", "PRE_REGISTER", &bad),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert_eq!(
+        s.scene_order("t", "PRE_REGISTER").unwrap(),
+        ["f3", "f1", "f2", "f4"],
+        "a refused order changes nothing"
+    );
+    s.lead_scene_order("t", "PRE_REGISTER", &[]).unwrap();
+    assert_eq!(
+        s.scene_order("t", "PRE_REGISTER").unwrap(),
+        ["f3", "f1", "f2", "f4"]
+    );
+}
+
+#[test]
+fn an_actions_cache_belongs_to_its_function_and_goes_with_it() {
+    let s = Store::open_temporary().unwrap();
+    s.put_function(&record("t", "f1", "post-login"), Some(b"w"))
+        .unwrap();
+    let entry = json!({"value": "v", "expires_at": 1});
+    let stored = s
+        .update_action_cache("t", "f1", |map| {
+            map.insert("k".into(), entry.clone());
+        })
+        .unwrap();
+    assert_eq!(stored["k"], entry);
+    assert_eq!(s.action_cache("t", "f1").unwrap()["k"], entry);
+    assert!(s.action_cache("u", "f1").unwrap().is_empty(), "per tenant");
+    assert!(matches!(
+        s.update_action_cache("t", "gone", |map| {
+            map.insert("k".into(), json!(1));
+        }),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(s.action_cache("t", "gone").unwrap().is_empty());
+    assert!(s.delete_function("t", "f1").unwrap());
+    assert!(s.action_cache("t", "f1").unwrap().is_empty());
+    assert!(s.tree("action_cache").is_empty());
+}
+
+#[test]
+fn a_tenants_domain_is_set_at_creation_and_changed_later() {
+    let s = Store::open_temporary().unwrap();
+    let (tenant, ..) = s
+        .create_tenant_with_settings(Some("acme"), "Acme", Some("acme.auth0.com"), Role::Admin)
+        .unwrap();
+    assert_eq!(tenant.domain.as_deref(), Some("acme.auth0.com"));
+    let changed = s
+        .update_tenant("acme", |t| {
+            t.domain = Some("login.acme.test".into());
+            t.id = "other".into();
+        })
+        .unwrap();
+    assert_eq!(
+        (changed.id.as_str(), changed.domain.as_deref()),
+        ("acme", Some("login.acme.test"))
+    );
+    assert_eq!(s.get_tenant("acme").unwrap().unwrap(), changed);
+    assert!(s.get_tenant("other").unwrap().is_none());
+    assert!(matches!(
+        s.update_tenant("nobody", |_| {}),
+        Err(StoreError::NotFound(_))
+    ));
+}

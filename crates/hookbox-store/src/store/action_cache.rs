@@ -1,0 +1,60 @@
+//! Auth0 Actions' `api.cache`, one map per function: key →
+//! `{"value": string, "expires_at": ms since the epoch}`. The store keeps
+//! what it is given; the service decides what a write may hold (Auth0's
+//! limits) and drops expired entries.
+
+use super::{Store, abort, check_part, key, tx_error, tx_get, tx_put};
+use crate::StoreError;
+use crate::codec::decode;
+use serde_json::{Map, Value};
+use sled::Transactional;
+
+impl Store {
+    /// A function's Actions cache as stored (expired entries included);
+    /// empty when it has none.
+    pub fn action_cache(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Map<String, Value>, StoreError> {
+        self.action_cache
+            .get(key(&[tenant_id, func_id]))?
+            .map(|b| decode(&b))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Changes a function's Actions cache atomically: `change` gets the
+    /// stored map and edits it (it may run more than once, a transaction
+    /// retried after a conflict). `NotFound` if the function is gone, so a
+    /// call that ends after its function's deletion leaves nothing behind.
+    /// An emptied map is removed. Returns the map as stored.
+    pub fn update_action_cache<F>(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        change: F,
+    ) -> Result<Map<String, Value>, StoreError>
+    where
+        F: Fn(&mut Map<String, Value>),
+    {
+        check_part("tenant id", tenant_id)?;
+        check_part("funcId", func_id)?;
+        let fkey = key(&[tenant_id, func_id]);
+        (&self.functions, &self.action_cache)
+            .transaction(|(functions, cache)| {
+                if functions.get(fkey.as_slice())?.is_none() {
+                    return abort(StoreError::NotFound(format!("function {func_id}")));
+                }
+                let mut map: Map<String, Value> = tx_get(cache, &fkey)?.unwrap_or_default();
+                change(&mut map);
+                if map.is_empty() {
+                    cache.remove(fkey.as_slice())?;
+                } else {
+                    tx_put(cache, &fkey, &map)?;
+                }
+                Ok(map)
+            })
+            .map_err(tx_error)
+    }
+}
