@@ -138,6 +138,11 @@ async fn update(
     Ok(ok(&rid, FunctionDto::from(record)))
 }
 
+/// As Authing's SDKs use it: `order` may list only some of the scene's
+/// functions (say, those whose upload worked); they run first, in that
+/// order, and the others after them in their current order. An unknown id
+/// or one listed twice is still refused (the native route takes every
+/// function, once each).
 async fn order(
     State(state): State<AppState>,
     caller: Caller,
@@ -147,7 +152,7 @@ async fn order(
     caller.require_admin()?;
     state
         .service
-        .set_order(&caller.tenant, &body.scene, body.order)
+        .lead_order(&caller.tenant, &body.scene, body.order)
         .await?;
     Ok(ok(&rid, serde_json::json!({ "success": true })))
 }

@@ -20,6 +20,7 @@ mod error;
 mod extract;
 mod native;
 mod signature;
+mod tenants;
 
 pub use auth::{Auth, Caller, Claims, TOKEN_TTL, sealing_key};
 pub use error::{ApiError, RequestId, api_code};
@@ -59,6 +60,7 @@ pub fn app(state: AppState) -> Router {
             )),
         )
         .merge(auth0::routes())
+        .merge(tenants::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)

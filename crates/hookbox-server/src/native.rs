@@ -117,6 +117,9 @@ struct NewTenant {
     name: String,
     #[serde(default)]
     id: Option<String>,
+    /// The tenant's Auth0 domain, for rules' `auth0.domain`.
+    #[serde(default)]
+    domain: Option<String>,
 }
 
 /// The server admin key, not a tenant token.
@@ -137,7 +140,10 @@ async fn create_tenant(
     rid: axum::Extension<RequestId>,
     ApiJson(body): ApiJson<NewTenant>,
 ) -> Result<Response, ApiError> {
-    let (tenant, key, secret) = state.service.create_tenant(body.id, &body.name).await?;
+    let (tenant, key, secret) = state
+        .service
+        .create_tenant(body.id, &body.name, body.domain)
+        .await?;
     Ok(ok(
         &rid,
         serde_json::json!({
@@ -495,7 +501,7 @@ async fn dry_run(
         user: body.user,
         context: body.context,
         event: body.event,
-        args: None,
+        ..Call::default()
     };
     let outcome = state
         .service

@@ -31,6 +31,7 @@
 //! # }
 //! ```
 
+mod authorizer;
 mod cache;
 mod hooks;
 mod logs;
@@ -40,17 +41,23 @@ mod outbound;
 mod scene;
 mod service;
 
+pub use authorizer::{
+    INVALID_OUTPUT_ERROR, MAX_AUTHORIZER_RESULT_BYTES, MAX_CONTEXT_NAME_CHARS,
+    check as check_authorizer_result,
+};
 pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
 pub use logs::{DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LogPolicy};
 pub use model::{
-    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneResult,
-    ServiceError, Step, check_name_chars, is_hidden_char,
+    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
+    SceneResult, ServiceError, Step, check_name_chars, is_hidden_char,
 };
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
-pub use scene::{SCENES, is_scene};
+pub use scene::{ACTION_TRIGGERS, AUTHORIZER, SCENES, action_trigger, is_scene};
 pub use service::{
     Background, Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT,
-    DEFAULT_NONCES_PER_TENANT, MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS,
-    MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError,
-    Service, ServiceConfig,
+    DEFAULT_NONCES_PER_TENANT, MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME,
+    MAX_CACHE_TOTAL_BYTES, MAX_CACHE_VALUE_BYTES, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,
+    MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS,
+    MIN_REDACTED_CHARS, NewConnection, NonceError, Service, ServiceConfig, TenantPatch,
+    check_domain,
 };

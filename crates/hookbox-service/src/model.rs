@@ -1,6 +1,6 @@
 //! What callers send and get back: function specs, calls, scene results, errors.
 
-use hookbox_engine::{ErrorInfo, MAX_MEMORY_MB, MAX_SOURCE_BYTES, OutcomeKind, Tokens};
+use hookbox_engine::{ErrorInfo, MAX_MEMORY_MB, MAX_SOURCE_BYTES, Metadata, OutcomeKind, Tokens};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -285,6 +285,14 @@ pub struct Call {
     pub event: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<Value>>,
+    /// `"continue": true`: the login resumes after an Action's redirect, so
+    /// Actions run `exports.onContinuePostLogin` (Auth0's `/continue`).
+    #[serde(
+        default,
+        rename = "continue",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub resume: bool,
 }
 
 impl Call {
@@ -347,4 +355,26 @@ pub struct SceneResult {
     /// The last Auth0 hook's callback payload or handler's return value, as given.
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub result: Value,
+    /// Every user metadata change the functions made (Actions'
+    /// `api.user.setAppMetadata`, rules' `auth0.users.updateAppMetadata`),
+    /// merged in call order: what the gateway persists. Also merged into
+    /// `user`. A denying function's changes are kept, as Auth0 keeps them.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// The Actions `api` calls the gateway carries out, in call order, each
+    /// with the function that made it; only from functions that completed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<SceneCommand>,
+}
+
+/// One Actions `api` call of a scene run ([`hookbox_engine::Command`]),
+/// with the function that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SceneCommand {
+    pub func_id: String,
+    /// The method's path under `api` (`"multifactor.enable"`).
+    pub method: String,
+    /// Its arguments, as JSON.
+    pub args: Vec<Value>,
 }

@@ -1,17 +1,18 @@
 //! The service: deploy, invoke, run scenes; owns the caches and background tasks.
 
+use crate::authorizer;
 use crate::cache::Cache;
+use crate::scene::{AUTHORIZER, action_trigger};
 use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
 use crate::model::{
-    Call, FunctionPatch, NewFunction, SceneResult, ServiceError, Step, check_name_chars,
-    check_scene,
+    Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, Step, check_scene,
 };
 use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
 use hookbox_engine::{
-    Artifact, CompileError, Engine, Input, InvokeError, Limits, Outbound, Outcome, OutcomeKind,
-    Tokens,
+    Artifact, CallMeta, CompileError, Engine, Input, InvokeError, Limits, Metadata, Outbound,
+    Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
     AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Store, StoreError, Tenant,
@@ -22,8 +23,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
+mod action_cache;
 mod signing;
+mod tenants;
+pub use action_cache::{
+    MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
+    MAX_CACHE_VALUE_BYTES,
+};
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
+pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 #[path = "connections.rs"]
 mod connections;
 pub use connections::{
@@ -90,7 +98,9 @@ struct Loaded {
     /// `None` when the upload failed to compile.
     artifact: Option<Artifact>,
     limits: Limits,
-    /// Its hook secrets (Auth0 triggers only read them).
+    /// Its secrets (the Auth0 front's hook secrets): `event.secrets` of an
+    /// Action, `context.webtask.secrets` of a hook, and redacted from its
+    /// logs whatever it is.
     secrets: BTreeMap<String, String>,
 }
 
@@ -115,6 +125,10 @@ struct Inner {
     allow_lists: Cache<String, Arc<AllowList>>,
     /// Database connections ready to run.
     connections: Cache<Key, Arc<connections::LoadedConnection>>,
+    /// Tenants' Auth0 domains (`CallMeta::domain`).
+    domains: Cache<String, Arc<Option<String>>>,
+    /// Functions' Actions caches, as stored.
+    action_caches: Cache<Key, action_cache::Entries>,
     /// `None` if the HTTP client could not be built: every request is refused.
     outbound: Option<Arc<OutboundClient>>,
     logs: LogQueue,
@@ -172,6 +186,8 @@ impl Service {
                 envs: Cache::new(capacity),
                 allow_lists: Cache::new(capacity),
                 connections: Cache::new(capacity),
+                domains: Cache::new(capacity),
+                action_caches: Cache::new(capacity),
                 outbound,
                 logs,
                 log_rx: Mutex::new(Some(log_rx)),
@@ -242,23 +258,18 @@ impl Service {
 
     // ------------------------------------------------------------ tenants
 
-    /// Creates a tenant (with `id`, or a random one) and its first admin key
-    /// pair, in one transaction: never a tenant without a key. Returns the
-    /// tenant, the key and its secret (shown once). `Conflict` if the id is
-    /// taken.
+    /// Creates a tenant (with `id`, or a random one, and its Auth0 `domain`
+    /// if given, see [`check_domain`]) and its first admin key pair, in one
+    /// transaction: never a tenant without a key. Returns the tenant, the key
+    /// and its secret (shown once). `Conflict` if the id is taken.
     pub async fn create_tenant(
         &self,
         id: Option<String>,
         name: &str,
+        domain: Option<String>,
     ) -> Result<(Tenant, AccessKey, String), ServiceError> {
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > MAX_TENANT_NAME_CHARS {
-            return Err(ServiceError::invalid(
-                "name",
-                format!("must be 1–{MAX_TENANT_NAME_CHARS} characters"),
-            ));
-        }
-        check_name_chars("name", &name)?;
+        let name = tenants::check_tenant_name(name)?;
+        let domain = domain.as_deref().map(check_domain).transpose()?;
         if let Some(id) = &id {
             let valid = (1..=MAX_TENANT_ID_CHARS).contains(&id.len())
                 && id
@@ -272,7 +283,8 @@ impl Service {
             }
         }
         self.blocking(move |s| {
-            let created = s.create_tenant_with_key(id.as_deref(), &name, Role::Admin)?;
+            let created =
+                s.create_tenant_with_settings(id.as_deref(), &name, domain.as_deref(), Role::Admin)?;
             s.flush()?;
             Ok(created)
         })
@@ -465,17 +477,46 @@ impl Service {
         Ok(())
     }
 
+    /// Sets a scene's run order: `order` lists each of its functions once.
+    /// Returns the order as stored.
     pub async fn set_order(
         &self,
         tenant: &str,
         scene: &str,
         order: Vec<String>,
     ) -> Result<Vec<String>, ServiceError> {
+        self.reorder(tenant, scene, order, false).await
+    }
+
+    /// Puts `leading` first in a scene's run order, in that order, and the
+    /// scene's other functions after them in their current order (Authing's
+    /// `update-pipeline-order` with only some of them). An id not in the
+    /// scene, or listed twice, is refused. Returns the order as stored.
+    pub async fn lead_order(
+        &self,
+        tenant: &str,
+        scene: &str,
+        leading: Vec<String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        self.reorder(tenant, scene, leading, true).await
+    }
+
+    async fn reorder(
+        &self,
+        tenant: &str,
+        scene: &str,
+        order: Vec<String>,
+        partial: bool,
+    ) -> Result<Vec<String>, ServiceError> {
         check_scene(scene)?;
         let (t, s) = (tenant.to_string(), scene.to_string());
         let stored = self
             .blocking(move |st| {
-                st.set_scene_order(&t, &s, &order)?;
+                if partial {
+                    st.lead_scene_order(&t, &s, &order)?;
+                } else {
+                    st.set_scene_order(&t, &s, &order)?;
+                }
                 st.flush()?;
                 st.scene_order(&t, &s)
             })
@@ -562,9 +603,9 @@ impl Service {
 
     /// After a function's deletion.
     fn forget(&self, tenant: &str, func_id: &str) {
-        self.inner
-            .functions
-            .invalidate(&(tenant.to_string(), func_id.to_string()));
+        let key = (tenant.to_string(), func_id.to_string());
+        self.inner.functions.invalidate(&key);
+        self.inner.action_caches.invalidate(&key);
         self.inner.orders.invalidate_tenant(tenant);
     }
 
@@ -585,8 +626,8 @@ impl Service {
                     _ => None,
                 };
                 let secrets = match &record {
-                    Some(r) if is_trigger(&r.scene) => s.hook_secrets(&t, &f)?,
-                    _ => BTreeMap::new(),
+                    Some(_) => s.hook_secrets(&t, &f)?,
+                    None => BTreeMap::new(),
                 };
                 Ok((record, bytes, secrets))
             })
@@ -898,6 +939,7 @@ impl Service {
             event: call.event,
             env: (*env).clone(),
             args: call.args,
+            resume: call.resume,
             ..Input::default()
         };
         self.run_one(&loaded, artifact, input, request_id, 1).await
@@ -948,6 +990,7 @@ impl Service {
             event: call.event,
             env: (*env).clone(),
             args: call.args,
+            resume: call.resume,
             ..Input::default()
         };
         self.inner
@@ -957,6 +1000,11 @@ impl Service {
             .map_err(invoke_error)
     }
 
+    /// Runs one function with what every call of it gets besides the
+    /// caller's input: its scene's Actions trigger, its secrets, its live
+    /// Actions cache and the facts of the call ([`CallMeta`]). Afterwards: an
+    /// authorizer's result is checked, cache writes are stored, the call is
+    /// counted and logged (secrets redacted).
     async fn run_one(
         &self,
         loaded: &Loaded,
@@ -970,6 +1018,20 @@ impl Service {
         if hook {
             hooks::inject_secrets(&mut input, &loaded.secrets);
         }
+        input.trigger = action_trigger(&record.scene).map(str::to_string);
+        input.secrets = loaded.secrets.clone();
+        input.cache = self
+            .action_cache(&record.tenant_id, &record.func_id)
+            .await;
+        input.meta = Some(CallMeta {
+            request_id: request_id.to_string(),
+            function_name: record.func_name.clone(),
+            function_version: record.version.to_string(),
+            memory_mb: record.memory_limit_mb,
+            timeout_ms: u64::from(record.timeout.clamp(1, 60)) * 1000,
+            tenant_id: record.tenant_id.clone(),
+            domain: (*self.domain(&record.tenant_id).await?).clone(),
+        });
         let outbound = self.outbound_for(&record.tenant_id).await?;
         let mut outcome = self
             .inner
@@ -979,6 +1041,13 @@ impl Service {
             .map_err(invoke_error)?;
         if hook {
             hooks::strip_secrets(&mut outcome.context);
+        }
+        if record.scene == AUTHORIZER {
+            authorizer::enforce(&mut outcome);
+        }
+        if !outcome.cache.is_empty() {
+            self.save_action_cache(&record.tenant_id, &record.func_id, outcome.cache.clone())
+                .await;
         }
         let m = &self.inner.metrics;
         m.invocations
@@ -1033,6 +1102,14 @@ impl Service {
     ) -> Result<SceneResult, ServiceError> {
         check_scene(scene)?;
         call.validate()?;
+        if call.resume && scene != RESUMABLE_SCENE {
+            return Err(ServiceError::invalid(
+                "continue",
+                format!(
+                    "only the {RESUMABLE_SCENE} scene resumes after a redirect (exports.onContinuePostLogin), not {scene}"
+                ),
+            ));
+        }
         let started = Instant::now();
         let order = self.scene_order(tenant, scene).await?;
         let env = self.env(tenant).await?;
@@ -1055,7 +1132,12 @@ impl Service {
             steps: Vec::new(),
             queued: Vec::new(),
             result: Value::Null,
+            metadata: Metadata::default(),
+            commands: Vec::new(),
         };
+        // The gateway's event, if it sent one: metadata changes reach the
+        // next function through its `user` too.
+        let mut event = call.event;
         // Async functions are queued together after the loop: all or none.
         let mut jobs = Vec::new();
         for func_id in order.iter() {
@@ -1072,9 +1154,10 @@ impl Service {
             let input = Input {
                 user: result.user.clone(),
                 context: result.context.clone(),
-                event: call.event.clone(),
+                event: event.clone(),
                 env: (*env).clone(),
                 args: call.args.clone(),
+                resume: call.resume,
                 ..Input::default()
             };
             if record.is_asynchronous {
@@ -1082,9 +1165,10 @@ impl Service {
                 result.queued.push(record.func_id.clone());
                 continue;
             }
-            let outcome = self
+            let mut outcome = self
                 .run_one(&loaded, artifact, input, request_id, 1)
                 .await?;
+            let metadata = std::mem::take(&mut outcome.metadata);
             result.steps.push(Step {
                 func_id: record.func_id.clone(),
                 func_name: record.func_name.clone(),
@@ -1117,11 +1201,21 @@ impl Service {
                     if !outcome.result.is_null() {
                         result.result = outcome.result;
                     }
+                    merge_metadata(&mut result, event.as_mut(), metadata);
+                    result
+                        .commands
+                        .extend(outcome.commands.into_iter().map(|c| SceneCommand {
+                            func_id: record.func_id.clone(),
+                            method: c.method,
+                            args: c.args,
+                        }));
                 }
                 // A timeout only stops the flow when the function says so;
                 // otherwise the flow goes on with the user and context unchanged.
                 OutcomeKind::Timeout if !record.terminate_on_timeout => {}
                 kind => {
+                    // Auth0 keeps a denied login's metadata changes.
+                    merge_metadata(&mut result, event.as_mut(), metadata);
                     result.outcome = kind;
                     result.error = outcome.error;
                     result.stopped_by = Some(record.func_id.clone());
@@ -1221,6 +1315,7 @@ impl Service {
                         .input
                         .get("args")
                         .and_then(|a| serde_json::from_value(a.clone()).ok()),
+                    resume: job.input.get("continue").and_then(Value::as_bool) == Some(true),
                     ..Input::default()
                 };
                 Some(
@@ -1373,6 +1468,23 @@ fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError>
     Ok(())
 }
 
+/// The scene whose Actions resume after a redirect (`"continue": true`).
+const RESUMABLE_SCENE: &str = "post-login";
+
+/// Merges one function's metadata changes into the scene's user, the
+/// gateway's event's user (so the next function sees them) and the changes
+/// the gateway persists.
+fn merge_metadata(result: &mut SceneResult, event: Option<&mut Value>, metadata: Metadata) {
+    if metadata.is_empty() {
+        return;
+    }
+    metadata.apply_to(&mut result.user);
+    if let Some(user) = event.and_then(|e| e.get_mut("user")) {
+        metadata.apply_to(user);
+    }
+    result.metadata.extend(metadata);
+}
+
 /// One queue entry: `record` to run with `input`.
 fn job_for(record: &FunctionRecord, input: &Input, request_id: &str) -> Job {
     let now = hookbox_store::now_micros();
@@ -1383,6 +1495,7 @@ fn job_for(record: &FunctionRecord, input: &Input, request_id: &str) -> Job {
         request_id: request_id.to_string(),
         input: serde_json::json!({
             "user": input.user, "context": input.context, "event": input.event, "args": input.args,
+            "continue": input.resume,
         }),
         attempts: 0,
         next_at_micros: now,

@@ -68,7 +68,7 @@ const FUNCTION_FIELDS: &[&str] = &[
     "memoryLimitMb",
     "dependencies",
 ];
-const CALL_FIELDS: &[&str] = &["user", "context", "event", "args"];
+const CALL_FIELDS: &[&str] = &["user", "context", "event", "args", "continue"];
 const CONNECTION_FIELDS: &[&str] = &["name", "scripts", "configuration", "timeout"];
 const CONNECTION_PATCH_FIELDS: &[&str] = &["scripts", "configuration", "timeout"];
 
@@ -106,9 +106,18 @@ fn native_routes() -> Vec<Route> {
         route(
             Method::POST,
             "/v1/tenants",
-            &["name", "id"],
+            &["name", "id", "domain"],
             &[],
             ServerAdmin,
+            E,
+        ),
+        // The fuzz tenant itself (its own admin token may change it).
+        route(
+            Method::PATCH,
+            "/v1/tenants/fuzz",
+            &["name", "domain"],
+            &[],
+            Tenant,
             E,
         ),
         route(Method::POST, "/v1/keys", &["role"], &[], Tenant, E),
@@ -564,6 +573,12 @@ fn plausible(field: &str, app: &App, strict: bool) -> BoxedStrategy<Value> {
         )
         .prop_map(|m| json!(m))
         .boxed(),
+        "continue" => prop_oneof![3 => Just(json!(false)), 1 => Just(json!(true))].boxed(),
+        "domain" => prop::sample::select(
+            &["acme.auth0.com", "https://acme.auth0.com", "a..b", ""][..],
+        )
+        .prop_map(|s| json!(s))
+        .boxed(),
         "args" => prop::collection::vec(values::json(2), 0..4)
             .prop_map(Value::Array)
             .boxed(),
@@ -631,6 +646,8 @@ fn valid(field: &str, app: &App) -> Option<BoxedStrategy<Value>> {
         "configuration" => prop::collection::btree_map("[A-Z_]{1,8}", "[ -~]{0,30}", 0..4)
             .prop_map(|m| json!(m))
             .boxed(),
+        "continue" => Just(json!(false)).boxed(),
+        "domain" => Just(json!("acme.auth0.com")).boxed(),
         "role" => prop::sample::select(&["admin", "invoke"][..])
             .prop_map(|s| json!(s))
             .boxed(),
