@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use hookbox_engine::{CompileError, Engine, EngineConfig, Input, Limits};
+use hookbox_engine::{CallMeta, CompileError, Engine, EngineConfig, Input, Limits};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -51,12 +51,34 @@ struct RunArgs {
     /// The `event` passed to a handler (JSON).
     #[arg(long)]
     event: Option<String>,
-    /// Arguments before the callback for `module.exports = function (…, cb)` hooks (JSON array).
+    /// Arguments before the callback (JSON array): an Auth0 hook's
+    /// (`module.exports = function (…, cb)`), or a custom database script's
+    /// (a script that is one function, or the one `--script` names).
     #[arg(long)]
     args: Option<String>,
+    /// Run a custom database script: login, get_user, create, verify,
+    /// change_password, change_email or delete (its function gets `--args`
+    /// and a callback).
+    #[arg(long, value_name = "NAME")]
+    script: Option<String>,
     /// An environment variable for `env` / `configuration` (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// A secret of the function (repeatable): an Action's `event.secrets`; for
+    /// a database script (`--script`), its `configuration` too.
+    #[arg(long = "secret", value_name = "KEY=VALUE")]
+    secret: Vec<String>,
+    /// The Auth0 Actions trigger to run (post-login, pre-user-registration,
+    /// post-user-registration, credentials-exchange, post-change-password,
+    /// send-phone-message); default: the script's only `onExecute*` export.
+    #[arg(long, value_name = "TRIGGER")]
+    trigger: Option<String>,
+    /// Resume after a redirect: run `exports.onContinuePostLogin`.
+    #[arg(long = "continue")]
+    resume: bool,
+    /// The tenant's Auth0 domain, for rules' `auth0.domain` and `auth0.baseUrl`.
+    #[arg(long, value_name = "DOMAIN")]
+    domain: Option<String>,
     /// Wall-clock timeout in seconds (1–60).
     #[arg(long, default_value_t = 3)]
     timeout: u64,
@@ -113,6 +135,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--env`/`--secret` values, `KEY=VALUE` each.
+fn key_values(flag: &str, pairs: &[String]) -> Result<Vec<(String, String)>> {
+    pairs
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => bail!("--{flag} takes KEY=VALUE, got {pair:?}"),
+        })
+        .collect()
+}
+
 fn parse_json(flag: &str, text: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text).with_context(|| format!("--{flag} is not valid JSON"))
 }
@@ -159,12 +192,52 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             _ => bail!("--args must be a JSON array"),
         }
     }
-    for pair in &args.env {
-        let Some((k, v)) = pair.split_once('=') else {
-            bail!("--env takes KEY=VALUE, got {pair:?}");
-        };
-        input.env.insert(k.to_string(), v.to_string());
+    for (k, v) in key_values("env", &args.env)? {
+        input.env.insert(k, v);
     }
+    for (k, v) in key_values("secret", &args.secret)? {
+        input.secrets.insert(k, v);
+    }
+    if let Some(trigger) = &args.trigger {
+        if hookbox_service::action_trigger(trigger).is_none() {
+            bail!(
+                "--trigger {trigger:?} is not an Auth0 Actions trigger; expected one of {}",
+                hookbox_service::ACTION_TRIGGERS.join(", ")
+            );
+        }
+        input.trigger = Some(trigger.clone());
+    }
+    input.resume = args.resume;
+    // A database script: the one --script names, or, given --args alone, a
+    // script that is one function (module.exports hooks, Actions and
+    // handlers are picked before it, so they run as before).
+    input.script = match (&args.script, &input.args) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(_)) => Some(String::new()),
+        (None, None) => None,
+    };
+    if args.script.is_some() {
+        input.configuration = Some(input.secrets.clone());
+    }
+    let domain = args
+        .domain
+        .as_deref()
+        .map(hookbox_service::check_domain)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--{e}"))?;
+    input.meta = Some(CallMeta {
+        request_id: hookbox_store::new_id(),
+        function_name: args
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        function_version: "1".into(),
+        memory_mb: args.memory,
+        timeout_ms: args.timeout.saturating_mul(1000),
+        tenant_id: "local".into(),
+        domain,
+    });
 
     let mut config = EngineConfig::default();
     config.max_instances(4);
