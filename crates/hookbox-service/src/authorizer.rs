@@ -144,7 +144,9 @@ mod tests {
     #[test]
     fn the_seeds_examples_pass() {
         assert_eq!(
-            check(&body(json!({"status": "allow", "context": {"user": "abc"}}))),
+            check(&body(
+                json!({"status": "allow", "context": {"user": "abc"}})
+            )),
             Ok(())
         );
         assert_eq!(check(&body(json!({"status": "deny"}))), Ok(()));

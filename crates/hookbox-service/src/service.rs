@@ -2,7 +2,6 @@
 
 use crate::authorizer;
 use crate::cache::Cache;
-use crate::scene::{AUTHORIZER, action_trigger};
 use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
@@ -10,6 +9,7 @@ use crate::model::{
     Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, Step, check_scene,
 };
 use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
+use crate::scene::{AUTHORIZER, action_trigger};
 use hookbox_engine::{
     Artifact, CallMeta, CompileError, Engine, Input, InvokeError, Limits, Metadata, Outbound,
     Outcome, OutcomeKind, Tokens,
@@ -283,8 +283,12 @@ impl Service {
             }
         }
         self.blocking(move |s| {
-            let created =
-                s.create_tenant_with_settings(id.as_deref(), &name, domain.as_deref(), Role::Admin)?;
+            let created = s.create_tenant_with_settings(
+                id.as_deref(),
+                &name,
+                domain.as_deref(),
+                Role::Admin,
+            )?;
             s.flush()?;
             Ok(created)
         })
@@ -884,6 +888,39 @@ impl Service {
         .await
     }
 
+    /// Replaces a function's secrets whole (the native API's
+    /// `PUT /v1/functions/{id}/secrets`): every name and value is checked
+    /// before anything is written, and an empty map removes them all. At
+    /// most [`crate::MAX_SECRETS`]. Returns their names.
+    pub async fn replace_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        secrets: BTreeMap<String, String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        for (name, value) in &secrets {
+            hooks::check_secret_name(name)?;
+            hooks::check_secret_value(name, value)?;
+        }
+        if secrets.len() > hooks::MAX_SECRETS {
+            return Err(ServiceError::invalid(
+                "secrets",
+                format!(
+                    "a function holds at most {} secrets, got {}",
+                    hooks::MAX_SECRETS,
+                    secrets.len()
+                ),
+            ));
+        }
+        let names = secrets.keys().cloned().collect();
+        self.change_secrets(tenant, func_id, move |map| {
+            *map = secrets.clone();
+            Ok(())
+        })
+        .await?;
+        Ok(names)
+    }
+
     async fn change_secrets<F>(
         &self,
         tenant: &str,
@@ -1020,9 +1057,7 @@ impl Service {
         }
         input.trigger = action_trigger(&record.scene).map(str::to_string);
         input.secrets = loaded.secrets.clone();
-        input.cache = self
-            .action_cache(&record.tenant_id, &record.func_id)
-            .await;
+        input.cache = self.action_cache(&record.tenant_id, &record.func_id).await;
         input.meta = Some(CallMeta {
             request_id: request_id.to_string(),
             function_name: record.func_name.clone(),

@@ -43,7 +43,10 @@ fn now_ms() -> u64 {
 fn expiry(entry: &Value) -> Option<u64> {
     let entry = entry.as_object()?;
     entry.get("value")?.as_str()?;
-    entry.get("expires_at")?.as_f64().map(|ms| ms.max(0.0) as u64)
+    entry
+        .get("expires_at")?
+        .as_f64()
+        .map(|ms| ms.max(0.0) as u64)
 }
 
 /// The entries still alive at `now` (ms).
@@ -63,7 +66,11 @@ fn size(key: &str, entry: &Value) -> usize {
 /// entries go first; `null` deletes; a write that breaks a limit is dropped
 /// (counted in the return value), and an expiry past the longest lifetime is
 /// brought forward to it. Writes apply in the order the function made them.
-pub(crate) fn apply(entries: &mut Map<String, Value>, writes: &Map<String, Value>, now: u64) -> usize {
+pub(crate) fn apply(
+    entries: &mut Map<String, Value>,
+    writes: &Map<String, Value>,
+    now: u64,
+) -> usize {
     entries.retain(|_, e| expiry(e).is_some_and(|at| at > now));
     let latest = now.saturating_add(MAX_CACHE_LIFETIME.as_millis() as u64);
     let mut dropped = 0;
@@ -185,7 +192,10 @@ mod tests {
     }
 
     fn writes(pairs: &[(&str, Value)]) -> Map<String, Value> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     #[test]
@@ -211,13 +221,24 @@ mod tests {
     fn a_hostile_write_is_held_to_auth0s_limits() {
         let day = MAX_CACHE_LIFETIME.as_millis() as u64;
         let mut stored = Map::new();
-        let far = apply(&mut stored, &writes(&[("k", entry("v", u64::MAX / 2))]), NOW);
+        let far = apply(
+            &mut stored,
+            &writes(&[("k", entry("v", u64::MAX / 2))]),
+            NOW,
+        );
         assert_eq!(far, 0);
-        assert_eq!(stored["k"]["expires_at"], NOW + day, "brought forward to 24 h");
+        assert_eq!(
+            stored["k"]["expires_at"],
+            NOW + day,
+            "brought forward to 24 h"
+        );
 
         let bad = writes(&[
             (&"k".repeat(MAX_CACHE_KEY_BYTES + 1), entry("v", NOW + 1)),
-            ("big", entry(&"v".repeat(MAX_CACHE_VALUE_BYTES + 1), NOW + 1)),
+            (
+                "big",
+                entry(&"v".repeat(MAX_CACHE_VALUE_BYTES + 1), NOW + 1),
+            ),
             ("number", json!({"value": 1, "expires_at": NOW + 1})),
             ("no expiry", json!({"value": "v"})),
             ("text", json!("v")),
@@ -258,6 +279,9 @@ mod tests {
             ("b", entry("2", NOW)),
             ("c", json!({"value": 3, "expires_at": NOW + 1})),
         ]);
-        assert_eq!(Value::Object(live(&stored, NOW)), json!({"a": entry("1", NOW + 1)}));
+        assert_eq!(
+            Value::Object(live(&stored, NOW)),
+            json!({"a": entry("1", NOW + 1)})
+        );
     }
 }

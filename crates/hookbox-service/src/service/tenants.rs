@@ -144,7 +144,10 @@ mod tests {
             check_domain("Acme.EU.auth0.com").unwrap(),
             "acme.eu.auth0.com"
         );
-        assert_eq!(check_domain("login-1.example.com").unwrap(), "login-1.example.com");
+        assert_eq!(
+            check_domain("login-1.example.com").unwrap(),
+            "login-1.example.com"
+        );
         for bad in [
             "",
             "https://acme.auth0.com",
