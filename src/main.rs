@@ -65,7 +65,8 @@ struct RunArgs {
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
     /// A secret of the function (repeatable): an Action's `event.secrets`; for
-    /// a database script (`--script`), its `configuration` too.
+    /// a database script (`--script`), its `configuration` (in place of the
+    /// `--env` values).
     #[arg(long = "secret", value_name = "KEY=VALUE")]
     secret: Vec<String>,
     /// The Auth0 Actions trigger to run (post-login, pre-user-registration,
@@ -216,7 +217,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         (None, Some(_)) => Some(String::new()),
         (None, None) => None,
     };
-    if args.script.is_some() {
+    // A database connection's configuration is its secrets; without any,
+    // `configuration` stays the environment.
+    if args.script.is_some() && !input.secrets.is_empty() {
         input.configuration = Some(input.secrets.clone());
     }
     let domain = args

@@ -67,7 +67,10 @@ fn run_prints_the_outcome_of_each_convention() {
         r#"{"headers":{"authorization":"Bearer let-me-in"}}"#,
     ]);
     assert_eq!(code, 0);
-    assert_eq!(out["result"]["body"]["status"], "allow");
+    assert_eq!(
+        out["result"]["body"],
+        r#"{"status":"allow","context":{"user":"ada"}}"#
+    );
 }
 
 #[test]
@@ -170,4 +173,175 @@ fn bench_refuses_numbers_it_cannot_use() {
         assert!(err.contains(flag), "{args:?} names the flag: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+}
+
+/// An Action runs with `--trigger`, `--secret` and `--continue`; its `api`
+/// calls come back as data.
+#[test]
+fn run_takes_an_actions_trigger_secrets_and_continue() {
+    let action = example("auth0-action-post-login.js");
+    let base = [
+        "run",
+        action.as_str(),
+        "--context",
+        r#"{"authorization":{"roles":["admin"]}}"#,
+        "--secret",
+        "CLAIM_NAMESPACE=https://example.com",
+    ];
+    let with = |extra: &[&str]| {
+        let mut argv = base.to_vec();
+        argv.extend_from_slice(extra);
+        hookbox(&argv)
+    };
+    let (code, out, err) = with(&[
+        "--trigger",
+        "post-login",
+        "--user",
+        r#"{"user_id":"auth0|1","email_verified":true}"#,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert_eq!(out["tokens"]["idToken"]["https://example.com/plan"], "free");
+    assert_eq!(
+        out["metadata"]["app_metadata"],
+        serde_json::json!({"plan": "free"})
+    );
+    assert_eq!(out["commands"][0]["method"], "multifactor.enable");
+
+    let (code, out, _) = with(&["--user", r#"{"email_verified":false}"#]);
+    assert_eq!(code, 0);
+    assert_eq!(out["error"]["name"], "AccessDeniedError", "{out}");
+    assert_eq!(out["error"]["message"], "Please verify your email first.");
+
+    let (code, out, _) = with(&["--trigger", "pre-user-registration"]);
+    assert_eq!(code, 0, "the script ran");
+    assert_eq!(out["error"]["name"], "EntryPointError", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("onExecutePreUserRegistration"),
+        "{out}"
+    );
+
+    let (code, _, err) = with(&["--trigger", "post-logout"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trigger \"post-logout\""), "{err}");
+    let (code, _, err) = with(&["--secret", "no-equals-sign"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--secret takes KEY=VALUE"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let resume = dir.path().join("resume.js");
+    std::fs::write(
+        &resume,
+        "exports.onExecutePostLogin = async (e, api) => { api.redirect.sendUserTo('https://example.com'); };\n\
+         exports.onContinuePostLogin = async (e, api) => { api.idToken.setCustomClaim('back', true); };",
+    )
+    .unwrap();
+    let (_, out, _) = hookbox(&["run", resume.to_str().unwrap()]);
+    assert_eq!(out["commands"][0]["method"], "redirect.sendUserTo", "{out}");
+    let (_, out, _) = hookbox(&["run", resume.to_str().unwrap(), "--continue"]);
+    assert_eq!(out["tokens"]["idToken"]["back"], true, "{out}");
+}
+
+/// A rule's `auth0` global: metadata updates come back as data, and
+/// `--domain` is `auth0.domain`.
+#[test]
+fn run_gives_a_rule_its_auth0_global_and_domain() {
+    let (code, out, err) = hookbox(&[
+        "run",
+        &example("auth0-rule-app-metadata.js"),
+        "--user",
+        r#"{"user_id":"auth0|1","app_metadata":{"logins":4}}"#,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert_eq!(out["metadata"]["app_metadata"]["logins"], 5);
+    assert_eq!(out["context"]["idToken"]["https://example.com/logins"], 5);
+
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("domain.js");
+    std::fs::write(
+        &rule,
+        "function (u, c, cb) { u.where = [auth0.domain, auth0.baseUrl]; cb(null, u, c); }",
+    )
+    .unwrap();
+    let (code, out, _) = hookbox(&["run", rule.to_str().unwrap(), "--domain", "Acme.auth0.com"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out["user"]["where"],
+        serde_json::json!(["acme.auth0.com", "https://acme.auth0.com/api/v2"])
+    );
+    let (code, _, err) = hookbox(&[
+        "run",
+        rule.to_str().unwrap(),
+        "--domain",
+        "https://acme.auth0.com",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--domain: "), "{err}");
+}
+
+/// `--args` runs a one-function database script (`--script` names the
+/// script, and makes `--secret` its configuration); a `module.exports`
+/// hook given `--args` still runs as a hook.
+#[test]
+fn run_calls_a_database_script_with_its_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let login = dir.path().join("login.js");
+    std::fs::write(
+        &login,
+        "function login(email, password, callback) {\n\
+         if (password !== configuration.PASSWORD) return callback(new WrongUsernameOrPasswordError(email));\n\
+         callback(null, { user_id: 'db|42', email: email });\n}",
+    )
+    .unwrap();
+    let login = login.to_str().unwrap();
+    let args = r#"["ada@example.com","pw"]"#;
+    let (code, out, err) = hookbox(&[
+        "run",
+        login,
+        "--args",
+        args,
+        "--script",
+        "login",
+        "--secret",
+        "PASSWORD=pw",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out["result"],
+        serde_json::json!({"user_id": "db|42", "email": "ada@example.com"}),
+        "{out}"
+    );
+    let (_, out, _) = hookbox(&["run", login, "--args", args, "--env", "PASSWORD=pw"]);
+    assert_eq!(out["result"]["user_id"], "db|42", "--args alone: {out}");
+    let (_, out, _) = hookbox(&[
+        "run",
+        login,
+        "--args",
+        args,
+        "--script",
+        "login",
+        "--secret",
+        "PASSWORD=other",
+    ]);
+    assert_eq!(
+        out["error"]["name"], "WrongUsernameOrPasswordError",
+        "{out}"
+    );
+    assert_eq!(out["error"]["user_id"], "ada@example.com");
+
+    let (code, out, _) = hookbox(&[
+        "run",
+        &example("auth0-hook-pre-user-registration.js"),
+        "--args",
+        r#"[{"email":"a@example.com"},{"connection":"db"}]"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out["result"]["user"]["app_metadata"]["signup"], "db",
+        "{out}"
+    );
 }

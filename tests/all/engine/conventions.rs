@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use hookbox_engine::{CompileError, Input, LogLevel, OutcomeKind};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn authing_pipe_allows_and_denies_by_email_domain() {
@@ -224,14 +224,21 @@ async fn handler_returns_its_value() {
         ..Input::default()
     };
     allow.env.insert("API_TOKEN".into(), "s3cret".into());
+    let body = |out: &hookbox_engine::Outcome| -> Value {
+        hookbox_service::check_authorizer_result(&out.result).expect("API Gateway's contract");
+        serde_json::from_str(out.result["body"].as_str().unwrap()).unwrap()
+    };
     let out = run(&source, &allow).await;
     assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
-    assert_eq!(out.result["body"]["status"], "allow");
+    assert_eq!(
+        body(&out),
+        json!({"status": "allow", "context": {"user": "ada"}})
+    );
 
     let mut deny = allow.clone();
     deny.event = Some(json!({"headers": {}}));
     let out = run(&source, &deny).await;
-    assert_eq!(out.result["body"]["status"], "deny");
+    assert_eq!(body(&out), json!({"status": "deny"}));
 }
 
 #[tokio::test]
