@@ -114,6 +114,19 @@ main(async ({ base, keyId, secret, native }) => {
   check('the pipeline runs in the new order', ran.outcome === 'ok' && ran.user.fixed === true
     && JSON.stringify(ran.steps.map((x) => x.funcId)) === JSON.stringify([badId, goodId]), ran);
 
+  // a partial order (say, only the functions whose upload worked): those first, the rest after
+  const partial = await client.updatePipelineOrder({ order: [goodId], scene: SCENE });
+  check('a partial order puts the listed functions first and keeps the others', partial.statusCode === 200
+    && JSON.stringify(await storedIds(SCENE)) === JSON.stringify([goodId, badId]), partial);
+  const unknown = await client.updatePipelineOrder({ order: ['0'.repeat(24)], scene: SCENE });
+  check('an unknown id is still refused, changing nothing', unknown.statusCode === 400
+    && /not in scene/.test(unknown.message || '')
+    && JSON.stringify(await storedIds(SCENE)) === JSON.stringify([goodId, badId]), unknown);
+  const twice = await client.updatePipelineOrder({ order: [badId, badId], scene: SCENE });
+  check('an id listed twice is refused, changing nothing', twice.statusCode === 400
+    && /listed twice/.test(twice.message || '')
+    && JSON.stringify(await storedIds(SCENE)) === JSON.stringify([goodId, badId]), twice);
+
   // a signed body with `false` and non-ASCII text; disabled functions are skipped
   const off = await client.updatePipelineFunction({ funcId: goodId, enabled: false, funcDescription: '仅限 example.com ✓' });
   s = await stored(goodId);

@@ -171,6 +171,22 @@ fn native_routes() -> Vec<Route> {
             Tenant,
             E,
         ),
+        route(
+            Method::GET,
+            "/v1/functions/{func}/secrets",
+            &[],
+            &[],
+            Tenant,
+            E,
+        ),
+        route(
+            Method::PUT,
+            "/v1/functions/{func}/secrets",
+            &["API_KEY", "X"],
+            &[],
+            Tenant,
+            E,
+        ),
         route(Method::GET, "/v1/env", &[], &[], Tenant, E),
         route(Method::PUT, "/v1/env", &["A", "B_2", "X"], &[], Tenant, E),
         route(Method::GET, "/v1/env/{key}", &[], &[], Tenant, E),
@@ -574,11 +590,11 @@ fn plausible(field: &str, app: &App, strict: bool) -> BoxedStrategy<Value> {
         .prop_map(|m| json!(m))
         .boxed(),
         "continue" => prop_oneof![3 => Just(json!(false)), 1 => Just(json!(true))].boxed(),
-        "domain" => prop::sample::select(
-            &["acme.auth0.com", "https://acme.auth0.com", "a..b", ""][..],
-        )
-        .prop_map(|s| json!(s))
-        .boxed(),
+        "domain" => {
+            prop::sample::select(&["acme.auth0.com", "https://acme.auth0.com", "a..b", ""][..])
+                .prop_map(|s| json!(s))
+                .boxed()
+        }
         "args" => prop::collection::vec(values::json(2), 0..4)
             .prop_map(Value::Array)
             .boxed(),

@@ -1,9 +1,11 @@
 //! End-to-end: a real `hookbox serve` process, spoken to over HTTP.
 
+mod actions;
 mod asynchronous;
 mod bad_input;
 mod bounds;
 mod connections;
+mod conventions;
 mod durability;
 mod freshness;
 mod fronts;
@@ -14,4 +16,5 @@ mod pipelines;
 mod retention;
 mod signatures;
 mod strict;
+mod templates;
 mod tenancy;

@@ -1,0 +1,316 @@
+//! Auth0 Actions in scenes, through a real server: the trigger per scene,
+//! metadata merged and handed back, `api` commands for the gateway, the
+//! function's own secrets (redacted from its logs), `"continue"` after a
+//! redirect, and the Actions cache across calls and a restart.
+
+use crate::server_harness::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn run_scene(server: &Server, token: &str, scene: &str, body: Value) -> Value {
+    let path = format!("/v1/scenes/{scene}/run");
+    let (status, answer) = server.call(Method::POST, &path, token, Some(body)).await;
+    assert_eq!(status, 200, "{path}: {answer}");
+    answer["data"].clone()
+}
+
+async fn set_secrets(server: &Server, token: &str, id: &str, secrets: Value) {
+    let path = format!("/v1/functions/{id}/secrets");
+    let (status, answer) = server.call(Method::PUT, &path, token, Some(secrets)).await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// Two handlers: without the scene's trigger, the Action could not tell
+/// which one to run.
+const PLAN: &str = r#"
+exports.onExecutePostLogin = async (event, api) => {
+  api.user.setAppMetadata('plan', 'gold');
+  api.multifactor.enable('any', { allowRememberBrowser: true });
+  api.idToken.setCustomClaim('https://example.com/key', event.secrets.API_KEY);
+  console.log('calling the CRM with ' + event.secrets.API_KEY);
+};
+exports.onExecutePreUserRegistration = async (event, api) => {
+  api.access.deny('the wrong handler ran');
+};
+"#;
+
+/// A rule between the Actions: sees the first Action's metadata in `user`,
+/// and changes metadata the rules' way.
+const RULE: &str = r#"
+function (user, context, callback) {
+  user.seen_plan = user.app_metadata.plan;
+  auth0.users.updateUserMetadata(user.user_id, { theme: 'dark' })
+    .then(function () { callback(null, user, context); });
+}
+"#;
+
+const LAST: &str = r#"
+exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('seen', [event.user.app_metadata.plan, event.user.user_metadata.theme]);
+  api.accessToken.addScope('read:reports');
+};
+"#;
+
+#[tokio::test]
+async fn a_post_login_scene_mixes_actions_and_rules_and_hands_back_metadata_and_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let plan = server.deploy_id(&token, "plan", "post-login", PLAN).await;
+    let rule = server.deploy_id(&token, "rule", "post-login", RULE).await;
+    let last = server.deploy_id(&token, "last", "post-login", LAST).await;
+    set_secrets(
+        &server,
+        &token,
+        &plan,
+        json!({"API_KEY": "sk_live_0123456789"}),
+    )
+    .await;
+    let (status, names) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{plan}/secrets"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        names["data"],
+        json!({"names": ["API_KEY"]}),
+        "names, never values"
+    );
+
+    let out = run_scene(
+        &server,
+        &token,
+        "post-login",
+        json!({"user": {"user_id": "auth0|1", "email": "ada@example.com"}, "context": {}}),
+    )
+    .await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert_eq!(
+        out["metadata"],
+        json!({"app_metadata": {"plan": "gold"}, "user_metadata": {"theme": "dark"}})
+    );
+    assert_eq!(out["user"]["app_metadata"], json!({"plan": "gold"}));
+    assert_eq!(out["user"]["user_metadata"], json!({"theme": "dark"}));
+    assert_eq!(
+        out["user"]["seen_plan"], "gold",
+        "the rule saw the Action's change"
+    );
+    assert_eq!(
+        out["tokens"]["idToken"]["https://example.com/key"],
+        "sk_live_0123456789"
+    );
+    assert_eq!(
+        out["tokens"]["accessToken"]["seen"],
+        json!(["gold", "dark"])
+    );
+    assert_eq!(
+        out["commands"],
+        json!([
+            {"funcId": plan, "method": "multifactor.enable", "args": ["any", {"allowRememberBrowser": true}]},
+            {"funcId": last, "method": "accessToken.addScope", "args": ["read:reports"]}
+        ])
+    );
+    let steps: Vec<&str> = out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["funcId"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, [plan.as_str(), rule.as_str(), last.as_str()]);
+
+    // The secret is in the answer (the function's own claim) but not in its log.
+    let logs = eventually("the Action's log", || async {
+        let logs = server.logs(&token, &plan, "limit=10").await;
+        (logs["totalCount"] == 1).then_some(logs)
+    })
+    .await;
+    let text = logs.to_string();
+    assert!(!text.contains("sk_live_0123456789"), "{text}");
+    assert!(
+        text.contains("calling the CRM with [redacted: API_KEY]"),
+        "{text}"
+    );
+
+    // A scene that is not an Actions trigger passes none: two handlers are
+    // then ambiguous, and the Action says so.
+    let other = server
+        .deploy_id(&token, "plan elsewhere", "POST_AUTHENTICATION", PLAN)
+        .await;
+    let out = server.invoke(&token, &other, json!({"user": {}})).await;
+    assert_eq!(out["error"]["name"], "EntryPointError", "{out}");
+
+    // Secrets are checked whole: a bad name changes nothing.
+    let (status, bad) = server
+        .call(
+            Method::PUT,
+            &format!("/v1/functions/{plan}/secrets"),
+            &token,
+            Some(json!({"API_KEY": "x", "bad name": "y"})),
+        )
+        .await;
+    assert_eq!(status, 400, "{bad}");
+    assert!(
+        bad["message"].as_str().unwrap().starts_with("secrets:"),
+        "{bad}"
+    );
+    let out = run_scene(
+        &server,
+        &token,
+        "post-login",
+        json!({"user": {"user_id": "auth0|1"}}),
+    )
+    .await;
+    assert_eq!(
+        out["tokens"]["idToken"]["https://example.com/key"],
+        "sk_live_0123456789"
+    );
+}
+
+#[tokio::test]
+async fn a_deny_stops_the_scene_and_keeps_its_metadata_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let deny = r#"
+exports.onExecutePreUserRegistration = async (event, api) => {
+  api.user.setUserMetadata('source', 'web');
+  api.access.deny('blocked domain', 'Sign-ups from this domain are closed.');
+};
+"#;
+    let never = "module.exports = function (user, context, cb) { cb(null, { user: { app_metadata: { ran: true } } }); };";
+    let denier = server
+        .deploy_id(&token, "deny", "pre-user-registration", deny)
+        .await;
+    server
+        .deploy_id(&token, "never", "pre-user-registration", never)
+        .await;
+    let out = run_scene(
+        &server,
+        &token,
+        "pre-user-registration",
+        json!({"user": {"email": "eve@evil.test"}}),
+    )
+    .await;
+    assert_eq!(out["outcome"], "error", "{out}");
+    assert_eq!(out["stoppedBy"], denier.as_str());
+    assert_eq!(out["error"]["name"], "AccessDeniedError");
+    assert_eq!(out["error"]["message"], "blocked domain");
+    assert_eq!(
+        out["error"]["userMessage"],
+        "Sign-ups from this domain are closed."
+    );
+    assert_eq!(
+        out["metadata"],
+        json!({"user_metadata": {"source": "web"}, "app_metadata": {}})
+    );
+    assert_eq!(out["user"]["user_metadata"], json!({"source": "web"}));
+    assert!(
+        out["user"].get("app_metadata").is_none(),
+        "the hook after it never ran: {out}"
+    );
+    assert_eq!(out["steps"].as_array().unwrap().len(), 1);
+    assert!(out.get("commands").is_none(), "{out}");
+}
+
+#[tokio::test]
+async fn continue_resumes_a_post_login_action_after_its_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let source = r#"
+exports.onExecutePostLogin = async (event, api) => {
+  api.redirect.sendUserTo('https://example.com/consent');
+};
+exports.onContinuePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('consented', event.request.query.answer === 'yes');
+};
+"#;
+    let id = server
+        .deploy_id(&token, "consent", "post-login", source)
+        .await;
+    let out = run_scene(
+        &server,
+        &token,
+        "post-login",
+        json!({"user": {"user_id": "auth0|1"}}),
+    )
+    .await;
+    assert_eq!(out["commands"][0]["method"], "redirect.sendUserTo", "{out}");
+    assert!(out["tokens"]["idToken"].get("consented").is_none());
+
+    let back = json!({"user": {"user_id": "auth0|1"}, "context": {"request": {"query": {"answer": "yes"}}}, "continue": true});
+    let out = run_scene(&server, &token, "post-login", back.clone()).await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert_eq!(out["tokens"]["idToken"]["consented"], true);
+    assert!(out.get("commands").is_none(), "{out}");
+    let out = server.invoke(&token, &id, back).await;
+    assert_eq!(out["tokens"]["idToken"]["consented"], true, "{out}");
+
+    for (scene, body, rule) in [
+        (
+            "PRE_REGISTER",
+            json!({"continue": true}),
+            "continue: only the post-login scene resumes",
+        ),
+        (
+            "post-login",
+            json!({"continue": "yes"}),
+            "continue: invalid type",
+        ),
+    ] {
+        let (status, answer) = server
+            .call(
+                Method::POST,
+                &format!("/v1/scenes/{scene}/run"),
+                &token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 400, "{answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.starts_with(rule), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn the_actions_cache_carries_from_one_call_to_the_next_and_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (key_id, key_secret) = server.default_key.clone().unwrap();
+    let token = server.admin_token().await;
+    let source = r#"
+exports.onExecuteCredentialsExchange = async (event, api) => {
+  const hit = api.cache.get('token');
+  if (hit) return api.accessToken.setCustomClaim('token', 'cached ' + hit.value);
+  api.cache.set('token', 'for ' + event.request.ip, { ttl: 3600000 });
+  api.accessToken.setCustomClaim('token', 'fresh');
+};
+"#;
+    let cached = server
+        .deploy_id(&token, "cached", "credentials-exchange", source)
+        .await;
+    let call = json!({"event": {"request": {"ip": "203.0.113.9"}, "client": {"client_id": "m2m"}}});
+    let claim = |out: &Value| out["tokens"]["accessToken"]["token"].clone();
+    let out = run_scene(&server, &token, "credentials-exchange", call.clone()).await;
+    assert_eq!(claim(&out), "fresh", "{out}");
+    let out = run_scene(&server, &token, "credentials-exchange", call.clone()).await;
+    assert_eq!(claim(&out), "cached for 203.0.113.9", "{out}");
+
+    // Each function has its own cache.
+    let other = server
+        .deploy_id(&token, "other", "credentials-exchange", source)
+        .await;
+    let out = server.invoke(&token, &other, call.clone()).await;
+    assert_eq!(claim(&out), "fresh", "{out}");
+
+    // Stored, not only held in memory.
+    server.stop();
+    let server = Server::start(dir.path());
+    let token = server.token_for(&key_id, &key_secret).await;
+    let out = server.invoke(&token, &cached, call.clone()).await;
+    assert_eq!(claim(&out), "cached for 203.0.113.9", "{out}");
+}
