@@ -8,12 +8,11 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, UniqueStringMap};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(
@@ -43,7 +42,7 @@ async fn put_secrets(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path(func_id): Path<String>,
-    ApiJson(secrets): ApiJson<BTreeMap<String, String>>,
+    ApiJson(UniqueStringMap(secrets)): ApiJson<UniqueStringMap>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let names = state

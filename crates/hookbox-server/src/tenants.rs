@@ -49,6 +49,11 @@ async fn update_tenant(
         // Another tenant's id answers as one that does not exist.
         return Err(ApiError::not_found(format!("tenant {tenant_id} not found")));
     }
+    if patch == TenantPatch::default() {
+        return Err(ApiError::invalid(
+            "body: a PATCH must set at least one field (name or domain)",
+        ));
+    }
     let tenant = state.service.update_tenant(&tenant_id, patch).await?;
     Ok(ok(&rid, tenant))
 }

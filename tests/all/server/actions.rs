@@ -143,7 +143,23 @@ async fn a_post_login_scene_mixes_actions_and_rules_and_hands_back_metadata_and_
     let out = server.invoke(&token, &other, json!({"user": {}})).await;
     assert_eq!(out["error"]["name"], "EntryPointError", "{out}");
 
-    // Secrets are checked whole: a bad name changes nothing.
+    // Secrets are checked whole: a bad name, or a name given twice, changes nothing.
+    let (status, twice) = server
+        .raw(
+            Method::PUT,
+            &format!("/v1/functions/{plan}/secrets"),
+            Some(&token),
+            Some(br#"{"API_KEY": "a", "API_KEY": "b"}"#.to_vec()),
+        )
+        .await;
+    assert_eq!(status, 400, "{twice}");
+    assert!(
+        twice["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key `API_KEY`"),
+        "{twice}"
+    );
     let (status, bad) = server
         .call(
             Method::PUT,

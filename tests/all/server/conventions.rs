@@ -222,6 +222,13 @@ exports.handler = async (event, context) => ({
             404,
             "tenant nobody not found",
         ),
+        (
+            json!({}),
+            "acme",
+            token.clone(),
+            400,
+            "body: a PATCH must set at least one field",
+        ),
     ] {
         let (status, answer) = patch(body, tenant, key).await;
         assert_eq!(status, want, "{answer}");
