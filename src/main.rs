@@ -212,6 +212,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     // A database script: the one --script names, or, given --args alone, a
     // script that is one function (module.exports hooks, Actions and
     // handlers are picked before it, so they run as before).
+    if let Some(name) = &args.script
+        && !hookbox_service::DATABASE_SCRIPTS.contains(&name.as_str())
+    {
+        bail!(
+            "--script {name:?} is not a database script; expected one of {}",
+            hookbox_service::DATABASE_SCRIPTS.join(", ")
+        );
+    }
     input.script = match (&args.script, &input.args) {
         (Some(name), _) => Some(name.clone()),
         (None, Some(_)) => Some(String::new()),

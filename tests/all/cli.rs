@@ -332,6 +332,12 @@ fn run_calls_a_database_script_with_its_arguments() {
         "{out}"
     );
     assert_eq!(out["error"]["user_id"], "ada@example.com");
+    let (code, _, err) = hookbox(&["run", login, "--args", args, "--script", "signin"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--script \"signin\" is not a database script"),
+        "{err}"
+    );
 
     let (code, out, _) = hookbox(&[
         "run",
