@@ -125,7 +125,7 @@ interface ActionsEvent {
   organization?: { id: string; name: string; display_name?: string; metadata?: Record<string, string> };
   tenant?: { id: string };
   session?: { id: string };
-  /** The function's own secrets (`hookbox secret`, Auth0's hook secrets). */
+  /** The function's own secrets (`PUT /v1/functions/{id}/secrets`, Auth0's hook secrets), redacted from logs. */
   secrets: Readonly<Record<string, string>>;
   [field: string]: unknown;
 }
@@ -156,9 +156,9 @@ interface PostLoginApi {
   redirect: {
     sendUserTo(url: string, options?: { query?: Record<string, string> }): PostLoginApi;
     canRedirect(): boolean;
-    /** An HS256 JWT of `payload` with `sub`, `iss`, `exp` (default 900 s) and `ip`. */
+    /** An HS256 JWT of `payload` with `sub` (`event.user.user_id`), `iss` (`event.request.hostname`, when sent), `exp` (default 900 s) and `ip`. */
     encodeToken(options: { secret: string; payload?: Record<string, unknown>; expiresInSeconds?: number }): string;
-    /** The payload of the returned token (default parameter `session_token`); throws when invalid or expired. */
+    /** The payload of the returned token (default parameter `session_token`); throws when its signature, expiry, `state` or `sub` does not check out. */
     validateToken(options: { secret: string; tokenParameterName?: string }): Record<string, unknown>;
   };
   validation: { error(code: string, message: string): PostLoginApi };

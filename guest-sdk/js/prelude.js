@@ -1315,6 +1315,10 @@
         if (state !== undefined && payload.state !== state) {
           throw new ErrorCtor("api.redirect.validateToken: the token's state does not match the redirect's");
         }
+        const user = isObject(event.user) ? event.user : {};
+        if (user.user_id !== undefined && payload.sub !== user.user_id) {
+          throw new ErrorCtor("api.redirect.validateToken: the token's sub is not the user logging in");
+        }
         return payload;
       },
     };
@@ -1412,6 +1416,10 @@
         deleteMetadata: unsupported("refreshToken.deleteMetadata"), evictMetadata: unsupported("refreshToken.evictMetadata") };
       api.prompt = { render: unsupported("prompt.render") };
       api.rules = { wasExecuted: unsupported("rules.wasExecuted") };
+      api.groups = { getUserGroups: unsupported("groups.getUserGroups"), hasGroupMembership: unsupported("groups.hasGroupMembership") };
+      api.roles = { getUserEffectiveRoles: unsupported("roles.getUserEffectiveRoles"),
+        getUserEffectiveRolesByIds: unsupported("roles.getUserEffectiveRolesByIds"),
+        getUserEffectiveRolesByNames: unsupported("roles.getUserEffectiveRolesByNames") };
     } else if (trigger === "pre-user-registration") {
       api.access = {
         deny(reason, userMessage) {
@@ -1559,14 +1567,24 @@
 
   // Rules' `auth0` global: the metadata updates come back as data, merged
   // top-level keys as the Management API merges them.
+  // Only the user logging in can be updated: the changes come back as data
+  // for the gateway to write to that user, so another id or a value that is
+  // not an object is refused rather than written to the wrong place.
   function updateMetadata(which) {
+    const name = which === "app_metadata" ? "updateAppMetadata" : "updateUserMetadata";
     return function (userId, value, cb) {
-      if (isObject(value)) {
+      let refused = null;
+      const current = inputUser && inputUser.user_id;
+      if (current !== undefined && userId !== current) {
+        refused = new ErrorCtor("auth0.users." + name + ": hookbox can only update the user logging in (" + StringCtor(current) + ")");
+      } else if (!isObject(value) || ArrayIsArray(value)) {
+        refused = new TypeError("auth0.users." + name + ": the metadata must be an object");
+      } else {
         const keys = ObjectKeys(value);
         for (let i = 0; i < keys.length; i++) setMetadata(which, keys[i], value[keys[i]]);
       }
-      const done_ = PromiseCtor.resolve();
-      if (typeof cb === "function") call(PromiseThen, done_, () => cb(null));
+      const done_ = refused ? PromiseCtor.reject(refused) : PromiseCtor.resolve();
+      if (typeof cb === "function") call(PromiseThen, done_, () => cb(null), (e) => cb(e));
       return done_;
     };
   }
@@ -1791,6 +1809,8 @@
         }
         if (isObject(input.configuration)) G.configuration = ObjectFreeze(input.configuration);
         const args = ArrayIsArray(input.args) ? input.args : [];
+        // Too few arguments: the callback still takes its declared place.
+        while (args.length < script.length - 1) push(args, undefined);
         push(args, makeCallback("script"));
         watch(ReflectApply(script, undefined, args), "script");
       } else if (typeof entry === "function") {

@@ -277,6 +277,15 @@ exports.onContinuePostLogin = async (event, api) => {
     assert_eq!(out.tokens.id_token["k"], 1);
     assert_eq!(out.commands[0].method, "authentication.recordMethod");
 
+    // A token issued for another user is refused.
+    let mut other = back.clone();
+    other.event.as_mut().unwrap()["user"]["user_id"] = json!("auth0|8");
+    let out = run(source, &other).await;
+    assert!(
+        out.error.unwrap().message.contains("sub is not the user"),
+        "another user's token is refused"
+    );
+
     // A token signed with another secret is refused.
     back.secrets
         .insert("REDIRECT_SECRET".into(), "other".into());

@@ -301,3 +301,33 @@ async fn a_trivial_pipe_costs_no_more_fuel_than_before() {
 }
 
 const TRIVIAL_PIPE_FUEL: u64 = 150_001;
+
+#[tokio::test]
+async fn a_rule_can_update_only_the_user_logging_in() {
+    let source = r#"
+function (user, context, callback) {
+  auth0.users.updateAppMetadata('auth0|other', { plan: 'free' })
+    .then(function () { callback(null, user, context); })
+    .catch(callback);
+}
+"#;
+    let out = run(source, &input(json!({"user_id": "auth0|1"}), json!({}))).await;
+    assert_eq!(out.outcome, OutcomeKind::Error, "{out:?}");
+    assert!(
+        out.error
+            .unwrap()
+            .message
+            .contains("can only update the user logging in"),
+    );
+    assert!(out.metadata.app_metadata.is_empty(), "nothing recorded");
+}
+
+#[tokio::test]
+async fn a_database_script_given_too_few_arguments_still_gets_its_callback() {
+    let source = "function getByEmail(email, callback) { callback(null, { email: email === undefined ? 'none' : email }); }";
+    let mut input = script_input(json!([]));
+    input.script = Some("get_user".into());
+    let out = run(source, &input).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    assert_eq!(out.result, json!({"email": "none"}));
+}
