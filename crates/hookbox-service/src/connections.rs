@@ -19,7 +19,7 @@
 use super::{Key, Redactor, Service, log_record};
 use crate::hooks::{MAX_SECRET_BYTES, MAX_SECRETS};
 use crate::metrics::{OutcomeLabels, SceneLabels};
-use crate::model::{MAX_NAME_CHARS, ServiceError, check_name_chars};
+use crate::model::{MAX_NAME_CHARS, ServiceError, check_name_chars, check_timeout};
 use hookbox_engine::{
     Artifact, CallMeta, CompileError, Input, InvokeError, Limits, MAX_SOURCE_BYTES, Outcome,
 };
@@ -605,16 +605,6 @@ fn check_configuration_entry(key: &str, value: &str) -> Result<(), ServiceError>
         return Err(ServiceError::invalid(
             &format!("configuration.{key}"),
             format!("a value is at most {MAX_SECRET_BYTES} bytes (8 KB)"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_timeout(timeout: u32) -> Result<(), ServiceError> {
-    if !(1..=60).contains(&timeout) {
-        return Err(ServiceError::invalid(
-            "timeout",
-            format!("must be an integer number of seconds from 1 to 60, got {timeout}"),
         ));
     }
     Ok(())

@@ -252,7 +252,8 @@ fn check_source(source: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
-fn check_timeout(timeout: u32) -> Result<(), ServiceError> {
+/// A timeout in whole seconds, 1–60 (functions and database connections).
+pub(crate) fn check_timeout(timeout: u32) -> Result<(), ServiceError> {
     if !(1..=60).contains(&timeout) {
         return Err(ServiceError::invalid(
             "timeout",
