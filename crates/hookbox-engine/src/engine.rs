@@ -224,10 +224,19 @@ struct Call {
     refusal_logged: bool,
     /// The last `http` or `call` answer, until the guest copies it in.
     answer: Vec<u8>,
-    /// The `meta` answer: facts about the call, with its deadline on the
-    /// guest's clock; served on request only, so calls that never ask pay
-    /// nothing for it.
-    meta: Vec<u8>,
+    /// Facts about the call, rendered only when the guest asks for them
+    /// (`{"op":"meta"}`), so that calls that never ask pay nothing for it.
+    facts: CallFacts,
+}
+
+/// What the `meta` answer is made of, kept as given until it is asked for.
+#[derive(Default)]
+struct CallFacts {
+    meta: Option<CallMeta>,
+    /// The call's deadline on the guest's clock.
+    deadline: Option<std::time::SystemTime>,
+    timeout: Duration,
+    memory_mb: u32,
 }
 
 #[derive(Default)]
@@ -502,10 +511,20 @@ impl Engine {
         }
         let slot = self.slot(limits.get_memory_mb()).await?;
         let started = Instant::now();
-        let meta = meta_answer(input_meta, limits);
+        let facts = CallFacts {
+            meta: input_meta.cloned(),
+            deadline: Some(
+                limits
+                    .get_clock_start()
+                    .unwrap_or_else(std::time::SystemTime::now)
+                    + limits.get_timeout(),
+            ),
+            timeout: limits.get_timeout(),
+            memory_mb: limits.get_memory_mb(),
+        };
         let mut store = self.store(input, limits);
         store.data_mut().outbound = outbound;
-        store.data_mut().meta = meta;
+        store.data_mut().facts = facts;
         let long = store.data().long.clone();
         let engine = self.clone();
         let artifact = artifact.clone();
@@ -635,7 +654,7 @@ impl Engine {
             requests: 0,
             refusal_logged: false,
             answer: Vec::new(),
-            meta: Vec::new(),
+            facts: CallFacts::default(),
         };
         let mut store = Store::new(&self.inner.engine, call);
         store.limiter(|call| &mut call.memory);
@@ -902,7 +921,7 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
             let memory = caller_memory(&mut caller)?;
             let (mem, call) = memory.data_and_store_mut(&mut caller);
             let answer = match mem.get(ptr as usize..ptr as usize + len as usize) {
-                Some(META_REQUEST) => call.meta.clone(),
+                Some(META_REQUEST) => meta_answer(&call.facts),
                 Some(request) => crypto::answer(request),
                 None => return Err(wasmtime::format_err!("call buffer out of bounds")),
             };
@@ -945,20 +964,17 @@ const META_REQUEST: &[u8] = br#"{"op":"meta"}"#;
 /// The `meta` answer: `meta`'s fields (empty ones when the caller gave none)
 /// and `deadlineMs`, the call's deadline in ms since the epoch on the guest's
 /// clock.
-fn meta_answer(meta: Option<&CallMeta>, limits: &Limits) -> Vec<u8> {
-    let start = limits
-        .get_clock_start()
-        .unwrap_or_else(std::time::SystemTime::now);
-    let deadline = start + limits.get_timeout();
-    let deadline_ms = deadline
-        .duration_since(std::time::UNIX_EPOCH)
+fn meta_answer(facts: &CallFacts) -> Vec<u8> {
+    let deadline_ms = facts
+        .deadline
+        .and_then(|d| d.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_millis() as u64);
     let mut answer =
-        serde_json::to_value(meta.cloned().unwrap_or_default()).expect("CallMeta serialises");
+        serde_json::to_value(facts.meta.clone().unwrap_or_default()).expect("CallMeta serialises");
     answer["deadlineMs"] = deadline_ms.into();
-    if meta.is_none() {
-        answer["timeoutMs"] = (limits.get_timeout().as_millis() as u64).into();
-        answer["memoryMb"] = limits.get_memory_mb().into();
+    if facts.meta.is_none() {
+        answer["timeoutMs"] = (facts.timeout.as_millis() as u64).into();
+        answer["memoryMb"] = facts.memory_mb.into();
     }
     serde_json::to_vec(&answer).expect("a JSON value serialises")
 }
