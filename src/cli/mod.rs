@@ -716,6 +716,9 @@ async fn run_scene(
             .unwrap_or_default();
         render::field("stoppedBy", &format!("{stopper}{name}"));
     }
+    if let Some(redirector) = data["redirectedBy"].as_str() {
+        render::field("redirectedBy", redirector);
+    }
     if !data["error"].is_null() {
         render::field("error", &render::error(&data["error"], true));
     }

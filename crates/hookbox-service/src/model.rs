@@ -294,9 +294,32 @@ pub struct Call {
         skip_serializing_if = "std::ops::Not::not"
     )]
     pub resume: bool,
+    /// With `"continue": true` on a scene run: the function to resume at,
+    /// the `redirectedBy` of the paused run. Functions before it are skipped
+    /// (they ran before the redirect), it runs `onContinuePostLogin`, and the
+    /// ones after it run `onExecutePostLogin`, as Auth0 resumes a flow at the
+    /// Action that redirected.
+    #[serde(
+        default,
+        rename = "continueAt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continue_at: Option<String>,
 }
 
 impl Call {
+    /// Refuses `continueAt` outside a scene run: one function has nothing
+    /// to skip to.
+    pub fn refuse_continue_at(&self) -> Result<(), ServiceError> {
+        match self.continue_at {
+            Some(_) => Err(ServiceError::invalid(
+                "continueAt",
+                "is only read on a scene run (POST /v1/scenes/{scene}/run); one function resumes with \"continue\": true alone",
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Refuses a `user`, `context` or `event` that is neither an object nor
     /// null: a function would otherwise silently get `{}` in its place.
     pub fn validate(&self) -> Result<(), ServiceError> {
@@ -366,6 +389,12 @@ pub struct SceneResult {
     /// with the function that made it; only from functions that completed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<SceneCommand>,
+    /// The Action that called `api.redirect.sendUserTo`: the run paused after
+    /// it (the functions after it did not run). The gateway redirects the
+    /// user, and when the user comes back it runs the scene again with
+    /// `"continue": true, "continueAt": <this id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirected_by: Option<String>,
 }
 
 /// One Actions `api` call of a scene run ([`hookbox_engine::Command`]),

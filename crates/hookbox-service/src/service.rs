@@ -958,7 +958,17 @@ impl Service {
         request_id: &str,
     ) -> Result<Outcome, ServiceError> {
         call.validate()?;
+        call.refuse_continue_at()?;
         let loaded = self.load(tenant, func_id).await?;
+        if call.resume && loaded.record.scene != RESUMABLE_SCENE {
+            return Err(ServiceError::invalid(
+                "continue",
+                format!(
+                    "only a function of the {RESUMABLE_SCENE} scene resumes after a redirect (exports.onContinuePostLogin); {func_id} is in {}",
+                    loaded.record.scene
+                ),
+            ));
+        }
         let env = self.env(tenant).await?;
         let Some(artifact) = &loaded.artifact else {
             return Err(ServiceError::Conflict(format!(
@@ -991,6 +1001,7 @@ impl Service {
         timeout: Option<u32>,
     ) -> Result<Outcome, ServiceError> {
         call.validate()?;
+        call.refuse_continue_at()?;
         if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
             return Err(ServiceError::invalid(
                 "sourceCode",
@@ -1145,6 +1156,22 @@ impl Service {
                 ),
             ));
         }
+        let mut resume_at = match (call.resume, call.continue_at.as_deref()) {
+            (true, Some(id)) => Some(id.to_string()),
+            (true, None) => {
+                return Err(ServiceError::invalid(
+                    "continueAt",
+                    "is required with \"continue\": true on a scene run: the redirectedBy of the run that paused",
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(ServiceError::invalid(
+                    "continueAt",
+                    "is only read with \"continue\": true",
+                ))
+            }
+            (false, None) => None,
+        };
         let started = Instant::now();
         let order = self.scene_order(tenant, scene).await?;
         let env = self.env(tenant).await?;
@@ -1169,6 +1196,7 @@ impl Service {
             result: Value::Null,
             metadata: Metadata::default(),
             commands: Vec::new(),
+            redirected_by: None,
         };
         // The gateway's event, if it sent one: metadata changes reach the
         // next function through its `user` too.
@@ -1186,13 +1214,23 @@ impl Service {
             let Some(artifact) = loaded.artifact.as_ref().filter(|_| record.enabled) else {
                 continue;
             };
+            // Resuming: the functions before the one that redirected ran
+            // before the redirect; it runs onContinuePostLogin.
+            let resume = match resume_at.as_deref() {
+                Some(id) if id == record.func_id => {
+                    resume_at = None;
+                    true
+                }
+                Some(_) => continue,
+                None => false,
+            };
             let input = Input {
                 user: result.user.clone(),
                 context: result.context.clone(),
                 event: event.clone(),
                 env: (*env).clone(),
                 args: call.args.clone(),
-                resume: call.resume,
+                resume,
                 ..Input::default()
             };
             if record.is_asynchronous {
@@ -1237,6 +1275,10 @@ impl Service {
                         result.result = outcome.result;
                     }
                     merge_metadata(&mut result, event.as_mut(), metadata);
+                    let redirected = outcome
+                        .commands
+                        .iter()
+                        .any(|c| c.method == REDIRECT_COMMAND);
                     result
                         .commands
                         .extend(outcome.commands.into_iter().map(|c| SceneCommand {
@@ -1244,6 +1286,12 @@ impl Service {
                             method: c.method,
                             args: c.args,
                         }));
+                    // Auth0 redirects once the Action finishes and runs the
+                    // rest of the flow only after the user comes back.
+                    if redirected {
+                        result.redirected_by = Some(record.func_id.clone());
+                        break;
+                    }
                 }
                 // A timeout only stops the flow when the function says so;
                 // otherwise the flow goes on with the user and context unchanged.
@@ -1257,6 +1305,12 @@ impl Service {
                     break;
                 }
             }
+        }
+        if let Some(id) = resume_at {
+            return Err(ServiceError::invalid(
+                "continueAt",
+                format!("{id} is not an enabled function of the {scene} scene"),
+            ));
         }
         self.enqueue(jobs).await?;
         let m = &self.inner.metrics;
@@ -1502,6 +1556,9 @@ fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError>
     }
     Ok(())
 }
+
+/// The Actions command that pauses a scene run until the user comes back.
+const REDIRECT_COMMAND: &str = "redirect.sendUserTo";
 
 /// The scene whose Actions resume after a redirect (`"continue": true`).
 const RESUMABLE_SCENE: &str = "post-login";

@@ -68,7 +68,7 @@ const FUNCTION_FIELDS: &[&str] = &[
     "memoryLimitMb",
     "dependencies",
 ];
-const CALL_FIELDS: &[&str] = &["user", "context", "event", "args", "continue"];
+const CALL_FIELDS: &[&str] = &["user", "context", "event", "args", "continue", "continueAt"];
 const CONNECTION_FIELDS: &[&str] = &["name", "scripts", "configuration", "timeout"];
 const CONNECTION_PATCH_FIELDS: &[&str] = &["scripts", "configuration", "timeout"];
 
@@ -590,6 +590,7 @@ fn plausible(field: &str, app: &App, strict: bool) -> BoxedStrategy<Value> {
         .prop_map(|m| json!(m))
         .boxed(),
         "continue" => prop_oneof![3 => Just(json!(false)), 1 => Just(json!(true))].boxed(),
+        "continueAt" => prop_oneof![Just(json!("nope")), Just(json!(7)), Just(Value::Null)].boxed(),
         "domain" => {
             prop::sample::select(&["acme.auth0.com", "https://acme.auth0.com", "a..b", ""][..])
                 .prop_map(|s| json!(s))
@@ -663,6 +664,7 @@ fn valid(field: &str, app: &App) -> Option<BoxedStrategy<Value>> {
             .prop_map(|m| json!(m))
             .boxed(),
         "continue" => Just(json!(false)).boxed(),
+        "continueAt" => Just(Value::Null).boxed(),
         "domain" => Just(json!("acme.auth0.com")).boxed(),
         "role" => prop::sample::select(&["admin", "invoke"][..])
             .prop_map(|s| json!(s))

@@ -233,21 +233,30 @@ exports.onExecutePreUserRegistration = async (event, api) => {
 }
 
 #[tokio::test]
-async fn continue_resumes_a_post_login_action_after_its_redirect() {
+async fn a_redirect_pauses_post_login_and_continue_resumes_at_the_action_that_redirected() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let token = server.admin_token().await;
-    let source = r#"
+    let before = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('before', true); };";
+    let consent = r#"
 exports.onExecutePostLogin = async (event, api) => {
-  api.redirect.sendUserTo('https://example.com/consent');
+  api.idToken.setCustomClaim('asked', true);
+  api.redirect.sendUserTo('https://example.com/consent', { query: { lang: 'en' } });
 };
 exports.onContinuePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('consented', event.request.query.answer === 'yes');
 };
 "#;
-    let id = server
-        .deploy_id(&token, "consent", "post-login", source)
+    let after = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('after', event.user.user_id); };";
+    server
+        .deploy_id(&token, "before", "post-login", before)
         .await;
+    let id = server
+        .deploy_id(&token, "consent", "post-login", consent)
+        .await;
+    let last = server.deploy_id(&token, "after", "post-login", after).await;
+
+    // The run pauses after the Action that redirected: the one after it waits.
     let out = run_scene(
         &server,
         &token,
@@ -255,38 +264,99 @@ exports.onContinuePostLogin = async (event, api) => {
         json!({"user": {"user_id": "auth0|1"}}),
     )
     .await;
-    assert_eq!(out["commands"][0]["method"], "redirect.sendUserTo", "{out}");
-    assert!(out["tokens"]["idToken"].get("consented").is_none());
-
-    let back = json!({"user": {"user_id": "auth0|1"}, "context": {"request": {"query": {"answer": "yes"}}}, "continue": true});
-    let out = run_scene(&server, &token, "post-login", back.clone()).await;
     assert_eq!(out["outcome"], "ok", "{out}");
-    assert_eq!(out["tokens"]["idToken"]["consented"], true);
-    assert!(out.get("commands").is_none(), "{out}");
-    let out = server.invoke(&token, &id, back).await;
-    assert_eq!(out["tokens"]["idToken"]["consented"], true, "{out}");
+    assert_eq!(out["redirectedBy"], id.as_str(), "{out}");
+    assert_eq!(
+        out["commands"],
+        json!([{"funcId": id, "method": "redirect.sendUserTo",
+                "args": ["https://example.com/consent", {"query": {"lang": "en"}}]}])
+    );
+    assert_eq!(
+        out["tokens"]["idToken"],
+        json!({"before": true, "asked": true})
+    );
+    assert_eq!(out["steps"].as_array().unwrap().len(), 2, "{out}");
 
-    for (scene, body, rule) in [
-        (
+    // Back from the redirect: the ones before it ran already, it continues,
+    // the rest run their onExecutePostLogin.
+    let back = json!({"user": {"user_id": "auth0|1"},
+                      "context": {"request": {"query": {"answer": "yes"}}},
+                      "continue": true, "continueAt": id});
+    let out = run_scene(&server, &token, "post-login", back).await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert_eq!(
+        out["tokens"]["idToken"],
+        json!({"consented": true, "after": "auth0|1"})
+    );
+    let ran: Vec<&str> = out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["funcId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, [id.as_str(), last.as_str()]);
+    assert!(out.get("redirectedBy").is_none(), "{out}");
+    assert!(out.get("commands").is_none(), "{out}");
+
+    // One function resumes on its own.
+    let out = server
+        .invoke(
+            &token,
+            &id,
+            json!({"context": {"request": {"query": {"answer": "no"}}}, "continue": true}),
+        )
+        .await;
+    assert_eq!(out["tokens"]["idToken"]["consented"], false, "{out}");
+
+    let hook = server
+        .deploy_id(
+            &token,
+            "hook",
             "PRE_REGISTER",
+            "async function pipe(user, context, callback) { callback(null, user, context); }",
+        )
+        .await;
+    for (path, body, rule) in [
+        (
+            "/v1/scenes/PRE_REGISTER/run".to_string(),
             json!({"continue": true}),
             "continue: only the post-login scene resumes",
         ),
         (
-            "post-login",
+            "/v1/scenes/post-login/run".to_string(),
             json!({"continue": "yes"}),
             "continue: invalid type",
         ),
+        (
+            "/v1/scenes/post-login/run".to_string(),
+            json!({"continue": true}),
+            "continueAt: is required with \"continue\": true",
+        ),
+        (
+            "/v1/scenes/post-login/run".to_string(),
+            json!({"continueAt": id}),
+            "continueAt: is only read with \"continue\": true",
+        ),
+        (
+            "/v1/scenes/post-login/run".to_string(),
+            json!({"continue": true, "continueAt": hook}),
+            &format!("continueAt: {hook} is not an enabled function of the post-login scene"),
+        ),
+        (
+            format!("/v1/functions/{id}/invoke"),
+            json!({"continue": true, "continueAt": id}),
+            "continueAt: is only read on a scene run",
+        ),
+        (
+            format!("/v1/functions/{hook}/invoke"),
+            json!({"continue": true}),
+            "continue: only a function of the post-login scene resumes",
+        ),
     ] {
         let (status, answer) = server
-            .call(
-                Method::POST,
-                &format!("/v1/scenes/{scene}/run"),
-                &token,
-                Some(body),
-            )
+            .call(Method::POST, &path, &token, Some(body))
             .await;
-        assert_eq!(status, 400, "{answer}");
+        assert_eq!(status, 400, "{path}: {answer}");
         let message = answer["message"].as_str().unwrap();
         assert!(message.starts_with(rule), "{message}");
     }
