@@ -53,7 +53,12 @@ pub fn check(result: &Value) -> Result<(), String> {
         ));
     }
     match result.get("statusCode") {
-        Some(Value::Number(_)) => {}
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|c| (100..=599).contains(&c)) => {}
+        Some(Value::Number(n)) => {
+            return Err(format!(
+                "statusCode: must be an HTTP status, an integer from 100 to 599, got {n}"
+            ));
+        }
         None => return Err("statusCode: is required (a number, 200 to answer)".into()),
         Some(other) => {
             return Err(format!("statusCode: must be a number, got {}", kind(other)));
@@ -166,6 +171,14 @@ mod tests {
             (
                 json!({"statusCode": "200", "body": "{}"}),
                 "statusCode: must be a number",
+            ),
+            (
+                json!({"statusCode": 200.5, "body": "{}"}),
+                "statusCode: must be an HTTP status",
+            ),
+            (
+                json!({"statusCode": 99, "body": "{}"}),
+                "statusCode: must be an HTTP status",
             ),
             (
                 json!({"statusCode": 200, "body": {"status": "allow"}}),

@@ -11,7 +11,8 @@ use crate::model::{
 use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
 use crate::scene::{AUTHORIZER, action_trigger};
 use hookbox_engine::{
-    Artifact, CallMeta, CompileError, Engine, Input, InvokeError, Limits, Metadata, Outbound,
+    Artifact, CallMeta, CompileError, Engine, ErrorInfo, Input, InvokeError, Limits, Metadata,
+    Outbound,
     Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
@@ -1088,6 +1089,7 @@ impl Service {
         if hook {
             hooks::strip_secrets(&mut outcome.context);
         }
+        check_redirects(&mut outcome);
         if record.scene == AUTHORIZER {
             authorizer::enforce(&mut outcome);
         }
@@ -1456,10 +1458,17 @@ struct Redactor {
 
 impl Redactor {
     fn new<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Self {
-        let mut values: Vec<(String, String)> = pairs
-            .filter(|(_, v)| v.chars().count() >= MIN_REDACTED_CHARS)
-            .map(|(k, v)| (v.clone(), format!("[redacted: {k}]")))
-            .collect();
+        let mut values: Vec<(String, String)> = Vec::new();
+        for (k, v) in pairs.filter(|(_, v)| v.chars().count() >= MIN_REDACTED_CHARS) {
+            let mark = format!("[redacted: {k}]");
+            // As `JSON.stringify` writes it into a logged object, too.
+            let quoted = serde_json::to_string(v).unwrap_or_default();
+            let escaped = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+            if escaped != v {
+                values.push((escaped.to_string(), mark.clone()));
+            }
+            values.push((v.clone(), mark));
+        }
         values.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
         Self { values }
     }
@@ -1559,6 +1568,37 @@ fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError>
 
 /// The Actions command that pauses a scene run until the user comes back.
 const REDIRECT_COMMAND: &str = "redirect.sendUserTo";
+
+/// Turns an `ok` outcome with a `redirect.sendUserTo` whose URL is not an
+/// absolute `http:`/`https:` URL into `invalid_output`: the gateway sends a
+/// user's browser there, so a `javascript:` or relative URL from a hostile
+/// function must never reach it. Auth0 redirects to the URL as given.
+fn check_redirects(outcome: &mut Outcome) {
+    if outcome.outcome != OutcomeKind::Ok {
+        return;
+    }
+    let bad = outcome
+        .commands
+        .iter()
+        .filter(|c| c.method == REDIRECT_COMMAND)
+        .find_map(|c| {
+            let url = c.args.first().and_then(Value::as_str).unwrap_or_default();
+            match reqwest::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => None,
+                _ => Some(url.chars().take(200).collect::<String>()),
+            }
+        });
+    if let Some(url) = bad {
+        outcome.outcome = OutcomeKind::InvalidOutput;
+        outcome.error = Some(ErrorInfo::new(
+            authorizer::INVALID_OUTPUT_ERROR,
+            format!(
+                "api.redirect.sendUserTo: the URL must be an absolute http or https URL, got {url:?}"
+            ),
+        ));
+        outcome.commands.clear();
+    }
+}
 
 /// The scene whose Actions resume after a redirect (`"continue": true`).
 const RESUMABLE_SCENE: &str = "post-login";

@@ -212,3 +212,15 @@ fn redaction_marks_secrets_without_growing_a_record_past_its_bound() {
     assert!(out.ends_with("[truncated]"));
     assert!(!out.contains("s3cret"));
 }
+
+#[test]
+fn a_secret_is_redacted_also_as_json_stringify_writes_it() {
+    let (key, value) = ("PEM".to_string(), "line one\nsaid \"hi\" \\ ok".to_string());
+    let redactor = Redactor::new(std::iter::once((&key, &value)));
+    let logged = serde_json::json!({ "key": value }).to_string();
+    assert_eq!(redactor.redact(&logged), r#"{"key":"[redacted: PEM]"}"#);
+    assert_eq!(
+        redactor.redact(&format!("raw: {value}")),
+        "raw: [redacted: PEM]"
+    );
+}

@@ -363,6 +363,35 @@ exports.onContinuePostLogin = async (event, api) => {
 }
 
 #[tokio::test]
+async fn a_redirect_to_anything_but_an_absolute_web_url_never_reaches_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    for url in ["javascript:alert(1)", "/relative", "data:text/html,x", "https://"] {
+        let source = format!(
+            "exports.onExecutePostLogin = async (event, api) => {{ api.redirect.sendUserTo({url:?}); }};"
+        );
+        let id = server
+            .deploy_id(&token, "redirect", "post-login", &source)
+            .await;
+        let out = run_scene(&server, &token, "post-login", json!({})).await;
+        assert_eq!(out["outcome"], "invalid_output", "{url}: {out}");
+        assert_eq!(out["stoppedBy"], id.as_str());
+        assert!(out.get("commands").is_none(), "{out}");
+        assert!(out.get("redirectedBy").is_none(), "{out}");
+        let message = out["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("api.redirect.sendUserTo: the URL must be an absolute http or https URL"),
+            "{message}"
+        );
+        let (status, _) = server
+            .call(Method::DELETE, &format!("/v1/functions/{id}"), &token, None)
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+
+#[tokio::test]
 async fn the_actions_cache_carries_from_one_call_to_the_next_and_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
