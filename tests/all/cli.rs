@@ -338,6 +338,12 @@ fn run_calls_a_database_script_with_its_arguments() {
         err.contains("--script \"signin\" is not a database script"),
         "{err}"
     );
+    let (code, _, err) = hookbox(&["run", login, "--args", "[0,1,2,3,4,5,6,7,8]"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--args: a script takes at most 8 arguments before its callback, got 9"),
+        "{err}"
+    );
 
     let (code, out, _) = hookbox(&[
         "run",

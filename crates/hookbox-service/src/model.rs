@@ -341,7 +341,17 @@ impl Call {
                 format!("must be a JSON object (or null for {{}}), got {kind}"),
             ));
         }
-        Ok(())
+        let max = crate::MAX_SCRIPT_ARGS;
+        match &self.args {
+            Some(args) if args.len() > max => Err(ServiceError::invalid(
+                "args",
+                format!(
+                    "a function takes at most {max} arguments before its callback, got {}",
+                    args.len()
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -352,6 +352,11 @@ exports.onContinuePostLogin = async (event, api) => {
             json!({"continue": true}),
             "continue: only a function of the post-login scene resumes",
         ),
+        (
+            format!("/v1/functions/{hook}/invoke"),
+            json!({"args": [0, 1, 2, 3, 4, 5, 6, 7, 8]}),
+            "args: a function takes at most 8 arguments before its callback, got 9",
+        ),
     ] {
         let (status, answer) = server
             .call(Method::POST, &path, &token, Some(body))
