@@ -189,11 +189,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     if let Some(a) = &args.args {
         match parse_json("args", a)? {
-            serde_json::Value::Array(items) if items.len() > hookbox_service::MAX_SCRIPT_ARGS => bail!(
-                "--args: a script takes at most {} arguments before its callback, got {}",
-                hookbox_service::MAX_SCRIPT_ARGS,
-                items.len()
-            ),
+            serde_json::Value::Array(items) if items.len() > hookbox_service::MAX_SCRIPT_ARGS => {
+                bail!(
+                    "--args: a script takes at most {} arguments before its callback, got {}",
+                    hookbox_service::MAX_SCRIPT_ARGS,
+                    items.len()
+                )
+            }
             serde_json::Value::Array(items) => input.args = Some(items),
             _ => bail!("--args must be a JSON array"),
         }

@@ -19,7 +19,7 @@
 use super::{Key, Redactor, Service, log_record};
 use crate::hooks::{MAX_SECRET_BYTES, MAX_SECRETS};
 use crate::metrics::{OutcomeLabels, SceneLabels};
-use crate::model::{MAX_NAME_CHARS, ServiceError, check_name_chars, check_timeout};
+use crate::model::{ServiceError, check_timeout};
 use hookbox_engine::{
     Artifact, CallMeta, CompileError, Input, InvokeError, Limits, MAX_SOURCE_BYTES, Outcome,
 };
@@ -525,20 +525,30 @@ fn connection_limits(timeout: u32) -> Limits {
 
 /// The name, trimmed, if it is one: 1–128 characters, none hidden (a
 /// function name's rules).
+/// Auth0's rule for a connection's name (Management API, `ConnectionName`):
+/// 1–128 ASCII letters and digits, with single `-` between them: it starts
+/// and ends with a letter or digit and has no `--`. A name is never trimmed:
+/// what is refused here could not be addressed in a path anyway.
 fn check_connection_name(name: &str) -> Result<String, ServiceError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ServiceError::invalid("name", "must not be empty"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
+    let rule = "is 1–128 ASCII letters and digits with single '-' between them (Auth0's rule for a connection name)";
+    let valid = !name.is_empty()
+        && name.len() <= MAX_CONNECTION_NAME_CHARS
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--");
+    if !valid {
+        let shown: String = name.chars().take(64).collect();
         return Err(ServiceError::invalid(
             "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
+            format!("{rule}, got {shown:?}"),
         ));
     }
-    check_name_chars("name", name)?;
     Ok(name.to_string())
 }
+
+/// Longest connection name, in characters (Auth0: 128).
+pub const MAX_CONNECTION_NAME_CHARS: usize = 128;
 
 fn check_script_name(field: &str, script: &str) -> Result<(), ServiceError> {
     if DATABASE_SCRIPTS.contains(&script) {
@@ -616,8 +626,22 @@ mod tests {
 
     #[test]
     fn names_scripts_and_configuration_are_checked_by_name() {
-        assert_eq!(check_connection_name("  users db ").unwrap(), "users db");
-        for bad in ["", "   ", "a\u{202E}b", "tab\there"] {
+        for good in ["users", "Username-Password-Authentication", "a", "db-2"] {
+            assert_eq!(check_connection_name(good).unwrap(), good);
+        }
+        for bad in [
+            "",
+            "   ",
+            "users db",
+            "a\u{202E}b",
+            "tab\there",
+            ".",
+            "..",
+            "a--b",
+            "-a",
+            "a-",
+            "é",
+        ] {
             let e = check_connection_name(bad).unwrap_err();
             assert!(e.to_string().starts_with("name: "), "{e}");
         }

@@ -12,8 +12,7 @@ use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable}
 use crate::scene::{AUTHORIZER, action_trigger};
 use hookbox_engine::{
     Artifact, CallMeta, CompileError, Engine, ErrorInfo, Input, InvokeError, Limits, Metadata,
-    Outbound,
-    Outcome, OutcomeKind, Tokens,
+    Outbound, Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
     AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Store, StoreError, Tenant,
@@ -36,8 +35,8 @@ pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 #[path = "connections.rs"]
 mod connections;
 pub use connections::{
-    Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT, MAX_SCRIPT_ARGS,
-    NewConnection,
+    Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT,
+    MAX_CONNECTION_NAME_CHARS, MAX_SCRIPT_ARGS, NewConnection,
 };
 
 /// Tunables. `Default` holds the production values.
@@ -1164,13 +1163,13 @@ impl Service {
                 return Err(ServiceError::invalid(
                     "continueAt",
                     "is required with \"continue\": true on a scene run: the redirectedBy of the run that paused",
-                ))
+                ));
             }
             (false, Some(_)) => {
                 return Err(ServiceError::invalid(
                     "continueAt",
                     "is only read with \"continue\": true",
-                ))
+                ));
             }
             (false, None) => None,
         };

@@ -358,9 +358,7 @@ exports.onContinuePostLogin = async (event, api) => {
             "args: a function takes at most 8 arguments before its callback, got 9",
         ),
     ] {
-        let (status, answer) = server
-            .call(Method::POST, &path, &token, Some(body))
-            .await;
+        let (status, answer) = server.call(Method::POST, &path, &token, Some(body)).await;
         assert_eq!(status, 400, "{path}: {answer}");
         let message = answer["message"].as_str().unwrap();
         assert!(message.starts_with(rule), "{message}");
@@ -372,7 +370,12 @@ async fn a_redirect_to_anything_but_an_absolute_web_url_never_reaches_the_gatewa
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let token = server.admin_token().await;
-    for url in ["javascript:alert(1)", "/relative", "data:text/html,x", "https://"] {
+    for url in [
+        "javascript:alert(1)",
+        "/relative",
+        "data:text/html,x",
+        "https://",
+    ] {
         let source = format!(
             "exports.onExecutePostLogin = async (event, api) => {{ api.redirect.sendUserTo({url:?}); }};"
         );
@@ -386,7 +389,9 @@ async fn a_redirect_to_anything_but_an_absolute_web_url_never_reaches_the_gatewa
         assert!(out.get("redirectedBy").is_none(), "{out}");
         let message = out["error"]["message"].as_str().unwrap();
         assert!(
-            message.starts_with("api.redirect.sendUserTo: the URL must be an absolute http or https URL"),
+            message.starts_with(
+                "api.redirect.sendUserTo: the URL must be an absolute http or https URL"
+            ),
             "{message}"
         );
         let (status, _) = server

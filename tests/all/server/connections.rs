@@ -400,7 +400,26 @@ async fn bad_input_is_refused_naming_the_field_and_the_rule_and_changes_nothing(
             json!({"name": "x", "timeout": 61}),
             "timeout: must be an integer number of seconds from 1 to 60, got 61",
         ),
-        (json!({"name": " \u{202E} "}), "name: must not contain"),
+        (
+            json!({"name": " \u{202E} "}),
+            "name: is 1–128 ASCII letters and digits with single '-' between them",
+        ),
+        (json!({"name": ".."}), "name: is 1–128 ASCII letters"),
+        (json!({"name": "a--b"}), "name: is 1–128 ASCII letters"),
+        (json!({"name": "-users"}), "name: is 1–128 ASCII letters"),
+        (json!({"name": "users "}), "name: is 1–128 ASCII letters"),
+        (
+            json!({"name": "\u{FF55}sers"}),
+            "name: is 1–128 ASCII letters",
+        ),
+        (
+            json!({"name": "users\u{A0}"}),
+            "name: is 1–128 ASCII letters",
+        ),
+        (
+            json!({"name": "u".repeat(129)}),
+            "name: is 1–128 ASCII letters",
+        ),
         (json!({"scripts": {}}), "name: is required"),
         (
             json!({"name": "users"}),
