@@ -16,7 +16,8 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz
+.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
+	npm-modules npm-modules-check npm-smoke
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -93,6 +94,38 @@ sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	$(SDK_DIR)/venv/bin/python tests/sdk/authing_py.py target/debug/hookbox
 	node tests/sdk/authing_node.js target/debug/hookbox
 	node tests/sdk/auth0_node.js target/debug/hookbox
+
+# ---------------------------------------------------------------- npm packages for functions
+
+NPM_DIR := guest-sdk/npm
+
+# The shims of Node's built-ins and the default catalogue, pinned by
+# guest-sdk/npm/package-lock.json (reinstalled when node_modules is missing or
+# older than the lock file).
+$(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Regenerate guest-sdk/js/modules.js (the guest's CommonJS registry of those
+# packages), guest-sdk/npm/THIRD_PARTY.md and guest-sdk/npm/licenses/.
+npm-modules: $(NPM_DIR)/node_modules/.installed
+	node $(NPM_DIR)/build.js
+
+# Fail, naming the file, when the committed output is not what the lock file builds.
+npm-modules-check: $(NPM_DIR)/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	node $(NPM_DIR)/build.js --out "$$tmp" >/dev/null && \
+	stale=0 && \
+	for f in guest-sdk/js/modules.js $(NPM_DIR)/THIRD_PARTY.md; do \
+		cmp -s "$$tmp/$$(basename $$f)" "$$f" || { echo "$$f is stale: run make npm-modules" >&2; stale=1; }; \
+	done && \
+	{ diff -rq "$$tmp/licenses" $(NPM_DIR)/licenses >&2 || { echo "$(NPM_DIR)/licenses is stale: run make npm-modules" >&2; stale=1; }; } && \
+	exit $$stale
+
+# Every catalogue package and shim, loaded through guest-sdk/js/require.js in a
+# bare vm context and compared with the same call under Node.
+npm-smoke: $(NPM_DIR)/node_modules/.installed
+	node $(NPM_DIR)/smoke.js
 
 # ---------------------------------------------------------------- the engine plugin
 

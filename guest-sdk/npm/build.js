@@ -11,7 +11,8 @@
 //
 // The output is a script whose completion value is
 //
-//   ({ packages: { <require name>: { version, license, main: <file id> }, … },
+//   ({ packages: { <require name>: { version, license, main: <file id>, dir: <its directory>,
+//                                     exports?: true (it declares `exports`) }, … },
 //      builtins: { <Node built-in name>: <file id> | "builtin:<name>", … },
 //      files: [ { path, line, requires: { <specifier>: <file id> | "builtin:<name>" },
 //                 dynamic?: [<source of each non-literal use of require>],
@@ -111,11 +112,28 @@ function fail(message) {
   process.exit(1);
 }
 
-const BUILTINS = new Set(builtinModules);
+// Node 20's built-in module names (require('module').builtinModules of
+// v20.20.2), fixed here so that the output does not depend on the Node that
+// runs the build; a newer Node's extra names are checked against it below.
+const BUILTINS = new Set([
+  "_http_agent", "_http_client", "_http_common", "_http_incoming", "_http_outgoing", "_http_server",
+  "_stream_duplex", "_stream_passthrough", "_stream_readable", "_stream_transform", "_stream_wrap",
+  "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict", "async_hooks", "buffer",
+  "child_process", "cluster", "console", "constants", "crypto", "dgram", "diagnostics_channel", "dns",
+  "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https", "inspector",
+  "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks", "process",
+  "punycode", "querystring", "readline", "readline/promises", "repl", "stream", "stream/consumers",
+  "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "tls",
+  "trace_events", "tty", "url", "util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib",
+]);
+// A package naming a built-in of a newer Node would resolve differently here
+// than under that Node: treat those names as built-ins too, loudly.
+const NEWER_BUILTINS = builtinModules.filter((n) => !BUILTINS.has(n));
 
 /** Node built-in name of a specifier (`node:` stripped), or null. */
 function builtinName(spec) {
   if (spec.startsWith("node:")) return spec.slice(5);
+  if (NEWER_BUILTINS.includes(spec)) fail("a package requires " + spec + ", a built-in of a newer Node than 20");
   return BUILTINS.has(spec) ? spec : null;
 }
 
@@ -327,7 +345,10 @@ const packages = {};
 for (const name of [...entries.keys()].sort()) {
   const main = entries.get(name);
   const o = files.get(main).owner;
-  packages[name] = { version: o.version, license: o.license, main: idOf.get(main) };
+  const json = JSON.parse(fs.readFileSync(path.join(o.dir, "package.json"), "utf8"));
+  packages[name] = { version: o.version, license: o.license, main: idOf.get(main), dir: rel(o.dir) };
+  // Node refuses a subpath its `exports` does not list; require.js refuses all of them then.
+  if (json.exports) packages[name].exports = true;
 }
 
 const builtins = {};
@@ -430,7 +451,7 @@ for (const o of ownerList) {
 // ------------------------------------------------------------------ report
 
 const log = (s) => process.stdout.write(s + "\n");
-log("modules.js: " + paths.length + " files, " + ownerList.length + " packages, " + text.length + " bytes -> " + path.relative(process.cwd(), OUT));
+log("modules.js: " + paths.length + " files, " + ownerList.length + " packages, " + Buffer.byteLength(text) + " bytes -> " + path.relative(process.cwd(), OUT));
 const dynamicFiles = paths.filter((p) => files.get(p).dynamic.length);
 log("dynamic requires (resolved at run time against the same tables):");
 for (const p of dynamicFiles) for (const d of files.get(p).dynamic) log("  " + p + ": " + d.replace(/\s+/g, " "));
