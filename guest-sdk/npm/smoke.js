@@ -8,7 +8,10 @@
 // answer with the same call under real Node (this directory's node_modules and
 // Node's own built-ins). Prints modules.js's size and each package's share.
 //
-//   node guest-sdk/npm/smoke.js        (after `make npm-modules`)
+//   node guest-sdk/npm/smoke.js                 (after `make npm-modules`)
+//   node guest-sdk/npm/smoke.js --quickjs QJS   the same in QuickJS: QJS is a
+//       `qjs` binary built from the QuickJS-ng sources the engine plugin uses;
+//       cases that need `crypto` are skipped there (the guest's is host calls).
 //
 // Exits 1 when an answer differs from Node's or a package fails to load.
 
@@ -66,6 +69,8 @@ function context() {
 // A fourth element marks a known difference from Node: the guest's answer must
 // then be exactly the one given (so a change is noticed either way).
 
+const J = JSON.stringify;
+
 const cases = [
   ["lodash", `(require) => require("lodash").chunk([1, 2, 3, 4, 5], 2)`],
   ["lodash@4.17.21", `(require) => require("lodash@4.17.21").VERSION`, `(require) => require("lodash").VERSION`],
@@ -113,7 +118,8 @@ const cases = [
   ["qs", `(require) => [require("qs").parse("a[b]=1&c=2"), require("qs").stringify({ a: { b: [1, 2] } })]`],
   [
     "jwt-decode",
-    `(require) => require("jwt-decode").jwtDecode(require("jsonwebtoken").sign({ sub: "u1", name: "Zoë", iat: 1700000000 }, "k"))`,
+    // jsonwebtoken.sign({ sub: "u1", name: "Zoë", iat: 1700000000 }, "k")
+    `(require) => require("jwt-decode").jwtDecode("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsIm5hbWUiOiJab8OrIiwiaWF0IjoxNzAwMDAwMDAwfQ._ExQMEBT6YZQ22kx77ha6Whle7ackRmu407y98FFld8")`,
   ],
   ["buffer", `(require) => [require("buffer").Buffer.from("a:b").toString("base64"), require("node:buffer").Buffer.from("ff00", "hex").readUInt16BE(0)]`],
   [
@@ -192,7 +198,10 @@ const cases = [
 
 // ------------------------------------------------------------------ run
 
-async function main() {
+const CRYPTO_CASES = /jsonwebtoken|uuid|oauth-sign/;
+
+// name -> JSON of the answer (or "threw …"), in a vm context.
+async function guestInVm() {
   const sandbox = context();
   const registry = vm.runInContext(fs.readFileSync(MODULES, "utf8"), sandbox, { filename: "hookbox:modules" });
   const factory = vm.runInContext(fs.readFileSync(REQUIRE, "utf8"), sandbox, { filename: "hookbox:require" });
@@ -200,31 +209,95 @@ async function main() {
   const makeRequire = factory(registry, { crypto: require("crypto") });
   const guestRequire = makeRequire();
   for (const [name, g] of Object.entries(GUEST_GLOBALS)) if (g.fromRegistry) sandbox[name] = g.fromRegistry(guestRequire);
+  const answers = new Map();
+  answers.set("(load)", loadAll(registry, guestRequire, /^$/));
+  for (const [name, source] of cases) {
+    try {
+      answers.set(name, JSON.stringify(await vm.runInContext(source, sandbox)(guestRequire)));
+    } catch (e) {
+      answers.set(name, "threw " + (e && e.stack));
+    }
+  }
+  return answers;
+}
+
+// Every catalogue package and shim loads: the failures, as text.
+function loadAll(registry, guestRequire, skip) {
+  const failed = [];
+  for (const name of [...Object.keys(registry.packages), ...Object.keys(registry.builtins)]) {
+    if (typeof registry.builtins[name] === "string" || skip.test(name)) continue;
+    try {
+      guestRequire(name);
+    } catch (e) {
+      failed.push("require(" + JSON.stringify(name) + "): " + String(e) + "\n" + (e && e.stack));
+    }
+  }
+  return failed.join("\n");
+}
+
+// The same in a QuickJS binary, with stand-ins for what Javy and the prelude provide.
+function guestInQuickjs(qjs) {
+  const driver = `"use strict";
+globalThis.global = globalThis;
+globalThis.process = { env: {}, version: "v${NODE_VERSION}", versions: { node: "${NODE_VERSION}" }, platform: "linux",
+  nextTick(fn, ...args) { Promise.resolve().then(() => fn(...args)); } };
+// Stand-ins for Javy's TextEncoder/TextDecoder and the prelude's atob (UTF-8 and base64 only).
+globalThis.TextEncoder = class TextEncoder { encode(s = "") { const b = unescape(encodeURIComponent(s));
+  const u = new Uint8Array(b.length); for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return u; } };
+globalThis.TextDecoder = class TextDecoder { decode(u = new Uint8Array(0)) { let b = "";
+  for (let i = 0; i < u.length; i++) b += String.fromCharCode(u[i]); return decodeURIComponent(escape(b)); } };
+globalThis.atob = (s) => { const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"; let bits = 0, n = 0, out = "";
+  for (const c of String(s).replace(/[=\\s]/g, "")) { const v = A.indexOf(c); if (v < 0) throw new Error("atob: " + c);
+    bits = (bits << 6) | v; n += 6; if (n >= 8) { n -= 8; out += String.fromCharCode((bits >> n) & 255); } } return out; };
+const registry = std.evalScript(std.loadFile(${J(MODULES)}));
+const makeRequire = std.evalScript(std.loadFile(${J(REQUIRE)}))(registry, {});
+const guestRequire = makeRequire();
+globalThis.Buffer = guestRequire("buffer").Buffer;
+const loadAll = ${loadAll.toString()};
+const cases = [${cases.map(([name, source]) => "[" + J(name) + ", " + (CRYPTO_CASES.test(name) ? "null" : source) + "]").join(",\n")}];
+(async () => {
+  const answers = { "(load)": loadAll(registry, guestRequire, ${CRYPTO_CASES}) };
+  for (const [name, fn] of cases) {
+    if (!fn) { answers[name] = "skipped"; continue; }
+    try { answers[name] = JSON.stringify(await fn(guestRequire)); }
+    catch (e) { answers[name] = "threw " + String(e) + "\\n" + (e && e.stack); }
+  }
+  std.out.puts(JSON.stringify(answers));
+})().catch((e) => std.out.puts(JSON.stringify({ "(driver)": String(e && e.stack) })));
+`;
+  const file = path.join(require("os").tmpdir(), "hookbox-smoke-" + process.pid + ".js");
+  fs.writeFileSync(file, driver);
+  try {
+    const run = require("child_process").spawnSync(qjs, ["--std", "-C", file], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(qjs + " exited " + run.status + ": " + run.stderr + run.stdout);
+    return new Map(Object.entries(JSON.parse(run.stdout)));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function main() {
+  const qjsIndex = process.argv.indexOf("--quickjs");
+  const answers = qjsIndex > 0 ? guestInQuickjs(path.resolve(process.argv[qjsIndex + 1])) : await guestInVm();
+  const registry = vm.runInNewContext(fs.readFileSync(MODULES, "utf8"));
   const nodeRequire = createRequire(path.join(__dirname, "package.json"));
 
   let failures = 0;
   const say = (s) => process.stdout.write(s + "\n");
-
-  // Every catalogue package and shim loads.
-  for (const name of [...Object.keys(registry.packages), ...Object.keys(registry.builtins)]) {
-    if (typeof registry.builtins[name] === "string") continue;
-    try {
-      guestRequire(name);
-    } catch (e) {
-      failures++;
-      say("FAIL require(" + JSON.stringify(name) + "): " + (e && e.stack));
-    }
+  if (answers.has("(driver)")) throw new Error(answers.get("(driver)"));
+  if (answers.get("(load)")) {
+    failures++;
+    say("FAIL loading\n" + answers.get("(load)"));
   }
 
   const known = [];
   for (const [name, guestSource, nodeSource, difference] of cases) {
-    let guest;
-    let node;
-    try {
-      guest = JSON.stringify(await vm.runInContext(guestSource, sandbox)(guestRequire));
-    } catch (e) {
-      guest = "threw " + (e && e.stack);
+    const guest = answers.get(name);
+    if (guest === "skipped") {
+      say("skip " + name + " (needs crypto)");
+      continue;
     }
+    let node;
     try {
       node = JSON.stringify(await vm.runInThisContext(nodeSource || guestSource)(nodeRequire));
     } catch (e) {
