@@ -201,10 +201,11 @@
     const require = function require(request) {
       return load(resolve(from, request));
     };
-    // "/node_modules/<path>" for a file, the request's built-in name for a built-in, as Node answers.
+    // "/node_modules/<path>" for a file; a built-in (shims included) answers with the request, as in Node.
     require.resolve = function resolveName(request) {
       const target = resolve(from, request);
-      return typeof target === "number" ? "/node_modules/" + files[target].path : request;
+      const builtin = typeof target !== "number" || request.slice(0, 5) === "node:" || hasOwn(builtinTable, request);
+      return builtin ? request : "/node_modules/" + files[target].path;
     };
     return require;
   }

@@ -276,6 +276,66 @@ const cases = [${cases.map(([name, source]) => "[" + J(name) + ", " + (CRYPTO_CA
   }
 }
 
+// require.js's own semantics, on a registry made here, checked against what
+// Node does with the same files: [name, answer, Node's answer].
+function semantics() {
+  const sandbox = context();
+  const registry = vm.runInContext(
+    `({
+      packages: { a: { version: "1.0.0", license: "MIT", main: 0, dir: "a" } },
+      builtins: { fs: "builtin:fs", crypto: "builtin:crypto", events: 3 },
+      files: [
+        { path: "a/index.js", line: 1, requires: { "./b": 1, "./c": 2 }, load: function (exports, require, module, __filename, __dirname) {
+          exports.early = 1;
+          const b = require("./b");
+          exports.late = 2;
+          let threw = 0;
+          try { require("./c"); } catch (e) { threw++; }
+          try { require("./c"); } catch (e) { threw++; }
+          module.exports = { b, threw, self: this === exports, filename: __filename, dirname: __dirname,
+            dynamic: require("./" + "b") === b, up: require("../a/b.js") === b };
+        } },
+        { path: "a/b.js", line: 1, requires: { "./index.js": 0 }, load: function (exports, require) {
+          const a = require("./index.js");
+          exports.seenEarly = a.early;
+          exports.seenLate = a.late;
+        } },
+        { path: "a/c.js", line: 1, requires: {}, load: function () { globalThis.cRuns = (globalThis.cRuns || 0) + 1; throw new Error("c"); } },
+        { path: "events/events.js", line: 1, requires: {}, load: function (exports) { exports.shim = true; } },
+      ],
+    })`,
+    sandbox,
+  );
+  const factory = vm.runInContext(fs.readFileSync(REQUIRE, "utf8"), sandbox);
+  const host = { crypto: { host: true } };
+  const require = factory(registry, host)();
+  const attempt = (f) => {
+    try {
+      return f();
+    } catch (e) {
+      return [e.name, e.code, e.message];
+    }
+  };
+  const a = require("a");
+  return [
+    // A cycle sees the exports as they were when it was entered, and the final exports afterwards.
+    ["cycle", [a.b.seenEarly, a.b.seenLate], [1, undefined]],
+    ["this is exports", a.self, true],
+    ["__filename, __dirname", [a.filename, a.dirname], ["/node_modules/a/index.js", "/node_modules/a"]],
+    // A file that throws is evicted from the cache and runs again on the next require.
+    ["throwing file runs again", [a.threw, sandbox.cRuns], [2, 2]],
+    ["dynamic relative require", [a.dynamic, a.up], [true, true]],
+    ["cached", require("a") === a && require("a@1.0.0") === a, true],
+    ["node: prefix", require("node:events") === require("events"), true],
+    ["host built-in", require("crypto") === host.crypto && require("node:crypto") === host.crypto, true],
+    ["refused built-in", attempt(() => require("fs")), ["Error", "MODULE_NOT_FOUND", "Cannot find module 'fs': hookbox does not provide Node's 'fs' module to functions"]],
+    ["unknown node: name", attempt(() => require("node:lodash")), ["Error", "MODULE_NOT_FOUND", "Cannot find module 'node:lodash': Node has no built-in module 'lodash'"]],
+    ["relative from a function", attempt(() => require("./x")), ["Error", "MODULE_NOT_FOUND", "Cannot find module './x': a function has no files to require"]],
+    ["non-string", attempt(() => require(1)), ["TypeError", "ERR_INVALID_ARG_TYPE", 'The "id" argument must be of type string. Received number']],
+    ["resolve", [require.resolve("a"), require.resolve("node:events"), require.resolve("crypto")], ["/node_modules/a/index.js", "node:events", "crypto"]],
+  ];
+}
+
 async function main() {
   const qjsIndex = process.argv.indexOf("--quickjs");
   const answers = qjsIndex > 0 ? guestInQuickjs(path.resolve(process.argv[qjsIndex + 1])) : await guestInVm();
@@ -288,6 +348,14 @@ async function main() {
   if (answers.get("(load)")) {
     failures++;
     say("FAIL loading\n" + answers.get("(load)"));
+  }
+
+  for (const [name, answer, expected] of semantics()) {
+    if (J(answer) === J(expected)) say("ok   require.js: " + name);
+    else {
+      failures++;
+      say("FAIL require.js: " + name + "\n     got:      " + J(answer) + "\n     expected: " + J(expected));
+    }
   }
 
   const known = [];
