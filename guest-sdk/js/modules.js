@@ -16163,7 +16163,7 @@ function toNumber(value) {
 
 module.exports = once;
 } },
-/* 94 */ { path: "lodash/lodash.js", line: 16167, requires: {}, load: function (exports, require, module, __filename, __dirname) {
+/* 94 */ { path: "lodash/lodash.js", line: 16167, requires: {}, dynamic: ["freeModule.require('util')"], load: function (exports, require, module, __filename, __dirname) {
 /**
  * @license
  * Lodash <https://lodash.com/>

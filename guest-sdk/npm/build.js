@@ -204,6 +204,16 @@ function scanRequires(source, file) {
   const shadowed = [];
   const visit = (node, parent, key) => {
     if (!node || typeof node.type !== "string") return;
+    // `module.require(…)` under another name (lodash: `freeModule.require('util')`): decided at run time.
+    if (
+      node.type === "CallExpression" &&
+      node.callee.type === "MemberExpression" &&
+      !node.callee.computed &&
+      node.callee.property.name === "require" &&
+      !(node.callee.object.type === "Identifier" && node.callee.object.name === "require")
+    ) {
+      dynamic.push(source.slice(node.start, node.end));
+    }
     if (node.type === "Identifier" && node.name === "require") {
       const isCallee = parent && parent.type === "CallExpression" && key === "callee";
       const isProperty =
