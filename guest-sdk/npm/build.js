@@ -28,7 +28,7 @@
 // index files), except Node built-in names, which map to the shims below or to
 // a "builtin:<name>" marker the guest's prelude provides or refuses. Output is
 // sorted, so rebuilding from the same lock file gives the same bytes. Also
-// writes licenses/<name>@<version>.txt and THIRD_PARTY.md beside this file.
+// writes licenses/<name>@<version>.txt (a scope's "/" as "+") and THIRD_PARTY.md.
 
 "use strict";
 
