@@ -970,18 +970,14 @@
   const axios = createAxios({});
   const request = makeRequest(undefined);
 
-  const url = ObjectFreeze({ parse: urlParse, format: urlFormat });
   const utils = ObjectFreeze({ ipRangeCheck });
-  const MODULES = { "./utils": utils, utils: utils, querystring, url, axios, request, "node-fetch": nodeFetch };
+  // The prelude's own modules; every other name is Node's require over the
+  // module registry (Node's built-ins, the npm shims and the catalogue).
+  const OWN_MODULES = { "./utils": utils, utils: utils, axios, request, "node-fetch": nodeFetch };
 
   function require(name) {
-    if (typeof name === "string" && owns(MODULES, name)) return MODULES[name];
-    const err = new ErrorCtor(
-      "Cannot find module '" + StringCtor(name) + "': hookbox provides " +
-        call(arrayJoin, ObjectKeys(MODULES), ", ") + " (no npm packages, no filesystem)",
-    );
-    err.code = "MODULE_NOT_FOUND";
-    throw err;
+    if (typeof name === "string" && owns(OWN_MODULES, name)) return OWN_MODULES[name];
+    return registryRequire(name);
   }
 
   // ---------------------------------------------------------------- timers
@@ -1934,6 +1930,248 @@
   for (let i = 0; i < names.length; i++) {
     ObjectDefineProperty(G, names[i], { value: globals[names[i]], writable: true, configurable: true, enumerable: false });
   }
+
+  // ---------------------------------------------------------------- Node's surface
+  //
+  // Node 20's globals and built-in modules, from the real npm shims in the
+  // module registry (guest-sdk/npm), with hookbox's own process, url and
+  // Intl. Every catalogue package is evaluated here, into the snapshot, so a
+  // function's require is a lookup.
+
+  // The Node version hookbox emulates (process.version; jsonwebtoken reads it).
+  const NODE_VERSION = "20.20.2";
+  const unavailable = (what) =>
+    function () {
+      throw new ErrorCtor("hookbox: " + what + " is not available to functions");
+    };
+  const processObject = {
+    title: "hookbox",
+    version: "v" + NODE_VERSION,
+    versions: ObjectFreeze({ node: NODE_VERSION }),
+    platform: "linux",
+    argv: ObjectFreeze([]),
+    execArgv: ObjectFreeze([]),
+    pid: 1,
+    cwd: () => "/",
+    nextTick: (fn, ...args) => {
+      if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
+      call(PromiseThen, PromiseCtor.resolve(), () => ReflectApply(fn, undefined, args));
+    },
+    emitWarning: () => {},
+    exit: unavailable("process.exit"),
+    kill: unavailable("process.kill"),
+    abort: unavailable("process.abort"),
+    binding: unavailable("process.binding"),
+    dlopen: unavailable("process.dlopen"),
+    chdir: unavailable("process.chdir"),
+  };
+  // process.env is the tenant's env of the call under way, frozen.
+  ObjectDefineProperty(processObject, "env", { get: () => G.env, enumerable: true, configurable: false });
+
+  const intlApi = host.intl(host.intlData, zoneOffset);
+  function zoneOffset(zone, ms) {
+    const answer = JSONParse(hostCall(JSONStringify({ op: "tz", zone, ms })));
+    if (answer.error !== undefined) throw new RangeError(answer.error);
+    return answer.offset;
+  }
+
+  const timersModule = ObjectFreeze({
+    setTimeout: globals.setTimeout,
+    setInterval: globals.setInterval,
+    setImmediate: globals.setImmediate,
+    clearTimeout: clearTimer,
+    clearInterval: clearTimer,
+    clearImmediate: clearTimer,
+  });
+  // Node's crypto over the host's cryptography (guest-sdk/js/crypto.js), when
+  // the plugin was built with it.
+  const cryptoModule = host.crypto === undefined ? stubCrypto() : null;
+  function stubCrypto() {
+    const out = {};
+    const names = ["createHash", "createHmac", "randomBytes", "randomFillSync", "randomUUID", "createSign", "createVerify", "timingSafeEqual", "createSecretKey", "createPublicKey", "createPrivateKey"];
+    for (let i = 0; i < names.length; i++) out[names[i]] = unavailable("crypto." + names[i]);
+    out.KeyObject = class KeyObject {};
+    out.constants = {};
+    return out;
+  }
+  const nodeBuiltins = { querystring, process: processObject, timers: timersModule, crypto: cryptoModule };
+  const registryRequire = host.makeRequire(host.modules, nodeBuiltins)();
+  const whatwgUrl = registryRequire("whatwg-url");
+  nodeBuiltins.url = ObjectFreeze({
+    parse: urlParse,
+    format: urlFormat,
+    URL: whatwgUrl.URL,
+    URLSearchParams: whatwgUrl.URLSearchParams,
+  });
+  const BufferCtor = registryRequire("buffer").Buffer;
+
+  class DOMException extends ErrorCtor {
+    constructor(message, name) {
+      super(message === undefined ? "" : StringCtor(message));
+      ObjectDefineProperty(this, "name", { value: name === undefined ? "Error" : StringCtor(name), configurable: true, writable: true });
+    }
+  }
+
+  // WHATWG forgiving-base64, as Node's atob/btoa.
+  function btoa(data) {
+    if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
+    const text = StringCtor(data);
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) > 255) throw new DOMException("Invalid character", "InvalidCharacterError");
+    }
+    return call(BufferCtor.prototype.toString, BufferCtor.from(text, "latin1"), "base64");
+  }
+  function atob(data) {
+    if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
+    let text = call(stringReplace, StringCtor(data), /[\t\n\f\r ]/g, "");
+    if (text.length % 4 === 0) text = call(stringReplace, text, /={1,2}$/, "");
+    if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) {
+      throw new DOMException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+    }
+    return call(BufferCtor.prototype.toString, BufferCtor.from(text, "base64"), "latin1");
+  }
+
+  // The structured clone algorithm (HTML), for the types a JSON-minded
+  // function meets: plain objects, arrays, Date, RegExp, Map, Set, ArrayBuffer
+  // and views, Error, boxed primitives; cycles kept; anything else is a
+  // DataCloneError, as in Node.
+  function structuredClone(value) {
+    if (arguments.length === 0) throw new TypeError("The \"value\" argument must be specified");
+    const seen = new Map();
+    const clone = (v) => {
+      if (v === null || (typeof v !== "object" && typeof v !== "function")) {
+        if (typeof v === "symbol") throw new DOMException(StringCtor(v) + " could not be cloned.", "DataCloneError");
+        return v;
+      }
+      if (seen.has(v)) return seen.get(v);
+      if (typeof v === "function") throw new DOMException(inspect(v) + " could not be cloned.", "DataCloneError");
+      let out;
+      if (ArrayIsArray(v)) {
+        out = [];
+        seen.set(v, out);
+        for (let i = 0; i < v.length; i++) if (i in v) out[i] = clone(v[i]);
+        return out;
+      }
+      if (v instanceof Date) out = new Date(v.getTime());
+      else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
+      else if (v instanceof ArrayBuffer) out = v.slice(0);
+      else if (ArrayBuffer.isView(v)) {
+        const buffer = clone(v.buffer);
+        const Ctor = v instanceof DataView ? DataView : BufferCtor.isBuffer(v) ? Uint8ArrayCtor : v.constructor;
+        out = Ctor === DataView ? new DataView(buffer, v.byteOffset, v.byteLength) : new Ctor(buffer, v.byteOffset, v.length);
+      } else if (v instanceof Map) {
+        out = new Map();
+        seen.set(v, out);
+        v.forEach((val, key) => out.set(clone(key), clone(val)));
+        return out;
+      } else if (v instanceof Set) {
+        out = new Set();
+        seen.set(v, out);
+        v.forEach((val) => out.add(clone(val)));
+        return out;
+      } else if (v instanceof ErrorCtor) {
+        const Ctors = { EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+        const Ctor = owns(Ctors, v.name) ? Ctors[v.name] : ErrorCtor;
+        out = new Ctor(v.message);
+        if (typeof v.stack === "string") out.stack = v.stack;
+        if ("cause" in v) out.cause = clone(v.cause);
+      } else if (v instanceof NumberCtor || v instanceof StringCtor || v instanceof Boolean) {
+        out = Object(v.valueOf());
+      } else if (v instanceof PromiseCtor || v instanceof WeakMap || v instanceof WeakSet) {
+        throw new DOMException("#<" + v.constructor.name + "> could not be cloned.", "DataCloneError");
+      } else {
+        out = {};
+        seen.set(v, out);
+        const keys = ObjectKeys(v);
+        for (let i = 0; i < keys.length; i++) out[keys[i]] = clone(v[keys[i]]);
+        return out;
+      }
+      seen.set(v, out);
+      return out;
+    };
+    return clone(value);
+  }
+
+  // AbortController/AbortSignal (DOM), enough for fetch-style code and
+  // libraries that check `signal.aborted`.
+  class AbortSignal {
+    constructor() {
+      this.aborted = false;
+      this.reason = undefined;
+      this.onabort = null;
+      ObjectDefineProperty(this, "_listeners", { value: [] });
+    }
+    addEventListener(type, listener) {
+      if (type === "abort" && typeof listener === "function") push(this._listeners, listener);
+    }
+    removeEventListener(type, listener) {
+      const i = call(arrayIndexOf, this._listeners, listener);
+      if (type === "abort" && i >= 0) this._listeners.splice(i, 1);
+    }
+    throwIfAborted() {
+      if (this.aborted) throw this.reason;
+    }
+    static abort(reason) {
+      const c = new AbortController();
+      c.abort(reason);
+      return c.signal;
+    }
+    static timeout(ms) {
+      const c = new AbortController();
+      globals.setTimeout(() => c.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms);
+      return c.signal;
+    }
+  }
+  class AbortController {
+    constructor() {
+      ObjectDefineProperty(this, "signal", { value: new AbortSignal(), enumerable: true });
+    }
+    abort(reason) {
+      const signal = this.signal;
+      if (signal.aborted) return;
+      signal.aborted = true;
+      signal.reason = reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
+      const event = { type: "abort", target: signal };
+      if (typeof signal.onabort === "function") signal.onabort(event);
+      const listeners = signal._listeners;
+      for (let i = 0; i < listeners.length; i++) listeners[i](event);
+    }
+  }
+
+  const nodeGlobals = {
+    global: G,
+    process: processObject,
+    Buffer: BufferCtor,
+    URL: whatwgUrl.URL,
+    URLSearchParams: whatwgUrl.URLSearchParams,
+    atob,
+    btoa,
+    structuredClone,
+    AbortController,
+    AbortSignal,
+    DOMException,
+    Intl: intlApi.Intl,
+  };
+  const nodeNames = ObjectKeys(nodeGlobals);
+  for (let i = 0; i < nodeNames.length; i++) {
+    ObjectDefineProperty(G, nodeNames[i], { value: nodeGlobals[nodeNames[i]], writable: true, configurable: true, enumerable: false });
+  }
+  const localeMethods = ["toLocaleString", "toLocaleDateString", "toLocaleTimeString"];
+  for (let i = 0; i < localeMethods.length; i++) {
+    ObjectDefineProperty(Date.prototype, localeMethods[i], {
+      value: intlApi[localeMethods[i]],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  // Into the snapshot: every package of the catalogue, evaluated once.
+  const catalogue = ObjectKeys(host.modules.packages);
+  for (let i = 0; i < catalogue.length; i++) registryRequire(catalogue[i]);
+  // What the first use would otherwise build in every call that uses it.
+  call(intlApi.toLocaleString, new Date(0), "en-US", { timeZone: "UTC" });
+  registryRequire("moment-timezone").tz.zone("UTC");
 
   return { run, tick, finish };
 });

@@ -922,6 +922,9 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
             let (mem, call) = memory.data_and_store_mut(&mut caller);
             let answer = match mem.get(ptr as usize..ptr as usize + len as usize) {
                 Some(META_REQUEST) => meta_answer(&call.facts),
+                Some(request) if request.starts_with(crate::tz::REQUEST_PREFIX) => {
+                    crate::tz::answer(request)
+                }
                 Some(request) => crypto::answer(request),
                 None => return Err(wasmtime::format_err!("call buffer out of bounds")),
             };

@@ -34,6 +34,7 @@ mod outbound;
 mod outcome;
 mod plugin;
 mod schedule;
+mod tz;
 
 pub use artifact::{Artifact, ArtifactError, PLUGIN_NAMESPACE};
 pub use engine::{CompileError, Engine, EngineConfig, InvokeError};

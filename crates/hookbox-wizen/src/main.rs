@@ -46,7 +46,8 @@ async fn wizen(wasm: &[u8]) -> Result<Vec<u8>> {
         .map_err(|e| anyhow!("{e:?}"))?;
     // No environment, arguments or files: nothing of the build machine may leak
     // into the snapshot.
-    let mut store = Store::new(&engine, WasiCtxBuilder::new().build_p1());
+    // The guest's stderr is the build's: a prelude that fails at snapshot time says why.
+    let mut store = Store::new(&engine, WasiCtxBuilder::new().inherit_stderr().build_p1());
     let instance = linker
         .instantiate_async(&mut store, &module)
         .await

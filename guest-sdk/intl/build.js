@@ -1,0 +1,352 @@
+#!/usr/bin/env node
+// Generates guest-sdk/js/intl-data.js, the tables guest-sdk/js/intl.js formats with, from the ICU of
+// the Node that runs it (Node 20: the reference hookbox matches). For every supported locale and
+// every combination of options intl.js knows, it asks Node for the pattern (formatToParts of a date
+// whose fields are all different), the month, weekday and day-period names in that pattern's context,
+// and resolvedOptions(); then it formats sample instants with intl.js over the new tables and with
+// Node, and keeps a combination only where every sample agrees. Usage: node guest-sdk/intl/build.js [out]
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const vm = require("vm");
+
+const OUT = process.argv[2] || path.join(__dirname, "..", "js", "intl-data.js");
+const LOCALES = ["en-US", "en-GB", "zh-CN", "ja-JP", "fr-FR", "de-DE"];
+const COMPONENTS = [
+  ["weekday", [undefined, "long", "short", "narrow"]],
+  ["year", [undefined, "numeric", "2-digit"]],
+  ["month", [undefined, "numeric", "2-digit", "long", "short", "narrow"]],
+  ["day", [undefined, "numeric", "2-digit"]],
+  ["hour", [undefined, "numeric", "2-digit"]],
+  ["minute", [undefined, "numeric", "2-digit"]],
+  ["second", [undefined, "numeric", "2-digit"]],
+];
+const HOUR12 = [undefined, true, false];
+const DATE_STYLES = [undefined, "full", "long", "medium", "short"];
+const TIME_STYLES = [undefined, "medium", "short"];
+// Base-64 digits per template id, and per offset into the templates' string.
+const ID_WIDTH = 3;
+const OFFSET_WIDTH = 4;
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// 2001-02-03T04:05:06Z: every field a different digit.
+const PROBE = Date.UTC(2001, 1, 3, 4, 5, 6);
+// Instants each kept combination must format exactly as Node does.
+const SAMPLES = [
+  PROBE,
+  Date.UTC(2024, 0, 16, 3, 0, 0),
+  Date.UTC(1999, 11, 31, 23, 59, 59),
+  Date.UTC(2024, 9, 13, 12, 30, 45),
+  Date.UTC(2030, 6, 1, 0, 0, 0),
+  Date.UTC(2024, 1, 29, 13, 7, 9),
+  Date.UTC(1970, 0, 1, 11, 59, 0),
+];
+
+const names = [];
+const nameIndex = new Map();
+function intern(list) {
+  const key = JSON.stringify(list);
+  if (!nameIndex.has(key)) {
+    nameIndex.set(key, names.length);
+    names.push(list);
+  }
+  return nameIndex.get(key);
+}
+
+const literals = [];
+const literalIndex = new Map();
+function internLiteral(text) {
+  if (!literalIndex.has(text)) {
+    literalIndex.set(text, literals.length);
+    literals.push(text);
+  }
+  return literalIndex.get(text);
+}
+
+const templates = [];
+const templateIndex = new Map();
+function internTemplate(t) {
+  const key = t.join("\t");
+  if (!templateIndex.has(key)) {
+    templateIndex.set(key, templates.length);
+    templates.push(t);
+  }
+  return templateIndex.get(key) + 1; // 0 = unsupported
+}
+
+function partOf(fmt, ms, type) {
+  const p = fmt.formatToParts(ms).find((x) => x.type === type);
+  return p ? p.value : undefined;
+}
+
+const STYLE_CHAR = { numeric: "n", "2-digit": "2", long: "l", short: "s", narrow: "w" };
+const CYCLE_CHAR = { h11: "1", h12: "2", h23: "3", h24: "4" };
+
+// The template of one DateTimeFormat: its parts as tokens ("'lit", "y1",
+// "Ml3" = month, long, name list 3, "h23" = hour, 2 digits, h23, …), or null
+// where the pattern holds something intl.js does not render. What
+// resolvedOptions() reports is read back from the tokens.
+function template(fmt) {
+  const tokens = [];
+  const r = fmt.resolvedOptions();
+  const style = (k) => (r[k] === undefined ? "x" : STYLE_CHAR[r[k]]);
+  for (const p of fmt.formatToParts(PROBE)) {
+    switch (p.type) {
+      case "literal":
+        // ICU's fallback for fields that have no pattern together
+        // ("Saturday (second: 6)"): left out, so it throws in hookbox.
+        if (/[(（]/.test(p.value)) return null;
+        tokens.push("'" + internLiteral(p.value));
+        break;
+      case "year":
+        if (p.value === "2001") tokens.push("y1");
+        else if (p.value === "01") tokens.push("y2");
+        else return null;
+        break;
+      case "month": {
+        const list = [];
+        for (let m = 0; m < 12; m++) list.push(partOf(fmt, Date.UTC(2001, m, 10, 4), "month"));
+        tokens.push("M" + style("month") + intern(list));
+        break;
+      }
+      case "weekday": {
+        const list = [];
+        // 2001-01-07 was a Sunday.
+        for (let d = 0; d < 7; d++) list.push(partOf(fmt, Date.UTC(2001, 0, 7 + d, 4), "weekday"));
+        tokens.push("E" + style("weekday") + intern(list));
+        break;
+      }
+      case "day":
+        if (p.value === "3") tokens.push("d1");
+        else if (p.value === "03") tokens.push("d2");
+        else return null;
+        break;
+      case "hour":
+        if (p.value === "4") tokens.push("h1" + CYCLE_CHAR[r.hourCycle]);
+        else if (p.value === "04") tokens.push("h2" + CYCLE_CHAR[r.hourCycle]);
+        else return null;
+        break;
+      case "minute":
+        if (p.value === "5") tokens.push("m1");
+        else if (p.value === "05") tokens.push("m2");
+        else return null;
+        break;
+      case "second":
+        if (p.value === "6") tokens.push("s1");
+        else if (p.value === "06") tokens.push("s2");
+        else return null;
+        break;
+      case "dayPeriod":
+        tokens.push("a" + intern([partOf(fmt, Date.UTC(2001, 1, 3, 4), "dayPeriod"), partOf(fmt, Date.UTC(2001, 1, 3, 16), "dayPeriod")]));
+        break;
+      default:
+        return null;
+    }
+  }
+  return tokens;
+}
+
+function encode(ids, width = ID_WIDTH) {
+  let s = "";
+  for (const id of ids) {
+    if (id >= 64 ** width) throw new Error("a number past " + width + " base-64 digits: " + id);
+    let chunk = "";
+    let n = id;
+    for (let i = 0; i < width; i++) {
+      chunk = B64[n % 64] + chunk;
+      n = Math.floor(n / 64);
+    }
+    s += chunk;
+  }
+  return s;
+}
+
+function componentCombos(visit) {
+  const walk = (i, options) => {
+    if (i === COMPONENTS.length) {
+      for (const h12 of HOUR12) {
+        if (options.hour === undefined && h12 !== undefined) {
+          visit(options, h12, false);
+          continue;
+        }
+        visit(options, h12, true);
+      }
+      return;
+    }
+    const [name, values] = COMPONENTS[i];
+    for (const v of values) walk(i + 1, { ...options, [name]: v });
+  };
+  walk(0, {});
+}
+
+function withH12(options, h12) {
+  const o = { timeZone: "UTC" };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  if (h12 !== undefined) o.hour12 = h12;
+  return o;
+}
+
+const tables = {};
+const wanted = {}; // locale -> [{kind, index, options}]
+for (const locale of LOCALES) {
+  const components = [];
+  const wantedHere = [];
+  componentCombos((options, h12, meaningful) => {
+    if (!meaningful) {
+      components.push(0);
+      return;
+    }
+    const o = withH12(options, h12);
+    const none = Object.values(options).every((v) => v === undefined);
+    if (none) {
+      components.push(0); // defaults are applied before the lookup
+      return;
+    }
+    const t = template(new Intl.DateTimeFormat(locale, o));
+    const id = t ? internTemplate(t) : 0;
+    components.push(id);
+    if (id) wantedHere.push({ kind: "components", index: components.length - 1, options: o });
+  });
+  const styles = [];
+  for (const ds of DATE_STYLES) {
+    for (const ts of TIME_STYLES) {
+      for (const h12 of HOUR12) {
+        if ((ts === undefined && h12 !== undefined) || (ds === undefined && ts === undefined)) {
+          styles.push(0);
+          continue;
+        }
+        const o = { timeZone: "UTC" };
+        if (ds) o.dateStyle = ds;
+        if (ts) o.timeStyle = ts;
+        if (h12 !== undefined) o.hour12 = h12;
+        const t = template(new Intl.DateTimeFormat(locale, o));
+        const id = t ? internTemplate(t) : 0;
+        styles.push(id);
+        if (id) wantedHere.push({ kind: "styles", index: styles.length - 1, options: o });
+      }
+    }
+  }
+  tables[locale] = { components, styles };
+  wanted[locale] = wantedHere;
+}
+
+// Locales: the full tags, and the short tags whose output is the full tag's.
+const locales = {};
+for (const locale of LOCALES) locales[locale.toLowerCase()] = [locale, locale];
+
+// Time zones Node knows: every name in the system's zoneinfo and Node's own list, to Node's
+// canonical name.
+const zones = {};
+function zoneNames(dir, prefix) {
+  let out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (["posix", "right", "SystemV"].includes(entry.name)) continue;
+    const name = prefix ? prefix + "/" + entry.name : entry.name;
+    if (entry.isDirectory()) out = out.concat(zoneNames(path.join(dir, entry.name), name));
+    else if (/^[A-Z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) out.push(name);
+  }
+  return out;
+}
+const candidates = new Set(Intl.supportedValuesOf("timeZone"));
+if (fs.existsSync("/usr/share/zoneinfo")) for (const z of zoneNames("/usr/share/zoneinfo", "")) candidates.add(z);
+for (const z of ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z"]) candidates.add(z);
+for (const z of [...candidates].sort()) {
+  try {
+    zones[z.toLowerCase()] = new Intl.DateTimeFormat("en-US", { timeZone: z }).resolvedOptions().timeZone;
+  } catch (_) {
+    // Node does not know it: neither does hookbox.
+  }
+}
+
+function render(idWidthTables) {
+  const out = {};
+  for (const [locale, t] of Object.entries(idWidthTables)) {
+    out[locale] = { components: encode(t.components), styles: encode(t.styles) };
+  }
+  return out;
+}
+
+function offsetsOf(list) {
+  const out = [];
+  let at = 0;
+  for (const t of list) {
+    out.push(at);
+    at += t.join("\t").length + 1;
+  }
+  return out;
+}
+
+function dataObject() {
+  return {
+    defaultLocale: "en-US",
+    idWidth: ID_WIDTH,
+    locales,
+    zones,
+    names,
+    literals,
+    // Every template, ASCII: tokens separated by a tab, templates by a
+    // newline; `offsets` holds where each starts, idWidth base-64 digits each.
+    templates: templates.map((t) => t.join("\t")).join("\n"),
+    offsetWidth: OFFSET_WIDTH,
+    offsets: encode(offsetsOf(templates), OFFSET_WIDTH),
+    tables: render(tables),
+  };
+}
+
+// Check every kept combination against Node, through intl.js itself.
+const intlSource = fs.readFileSync(path.join(__dirname, "..", "js", "intl.js"), "utf8");
+function nodeOffset(zone, ms) {
+  const f = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric",
+  });
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  const local = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return Math.round((local - (ms - (ms % 1000))) / 1000);
+}
+let dropped = 0;
+let droppedInAll = 0;
+for (let pass = 0; pass < 2; pass++) {
+  const ours = vm.runInNewContext(intlSource, {}, { filename: "intl.js" })(dataObject(), nodeOffset);
+  dropped = 0;
+  for (const locale of LOCALES) {
+    for (const w of wanted[locale]) {
+      const table = tables[locale][w.kind];
+      if (!table[w.index]) continue;
+      let ok = true;
+      try {
+        const a = new ours.DateTimeFormat(locale, w.options);
+        const b = new Intl.DateTimeFormat(locale, w.options);
+        for (const ms of SAMPLES) {
+          if (a.format(ms) !== b.format(ms)) ok = false;
+        }
+        if (JSON.stringify(a.resolvedOptions()) !== JSON.stringify(b.resolvedOptions())) ok = false;
+      } catch (e) {
+        ok = false;
+      }
+      if (!ok) {
+        table[w.index] = 0;
+        dropped++;
+        if (process.env.INTL_DEBUG && dropped < 5) {
+          const a = new ours.DateTimeFormat(locale, w.options);
+          const b = new Intl.DateTimeFormat(locale, w.options);
+          console.error(locale, JSON.stringify(w.options), SAMPLES.map((ms) => [a.format(ms), b.format(ms)]), JSON.stringify(a.resolvedOptions()), JSON.stringify(b.resolvedOptions()));
+        }
+      }
+    }
+  }
+  droppedInAll += dropped;
+  if (dropped === 0) break;
+}
+
+const body =
+  "// GENERATED by guest-sdk/intl/build.js from the ICU of Node " + process.version +
+  " (ICU " + process.versions.icu + ", CLDR " + process.versions.cldr + ", tz " + process.versions.tz + ").\n" +
+  "// Do not edit: run `make intl-data`. Unicode CLDR data: Unicode License v3.\n" +
+  "(" + JSON.stringify(dataObject()) + ")\n";
+fs.writeFileSync(OUT, body);
+const kept = Object.values(tables).reduce((n, t) => n + t.components.filter(Boolean).length + t.styles.filter(Boolean).length, 0);
+console.error(
+  `intl-data: ${templates.length} templates, ${names.length} name lists, ${Object.keys(zones).length} zone names, ` +
+  `${kept} combinations kept, ${droppedInAll} dropped after the check against Node; ${body.length} bytes -> ${OUT}`,
+);

@@ -1,0 +1,390 @@
+// hookbox Intl: `Intl.DateTimeFormat` and `Date.prototype.toLocale*String`
+// with IANA time zones, for the sandbox, where QuickJS has no ICU.
+//
+// A script whose completion value is a factory:
+//   (data, zoneOffset) => { DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString, Intl }
+// `data` is `intl-data.js` (generated from Node 20's ICU by guest-sdk/intl/build.js): per locale, one
+// template per supported combination of options, each checked against Node when it was generated.
+// `zoneOffset(zone, ms)` answers the UTC offset in seconds of an IANA zone at an instant (the host's tz
+// database). Anything the tables do not cover throws: hookbox never formats differently from Node
+// without saying so.
+(function (data, zoneOffset) {
+  "use strict";
+
+  const StringCtor = String;
+  const NumberCtor = Number;
+  const DateCtor = Date;
+  const ArrayIsArray = Array.isArray;
+  const hasOwn = Object.prototype.hasOwnProperty;
+  const ReflectApply = Reflect.apply;
+  const call = (fn, self, ...args) => ReflectApply(fn, self, args);
+  const owns = (obj, key) => obj !== null && obj !== undefined && call(hasOwn, obj, key);
+  const getUTC = {
+    year: Date.prototype.getUTCFullYear,
+    month: Date.prototype.getUTCMonth,
+    day: Date.prototype.getUTCDate,
+    weekday: Date.prototype.getUTCDay,
+    hour: Date.prototype.getUTCHours,
+    minute: Date.prototype.getUTCMinutes,
+    second: Date.prototype.getUTCSeconds,
+  };
+  const dateValueOf = Date.prototype.valueOf;
+  const dateNow = Date.now;
+  const stringToLowerCase = String.prototype.toLowerCase;
+  const stringSlice = String.prototype.slice;
+  const stringCharCodeAt = String.prototype.charCodeAt;
+  const stringIndexOf = String.prototype.indexOf;
+  const stringSplit = String.prototype.split;
+  const stringReplace = String.prototype.replace;
+
+  // Component options in the order of the tables' mixed-radix index.
+  const COMPONENTS = [
+    ["weekday", [undefined, "long", "short", "narrow"]],
+    ["year", [undefined, "numeric", "2-digit"]],
+    ["month", [undefined, "numeric", "2-digit", "long", "short", "narrow"]],
+    ["day", [undefined, "numeric", "2-digit"]],
+    ["hour", [undefined, "numeric", "2-digit"]],
+    ["minute", [undefined, "numeric", "2-digit"]],
+    ["second", [undefined, "numeric", "2-digit"]],
+  ];
+  const HOUR12 = [undefined, true, false];
+  const DATE_STYLES = [undefined, "full", "long", "medium", "short"];
+  const TIME_STYLES = [undefined, "medium", "short"];
+  // Options Node knows that hookbox does not format: given, they throw.
+  const UNSUPPORTED = ["era", "dayPeriod", "fractionalSecondDigits", "timeZoneName", "hourCycle", "calendar", "numberingSystem"];
+
+  // The number at `index` of a table of fixed-width base-64 numbers.
+  function tableNumber(table, index, width) {
+    const w = width === undefined ? data.idWidth : width;
+    let id = 0;
+    for (let i = 0; i < w; i++) {
+      const c = call(stringCharCodeAt, table, index * w + i);
+      // Base64 digit value of c.
+      id = id * 64 + (c >= 97 ? c - 71 : c >= 65 ? c - 65 : c >= 48 ? c + 4 : c === 43 ? 62 : 63);
+    }
+    return id;
+  }
+
+  // Template `n`'s tokens, cut out of the one string that holds them all.
+  function templateTokens(n) {
+    const start = tableNumber(data.offsets, n, data.offsetWidth);
+    let end = call(stringIndexOf, data.templates, "\n", start);
+    if (end < 0) end = data.templates.length;
+    return call(stringSplit, call(stringSlice, data.templates, start, end), "\t");
+  }
+
+  function unsupported(what) {
+    const e = new RangeError("hookbox: Intl.DateTimeFormat does not support " + what);
+    e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+    return e;
+  }
+
+  // ---------------------------------------------------------------- locales
+
+  function canonicalTag(tag) {
+    if (typeof tag !== "string" && (typeof tag !== "object" || tag === null)) {
+      throw new TypeError("Language ID should be string or object.");
+    }
+    const text = StringCtor(tag);
+    if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(text)) throw new RangeError("Incorrect locale information provided");
+    return call(stringToLowerCase, text);
+  }
+
+  // The locale a list of tags resolves to: [shown tag, table key].
+  function resolveLocale(locales) {
+    let list;
+    if (locales === undefined) list = [];
+    else if (typeof locales === "string") list = [locales];
+    else list = ArrayIsArray(locales) ? locales : [locales];
+    for (let i = 0; i < list.length; i++) {
+      // The common case without a regular expression (each costs ~10k fuel).
+      if (typeof list[i] === "string") {
+        const known = call(stringToLowerCase, list[i]);
+        if (owns(data.locales, known)) return data.locales[known];
+      }
+      const tag = canonicalTag(list[i]);
+      if (/-u-|-t-|-x-/.test(tag)) {
+        throw unsupported("locale extensions (" + StringCtor(list[i]) + "): give the options instead");
+      }
+      if (owns(data.locales, tag)) return data.locales[tag];
+    }
+    return data.locales[call(stringToLowerCase, data.defaultLocale)];
+  }
+
+  // ---------------------------------------------------------------- options
+
+  function getOption(options, name, allowed) {
+    const value = options[name];
+    if (value === undefined) return undefined;
+    const text = typeof value === "boolean" && allowed === HOUR12 ? value : StringCtor(value);
+    for (let i = 0; i < allowed.length; i++) if (allowed[i] === text) return text;
+    throw new RangeError("Value " + StringCtor(value) + " out of range for Intl.DateTimeFormat options property " + name);
+  }
+
+  function resolveZone(value) {
+    if (value === undefined) return "UTC";
+    const name = StringCtor(value);
+    const key = call(stringToLowerCase, name);
+    if (!owns(data.zones, key)) throw new RangeError("Invalid time zone specified: " + name);
+    return data.zones[key];
+  }
+
+  const DATE_FIELDS = ["weekday", "year", "month", "day"];
+  const TIME_FIELDS = ["hour", "minute", "second"];
+
+  // ECMA-402 ToDateTimeOptions / CreateDateTimeFormat's defaults, then the
+  // table lookup. `required`/`defaults` are "any"/"date"/"time"/"all".
+  function build(locales, options, required, defaults) {
+    // (Index access, not destructuring: QuickJS destructures through iterators.)
+    const resolvedLocale = resolveLocale(locales);
+    const shownLocale = resolvedLocale[0];
+    const tableKey = resolvedLocale[1];
+    const table = data.tables[tableKey];
+    const opts = options === undefined ? {} : options;
+    if (opts === null) throw new TypeError("Cannot convert undefined or null to object");
+    for (let i = 0; i < UNSUPPORTED.length; i++) {
+      if (opts[UNSUPPORTED[i]] !== undefined) throw unsupported("the option " + UNSUPPORTED[i]);
+    }
+    const matcher = opts.formatMatcher;
+    if (matcher !== undefined && StringCtor(matcher) !== "best fit") throw unsupported("formatMatcher " + StringCtor(matcher));
+    const hour12 = opts.hour12 === undefined ? undefined : !!opts.hour12;
+    const timeZone = resolveZone(opts.timeZone);
+    const chosen = {};
+    let any = false;
+    for (let i = 0; i < COMPONENTS.length; i++) {
+      const name = COMPONENTS[i][0];
+      chosen[name] = getOption(opts, name, COMPONENTS[i][1]);
+      if (chosen[name] !== undefined) any = true;
+    }
+    const dateStyle = getOption(opts, "dateStyle", ["full", "long", "medium", "short"]);
+    let timeStyle = opts.timeStyle === undefined ? undefined : StringCtor(opts.timeStyle);
+    if (timeStyle !== undefined && timeStyle !== "full" && timeStyle !== "long" && timeStyle !== "medium" && timeStyle !== "short") {
+      throw new RangeError("Value " + timeStyle + " out of range for Intl.DateTimeFormat options property timeStyle");
+    }
+    if (dateStyle !== undefined || timeStyle !== undefined) {
+      if (any) {
+        for (let i = 0; i < COMPONENTS.length; i++) {
+          if (chosen[COMPONENTS[i][0]] !== undefined) {
+            throw new TypeError("Can't set option " + COMPONENTS[i][0] + " when " + (dateStyle !== undefined ? "dateStyle" : "timeStyle") + " is used");
+          }
+        }
+      }
+      if (required === "date" && timeStyle !== undefined) throw new TypeError("Invalid option : timeStyle");
+      if (required === "time" && dateStyle !== undefined) throw new TypeError("Invalid option : dateStyle");
+      if (timeStyle === "full" || timeStyle === "long") throw unsupported("timeStyle " + timeStyle + " (it needs time zone names)");
+      const index = (DATE_STYLES.indexOf(dateStyle) * TIME_STYLES.length + TIME_STYLES.indexOf(timeStyle)) * 3 +
+        (timeStyle === undefined ? 0 : HOUR12.indexOf(hour12));
+      const id = tableNumber(table.styles, index);
+      if (id === 0) throw unsupported("this combination of options in " + shownLocale);
+      return { locale: shownLocale, timeZone, template: templateTokens(id - 1), dateStyle, timeStyle };
+    }
+    let need = true;
+    const fields = required === "date" ? DATE_FIELDS : required === "time" ? TIME_FIELDS : null;
+    for (let i = 0; i < COMPONENTS.length; i++) {
+      const name = COMPONENTS[i][0];
+      if (chosen[name] === undefined) continue;
+      if (fields === null || fields.indexOf(name) >= 0) need = false;
+    }
+    if (need) {
+      if (defaults === "date" || defaults === "all") chosen.year = chosen.month = chosen.day = "numeric";
+      if (defaults === "time" || defaults === "all") chosen.hour = chosen.minute = chosen.second = "numeric";
+    }
+    let index = 0;
+    for (let i = 0; i < COMPONENTS.length; i++) {
+      const allowed = COMPONENTS[i][1];
+      index = index * allowed.length + allowed.indexOf(chosen[COMPONENTS[i][0]]);
+    }
+    index = index * 3 + (chosen.hour === undefined ? 0 : HOUR12.indexOf(hour12));
+    const id = tableNumber(table.components, index);
+    if (id === 0) throw unsupported("this combination of options in " + shownLocale);
+    return { locale: shownLocale, timeZone, template: templateTokens(id - 1) };
+  }
+
+  // ---------------------------------------------------------------- formatting
+
+  function pad(n, width) {
+    let s = StringCtor(n);
+    while (s.length < width) s = "0" + s;
+    return s;
+  }
+
+  function timeValue(date) {
+    const x = date === undefined ? dateNow() : date instanceof DateCtor ? call(dateValueOf, date) : NumberCtor(date);
+    if (!(x >= -8.64e15 && x <= 8.64e15)) throw new RangeError("Invalid time value");
+    return x - (x % 1);
+  }
+
+  // The parts of `x` (ms since the epoch) under a built format.
+  function parts(format, x) {
+    const offset = format.timeZone === "UTC" ? 0 : zoneOffset(format.timeZone, x);
+    const local = new DateCtor(x + offset * 1000);
+    const year = call(getUTC.year, local);
+    if (year < 1 || year > 9999) throw unsupported("years before 1 or after 9999");
+    const tokens = format.template;
+    const out = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      const kind = t[0];
+      const arg = call(stringSlice, t, 1);
+      let type;
+      let value;
+      switch (kind) {
+        case "'":
+          type = "literal";
+          value = data.literals[NumberCtor(arg)];
+          break;
+        case "y":
+          type = "year";
+          value = arg === "2" ? pad(year % 100, 2) : StringCtor(year);
+          break;
+        case "M":
+          type = "month";
+          value = data.names[NumberCtor(call(stringSlice, arg, 1))][call(getUTC.month, local)];
+          break;
+        case "E":
+          type = "weekday";
+          value = data.names[NumberCtor(call(stringSlice, arg, 1))][call(getUTC.weekday, local)];
+          break;
+        case "d":
+          type = "day";
+          value = pad(call(getUTC.day, local), NumberCtor(arg));
+          break;
+        case "h": {
+          type = "hour";
+          const h = call(getUTC.hour, local);
+          const cycle = arg[1];
+          const shown = cycle === "2" ? (h % 12 === 0 ? 12 : h % 12) : cycle === "1" ? h % 12 : cycle === "4" ? (h === 0 ? 24 : h) : h;
+          value = pad(shown, NumberCtor(arg[0]));
+          break;
+        }
+        case "m":
+          type = "minute";
+          value = pad(call(getUTC.minute, local), NumberCtor(arg));
+          break;
+        case "s":
+          type = "second";
+          value = pad(call(getUTC.second, local), NumberCtor(arg));
+          break;
+        case "a":
+          type = "dayPeriod";
+          value = data.names[NumberCtor(arg)][call(getUTC.hour, local) < 12 ? 0 : 1];
+          break;
+        default:
+          throw unsupported("its own table (token " + t + ")");
+      }
+      out[out.length] = { type, value };
+    }
+    return out;
+  }
+
+  // V8 (Node 20) gives format() a plain space where ICU's pattern, and
+  // formatToParts(), have U+202F NARROW NO-BREAK SPACE ("4 AM").
+  function text(format, x) {
+    const ps = parts(format, x);
+    let s = "";
+    for (let i = 0; i < ps.length; i++) s += ps[i].value;
+    return call(stringReplace, s, /\u202f/g, " ");
+  }
+
+  const STYLE_NAMES = { n: "numeric", 2: "2-digit", l: "long", s: "short", w: "narrow" };
+  const WIDTH_NAMES = { 1: "numeric", 2: "2-digit" };
+  const CYCLES = { 1: "h11", 2: "h12", 3: "h23", 4: "h24" };
+  const TOKEN_FIELDS = { y: "year", d: "day", m: "minute", s: "second" };
+
+  // What resolvedOptions() reports, read from a template's tokens: the hour
+  // cycle, and with `components` each field's width or style as drawn.
+  function resolvedFields(tokens, components) {
+    const out = {};
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      const kind = t[0];
+      if (kind === "h") {
+        out.hourCycle = CYCLES[t[2]];
+        out.hour12 = t[2] === "1" || t[2] === "2";
+        if (components) out.hour = WIDTH_NAMES[t[1]];
+      } else if (!components) {
+        continue;
+      } else if (kind === "M") {
+        out.month = STYLE_NAMES[t[1]];
+      } else if (kind === "E") {
+        out.weekday = STYLE_NAMES[t[1]];
+      } else if (owns(TOKEN_FIELDS, kind)) {
+        out[TOKEN_FIELDS[kind]] = WIDTH_NAMES[t[1]];
+      }
+    }
+    return out;
+  }
+
+  const RESOLVED_ORDER = ["hourCycle", "hour12", "weekday", "year", "month", "day", "hour", "minute", "second"];
+
+  class DateTimeFormat {
+    constructor(locales, options) {
+      const format = build(locales, options, "any", "date");
+      Object.defineProperty(this, "_format", { value: format });
+      const bound = (date) => text(format, timeValue(date));
+      Object.defineProperty(this, "format", { value: bound, configurable: true, writable: true });
+    }
+    formatToParts(date) {
+      return parts(this._format, timeValue(date));
+    }
+    resolvedOptions() {
+      const f = this._format;
+      const out = { locale: f.locale, calendar: "gregory", numberingSystem: "latn", timeZone: f.timeZone };
+      const resolved = resolvedFields(f.template, f.dateStyle === undefined && f.timeStyle === undefined);
+      for (let i = 0; i < RESOLVED_ORDER.length; i++) {
+        const k = RESOLVED_ORDER[i];
+        if (owns(resolved, k)) out[k] = resolved[k];
+      }
+      if (f.dateStyle !== undefined) out.dateStyle = f.dateStyle;
+      if (f.timeStyle !== undefined) out.timeStyle = f.timeStyle;
+      return out;
+    }
+    static supportedLocalesOf(locales) {
+      const list = locales === undefined ? [] : typeof locales === "string" ? [locales] : locales;
+      const out = [];
+      for (let i = 0; i < list.length; i++) {
+        const tag = canonicalTag(list[i]);
+        if (owns(data.locales, tag)) out[out.length] = data.locales[tag][0];
+      }
+      return out;
+    }
+  }
+  Object.defineProperty(DateTimeFormat.prototype, Symbol.toStringTag, { value: "Intl.DateTimeFormat", configurable: true });
+
+  function localeString(required, defaults) {
+    return function (locales, options) {
+      const x = call(dateValueOf, this);
+      if (x !== x) return "Invalid Date";
+      return text(build(locales, options, required, defaults), x);
+    };
+  }
+
+  const toLocaleString = localeString("any", "all");
+  const toLocaleDateString = localeString("date", "date");
+  const toLocaleTimeString = localeString("time", "time");
+
+  function notSupported(name) {
+    const f = function () {
+      throw new TypeError("hookbox: Intl." + name + " is not supported in the sandbox");
+    };
+    Object.defineProperty(f, "name", { value: name });
+    return f;
+  }
+
+  const Intl = {
+    DateTimeFormat,
+    getCanonicalLocales(locales) {
+      const list = locales === undefined ? [] : typeof locales === "string" ? [locales] : locales;
+      const out = [];
+      for (let i = 0; i < list.length; i++) {
+        const tag = canonicalTag(list[i]);
+        out[out.length] = owns(data.locales, tag) ? data.locales[tag][0] : StringCtor(list[i]);
+      }
+      return out;
+    },
+  };
+  const missing = ["Collator", "DisplayNames", "ListFormat", "Locale", "PluralRules", "RelativeTimeFormat", "Segmenter"];
+  for (let i = 0; i < missing.length; i++) Intl[missing[i]] = notSupported(missing[i]);
+
+  return { Intl, DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString };
+});
