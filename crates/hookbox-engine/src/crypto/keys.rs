@@ -178,7 +178,9 @@ fn rsa_details(info: &mut Value, k: &RsaPublicKey) {
     info["modulusLength"] = k.n().bits().into();
     // Node gives the exponent as a bigint; it fits a JSON number for every
     // key seen in practice (65537), and the guest makes it a BigInt.
-    info["publicExponent"] = k.e().to_u64_digits().first().copied().unwrap_or(0).into();
+    let e = k.e().to_bytes_be();
+    let e = e.iter().take(8).fold(0u64, |n, b| n << 8 | u64::from(*b));
+    info["publicExponent"] = e.into();
 }
 
 fn rsa_jwk(k: &RsaPublicKey) -> Value {

@@ -315,7 +315,7 @@ fn read(request: &[u8]) -> Result<(Work, u64), String> {
                     "crypto: size is over the limit of {MAX_RANDOM_BYTES} bytes per request"
                 ));
             }
-            (Work::Random(size as usize), cost::bytes(size as usize))
+            (Work::Random(size as usize), cost::random(size as usize))
         }
         Request::Cipher {
             algorithm,
@@ -396,8 +396,8 @@ fn read(request: &[u8]) -> Result<(Work, u64), String> {
             } else {
                 key
             };
-            // Encoding a private RSA key's JWK takes one modular inverse.
-            let fuel = cost::key(&key) + cost::verify(&key);
+            // A private RSA key's JWK takes a modular exponentiation (`qi`).
+            let fuel = cost::key(&key) + cost::sign(&key);
             (Work::KeyInfo(key), fuel)
         }
     })
