@@ -858,9 +858,8 @@
   }
 
   function getRandomValues(array) {
-    const integer = array instanceof Int8Array || array instanceof Uint8Array || array instanceof Uint8ClampedArray ||
-      array instanceof Int16Array || array instanceof Uint16Array || array instanceof Int32Array ||
-      array instanceof Uint32Array || (typeof BigInt64Array !== "undefined" && (array instanceof BigInt64Array || array instanceof BigUint64Array));
+    const tag = Object.prototype.toString.call(array).slice(8, -1);
+    const integer = /^(Big)?(Ui|I)nt(8|16|32|64)(Clamped)?Array$/.test(tag);
     if (!integer) throw domError("TypeMismatchError", "The data argument must be an integer-type TypedArray");
     if (array.byteLength > 65536) {
       throw domError("QuotaExceededError", "The ArrayBufferView's byte length (" + array.byteLength + ") exceeds the number of bytes of entropy available via this API (65536)");

@@ -194,11 +194,12 @@ fn rsa_jwk(k: &RsaPublicKey) -> Value {
 fn ec_jwk(crv: &str, sec1: &[u8], d: Option<&[u8]>) -> Value {
     // Uncompressed point: 0x04 || x || y.
     let n = (sec1.len() - 1) / 2;
+    // Node's member order.
     let mut jwk = json!({
         "kty": "EC",
-        "crv": crv,
         "x": URL_SAFE_NO_PAD.encode(&sec1[1..1 + n]),
         "y": URL_SAFE_NO_PAD.encode(&sec1[1 + n..]),
+        "crv": crv,
     });
     if let Some(d) = d {
         jwk["d"] = URL_SAFE_NO_PAD.encode(d).into();
