@@ -76,7 +76,12 @@ fn calibrate() {
         r#"{"op":"random","size":65536}"#.into(),
     ));
     for (name, alg, hash, key) in [
-        ("RS256 sign", "RSASSA-PKCS1-v1_5", "sha256", "rsa2048.pkcs8.pem"),
+        (
+            "RS256 sign",
+            "RSASSA-PKCS1-v1_5",
+            "sha256",
+            "rsa2048.pkcs8.pem",
+        ),
         ("PS256 sign", "RSA-PSS", "sha256", "rsa2048.pkcs1.pem"),
         ("ES256 sign", "ECDSA", "sha256", "p256.pkcs8.pem"),
         ("ES384 sign", "ECDSA", "sha384", "p384.pkcs8.pem"),
@@ -90,8 +95,20 @@ fn calibrate() {
         ));
     }
     for (name, alg, hash, key, sig) in [
-        ("RS256 verify", "RSASSA-PKCS1-v1_5", "sha256", "rsa2048.spki.pem", 256),
-        ("PS256 verify auto", "RSA-PSS", "sha256", "rsa2048.spki.pem", 256),
+        (
+            "RS256 verify",
+            "RSASSA-PKCS1-v1_5",
+            "sha256",
+            "rsa2048.spki.pem",
+            256,
+        ),
+        (
+            "PS256 verify auto",
+            "RSA-PSS",
+            "sha256",
+            "rsa2048.spki.pem",
+            256,
+        ),
         ("ES256 verify", "ECDSA", "sha256", "p256.spki.pem", 64),
         ("ES384 verify", "ECDSA", "sha384", "p384.spki.pem", 96),
     ] {
@@ -109,7 +126,10 @@ fn calibrate() {
         "keyInfo rsa private".into(),
         format!(r#"{{"op":"keyInfo","key":{{"pem":{pem}}}}}"#),
     ));
-    println!("{:<24} {:>12} {:>14} {:>10}", "request", "ns", "fuel", "fuel/ns");
+    println!(
+        "{:<24} {:>12} {:>14} {:>10}",
+        "request", "ns", "fuel", "fuel/ns"
+    );
     for (name, request) in cases {
         let mut best = f64::MAX;
         let mut fuel = 0;
@@ -119,8 +139,15 @@ fn calibrate() {
             fuel = r.fuel();
             let answer = r.answer();
             best = best.min(start.elapsed().as_nanos() as f64);
-            assert!(!answer.starts_with(b"{\"error\""), "{name}: {}", String::from_utf8_lossy(&answer));
+            assert!(
+                !answer.starts_with(b"{\"error\""),
+                "{name}: {}",
+                String::from_utf8_lossy(&answer)
+            );
         }
-        println!("{name:<24} {best:>12.0} {fuel:>14} {:>10.1}", fuel as f64 / best);
+        println!(
+            "{name:<24} {best:>12.0} {fuel:>14} {:>10.1}",
+            fuel as f64 / best
+        );
     }
 }

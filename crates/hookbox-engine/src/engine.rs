@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::{
-    AsContextMut, Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, ModuleExport,
-    PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline,
+    AsContextMut, Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory,
+    ModuleExport, PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline,
 };
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -1200,7 +1200,10 @@ mod tests {
             br#"{"op":"pbkdf2","password":"","salt":"","iterations":10000000,"keylen":32,"hash":"sha256"}"#,
         );
         let answer: serde_json::Value = serde_json::from_slice(&request.answer()).unwrap();
-        assert!(answer["error"].as_str().unwrap().contains("over the limit"), "{answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("over the limit"),
+            "{answer}"
+        );
         // Metering off: nothing to charge, nothing trapped.
         let unmetered = wasmtime::Engine::new(&wasmtime::Config::new()).unwrap();
         charge_fuel(&mut Store::new(&unmetered, ()), u64::MAX).unwrap();

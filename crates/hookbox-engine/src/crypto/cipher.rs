@@ -2,9 +2,9 @@
 //! `createDecipheriv`, which the guest buffers until `final`).
 
 use aes::{Aes128, Aes192, Aes256};
+use aes_gcm::AesGcm;
 use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::AesGcm;
 use cbc::cipher::block_padding::{NoPadding, Pkcs7};
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 
@@ -72,12 +72,24 @@ fn gcm(r: &CipherRequest<'_>) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
             msg.extend_from_slice(r.data);
             msg.extend_from_slice(tag);
             let plain = cipher
-                .decrypt(nonce, Payload { msg: &msg, aad: r.aad })
+                .decrypt(
+                    nonce,
+                    Payload {
+                        msg: &msg,
+                        aad: r.aad,
+                    },
+                )
                 .map_err(|_| GCM_AUTH_FAILED.to_string())?;
             Ok((plain, None))
         } else {
             let mut out = cipher
-                .encrypt(nonce, Payload { msg: r.data, aad: r.aad })
+                .encrypt(
+                    nonce,
+                    Payload {
+                        msg: r.data,
+                        aad: r.aad,
+                    },
+                )
                 .map_err(|_| "crypto: the message is too long for GCM".to_string())?;
             let tag = out.split_off(out.len() - 16);
             Ok((out, Some(tag)))
@@ -120,7 +132,7 @@ fn cbc(r: &CipherRequest<'_>) -> Result<Vec<u8>, String> {
         if r.decrypt {
             let d = cbc::Decryptor::<C>::new_from_slices(r.key, r.iv)
                 .map_err(|_| "Invalid key length".to_string())?;
-            if r.data.len() % 16 != 0 {
+            if !r.data.len().is_multiple_of(16) {
                 return Err(WRONG_FINAL_BLOCK_LENGTH.into());
             }
             let out = if r.auto_padding {
@@ -134,7 +146,7 @@ fn cbc(r: &CipherRequest<'_>) -> Result<Vec<u8>, String> {
                 .map_err(|_| "Invalid key length".to_string())?;
             if r.auto_padding {
                 Ok(e.encrypt_padded_vec_mut::<Pkcs7>(r.data))
-            } else if r.data.len() % 16 != 0 {
+            } else if !r.data.len().is_multiple_of(16) {
                 Err(WRONG_FINAL_BLOCK_LENGTH.into())
             } else {
                 Ok(e.encrypt_padded_vec_mut::<NoPadding>(r.data))

@@ -119,16 +119,18 @@ impl Key {
             "asymmetricKeyType": self.kind(),
         });
         let (spki, pkcs8, jwk) = match self {
-            Self::RsaPublic(k) => (k.to_public_key_der().map_err(|e| fail(&e))?, None, rsa_jwk(k)),
+            Self::RsaPublic(k) => (
+                k.to_public_key_der().map_err(|e| fail(&e))?,
+                None,
+                rsa_jwk(k),
+            ),
             Self::RsaPrivate(k) => {
                 let mut jwk = rsa_jwk(&k.to_public_key());
                 let primes = k.primes();
                 let p = &primes[0];
                 let q = &primes[1];
                 let one = BigUint::from(1u8);
-                let qi = q
-                    .modpow(&(p - 2u8), p)
-                    .to_bytes_be();
+                let qi = q.modpow(&(p - 2u8), p).to_bytes_be();
                 for (name, v) in [
                     ("d", k.d().to_bytes_be()),
                     ("p", p.to_bytes_be()),
@@ -140,22 +142,40 @@ impl Key {
                     jwk[name] = URL_SAFE_NO_PAD.encode(v).into();
                 }
                 (
-                    k.to_public_key().to_public_key_der().map_err(|e| fail(&e))?,
+                    k.to_public_key()
+                        .to_public_key_der()
+                        .map_err(|e| fail(&e))?,
                     Some(k.to_pkcs8_der().map_err(|e| fail(&e))?.as_bytes().to_vec()),
                     jwk,
                 )
             }
-            Self::P256Public(k) => (k.to_public_key_der().map_err(|e| fail(&e))?, None, ec_jwk("P-256", &k.to_sec1_bytes(), None)),
-            Self::P384Public(k) => (k.to_public_key_der().map_err(|e| fail(&e))?, None, ec_jwk("P-384", &k.to_sec1_bytes(), None)),
+            Self::P256Public(k) => (
+                k.to_public_key_der().map_err(|e| fail(&e))?,
+                None,
+                ec_jwk("P-256", &k.to_sec1_bytes(), None),
+            ),
+            Self::P384Public(k) => (
+                k.to_public_key_der().map_err(|e| fail(&e))?,
+                None,
+                ec_jwk("P-384", &k.to_sec1_bytes(), None),
+            ),
             Self::P256Private(k) => (
                 k.public_key().to_public_key_der().map_err(|e| fail(&e))?,
                 Some(k.to_pkcs8_der().map_err(|e| fail(&e))?.as_bytes().to_vec()),
-                ec_jwk("P-256", &k.public_key().to_sec1_bytes(), Some(&k.to_bytes())),
+                ec_jwk(
+                    "P-256",
+                    &k.public_key().to_sec1_bytes(),
+                    Some(&k.to_bytes()),
+                ),
             ),
             Self::P384Private(k) => (
                 k.public_key().to_public_key_der().map_err(|e| fail(&e))?,
                 Some(k.to_pkcs8_der().map_err(|e| fail(&e))?.as_bytes().to_vec()),
-                ec_jwk("P-384", &k.public_key().to_sec1_bytes(), Some(&k.to_bytes())),
+                ec_jwk(
+                    "P-384",
+                    &k.public_key().to_sec1_bytes(),
+                    Some(&k.to_bytes()),
+                ),
             ),
         };
         match self {

@@ -384,9 +384,8 @@ fn read(request: &[u8]) -> Result<(Work, u64), String> {
             } else {
                 1
             };
-            let fuel = cost::hash(params.hash, data.len())
-                + cost::key(&key)
-                + tries * cost::verify(&key);
+            let fuel =
+                cost::hash(params.hash, data.len()) + cost::key(&key) + tries * cost::verify(&key);
             (Work::Verify(params, key, data, signature), fuel)
         }
         Request::KeyInfo { key, public } => {

@@ -159,12 +159,7 @@ pub(crate) fn sign(p: &Params, key: &Key, data: &[u8]) -> Result<Vec<u8>, String
 
 /// Whether `signature` is `data`'s under `key` (public, or the public half of
 /// a private key, as Node allows). A malformed signature is `false`.
-pub(crate) fn verify(
-    p: &Params,
-    key: &Key,
-    data: &[u8],
-    signature: &[u8],
-) -> Result<bool, String> {
+pub(crate) fn verify(p: &Params, key: &Key, data: &[u8], signature: &[u8]) -> Result<bool, String> {
     let hashed = p.hash.digest(data);
     match (p.algorithm, key) {
         (Algorithm::Pkcs1v15 | Algorithm::Pss, Key::RsaPrivate(k)) => {
