@@ -17,7 +17,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
 .PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
-	npm-modules npm-modules-check npm-smoke
+	npm-modules npm-modules-check npm-smoke crypto-js-test
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -61,6 +61,16 @@ FUZZ_CASES ?= 15000
 fuzz:
 	HOOKBOX_FUZZ_CASES=$(FUZZ_CASES) HOOKBOX_FUZZ_SEED=$${HOOKBOX_FUZZ_SEED:-random} \
 		$(CARGO) test --workspace --all-targets -- fuzz_
+
+# The guest's `crypto` module (guest-sdk/js/crypto.js) under Node, over the
+# real host ops (the engine's host_call example), each result compared with
+# Node's own crypto; jsonwebtoken 9 signs and verifies through it.
+CRYPTO_NPM := target/crypto-npm
+crypto-js-test:
+	$(CARGO) build --workspace --all-targets
+	@[ -f $(CRYPTO_NPM)/node_modules/buffer/package.json ] && [ -f $(CRYPTO_NPM)/node_modules/jsonwebtoken/package.json ] || \
+		npm install --prefix $(CRYPTO_NPM) --no-save --no-audit --no-fund buffer@6.0.3 jsonwebtoken@9.0.3
+	node guest-sdk/js/crypto.test.js target/debug/examples/host_call $(CRYPTO_NPM)/node_modules
 
 # The standard suite: criterion micro-benchmarks, then hookbox against the
 # Node vm baseline over HTTP. Writes target/bench/report.{json,svg}.

@@ -1,7 +1,7 @@
 //! The wasmtime embedding: one engine, one pre-linked plugin, a fresh instance per call.
 
 use crate::artifact::Artifact;
-use crate::crypto;
+use crate::crypto::CryptoRequest;
 use crate::limits::{
     EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_FIELDS, MAX_ERROR_MESSAGE_BYTES,
     MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES,
@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::{
-    Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, ModuleExport,
-    PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline,
+    AsContextMut, Caller, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory,
+    ModuleExport, PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline,
 };
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -920,16 +920,29 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
         |mut caller: Caller<'_, Call>, ptr: u32, len: u32| -> wasmtime::Result<u32> {
             let memory = caller_memory(&mut caller)?;
             let (mem, call) = memory.data_and_store_mut(&mut caller);
-            let answer = match mem.get(ptr as usize..ptr as usize + len as usize) {
-                Some(META_REQUEST) => meta_answer(&call.facts),
-                Some(request) if request.starts_with(crate::tz::REQUEST_PREFIX) => {
-                    crate::tz::answer(request)
+            let request = match mem.get(ptr as usize..ptr as usize + len as usize) {
+                Some(META_REQUEST) => {
+                    let answer = meta_answer(&call.facts);
+                    let n = answer.len() as u32;
+                    call.answer = answer;
+                    return Ok(n);
                 }
-                Some(request) => crypto::answer(request),
+                // A zone lookup in a bundled table: no more than the JSON
+                // around it costs, so no charge beyond the guest's own.
+                Some(request) if request.starts_with(crate::tz::REQUEST_PREFIX) => {
+                    let answer = crate::tz::answer(request);
+                    let n = answer.len() as u32;
+                    call.answer = answer;
+                    return Ok(n);
+                }
+                Some(request) => CryptoRequest::parse(request),
                 None => return Err(wasmtime::format_err!("call buffer out of bounds")),
             };
+            // Host work is not metered: pay for it first, from the same budget.
+            charge_fuel(&mut caller, request.fuel())?;
+            let answer = request.answer();
             let n = answer.len() as u32;
-            call.answer = answer;
+            caller.data_mut().answer = answer;
             Ok(n)
         },
     )?;
@@ -957,6 +970,23 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
             Ok(call.logs.push(level, message) as u32)
         },
     )?;
+    Ok(())
+}
+
+/// Takes `cost` from the store's fuel before the host does work for the
+/// guest: with less fuel left, the call runs out of fuel as if its own code
+/// had burnt it (`Trap::OutOfFuel`, classified `out_of_fuel`). A store without
+/// metering is charged nothing (the work is bounded per request instead).
+fn charge_fuel(mut ctx: impl AsContextMut, cost: u64) -> wasmtime::Result<()> {
+    let mut ctx = ctx.as_context_mut();
+    let Ok(left) = ctx.get_fuel() else {
+        return Ok(());
+    };
+    if left < cost {
+        ctx.set_fuel(0)?;
+        return Err(Trap::OutOfFuel.into());
+    }
+    ctx.set_fuel(left - cost)?;
     Ok(())
 }
 
@@ -1157,6 +1187,34 @@ mod tests {
             .enable_all()
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn host_work_is_paid_in_fuel_first_and_runs_out_of_fuel_like_code() {
+        let mut config = wasmtime::Config::new();
+        config.consume_fuel(true);
+        let engine = wasmtime::Engine::new(&config).unwrap();
+        let mut store = Store::new(&engine, ());
+        store.set_fuel(1_000).unwrap();
+        charge_fuel(&mut store, 400).unwrap();
+        assert_eq!(store.get_fuel().unwrap(), 600);
+        let error = charge_fuel(&mut store, 601).unwrap_err();
+        assert_eq!(store.get_fuel().unwrap(), 0);
+        let outcome = classify(&error, &Limits::default());
+        assert_eq!(outcome.outcome, OutcomeKind::OutOfFuel, "{outcome:?}");
+        // A 10,000,000-iteration PBKDF2 is priced far above a call's budget
+        // (or refused outright), never done for free.
+        let request = CryptoRequest::parse(
+            br#"{"op":"pbkdf2","password":"","salt":"","iterations":10000000,"keylen":32,"hash":"sha256"}"#,
+        );
+        let answer: serde_json::Value = serde_json::from_slice(&request.answer()).unwrap();
+        assert!(
+            answer["error"].as_str().unwrap().contains("over the limit"),
+            "{answer}"
+        );
+        // Metering off: nothing to charge, nothing trapped.
+        let unmetered = wasmtime::Engine::new(&wasmtime::Config::new()).unwrap();
+        charge_fuel(&mut Store::new(&unmetered, ()), u64::MAX).unwrap();
     }
 
     #[test]

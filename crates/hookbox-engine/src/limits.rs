@@ -42,6 +42,12 @@ pub const MAX_ERROR_FIELDS: usize = 16;
 /// Largest request a guest may hand the `crypto` host call (key and data
 /// with their JSON escaping): the same as a call's input or output.
 pub const MAX_CRYPTO_REQUEST_BYTES: usize = MAX_IO_BYTES;
+/// Most fuel one `crypto` host request may cost (about one second of host
+/// work, see `crypto::cost`): PBKDF2 with 600,000 SHA-256 iterations (OWASP's
+/// 2023 advice) fits, 10,000,000 does not. Host work is not interrupted by
+/// the timeout, and engines without metering charge no fuel, so this bounds
+/// how long one request can hold a worker whatever the budget.
+pub const MAX_CRYPTO_REQUEST_FUEL: u64 = 10_000_000_000;
 
 /// How often the ticker thread advances the epoch. It bounds how late a
 /// timeout fires and how often a runaway yields its worker thread.
