@@ -1983,18 +1983,7 @@
     clearInterval: clearTimer,
     clearImmediate: clearTimer,
   });
-  // Node's crypto over the host's cryptography (guest-sdk/js/crypto.js), when
-  // the plugin was built with it.
-  const cryptoModule = host.crypto === undefined ? stubCrypto() : null;
-  function stubCrypto() {
-    const out = {};
-    const names = ["createHash", "createHmac", "randomBytes", "randomFillSync", "randomUUID", "createSign", "createVerify", "timingSafeEqual", "createSecretKey", "createPublicKey", "createPrivateKey"];
-    for (let i = 0; i < names.length; i++) out[names[i]] = unavailable("crypto." + names[i]);
-    out.KeyObject = class KeyObject {};
-    out.constants = {};
-    return out;
-  }
-  const nodeBuiltins = { querystring, process: processObject, timers: timersModule, crypto: cryptoModule };
+  const nodeBuiltins = { querystring, process: processObject, timers: timersModule };
   const registryRequire = host.makeRequire(host.modules, nodeBuiltins)();
   const whatwgUrl = registryRequire("whatwg-url");
   nodeBuiltins.url = ObjectFreeze({
@@ -2004,6 +1993,9 @@
     URLSearchParams: whatwgUrl.URLSearchParams,
   });
   const BufferCtor = registryRequire("buffer").Buffer;
+  // Node's crypto and WebCrypto over the host's cryptography.
+  const cryptoApi = host.crypto(hostCall, BufferCtor);
+  nodeBuiltins.crypto = cryptoApi.crypto;
 
   class DOMException extends ErrorCtor {
     constructor(message, name) {
@@ -2151,6 +2143,7 @@
     AbortSignal,
     DOMException,
     Intl: intlApi.Intl,
+    crypto: cryptoApi.webcrypto,
   };
   const nodeNames = ObjectKeys(nodeGlobals);
   for (let i = 0; i < nodeNames.length; i++) {

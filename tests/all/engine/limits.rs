@@ -135,12 +135,16 @@ async fn input_over_one_megabyte_is_refused_before_running() {
 
 #[tokio::test]
 async fn console_output_is_capped_per_call() {
-    let out = run(
+    // The longest timeout, so that a loaded machine cannot make it one.
+    let mut patient = Limits::default();
+    patient.timeout(Duration::from_secs(60)).unwrap();
+    let out = run_with(
         "function pipe(u, c, cb) { for (let i = 0; i < 10000; i++) console.log('line ' + i + ' ' + 'z'.repeat(100)); cb(null, u, c); }",
         &Input::default(),
+        &patient,
     )
     .await;
-    assert_eq!(out.outcome, OutcomeKind::Ok);
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
     let kept: usize = out
         .logs
         .iter()

@@ -6,5 +6,6 @@ mod conventions;
 mod hostile;
 mod isolation;
 mod limits;
+mod node;
 mod outbound;
 mod platforms;

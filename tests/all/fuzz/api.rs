@@ -481,7 +481,7 @@ async fn app() -> App {
         .create_connection(
             &tenant.id,
             hookbox_service::NewConnection {
-                name: "fuzz db".into(),
+                name: "fuzz-db".into(),
                 scripts: [("login".to_string(), DB_LOGIN.to_string())].into(),
                 configuration: [("API_KEY".to_string(), "fuzz-secret".to_string())].into(),
                 timeout: Some(3),

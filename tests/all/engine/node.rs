@@ -1,0 +1,84 @@
+//! The Node surface functions get (issue 13): built-in modules and globals,
+//! time zones and `Intl`, and the npm catalogue. Every case of
+//! `tests/fixtures/node/cases.js` runs in the engine and must answer exactly
+//! what Node 20 answers for it (`tests/fixtures/node/expect.js`, run here).
+
+use crate::common::*;
+use hookbox_engine::{Input, Limits, OutcomeKind};
+use serde_json::Value;
+use std::process::Command;
+use std::time::Duration;
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/node/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Node's answers, by case name.
+fn node_answers() -> serde_json::Map<String, Value> {
+    let npm = format!("{}/guest-sdk/npm/node_modules", env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        std::path::Path::new(&npm).is_dir(),
+        "{npm} is missing: run `make npm-modules` (make test does)"
+    );
+    let out = Command::new("node")
+        .arg(fixture("expect.js"))
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("expect.js prints JSON")
+}
+
+/// hookbox's answers: one handler runs every case, as expect.js does.
+async fn hookbox_answers() -> serde_json::Map<String, Value> {
+    let cases = std::fs::read_to_string(fixture("cases.js")).unwrap();
+    let source = format!(
+        r#"
+const CASES = (function () {{ const module = {{ exports: null }}; {cases}; return module.exports; }})();
+exports.handler = async () => {{
+  const out = {{}};
+  for (const [name, code] of CASES) {{
+    try {{
+      out[name] = {{ value: JSON.parse(JSON.stringify(await eval(code)) ?? "null") }};
+    }} catch (e) {{
+      out[name] = {{ error: (e && e.name) + ": " + (e && e.message) }};
+    }}
+  }}
+  return out;
+}};
+"#
+    );
+    let mut limits = Limits::default();
+    limits.timeout(Duration::from_secs(60)).unwrap();
+    limits.fuel(200_000_000_000).unwrap();
+    let out = run_with(&source, &Input::default(), &limits).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    match out.result {
+        Value::Object(map) => map,
+        other => panic!("the handler answered {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_case_answers_what_node_20_answers() {
+    let node = node_answers();
+    let ours = hookbox_answers().await;
+    let mut differ = Vec::new();
+    for (name, want) in &node {
+        let got = ours.get(name).unwrap_or(&Value::Null);
+        if got != want {
+            differ.push(format!("{name}:\n  node:    {want}\n  hookbox: {got}"));
+        }
+    }
+    assert!(node.len() >= 60, "only {} cases ran", node.len());
+    assert!(
+        differ.is_empty(),
+        "{} of {} cases differ from Node:\n{}",
+        differ.len(),
+        node.len(),
+        differ.join("\n")
+    );
+}
