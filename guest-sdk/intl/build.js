@@ -95,7 +95,7 @@ function template(fmt) {
       case "literal":
         // ICU's fallback for fields that have no pattern together
         // ("Saturday (second: 6)"): left out, so it throws in hookbox.
-        if (/[(（]/.test(p.value)) return null;
+        if (/[(（]/.test(p.value) && /[:：]/.test(p.value)) return null;
         tokens.push("'" + internLiteral(p.value));
         break;
       case "year":
@@ -230,9 +230,22 @@ for (const locale of LOCALES) {
   wanted[locale] = wantedHere;
 }
 
-// Locales: the full tags, and the short tags whose output is the full tag's.
+// Locales: the full tags, and the language-only tags ("de") wherever their output is the full
+// tag's for every kept combination (Node shows them as given in resolvedOptions().locale).
 const locales = {};
-for (const locale of LOCALES) locales[locale.toLowerCase()] = [locale, locale];
+for (const locale of LOCALES) {
+  locales[locale.toLowerCase()] = [locale, locale];
+  const short = locale.split("-")[0];
+  if (locales[short]) continue;
+  let same = new Intl.DateTimeFormat(short).resolvedOptions().locale === short;
+  for (const w of wanted[locale]) {
+    if (!same) break;
+    const a = new Intl.DateTimeFormat(locale, w.options);
+    const b = new Intl.DateTimeFormat(short, w.options);
+    for (const ms of [PROBE, SAMPLES[3]]) if (a.format(ms) !== b.format(ms)) same = false;
+  }
+  if (same) locales[short] = [short, locale];
+}
 
 // Time zones Node knows: every name in the system's zoneinfo and Node's own list, to Node's
 // canonical name.

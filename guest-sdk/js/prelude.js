@@ -1986,16 +1986,81 @@
   const nodeBuiltins = { querystring, process: processObject, timers: timersModule };
   const registryRequire = host.makeRequire(host.modules, nodeBuiltins)();
   const whatwgUrl = registryRequire("whatwg-url");
+  const URLCtor = nodeUrl(whatwgUrl.URL);
   nodeBuiltins.url = ObjectFreeze({
     parse: urlParse,
     format: urlFormat,
-    URL: whatwgUrl.URL,
+    URL: URLCtor,
     URLSearchParams: whatwgUrl.URLSearchParams,
   });
   const BufferCtor = registryRequire("buffer").Buffer;
+  patchBase64url(BufferCtor);
   // Node's crypto and WebCrypto over the host's cryptography.
   const cryptoApi = host.crypto(hostCall, BufferCtor);
   nodeBuiltins.crypto = cryptoApi.crypto;
+
+  // Node 15.7+'s "base64url" encoding, which the buffer shim predates: the
+  // same bytes as base64 with "-_" for "+/" and no padding.
+  function patchBase64url(Buffer) {
+    const proto = Buffer.prototype;
+    const toStringFn = proto.toString;
+    const writeFn = proto.write;
+    const fromFn = Buffer.from;
+    const byteLengthFn = Buffer.byteLength;
+    const isEncodingFn = Buffer.isEncoding;
+    const isUrl = (e) => typeof e === "string" && call(stringToLowerCase, e) === "base64url";
+    const toBase64 = (s) => call(stringReplace, call(stringReplace, StringCtor(s), /-/g, "+"), /_/g, "/");
+    ObjectDefineProperty(proto, "toString", {
+      value: function toString(encoding, start, end) {
+        if (!isUrl(encoding)) return ReflectApply(toStringFn, this, arguments);
+        const b64 = call(toStringFn, this, "base64", start, end);
+        return call(stringReplace, call(stringReplace, call(stringReplace, b64, /\+/g, "-"), /\//g, "_"), /=+$/, "");
+      },
+      writable: true,
+      configurable: true,
+    });
+    ObjectDefineProperty(proto, "write", {
+      value: function write(string, offset, length, encoding) {
+        const args = [];
+        for (let i = 0; i < arguments.length; i++) push(args, isUrl(arguments[i]) && i > 0 ? "base64" : arguments[i]);
+        for (let i = 1; i < arguments.length; i++) if (isUrl(arguments[i])) args[0] = toBase64(string);
+        return ReflectApply(writeFn, this, args);
+      },
+      writable: true,
+      configurable: true,
+    });
+    Buffer.from = function from(value, encodingOrOffset, length) {
+      if (typeof value === "string" && isUrl(encodingOrOffset)) return call(fromFn, Buffer, toBase64(value), "base64");
+      return ReflectApply(fromFn, Buffer, arguments);
+    };
+    Buffer.byteLength = function byteLength(string, encoding) {
+      if (typeof string === "string" && isUrl(encoding)) return call(byteLengthFn, Buffer, toBase64(string), "base64");
+      return ReflectApply(byteLengthFn, Buffer, arguments);
+    };
+    Buffer.isEncoding = function isEncoding(encoding) {
+      return isUrl(encoding) || call(isEncodingFn, Buffer, encoding);
+    };
+  }
+
+  // Node's URL: the WHATWG URL of the whatwg-url package, with Node's error
+  // for an invalid one (TypeError "Invalid URL", code ERR_INVALID_URL).
+  function nodeUrl(WhatwgURL) {
+    return class URL extends WhatwgURL {
+      constructor(url, base) {
+        try {
+          if (base === undefined) super(url);
+          else super(url, base);
+        } catch (e) {
+          if (!(e instanceof TypeError)) throw e;
+          const err = new TypeError("Invalid URL");
+          err.code = "ERR_INVALID_URL";
+          err.input = StringCtor(url);
+          if (base !== undefined) err.base = StringCtor(base);
+          throw err;
+        }
+      }
+    };
+  }
 
   class DOMException extends ErrorCtor {
     constructor(message, name) {
@@ -2036,7 +2101,7 @@
         return v;
       }
       if (seen.has(v)) return seen.get(v);
-      if (typeof v === "function") throw new DOMException(inspect(v) + " could not be cloned.", "DataCloneError");
+      if (typeof v === "function") throw new DOMException(StringCtor(v) + " could not be cloned.", "DataCloneError");
       let out;
       if (ArrayIsArray(v)) {
         out = [];
@@ -2134,7 +2199,7 @@
     global: G,
     process: processObject,
     Buffer: BufferCtor,
-    URL: whatwgUrl.URL,
+    URL: URLCtor,
     URLSearchParams: whatwgUrl.URLSearchParams,
     atob,
     btoa,
@@ -2158,6 +2223,18 @@
       enumerable: false,
     });
   }
+
+  // Node 9+'s util.isDeepStrictEqual, which the util shim predates.
+  const utilModule = registryRequire("util");
+  const assertModule = registryRequire("assert");
+  utilModule.isDeepStrictEqual = function isDeepStrictEqual(a, b) {
+    try {
+      assertModule.deepStrictEqual(a, b);
+      return true;
+    } catch (_) {
+      return false;
+    }
+  };
 
   // Into the snapshot: every package of the catalogue, evaluated once.
   const catalogue = ObjectKeys(host.modules.packages);

@@ -310,20 +310,32 @@ fn bound_error(error: &mut ErrorInfo) {
     });
 }
 
-/// Enforces the call's memory cap. Refusing with an error (not `Ok(false)`)
-/// turns the growth into an immediate trap, so a script cannot catch it.
+/// Enforces the call's memory cap: what the function's own work may grow the
+/// memory by, beyond the runtime image the instance starts from (the
+/// snapshot of QuickJS, the prelude, Intl's tables and the npm catalogue), so
+/// that a cap means the same whatever the image holds. Refusing with an error
+/// (not `Ok(false)`) turns the growth into an immediate trap, so a script
+/// cannot catch it.
 struct MemoryCap {
     bytes: usize,
+    /// The memory's size at instantiation (wasmtime asks the limiter for it
+    /// first, with `current` 0).
+    image: Option<usize>,
 }
 
 impl ResourceLimiter for MemoryCap {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.bytes {
+        let image = *self.image.get_or_insert(if current == 0 {
+            desired
+        } else {
+            current
+        });
+        if desired > image.saturating_add(self.bytes) {
             return Err(HostTrap::MemoryLimit.into());
         }
         Ok(true)
@@ -372,7 +384,11 @@ impl Engine {
                 .total_memories(config.max_instances)
                 .total_tables(config.max_instances)
                 .total_stacks(config.max_instances)
-                .max_memory_size(crate::limits::MAX_MEMORY_MB as usize * 1024 * 1024)
+                .max_memory_size(
+                    (crate::limits::MAX_MEMORY_MB + crate::limits::MAX_IMAGE_MB) as usize
+                        * 1024
+                        * 1024,
+                )
                 .max_unused_warm_slots(config.max_instances.min(64))
                 // Reset a used slot by copying back only its dirty pages
                 // (found with PAGEMAP_SCAN where the kernel has it) instead of
@@ -643,6 +659,7 @@ impl Engine {
             wasi: wasi.build_p1(),
             memory: MemoryCap {
                 bytes: limits.memory_bytes(),
+                image: None,
             },
             input,
             output: None,

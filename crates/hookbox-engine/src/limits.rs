@@ -11,9 +11,12 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Linear-memory cap when a function does not set one.
 pub const DEFAULT_MEMORY_MB: u32 = 64;
-/// Smallest memory cap accepted. The snapshotted engine itself needs a few
-/// MiB, so caps below that are classified `memory_limit` at instantiation.
+/// Smallest memory cap accepted. A cap counts what a call grows the memory by
+/// beyond the runtime image it starts from (QuickJS, the prelude, Intl's
+/// tables and the npm catalogue, snapshotted: about 25 MiB).
 pub const MIN_MEMORY_MB: u32 = 1;
+/// Room for the runtime image in each memory slot, above the largest cap.
+pub const MAX_IMAGE_MB: u32 = 64;
 /// Largest memory cap accepted; also the pooling allocator's slot size.
 pub const MAX_MEMORY_MB: u32 = 512;
 
