@@ -17,7 +17,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
 .PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
-	npm-modules npm-modules-check npm-smoke crypto-js-test
+	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -38,7 +38,11 @@ build:
 run: build
 	HOOKBOX_LOG=$${HOOKBOX_LOG:-info} ./target/debug/hookbox serve
 
-test: lint
+# The engine's Node cases compare against Node 20 with the pinned npm packages
+# (tests/fixtures/node); npm-modules-check proves the committed registry is
+# what the lock file builds.
+test: lint $(NPM_DIR)/node_modules/.installed
+	$(MAKE) npm-modules-check
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 	$(MAKE) sdk-test
@@ -120,6 +124,12 @@ $(NPM_DIR)/node_modules/.installed: $(NPM_DIR)/package.json $(NPM_DIR)/package-l
 # packages), guest-sdk/npm/THIRD_PARTY.md and guest-sdk/npm/licenses/.
 npm-modules: $(NPM_DIR)/node_modules/.installed
 	node $(NPM_DIR)/build.js
+
+# Regenerate guest-sdk/js/intl-data.js, Intl's tables, from this machine's Node
+# (its ICU is the reference: run it with the Node 20 the README names), then
+# `make plugin` to bake them in.
+intl-data:
+	node guest-sdk/intl/build.js
 
 # Fail, naming the file, when the committed output is not what the lock file builds.
 npm-modules-check: $(NPM_DIR)/node_modules/.installed

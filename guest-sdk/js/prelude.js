@@ -1478,8 +1478,9 @@
     copy(r, "method", req.method);
     copy(r, "language", req.language);
     copy(r, "user_agent", req.userAgent !== undefined ? req.userAgent : req.user_agent);
-    copy(r, "query", req.query);
-    copy(r, "body", req.body);
+    // Auth0 always gives query and body, as objects.
+    r.query = isObject(req.query) ? req.query : {};
+    r.body = isObject(req.body) ? req.body : {};
     if (isObject(req.geoip)) {
       r.geoip = {};
       const keys = ObjectKeys(req.geoip);

@@ -330,11 +330,9 @@ impl ResourceLimiter for MemoryCap {
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let image = *self.image.get_or_insert(if current == 0 {
-            desired
-        } else {
-            current
-        });
+        let image = *self
+            .image
+            .get_or_insert(if current == 0 { desired } else { current });
         if desired > image.saturating_add(self.bytes) {
             return Err(HostTrap::MemoryLimit.into());
         }

@@ -128,6 +128,24 @@ pub(crate) fn strip_secrets(context: &mut Value) {
 /// - `credentials-exchange`: the payload is the access token's claims
 ///   (`{scope, "https://…": …}`), added to the access token;
 /// - the other triggers only observe: the payload changes nothing.
+/// The user metadata a `pre-user-registration` hook's payload sets
+/// (`{user: {app_metadata, user_metadata}}`), as a [`Metadata`] patch; empty
+/// for other triggers.
+pub(crate) fn payload_metadata(trigger: &str, payload: &Value) -> hookbox_engine::Metadata {
+    let mut metadata = hookbox_engine::Metadata::default();
+    if trigger != "pre-user-registration" {
+        return metadata;
+    }
+    let user = payload.get("user");
+    if let Some(Value::Object(m)) = user.and_then(|u| u.get("app_metadata")) {
+        metadata.app_metadata = m.clone();
+    }
+    if let Some(Value::Object(m)) = user.and_then(|u| u.get("user_metadata")) {
+        metadata.user_metadata = m.clone();
+    }
+    metadata
+}
+
 pub(crate) fn apply_payload(trigger: &str, payload: &Value, user: &mut Value, tokens: &mut Tokens) {
     match trigger {
         "pre-user-registration" => {

@@ -1271,6 +1271,13 @@ impl Service {
                             &mut result.user,
                             &mut result.tokens,
                         );
+                        // A registration hook's metadata is the gateway's to
+                        // persist too, beside the Actions' (`metadata`).
+                        merge_metadata(
+                            &mut result,
+                            event.as_mut(),
+                            hooks::payload_metadata(scene, &outcome.result),
+                        );
                     }
                     if !outcome.result.is_null() {
                         result.result = outcome.result;
@@ -1582,10 +1589,7 @@ fn check_redirects(outcome: &mut Outcome) {
         .filter(|c| c.method == REDIRECT_COMMAND)
         .find_map(|c| {
             let url = c.args.first().and_then(Value::as_str).unwrap_or_default();
-            match reqwest::Url::parse(url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => None,
-                _ => Some(url.chars().take(200).collect::<String>()),
-            }
+            (!is_clean_web_url(url)).then(|| url.chars().take(200).collect::<String>())
         });
     if let Some(url) = bad {
         outcome.outcome = OutcomeKind::InvalidOutput;
@@ -1596,6 +1600,28 @@ fn check_redirects(outcome: &mut Outcome) {
             ),
         ));
         outcome.commands.clear();
+    }
+}
+
+/// Whether `url` is an absolute `http:`/`https:` URL exactly as a browser
+/// would read it, so that the gateway can put it in a `Location` header as
+/// given: `scheme://host…`, no whitespace, control characters or backslashes
+/// (a WHATWG parser forgives those, a header does not), and no user name or
+/// password (`https://good.example@evil.example` misleads the user).
+fn is_clean_web_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return false;
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return false;
+    }
+    match reqwest::Url::parse(url) {
+        Ok(u) => u.has_host() && u.username().is_empty() && u.password().is_none(),
+        Err(_) => false,
     }
 }
 

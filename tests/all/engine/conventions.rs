@@ -449,19 +449,37 @@ async fn require_serves_the_builtin_modules() {
 
 #[tokio::test]
 async fn require_refuses_other_modules_naming_them() {
-    let out = run(
-        "const _ = require('lodash');\nasync function pipe(u, c, cb) { cb(null, u, c); }",
-        &Input::default(),
-    )
-    .await;
-    assert_eq!(out.outcome, OutcomeKind::Error);
-    let err = out.error.unwrap();
-    assert!(
-        err.message.contains("Cannot find module 'lodash'"),
-        "{}",
-        err.message
-    );
-    assert_eq!(err.code.as_deref(), Some("MODULE_NOT_FOUND"));
+    for (name, why) in [
+        (
+            "left-pad",
+            "hookbox's package catalogue has no package 'left-pad'",
+        ),
+        (
+            "fs",
+            "hookbox does not provide Node's 'fs' module to functions",
+        ),
+        (
+            "node:child_process",
+            "hookbox does not provide Node's 'child_process' module",
+        ),
+    ] {
+        let out = run(
+            &format!(
+                "const m = require('{name}');\nasync function pipe(u, c, cb) {{ cb(null, u, c); }}"
+            ),
+            &Input::default(),
+        )
+        .await;
+        assert_eq!(out.outcome, OutcomeKind::Error);
+        let err = out.error.unwrap();
+        assert!(
+            err.message
+                .starts_with(&format!("Cannot find module '{name}': {why}")),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.code.as_deref(), Some("MODULE_NOT_FOUND"));
+    }
 }
 
 #[tokio::test]

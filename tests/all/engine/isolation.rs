@@ -30,7 +30,8 @@ async fn no_filesystem_network_or_host_environment() {
   return {
     process: typeof process, fetch: typeof fetch, xhr: typeof XMLHttpRequest, std: typeof std, os: typeof os,
     fs: tried("fs"), child: tried("child_process"), net: tried("net"), http: tried("http"),
-    env: Object.keys(env).length,
+    env: Object.keys(env).length + Object.keys(process.env).length,
+    exit: (() => { try { process.exit(1); return "exited"; } catch (e) { return e.message; } })(),
   };
 };"#,
         &Input::default(),
@@ -41,8 +42,9 @@ async fn no_filesystem_network_or_host_environment() {
         json!({
             // fetch exists, but an engine given no outbound refuses every
             // request (engine::outbound; the service supplies the rules).
-            "process": "undefined", "fetch": "function", "xhr": "undefined", "std": "undefined", "os": "undefined",
-            "fs": "refused", "child": "refused", "net": "refused", "http": "refused", "env": 0
+            "process": "object", "fetch": "function", "xhr": "undefined", "std": "undefined", "os": "undefined",
+            "fs": "refused", "child": "refused", "net": "refused", "http": "refused", "env": 0,
+            "exit": "hookbox: process.exit is not available to functions"
         })
     );
 }

@@ -78,10 +78,19 @@ async fn memory_hog_hits_the_memory_limit() {
 }
 
 #[tokio::test]
-async fn a_cap_below_what_the_engine_needs_is_a_memory_limit_not_a_crash() {
+async fn a_cap_counts_what_a_call_grows_beyond_the_runtime_image() {
+    // The image (QuickJS, the prelude, Intl's tables, the npm catalogue) is
+    // about 25 MB: a 1 MB cap still runs a call that needs little more.
     let mut limits = Limits::default();
     limits.memory_mb(1).unwrap();
     let out = run_with("exports.handler = () => 1;", &Input::default(), &limits).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    let out = run_with(
+        "exports.handler = () => new Array(1e6).fill(1).length;",
+        &Input::default(),
+        &limits,
+    )
+    .await;
     assert_eq!(out.outcome, OutcomeKind::MemoryLimit, "{out:?}");
 }
 

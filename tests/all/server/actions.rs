@@ -375,9 +375,15 @@ async fn a_redirect_to_anything_but_an_absolute_web_url_never_reaches_the_gatewa
         "/relative",
         "data:text/html,x",
         "https://",
+        "https://a.example/\r\nSet-Cookie: x=1",
+        " https://lead.example",
+        "https:evil.example",
+        "https:\\\\evil.example",
+        "https://good.example@evil.example",
     ] {
         let source = format!(
-            "exports.onExecutePostLogin = async (event, api) => {{ api.redirect.sendUserTo({url:?}); }};"
+            "exports.onExecutePostLogin = async (event, api) => {{ api.redirect.sendUserTo({}); }};",
+            serde_json::to_string(url).unwrap()
         );
         let id = server
             .deploy_id(&token, "redirect", "post-login", &source)
