@@ -975,8 +975,16 @@
   // module registry (Node's built-ins, the npm shims and the catalogue).
   const OWN_MODULES = { "./utils": utils, utils: utils, axios, request, "node-fetch": nodeFetch };
 
+  // What a function's require answers without resolving, filled at snapshot
+  // time with every package and built-in: a lookup instead of a resolution.
+  const REQUIRED = ObjectCreate(null);
+
   function require(name) {
-    if (typeof name === "string" && owns(OWN_MODULES, name)) return OWN_MODULES[name];
+    if (typeof name === "string") {
+      const hit = REQUIRED[name];
+      if (hit !== undefined) return hit;
+      if (owns(OWN_MODULES, name)) return OWN_MODULES[name];
+    }
     return registryRequire(name);
   }
 
@@ -2240,6 +2248,16 @@
   // Into the snapshot: every package of the catalogue, evaluated once.
   const catalogue = ObjectKeys(host.modules.packages);
   for (let i = 0; i < catalogue.length; i++) registryRequire(catalogue[i]);
+  const provided = ObjectKeys(host.modules.builtins);
+  for (let i = 0; i < catalogue.length + provided.length; i++) {
+    const name = i < catalogue.length ? catalogue[i] : provided[i - catalogue.length];
+    try {
+      REQUIRED[name] = registryRequire(name);
+      if (i >= catalogue.length) REQUIRED["node:" + name] = REQUIRED[name];
+    } catch (_) {
+      // Refused built-ins keep refusing, through the registry's require.
+    }
+  }
   // What the first use would otherwise build in every call that uses it.
   call(intlApi.toLocaleString, new Date(0), "en-US", { timeZone: "UTC" });
   registryRequire("moment-timezone").tz.zone("UTC");
