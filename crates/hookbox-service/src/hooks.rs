@@ -122,14 +122,9 @@ pub(crate) fn strip_secrets(context: &mut Value) {
     }
 }
 
-/// What an Auth0 hook's `cb(null, payload)` does to the pipeline's result:
-/// - `pre-user-registration`: `{user: {user_metadata, app_metadata}}` is
-///   merged into the user being created (only those two, as Auth0 does);
-/// - `credentials-exchange`: the payload is the access token's claims
-///   (`{scope, "https://…": …}`), added to the access token;
-/// - the other triggers only observe: the payload changes nothing.
 /// The user metadata a `pre-user-registration` hook's payload sets
-/// (`{user: {app_metadata, user_metadata}}`), as a [`Metadata`] patch; empty
+/// (`{user: {app_metadata, user_metadata}}`), as a
+/// [`hookbox_engine::Metadata`] patch; empty
 /// for other triggers.
 pub(crate) fn payload_metadata(trigger: &str, payload: &Value) -> hookbox_engine::Metadata {
     let mut metadata = hookbox_engine::Metadata::default();
@@ -146,6 +141,12 @@ pub(crate) fn payload_metadata(trigger: &str, payload: &Value) -> hookbox_engine
     metadata
 }
 
+/// What an Auth0 hook's `cb(null, payload)` does to the pipeline's result:
+/// - `pre-user-registration`: `{user: {user_metadata, app_metadata}}` is
+///   merged into the user being created (only those two, as Auth0 does);
+/// - `credentials-exchange`: the payload is the access token's claims
+///   (`{scope, "https://…": …}`), added to the access token;
+/// - the other triggers only observe: the payload changes nothing.
 pub(crate) fn apply_payload(trigger: &str, payload: &Value, user: &mut Value, tokens: &mut Tokens) {
     match trigger {
         "pre-user-registration" => {
