@@ -13,9 +13,16 @@
 //                         (run through a database connection, with its arguments)
 //
 // Scripts run in sloppy mode, like Node/Webtask CommonJS. async/await, promises
-// and timers work; nothing survives between calls; there is no filesystem,
-// process or host environment. The network is reachable only through the host
-// (fetch, axios, request below), under the operator's allow-list.
+// and timers work; nothing survives between calls; there is no filesystem
+// or host environment. The network is reachable only through the host
+// (fetch, axios, request below), under the operator's allow-list. Node 20's
+// globals and built-ins that a sandbox can give are there (README: "Node
+// built-ins, npm packages and time zones"): Buffer, crypto, URL, util,
+// events, assert, path, string_decoder, stream, process (env only, no exit),
+// Intl.DateTimeFormat with IANA time zones, and the npm catalogue (lodash,
+// uuid, ipaddr.js, jsonwebtoken, moment, moment-timezone, xmldom, xpath,
+// oauth-sign, validator, qs, jwt-decode). Their types are @types/node's and
+// the packages' own; the declarations below cover what is hookbox's.
 
 /** The user object passed to `pipe` and rules, with Authing's helpers. */
 interface HookboxUser {
@@ -495,3 +502,23 @@ declare function require(name: "node-fetch"): typeof fetch & { default: typeof f
 declare function require(name: "./utils" | "utils"): HookboxUtils;
 declare function require(name: "querystring"): HookboxQuerystring;
 declare function require(name: "url"): HookboxUrl;
+
+/** Node's `process`, as far as a sandbox gives it. */
+declare const process: {
+  /** The tenant's env, frozen (the same object as `env`). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The Node version hookbox emulates: "v20.20.2". */
+  readonly version: string;
+  readonly versions: { readonly node: string };
+  readonly platform: "linux";
+  nextTick(fn: (...args: any[]) => void, ...args: any[]): void;
+  cwd(): "/";
+  /** Throws: a function cannot end its sandbox's process. */
+  exit(code?: number): never;
+  /** Throws. */
+  kill(pid: number, signal?: string): never;
+};
+/** The same object as `globalThis`. */
+declare const global: typeof globalThis;
+/** A catalogue package (`"lodash"`, `"lodash@4.17.21"`) or a Node built-in hookbox provides. */
+declare function require(name: string): any;
