@@ -492,8 +492,9 @@ interface HookboxRequest {
 }
 
 /**
- * The built-in modules. Anything else throws `Cannot find module '<name>'`
- * with `code === "MODULE_NOT_FOUND"`.
+ * hookbox's own modules. Any other name is a catalogue package or a Node
+ * built-in (the last overload); a name hookbox has not throws
+ * `Cannot find module '<name>': …` with `code === "MODULE_NOT_FOUND"`.
  */
 declare function require(name: "axios"): HookboxAxios;
 declare function require(name: "request"): HookboxRequest;
