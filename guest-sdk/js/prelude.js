@@ -1785,6 +1785,18 @@
         exported && (typeof exported === "object" || typeof exported === "function") && typeof exported.handler === "function"
           ? exported.handler
           : null;
+      if (typeof input.script === "string" && (handler || isAction(exported))) {
+        // A database slot holding another convention would answer `null`,
+        // which a `create` or `delete` script's caller reads as success.
+        const name = owns(SCRIPT_FUNCTIONS, input.script) ? SCRIPT_FUNCTIONS[input.script][0] : input.script;
+        return settle("error", {
+          name: "EntryPointError",
+          message: "a database script is `function " + name + "(…, callback)`, not " +
+            (handler ? "a handler (exports.handler)" : "an Auth0 Action (exports.onExecute…)"),
+          stack: undefined,
+          code: undefined,
+        });
+      }
       if (isAction(exported)) {
         runAction(exported, input, user, context);
       } else if (handler) {
@@ -2003,24 +2015,44 @@
     URLSearchParams: whatwgUrl.URLSearchParams,
   });
   const BufferCtor = registryRequire("buffer").Buffer;
-  patchBase64url(BufferCtor);
+  patchBuffer(BufferCtor);
   // Node's crypto and WebCrypto over the host's cryptography.
   const cryptoApi = host.crypto(hostCall, BufferCtor);
   nodeBuiltins.crypto = cryptoApi.crypto;
 
-  // Node 15.7+'s "base64url" encoding, which the buffer shim predates: the
-  // same bytes as base64 with "-_" for "+/" and no padding.
-  function patchBase64url(Buffer) {
+  // Buffer's encodings natively (the plugin's codecs, TextEncoder/TextDecoder
+  // for UTF-8), where the buffer shim would loop byte by byte in interpreted
+  // JavaScript; and Node 15.7+'s "base64url", which the shim predates. Other
+  // encodings, and calls with ranges, stay the shim's.
+  function patchBuffer(Buffer) {
     const proto = Buffer.prototype;
     const toStringFn = proto.toString;
     const writeFn = proto.write;
     const fromFn = Buffer.from;
     const byteLengthFn = Buffer.byteLength;
     const isEncodingFn = Buffer.isEncoding;
+    const encodeBytes = host.encodeBytes;
+    const decodeText = host.decodeText;
+    const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    const NATIVE = { utf8: 1, base64: 1, base64url: 1, hex: 1, latin1: 1, binary: 1, ascii: 1 };
+    const encodingOf = (e) => {
+      if (e === undefined) return "utf8";
+      if (typeof e !== "string") return null;
+      const lower = call(stringToLowerCase, e);
+      const name = lower === "utf-8" ? "utf8" : lower;
+      return owns(NATIVE, name) ? name : null;
+    };
     const isUrl = (e) => typeof e === "string" && call(stringToLowerCase, e) === "base64url";
     const toBase64 = (s) => call(stringReplace, call(stringReplace, StringCtor(s), /-/g, "+"), /_/g, "/");
+    const bytesOf = (text, encoding) =>
+      encoding === "utf8" ? call(textEncode, textEncoder, text) : decodeText(text, encoding);
     ObjectDefineProperty(proto, "toString", {
       value: function toString(encoding, start, end) {
+        const e = encodingOf(encoding);
+        if (e !== null && start === undefined && end === undefined && this instanceof Uint8ArrayCtor) {
+          const text = e === "utf8" ? call(textDecode, utf8Decoder, this) : encodeBytes(this, e);
+          if (text !== undefined) return text;
+        }
         if (!isUrl(encoding)) return ReflectApply(toStringFn, this, arguments);
         const b64 = call(toStringFn, this, "base64", start, end);
         return call(stringReplace, call(stringReplace, call(stringReplace, b64, /\+/g, "-"), /\//g, "_"), /=+$/, "");
@@ -2039,11 +2071,19 @@
       configurable: true,
     });
     Buffer.from = function from(value, encodingOrOffset, length) {
-      if (typeof value === "string" && isUrl(encodingOrOffset)) return call(fromFn, Buffer, toBase64(value), "base64");
+      if (typeof value === "string") {
+        const e = encodingOf(encodingOrOffset);
+        const bytes = e === null ? undefined : bytesOf(value, e);
+        if (bytes !== undefined) return call(fromFn, Buffer, bytes.buffer, bytes.byteOffset, bytes.length);
+      }
       return ReflectApply(fromFn, Buffer, arguments);
     };
     Buffer.byteLength = function byteLength(string, encoding) {
-      if (typeof string === "string" && isUrl(encoding)) return call(byteLengthFn, Buffer, toBase64(string), "base64");
+      if (typeof string === "string") {
+        const e = encodingOf(encoding);
+        const bytes = e === null ? undefined : bytesOf(string, e);
+        if (bytes !== undefined) return bytes.length;
+      }
       return ReflectApply(byteLengthFn, Buffer, arguments);
     };
     Buffer.isEncoding = function isEncoding(encoding) {

@@ -139,6 +139,8 @@ fn load_prelude<'js>(ctx: &Ctx<'js>) -> quickjs::Result<Object<'js>> {
     host.set("log", Function::new(ctx.clone(), host_log)?)?;
     host.set("http", Function::new(ctx.clone(), host_http)?)?;
     host.set("call", Function::new(ctx.clone(), host_call)?)?;
+    host.set("encodeBytes", Function::new(ctx.clone(), encode_bytes)?)?;
+    host.set("decodeText", Function::new(ctx.clone(), decode_text)?)?;
     for (name, filename, source) in LIBRARIES {
         let mut options = quickjs::context::EvalOptions::default();
         options.global = true;
@@ -180,6 +182,106 @@ fn host_call(request: String) -> String {
     unsafe { host::http_read(buf.as_mut_ptr()) };
     // The host answers with serde_json output, which is UTF-8.
     String::from_utf8(buf).unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ Buffer's codecs
+//
+// Node's byte encodings, natively: the buffer shim's byte-at-a-time loops cost
+// thousands of fuel per byte when interpreted. `None` hands the case back to
+// the shim (an encoding not here, a string QuickJS cannot give as UTF-8).
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `buf.toString(encoding)` for base64, base64url, hex, latin1/binary, ascii.
+fn encode_bytes(bytes: quickjs::TypedArray<'_, u8>, encoding: String) -> Option<String> {
+    let bytes = bytes.as_bytes()?;
+    Some(match encoding.as_str() {
+        "base64" => base64_encode(bytes, BASE64, true),
+        "base64url" => base64_encode(bytes, BASE64URL, false),
+        "hex" => {
+            let mut out = String::with_capacity(bytes.len() * 2);
+            for b in bytes {
+                out.push(char::from(b"0123456789abcdef"[(b >> 4) as usize]));
+                out.push(char::from(b"0123456789abcdef"[(b & 15) as usize]));
+            }
+            out
+        }
+        "latin1" | "binary" => bytes.iter().map(|&b| char::from(b)).collect(),
+        "ascii" => bytes.iter().map(|&b| char::from(b & 0x7f)).collect(),
+        _ => return None,
+    })
+}
+
+fn base64_encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        let digits = chunk.len() + 1;
+        for i in 0..4 {
+            if i < digits {
+                out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `Buffer.from(text, encoding)` for base64/base64url (either alphabet, as
+/// Node reads both: other characters are skipped, decoding stops at `=`, a
+/// trailing partial byte is dropped), hex (up to the first pair that is not
+/// hex), latin1/binary/ascii (each UTF-16 unit's low byte).
+fn decode_text<'js>(
+    ctx: Ctx<'js>,
+    text: quickjs::String<'js>,
+    encoding: String,
+) -> Option<quickjs::TypedArray<'js, u8>> {
+    let text = text.to_string().ok()?;
+    let bytes: Vec<u8> = match encoding.as_str() {
+        "base64" | "base64url" => {
+            let mut out = Vec::with_capacity(text.len() * 3 / 4);
+            let (mut acc, mut bits) = (0u32, 0u32);
+            for c in text.bytes() {
+                let v = match c {
+                    b'A'..=b'Z' => c - b'A',
+                    b'a'..=b'z' => c - b'a' + 26,
+                    b'0'..=b'9' => c - b'0' + 52,
+                    b'+' | b'-' => 62,
+                    b'/' | b'_' => 63,
+                    b'=' => break,
+                    _ => continue,
+                };
+                acc = (acc << 6) | u32::from(v);
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    out.push((acc >> bits) as u8);
+                    acc &= (1 << bits) - 1;
+                }
+            }
+            out
+        }
+        "hex" => {
+            let digits: Vec<Option<u8>> = text
+                .chars()
+                .map(|c| c.to_digit(16).map(|d| d as u8))
+                .collect();
+            digits
+                .chunks_exact(2)
+                .map_while(|pair| Some(pair[0]? << 4 | pair[1]?))
+                .collect()
+        }
+        "latin1" | "binary" | "ascii" => text
+            .encode_utf16()
+            .map(|unit| (unit & 0xff) as u8)
+            .collect(),
+        _ => return None,
+    };
+    quickjs::TypedArray::new(ctx, bytes).ok()
 }
 
 /// Renders a QuickJS error (the pending exception) as text.
