@@ -395,8 +395,13 @@ fn read(request: &[u8]) -> Result<(Work, u64), String> {
             } else {
                 key
             };
-            // A private RSA key's JWK takes a modular exponentiation (`qi`).
-            let fuel = cost::key(&key) + cost::sign(&key);
+            // A private RSA key's JWK takes a modular exponentiation (`qi`);
+            // a public key's info is only its encodings.
+            let fuel = cost::key(&key)
+                + match key {
+                    Key::RsaPrivate(_) => cost::sign(&key),
+                    _ => 0,
+                };
             (Work::KeyInfo(key), fuel)
         }
     })
