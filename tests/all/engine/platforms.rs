@@ -46,7 +46,10 @@ async fn a_database_script_gets_its_arguments_and_calls_back_a_profile() {
 #[tokio::test]
 async fn a_database_slot_holding_an_action_or_a_handler_is_an_entry_point_error() {
     for (source, what) in [
-        ("exports.onExecutePostLogin = async () => {};", "not an Auth0 Action"),
+        (
+            "exports.onExecutePostLogin = async () => {};",
+            "not an Auth0 Action",
+        ),
         ("exports.handler = async () => 'ran';", "not a handler"),
     ] {
         let mut input = script_input(json!(["ada@example.com"]));
@@ -56,7 +59,9 @@ async fn a_database_slot_holding_an_action_or_a_handler_is_an_entry_point_error(
         let error = out.error.unwrap();
         assert_eq!(error.name, "EntryPointError");
         assert!(
-            error.message.starts_with("a database script is `function create(…, callback)`")
+            error
+                .message
+                .starts_with("a database script is `function create(…, callback)`")
                 && error.message.contains(what),
             "{}",
             error.message
