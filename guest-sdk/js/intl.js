@@ -371,8 +371,151 @@
     return f;
   }
 
+  // ---------------------------------------------------------------- numbers
+  //
+  // Intl.NumberFormat's decimal style: the locale's separators (from Node's
+  // ICU), grouping by thousands, and ECMA-402's rounding (half away from
+  // zero, on the shortest decimal that round-trips, as ICU does). Any other
+  // style or option throws.
+
+  const NUMBER_UNSUPPORTED = ["currency", "currencyDisplay", "currencySign", "unit", "unitDisplay", "notation", "compactDisplay", "signDisplay", "minimumSignificantDigits", "maximumSignificantDigits", "roundingMode", "roundingPriority", "roundingIncrement", "trailingZeroDisplay", "numberingSystem"];
+
+  function digitsOption(opts, name, min, max, fallback) {
+    const v = opts[name];
+    if (v === undefined) return fallback;
+    const n = NumberCtor(v);
+    if (!(n >= min && n <= max)) throw new RangeError(name + " value is out of range.");
+    return n - (n % 1);
+  }
+
+  function buildNumber(locales, options) {
+    const resolvedLocale = resolveLocale(locales);
+    const opts = options === undefined ? {} : options;
+    if (opts === null) throw new TypeError("Cannot convert undefined or null to object");
+    for (let i = 0; i < NUMBER_UNSUPPORTED.length; i++) {
+      if (opts[NUMBER_UNSUPPORTED[i]] !== undefined) {
+        const e = new RangeError("hookbox: Intl.NumberFormat does not support the option " + NUMBER_UNSUPPORTED[i]);
+        e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+        throw e;
+      }
+    }
+    if (opts.style !== undefined && StringCtor(opts.style) !== "decimal") {
+      const e = new RangeError("hookbox: Intl.NumberFormat does not support the style " + StringCtor(opts.style));
+      e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+      throw e;
+    }
+    const minInt = digitsOption(opts, "minimumIntegerDigits", 1, 21, 1);
+    const minFd = digitsOption(opts, "minimumFractionDigits", 0, 100, undefined);
+    let maxFd = digitsOption(opts, "maximumFractionDigits", 0, 100, undefined);
+    const min = minFd === undefined ? 0 : minFd;
+    if (maxFd === undefined) maxFd = min > 3 ? min : 3;
+    else if (maxFd < min) throw new RangeError("maximumFractionDigits value is out of range.");
+    const grouping = opts.useGrouping === undefined ? true : !!opts.useGrouping && opts.useGrouping !== "false";
+    return { locale: resolvedLocale[0], symbols: data.numbers[resolvedLocale[1]], minInt, minFd: min, maxFd, grouping };
+  }
+
+  // |x| as [integer digits, fraction digits], exactly as its shortest decimal.
+  function plainDecimal(abs) {
+    const text = StringCtor(abs);
+    const e = call(stringIndexOf, text, "e");
+    const mantissa = e < 0 ? text : call(stringSlice, text, 0, e);
+    const exponent = e < 0 ? 0 : NumberCtor(call(stringSlice, text, e + 1));
+    const dot = call(stringIndexOf, mantissa, ".");
+    let intPart = dot < 0 ? mantissa : call(stringSlice, mantissa, 0, dot);
+    let fracPart = dot < 0 ? "" : call(stringSlice, mantissa, dot + 1);
+    if (exponent > 0) {
+      while (fracPart.length < exponent) fracPart += "0";
+      intPart += call(stringSlice, fracPart, 0, exponent);
+      fracPart = call(stringSlice, fracPart, exponent);
+    } else if (exponent < 0) {
+      let lead = "";
+      for (let i = 0; i < -exponent - intPart.length; i++) lead += "0";
+      const all = lead + intPart;
+      const cut = all.length + exponent;
+      fracPart = call(stringSlice, all, cut) + fracPart;
+      intPart = call(stringSlice, all, 0, cut) || "0";
+    }
+    return [intPart, fracPart];
+  }
+
+  function formatNumber(f, value) {
+    const x = NumberCtor(value);
+    const sym = f.symbols;
+    if (x !== x) return sym[4];
+    const negative = x < 0 || (x === 0 && 1 / x < 0);
+    if (x === Infinity || x === -Infinity) return (negative ? sym[2] : "") + sym[3];
+    const parts = plainDecimal(negative ? -x : x);
+    let intPart = parts[0];
+    let frac = parts[1];
+    if (frac.length > f.maxFd) {
+      const up = call(stringCharCodeAt, frac, f.maxFd) >= 53; // '5'
+      frac = call(stringSlice, frac, 0, f.maxFd);
+      if (up) {
+        // Add one unit in the last kept place, carrying leftwards.
+        let digits = intPart + frac;
+        let out = "";
+        let carry = 1;
+        for (let i = digits.length - 1; i >= 0; i--) {
+          let d = call(stringCharCodeAt, digits, i) - 48 + carry;
+          carry = d === 10 ? 1 : 0;
+          if (d === 10) d = 0;
+          out = StringCtor(d) + out;
+        }
+        if (carry) out = "1" + out;
+        digits = out;
+        intPart = call(stringSlice, digits, 0, digits.length - frac.length);
+        frac = call(stringSlice, digits, digits.length - frac.length);
+      }
+    }
+    while (frac.length > f.minFd && frac[frac.length - 1] === "0") frac = call(stringSlice, frac, 0, frac.length - 1);
+    while (frac.length < f.minFd) frac += "0";
+    while (intPart.length > 1 && intPart[0] === "0") intPart = call(stringSlice, intPart, 1);
+    while (intPart.length < f.minInt) intPart = "0" + intPart;
+    if (f.grouping && intPart.length > 3) {
+      let grouped = "";
+      let first = intPart.length % 3 || 3;
+      grouped = call(stringSlice, intPart, 0, first);
+      for (let i = first; i < intPart.length; i += 3) grouped += sym[0] + call(stringSlice, intPart, i, i + 3);
+      intPart = grouped;
+    }
+    return (negative ? sym[2] : "") + intPart + (frac.length ? sym[1] + frac : "");
+  }
+
+  class NumberFormat {
+    constructor(locales, options) {
+      const f = buildNumber(locales, options);
+      Object.defineProperty(this, "_format", { value: f });
+      Object.defineProperty(this, "format", { value: (x) => formatNumber(f, x), configurable: true, writable: true });
+    }
+    resolvedOptions() {
+      const f = this._format;
+      return {
+        locale: f.locale,
+        numberingSystem: "latn",
+        style: "decimal",
+        minimumIntegerDigits: f.minInt,
+        minimumFractionDigits: f.minFd,
+        maximumFractionDigits: f.maxFd,
+        useGrouping: f.grouping ? "auto" : false,
+        notation: "standard",
+        signDisplay: "auto",
+        roundingIncrement: 1,
+        roundingMode: "halfExpand",
+        roundingPriority: "auto",
+        trailingZeroDisplay: "auto",
+      };
+    }
+  }
+  Object.defineProperty(NumberFormat.prototype, Symbol.toStringTag, { value: "Intl.NumberFormat", configurable: true });
+
+  const numberValueOf = Number.prototype.valueOf;
+  function numberToLocaleString(locales, options) {
+    return formatNumber(buildNumber(locales, options), call(numberValueOf, this));
+  }
+
   const Intl = {
     DateTimeFormat,
+    NumberFormat,
     getCanonicalLocales(locales) {
       const list = locales === undefined ? [] : typeof locales === "string" ? [locales] : locales;
       const out = [];
@@ -384,7 +527,43 @@
     },
   };
   const missing = ["Collator", "DisplayNames", "ListFormat", "Locale", "PluralRules", "RelativeTimeFormat", "Segmenter"];
+  // ICU's collation is not here: a comparison QuickJS would make by code
+  // units (`'a'.localeCompare('B')` is -1 in Node) throws instead.
+  // ICU's root collation for printable ASCII (the tables of intl-data.js):
+  // primary weights first (case-blind), then case (lower first). Strings with
+  // other characters throw: QuickJS would compare code units, which is not
+  // Node's answer (`'a'.localeCompare('B')` is -1 in Node).
+  function localeCompare(that, locales, options) {
+    const a = StringCtor(this);
+    const b = StringCtor(that);
+    if (options !== undefined) throw unsupportedCollation("options");
+    if (locales !== undefined) resolveLocale(locales);
+    const primary = data.collation.primary;
+    const tertiary = data.collation.tertiary;
+    const weigh = (text, table) => {
+      const out = [];
+      for (let i = 0; i < text.length; i++) {
+        const c = call(stringCharCodeAt, text, i);
+        if (c < 32 || c > 126) throw unsupportedCollation("characters outside printable ASCII");
+        out[out.length] = call(stringCharCodeAt, table, c - 32);
+      }
+      return out;
+    };
+    for (const table of [primary, tertiary]) {
+      const x = weigh(a, table);
+      const y = weigh(b, table);
+      const n = x.length < y.length ? x.length : y.length;
+      for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+    }
+    return 0;
+  }
+  function unsupportedCollation(what) {
+    const e = new RangeError("hookbox: String.prototype.localeCompare does not support " + what + " (ICU collation is not in the sandbox)");
+    e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+    return e;
+  }
   for (let i = 0; i < missing.length; i++) Intl[missing[i]] = notSupported(missing[i]);
 
-  return { Intl, DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString };
+  return { Intl, DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString, numberToLocaleString, localeCompare };
 });

@@ -2263,6 +2263,18 @@
   for (let i = 0; i < nodeNames.length; i++) {
     ObjectDefineProperty(G, nodeNames[i], { value: nodeGlobals[nodeNames[i]], writable: true, configurable: true, enumerable: false });
   }
+  ObjectDefineProperty(Number.prototype, "toLocaleString", {
+    value: intlApi.numberToLocaleString,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  ObjectDefineProperty(String.prototype, "localeCompare", {
+    value: intlApi.localeCompare,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   const localeMethods = ["toLocaleString", "toLocaleDateString", "toLocaleTimeString"];
   for (let i = 0; i < localeMethods.length; i++) {
     ObjectDefineProperty(Date.prototype, localeMethods[i], {
