@@ -7,6 +7,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PLUGIN_DIR := guest-sdk/plugin
+NPM_DIR := guest-sdk/npm
 PLUGIN_DIST := guest-sdk/dist/hookbox-plugin.wasm
 PLUGIN_TARGET := $(CURDIR)/target/plugin
 PLUGIN_RAW := $(PLUGIN_TARGET)/wasm32-wasip1/release/hookbox_plugin.wasm
@@ -110,8 +111,6 @@ sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	node tests/sdk/auth0_node.js target/debug/hookbox
 
 # ---------------------------------------------------------------- npm packages for functions
-
-NPM_DIR := guest-sdk/npm
 
 # The shims of Node's built-ins and the default catalogue, pinned by
 # guest-sdk/npm/package-lock.json (reinstalled when node_modules is missing or

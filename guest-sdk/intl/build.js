@@ -13,18 +13,9 @@ const vm = require("vm");
 
 const OUT = process.argv[2] || path.join(__dirname, "..", "js", "intl-data.js");
 const LOCALES = ["en-US", "en-GB", "zh-CN", "ja-JP", "fr-FR", "de-DE"];
-const COMPONENTS = [
-  ["weekday", [undefined, "long", "short", "narrow"]],
-  ["year", [undefined, "numeric", "2-digit"]],
-  ["month", [undefined, "numeric", "2-digit", "long", "short", "narrow"]],
-  ["day", [undefined, "numeric", "2-digit"]],
-  ["hour", [undefined, "numeric", "2-digit"]],
-  ["minute", [undefined, "numeric", "2-digit"]],
-  ["second", [undefined, "numeric", "2-digit"]],
-];
-const HOUR12 = [undefined, true, false];
-const DATE_STYLES = [undefined, "full", "long", "medium", "short"];
-const TIME_STYLES = [undefined, "medium", "short"];
+// The option lists intl.js indexes its tables by (one definition, there).
+const intlSource = fs.readFileSync(path.join(__dirname, "..", "js", "intl.js"), "utf8");
+const { COMPONENTS, HOUR12, DATE_STYLES, TIME_STYLES } = vm.runInNewContext(intlSource, {}, { filename: "intl.js" })({}, null).options;
 // Base-64 digits per template id, and per offset into the templates' string.
 const ID_WIDTH = 3;
 const OFFSET_WIDTH = 4;
@@ -336,7 +327,6 @@ function dataObject() {
 }
 
 // Check every kept combination against Node, through intl.js itself.
-const intlSource = fs.readFileSync(path.join(__dirname, "..", "js", "intl.js"), "utf8");
 function nodeOffset(zone, ms) {
   const f = new Intl.DateTimeFormat("en-US", {
     timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",

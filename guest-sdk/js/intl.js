@@ -565,5 +565,15 @@
   }
   for (let i = 0; i < missing.length; i++) Intl[missing[i]] = notSupported(missing[i]);
 
-  return { Intl, DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString, numberToLocaleString, localeCompare };
+  return {
+    Intl,
+    DateTimeFormat,
+    toLocaleString,
+    toLocaleDateString,
+    toLocaleTimeString,
+    numberToLocaleString,
+    localeCompare,
+    // The option lists the tables are indexed by, for guest-sdk/intl/build.js.
+    options: { COMPONENTS, HOUR12, DATE_STYLES, TIME_STYLES },
+  };
 });
