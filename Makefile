@@ -46,6 +46,7 @@ test: lint $(NPM_DIR)/node_modules/.installed
 	$(MAKE) npm-modules-check
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	$(MAKE) crypto-js-test
 	$(MAKE) sdk-test
 	$(MAKE) plugin-check
 
@@ -69,13 +70,10 @@ fuzz:
 
 # The guest's `crypto` module (guest-sdk/js/crypto.js) under Node, over the
 # real host ops (the engine's host_call example), each result compared with
-# Node's own crypto; jsonwebtoken 9 signs and verifies through it.
-CRYPTO_NPM := target/crypto-npm
-crypto-js-test:
-	$(CARGO) build --workspace --all-targets
-	@[ -f $(CRYPTO_NPM)/node_modules/buffer/package.json ] && [ -f $(CRYPTO_NPM)/node_modules/jsonwebtoken/package.json ] || \
-		npm install --prefix $(CRYPTO_NPM) --no-save --no-audit --no-fund buffer@6.0.3 jsonwebtoken@9.0.3
-	node guest-sdk/js/crypto.test.js target/debug/examples/host_call $(CRYPTO_NPM)/node_modules
+# Node's own crypto; jsonwebtoken 9 (the pinned catalogue's) signs and verifies through it.
+crypto-js-test: $(NPM_DIR)/node_modules/.installed
+	$(CARGO) build --workspace --examples
+	node guest-sdk/js/crypto.test.js target/debug/examples/host_call $(NPM_DIR)/node_modules
 
 # The standard suite: criterion micro-benchmarks, then hookbox against the
 # Node vm baseline over HTTP. Writes target/bench/report.{json,svg}.
