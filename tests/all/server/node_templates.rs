@@ -38,7 +38,10 @@ fn node(args: &[&str]) -> Value {
 /// (`{user, context, configuration}`): `{user, context}` or `{error}`.
 fn node_rule(name: &str, input: &Value) -> Value {
     node(&[
-        &format!("{}/tests/fixtures/node/run-rule.js", env!("CARGO_MANIFEST_DIR")),
+        &format!(
+            "{}/tests/fixtures/node/run-rule.js",
+            env!("CARGO_MANIFEST_DIR")
+        ),
         &fixture(name),
         &input.to_string(),
     ])
@@ -51,9 +54,7 @@ async fn with_rule(name: &str, configuration: &Value) -> (tempfile::TempDir, Ser
     let server = Server::start(dir.path());
     let token = server.admin_token().await;
     let source = std::fs::read_to_string(fixture(name)).unwrap();
-    server
-        .deploy_id(&token, name, "post-login", &source)
-        .await;
+    server.deploy_id(&token, name, "post-login", &source).await;
     if configuration != &json!({}) {
         let (status, answer) = server
             .call(Method::PUT, "/v1/env", &token, Some(configuration.clone()))
@@ -98,7 +99,8 @@ async fn same_as_node(name: &str, configuration: Value, cases: &[(Value, Value)]
 /// `crypto.createHmac('sha256', secret)`: the Pusher channel signature.
 #[tokio::test]
 async fn rule_pusher_signs_the_channel_with_crypto_hmac() {
-    let configuration = json!({"PUSHER_KEY": "278d425bdf160c739803", "PUSHER_SECRET": "7ad3773142a6692b25b8"});
+    let configuration =
+        json!({"PUSHER_KEY": "278d425bdf160c739803", "PUSHER_SECRET": "7ad3773142a6692b25b8"});
     let query = json!({"channel": "private-foobar", "socket_id": "1234.1234"});
     let answers = same_as_node(
         "rule-pusher.js",
@@ -134,7 +136,8 @@ async fn rule_jwt_signs_with_the_base64_decoded_secret() {
     let configuration =
         json!({"TARGET_API_CLIENT_SECRET": secret, "TARGET_API_CLIENT_ID": "target-api"});
     let (_dir, server, token) = with_rule("rule-jwt.js", &configuration).await;
-    let user = json!({"user_id": "auth0|7", "email": "ada@example.com", "name": "Ada", "nickname": "ada"});
+    let user =
+        json!({"user_id": "auth0|7", "email": "ada@example.com", "name": "Ada", "nickname": "ada"});
     let got = run_rule(&server, &token, &user, &json!({"idToken": {}})).await;
     assert_eq!(got["user"], user);
     let jwt = got["context"]["idToken"]["https://example.com/id_token"]
