@@ -11,6 +11,7 @@ mod freshness;
 mod fronts;
 mod key_file;
 mod lifecycle;
+mod node_templates;
 mod outbound;
 mod pipelines;
 mod retention;
