@@ -935,27 +935,25 @@ fn define_host_functions(linker: &mut Linker<Call>) -> wasmtime::Result<()> {
         |mut caller: Caller<'_, Call>, ptr: u32, len: u32| -> wasmtime::Result<u32> {
             let memory = caller_memory(&mut caller)?;
             let (mem, call) = memory.data_and_store_mut(&mut caller);
-            let request = match mem.get(ptr as usize..ptr as usize + len as usize) {
-                Some(META_REQUEST) => {
-                    let answer = meta_answer(&call.facts);
-                    let n = answer.len() as u32;
-                    call.answer = answer;
-                    return Ok(n);
-                }
-                // A zone lookup in a bundled table: no more than the JSON
-                // around it costs, so no charge beyond the guest's own.
+            // The call's facts and a zone lookup cost no more than the JSON
+            // around them, so only cryptography is charged beyond the
+            // guest's own fuel.
+            let paid = match mem.get(ptr as usize..ptr as usize + len as usize) {
+                Some(META_REQUEST) => Err(meta_answer(&call.facts)),
                 Some(request) if request.starts_with(crate::tz::REQUEST_PREFIX) => {
-                    let answer = crate::tz::answer(request);
-                    let n = answer.len() as u32;
-                    call.answer = answer;
-                    return Ok(n);
+                    Err(crate::tz::answer(request))
                 }
-                Some(request) => CryptoRequest::parse(request),
+                Some(request) => Ok(CryptoRequest::parse(request)),
                 None => return Err(wasmtime::format_err!("call buffer out of bounds")),
             };
-            // Host work is not metered: pay for it first, from the same budget.
-            charge_fuel(&mut caller, request.fuel())?;
-            let answer = request.answer();
+            let answer = match paid {
+                Ok(request) => {
+                    // Host work is not metered: pay for it first, from the same budget.
+                    charge_fuel(&mut caller, request.fuel())?;
+                    request.answer()
+                }
+                Err(free) => free,
+            };
             let n = answer.len() as u32;
             caller.data_mut().answer = answer;
             Ok(n)
