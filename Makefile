@@ -133,7 +133,7 @@ npm-modules-check: $(NPM_DIR)/node_modules/.installed
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	node $(NPM_DIR)/build.js --out "$$tmp" >/dev/null && \
 	stale=0 && \
-	for f in guest-sdk/js/modules.js $(NPM_DIR)/THIRD_PARTY.md; do \
+	for f in guest-sdk/js/modules.js guest-sdk/js/catalogue.json $(NPM_DIR)/THIRD_PARTY.md; do \
 		cmp -s "$$tmp/$$(basename $$f)" "$$f" || { echo "$$f is stale: run make npm-modules" >&2; stale=1; }; \
 	done && \
 	{ diff -rq "$$tmp/licenses" $(NPM_DIR)/licenses >&2 || { echo "$(NPM_DIR)/licenses is stale: run make npm-modules" >&2; stale=1; }; } && \

@@ -109,6 +109,10 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     signed_requests_per_tenant: u32,
+    /// The npm registry `POST /v1/packages` (`hookbox packages add NAME`)
+    /// fetches packages from, by name. Unset: packages are added as tarballs only.
+    #[arg(long, env = "HOOKBOX_NPM_REGISTRY", value_name = "URL")]
+    npm_registry: Option<reqwest::Url>,
 }
 
 pub fn run(args: ServeArgs) -> Result<()> {
@@ -173,6 +177,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
         retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
         outbound_private: args.outbound_allow_private,
         nonces_per_tenant: args.signed_requests_per_tenant as usize,
+        // A base URL without its final `/` would lose its last segment
+        // when a package name is joined to it.
+        npm_registry: args.npm_registry.map(|mut url| {
+            if !url.path().ends_with('/') {
+                let path = format!("{}/", url.path());
+                url.set_path(&path);
+            }
+            url
+        }),
         cache_capacity: args.cache_capacity as usize,
         logs: LogPolicy {
             linger: Duration::from_millis(args.log_linger_ms),

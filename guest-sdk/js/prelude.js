@@ -984,8 +984,25 @@
       const hit = REQUIRED[name];
       if (hit !== undefined) return hit;
       if (owns(OWN_MODULES, name)) return OWN_MODULES[name];
+      // Auth0 rules name a version (`require('request@2.56.0')`); hookbox's
+      // own HTTP clients serve every version's API.
+      const at = call(stringIndexOf, name, "@", 1);
+      if (at > 0 && call(stringIndexOf, name, "/", at) < 0) {
+        const bare = call(stringSlice, name, 0, at);
+        if (bare !== "./utils" && owns(OWN_MODULES, bare)) return OWN_MODULES[bare];
+      }
     }
     return registryRequire(name);
+  }
+
+  // A function's operator packages (the plugin hands over their bundle's
+  // factory): added to the registry for this call, and no longer answered
+  // from the snapshot's catalogue under their names.
+  function addPackages(bundle) {
+    const names = makeRegistryRequire.extend(bundle());
+    for (let i = 0; i < names.length; i++) {
+      delete REQUIRED[names[i]];
+    }
   }
 
   // ---------------------------------------------------------------- timers
@@ -1755,7 +1772,8 @@
     return undefined;
   }
 
-  function run(factory) {
+  function run(factory, packages) {
+    if (packages !== undefined) addPackages(packages);
     const input = JSONParse(hostInput());
     const user = isObject(input.user) ? input.user : {};
     const context = isObject(input.context) ? input.context : {};
@@ -2005,7 +2023,8 @@
     clearImmediate: clearTimer,
   });
   const nodeBuiltins = { querystring, process: processObject, timers: timersModule };
-  const registryRequire = host.makeRequire(host.modules, nodeBuiltins)();
+  const makeRegistryRequire = host.makeRequire(host.modules, nodeBuiltins);
+  const registryRequire = makeRegistryRequire();
   const whatwgUrl = registryRequire("whatwg-url");
   const URLCtor = nodeUrl(whatwgUrl.URL);
   nodeBuiltins.url = ObjectFreeze({

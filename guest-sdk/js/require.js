@@ -210,5 +210,28 @@
     return require;
   }
 
+  /**
+   * Adds a function's operator packages (its compiled bundle, see the plugin's
+   * PACKAGES_MARK) for this call: `extra` is `{ packages: { name: { version,
+   * license, main, dir } }, files: [{ path, load }] }` with `main` indexing
+   * `extra.files`. A package of the same name as a catalogue one replaces it
+   * for the function's own `require`; the catalogue's files keep their own
+   * dependencies. Answers the names added.
+   */
+  makeRequire.extend = function extend(extra) {
+    const base = files.length;
+    for (let i = 0; i < extra.files.length; i++) {
+      const file = extra.files[i];
+      files.push({ path: file.path, requires: {}, load: file.load });
+      byPath[file.path] = base + i;
+    }
+    const names = Object.keys(extra.packages);
+    for (let i = 0; i < names.length; i++) {
+      const p = extra.packages[names[i]];
+      packages[names[i]] = { version: p.version, license: p.license, main: base + p.main, dir: p.dir };
+    }
+    return names;
+  };
+
   return makeRequire;
 });

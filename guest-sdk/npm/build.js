@@ -5,8 +5,8 @@
 //
 //   node guest-sdk/npm/build.js [--out DIR]
 //
-// writes guest-sdk/js/modules.js, guest-sdk/npm/THIRD_PARTY.md and
-// guest-sdk/npm/licenses/; with --out, DIR/modules.js, DIR/THIRD_PARTY.md and
+// writes guest-sdk/js/modules.js, guest-sdk/js/catalogue.json, guest-sdk/npm/THIRD_PARTY.md and
+// guest-sdk/npm/licenses/; with --out, DIR/modules.js, DIR/catalogue.json, DIR/THIRD_PARTY.md and
 // DIR/licenses/ instead (what `make npm-modules-check` compares).
 //
 // The output is a script whose completion value is
@@ -415,6 +415,13 @@ push("],\n})\n");
 const text = out.join("");
 if (OUT_DIR) fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(OUT, text);
+
+// What the server checks functions' `dependencies` against (hookbox-engine's
+// DEFAULT_CATALOGUE): every package name with its version and licence, and
+// the Node built-in names the registry answers.
+const catalogue = { packages: {}, builtins: Object.keys(builtins) };
+for (const name of Object.keys(packages)) catalogue.packages[name] = { version: packages[name].version, license: packages[name].license };
+fs.writeFileSync(path.join(path.dirname(OUT), "catalogue.json"), J(catalogue, null, 1) + "\n");
 
 // ------------------------------------------------------------------ licences
 

@@ -5,7 +5,7 @@ use crate::crypto::CryptoRequest;
 use crate::limits::{
     EPOCH_TICK, LOG_LINE_OVERHEAD, Limits, MAX_ERROR_FIELDS, MAX_ERROR_MESSAGE_BYTES,
     MAX_ERROR_NAME_BYTES, MAX_ERROR_STACK_BYTES, MAX_IO_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES,
-    MAX_MEMORY_MB, MAX_SOURCE_BYTES,
+    MAX_MEMORY_MB, MAX_PACKAGES_BYTES, MAX_SOURCE_BYTES,
 };
 use crate::outbound::{
     self, MAX_OUTBOUND_REQUEST_BYTES, MAX_OUTBOUND_REQUESTS, Outbound, OutboundError,
@@ -459,12 +459,46 @@ impl Engine {
 
     /// Compiles JavaScript to an [`Artifact`] (QuickJS bytecode in a Wasm module).
     pub async fn compile(&self, source: &str) -> Result<Artifact, CompileError> {
+        self.compile_with_packages(source, None).await
+    }
+
+    /// [`Engine::compile`], with the function's own npm packages beside it:
+    /// `packages` is one JavaScript expression, `{ packages: { NAME: {
+    /// version, license, main, dir } }, files: [{ path, load: function
+    /// (exports, require, module, __filename, __dirname) { … } }] }` (`main`
+    /// indexes `files`; `path` is `dir/…`), compiled into the same artifact.
+    /// Each call adds them to `require`'s registry before the function runs;
+    /// a file is evaluated only when required. A syntax error in `packages`
+    /// is a [`CompileError::Syntax`] whose message starts "in the function's
+    /// packages:" and whose line is the bundle's.
+    ///
+    /// # Errors
+    /// [`CompileError::TooLarge`] when `source` is over [`MAX_SOURCE_BYTES`]
+    /// or `packages` over [`MAX_PACKAGES_BYTES`].
+    pub async fn compile_with_packages(
+        &self,
+        source: &str,
+        packages: Option<&str>,
+    ) -> Result<Artifact, CompileError> {
         if source.len() > MAX_SOURCE_BYTES {
             return Err(CompileError::TooLarge {
                 size: source.len(),
                 limit: MAX_SOURCE_BYTES,
             });
         }
+        if let Some(p) = packages
+            && p.len() > MAX_PACKAGES_BYTES
+        {
+            return Err(CompileError::TooLarge {
+                size: p.len(),
+                limit: MAX_PACKAGES_BYTES,
+            });
+        }
+        let input = match packages {
+            // The plugin's PACKAGES_MARK framing (guest-sdk/plugin/src/lib.rs).
+            Some(p) => format!("\0hookbox:packages\0{}\0{p}{source}", p.len()).into_bytes(),
+            None => source.as_bytes().to_vec(),
+        };
         let mut limits = Limits::default();
         limits
             .timeout(Duration::from_secs(10))
@@ -475,7 +509,7 @@ impl Engine {
             .await
             .map_err(|e| CompileError::Internal(e.to_string()))?;
         let mut store = self.store(Vec::new(), &limits);
-        let result = self.run_compile(&mut store, source.as_bytes()).await;
+        let result = self.run_compile(&mut store, &input).await;
         match result {
             Ok((0, bytes)) => Ok(Artifact::new(self.inner.plugin_hash.clone(), bytes)),
             Ok((_, bytes)) => Err(syntax_error(&bytes)),

@@ -22,6 +22,10 @@ pub const MAX_MEMORY_MB: u32 = 512;
 
 /// Largest source accepted at upload (Webtask's limit, which scripts are written for).
 pub const MAX_SOURCE_BYTES: usize = 100 * 1024;
+/// Largest package bundle a function may carry beside its source
+/// ([`crate::Engine::compile_with_packages`]): its operator packages' files,
+/// in bytes. Their bytecode is read on every call, so this bounds that cost.
+pub const MAX_PACKAGES_BYTES: usize = 8 * 1024 * 1024;
 /// Largest input (user, context, event, env) and output JSON, in bytes.
 pub const MAX_IO_BYTES: usize = 1024 * 1024;
 /// Console output kept per invocation, counting [`LOG_LINE_OVERHEAD`] per

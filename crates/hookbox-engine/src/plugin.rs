@@ -8,6 +8,13 @@ use std::path::{Path, PathBuf};
 /// fresh checkout needs no Wasm toolchain.
 pub const BUNDLED_PLUGIN: &[u8] = include_bytes!("../../../guest-sdk/dist/hookbox-plugin.wasm");
 
+/// The bundled plugin's default package catalogue, as JSON: `{"packages":
+/// {NAME: {"version", "license"}}, "builtins": [NAME…]}` — every npm package
+/// its `require` serves without a function carrying it, and the Node
+/// built-in names. Generated with the plugin's module registry by
+/// `guest-sdk/npm/build.js`.
+pub const DEFAULT_CATALOGUE: &str = include_str!("../../../guest-sdk/js/catalogue.json");
+
 /// Short, stable identity of a plugin build: artifacts record it.
 pub fn plugin_hash(wasm: &[u8]) -> String {
     let digest = Sha256::digest(wasm);

@@ -56,6 +56,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 pub(crate) async fn read_body(body: axum::body::Body) -> Result<Vec<u8>, ApiError> {
+    read_body_limited(body, crate::MAX_BODY_BYTES).await
+}
+
+/// [`read_body`] with its own limit, in bytes (a 413 past it).
+pub(crate) async fn read_body_limited(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
@@ -64,20 +72,17 @@ pub(crate) async fn read_body(body: axum::body::Body) -> Result<Vec<u8>, ApiErro
         let chunk =
             chunk.map_err(|e| ApiError::invalid(format!("could not read the body: {e}")))?;
         seen += chunk.len();
-        if seen <= crate::MAX_BODY_BYTES {
+        if seen <= limit {
             buf.extend_from_slice(&chunk);
         } else if seen > DRAIN_BYTES {
             break;
         }
     }
-    if seen > crate::MAX_BODY_BYTES {
+    if seen > limit {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             api_code::TOO_LARGE,
-            format!(
-                "request body is larger than {} bytes",
-                crate::MAX_BODY_BYTES
-            ),
+            format!("request body is larger than {limit} bytes"),
         ));
     }
     Ok(buf)

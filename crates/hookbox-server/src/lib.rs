@@ -19,6 +19,7 @@ mod connections;
 mod error;
 mod extract;
 mod native;
+mod packages;
 mod secrets;
 mod signature;
 mod tenants;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth0::routes())
         .merge(tenants::routes())
         .merge(secrets::routes())
+        .merge(packages::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)

@@ -1,6 +1,6 @@
 //! Auth0 hooks on hookbox's machinery: what a hook gets (`context.webtask.secrets`),
 //! what its callback payload means to the pipeline, and which declared
-//! dependencies hookbox can honour.
+//! dependencies hookbox can honour (see `service/packages.rs`).
 
 use crate::model::ServiceError;
 use hookbox_engine::{Input, Tokens};
@@ -16,10 +16,6 @@ pub const TRIGGERS: &[&str] = &[
     "send-phone-message",
 ];
 
-/// Modules a script can `require`, so the only npm dependencies a hook may
-/// declare. Anything else is refused at create time, never ignored.
-pub const PROVIDED_MODULES: &[&str] = &["querystring", "url", "axios", "request", "node-fetch"];
-
 /// A hook may hold at most this many secrets (Auth0's limit).
 pub const MAX_SECRETS: usize = 20;
 /// Longest secret value, in bytes.
@@ -27,25 +23,6 @@ pub const MAX_SECRET_BYTES: usize = 8 * 1024;
 
 pub fn is_trigger(scene: &str) -> bool {
     TRIGGERS.contains(&scene)
-}
-
-pub(crate) fn check_dependencies(deps: &BTreeMap<String, String>) -> Result<(), ServiceError> {
-    let refused: Vec<String> = deps
-        .iter()
-        .filter(|(name, _)| !PROVIDED_MODULES.contains(&name.as_str()))
-        .map(|(name, version)| format!("{name}@{version}"))
-        .collect();
-    if refused.is_empty() {
-        return Ok(());
-    }
-    Err(ServiceError::invalid(
-        "dependencies",
-        format!(
-            "hookbox cannot provide {}: scripts run without npm packages; require() serves {} (built in, no version needed)",
-            refused.join(", "),
-            PROVIDED_MODULES.join(", ")
-        ),
-    ))
 }
 
 pub(crate) fn check_secret_name(name: &str) -> Result<(), ServiceError> {
@@ -256,17 +233,5 @@ mod tests {
             &mut tokens,
         );
         assert_eq!(user, before);
-    }
-
-    #[test]
-    fn only_provided_modules_may_be_declared() {
-        assert!(check_dependencies(&BTreeMap::new()).is_ok());
-        assert!(
-            check_dependencies(&BTreeMap::from([("querystring".into(), "0.2.1".into())])).is_ok()
-        );
-        let err =
-            check_dependencies(&BTreeMap::from([("lodash".into(), "4.17.21".into())])).unwrap_err();
-        assert!(err.to_string().contains("lodash@4.17.21"), "{err}");
-        assert!(err.to_string().starts_with("dependencies:"), "{err}");
     }
 }

@@ -37,6 +37,7 @@ mod hooks;
 mod logs;
 mod metrics;
 mod model;
+pub mod packages;
 mod outbound;
 mod scene;
 mod service;
@@ -45,7 +46,7 @@ pub use authorizer::{
     INVALID_OUTPUT_ERROR, MAX_AUTHORIZER_RESULT_BYTES, MAX_CONTEXT_NAME_CHARS,
     check as check_authorizer_result,
 };
-pub use hooks::{MAX_SECRETS, PROVIDED_MODULES, TRIGGERS, is_trigger};
+pub use hooks::{MAX_SECRETS, TRIGGERS, is_trigger};
 pub use logs::{DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LogPolicy};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
@@ -60,4 +61,8 @@ pub use service::{
     MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS,
     MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError, Service, ServiceConfig,
     TenantPatch, check_domain,
+};
+pub use service::{
+    MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,
+    PackagesAdded,
 };

@@ -86,8 +86,9 @@ pub struct NewFunction {
     /// MiB, 1–512.
     #[serde(default = "default_memory")]
     pub memory_limit_mb: u32,
-    /// npm dependencies (Auth0 hooks declare them): only modules hookbox
-    /// provides are accepted, see [`crate::PROVIDED_MODULES`].
+    /// npm dependencies (name → version or npm range, as Auth0 hooks declare
+    /// them), resolved at upload against the package catalogue: built-in
+    /// packages cost nothing; added ones are compiled into the artifact.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dependencies: BTreeMap<String, String>,
 }
@@ -118,7 +119,7 @@ impl NewFunction {
         check_source(&self.source_code)?;
         check_timeout(self.timeout)?;
         check_memory(self.memory_limit_mb)?;
-        crate::hooks::check_dependencies(&self.dependencies)
+        crate::service::check_dependencies(&self.dependencies)
     }
 }
 
@@ -143,7 +144,7 @@ impl FunctionPatch {
             check_memory(v)?;
         }
         if let Some(v) = &self.dependencies {
-            crate::hooks::check_dependencies(v)?;
+            crate::service::check_dependencies(v)?;
         }
         Ok(())
     }

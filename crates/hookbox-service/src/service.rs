@@ -24,12 +24,18 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
 mod action_cache;
+mod packages;
 mod signing;
 mod tenants;
 pub use action_cache::{
     MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
     MAX_CACHE_VALUE_BYTES,
 };
+pub use packages::{
+    MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,
+    PackagesAdded,
+};
+pub(crate) use packages::check_dependencies;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
 pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 #[path = "connections.rs"]
@@ -66,6 +72,9 @@ pub struct ServiceConfig {
     /// Unexpired signed-request nonces a tenant may hold; its signed
     /// requests past it are refused (see [`DEFAULT_NONCES_PER_TENANT`]).
     pub nonces_per_tenant: usize,
+    /// The npm registry operators add packages from by name (its base URL,
+    /// ending in `/`); `None`: only tarballs.
+    pub npm_registry: Option<reqwest::Url>,
 }
 
 impl Default for ServiceConfig {
@@ -81,6 +90,7 @@ impl Default for ServiceConfig {
             queue_poll: Duration::from_secs(1),
             outbound_private: PrivateAccess::Deny,
             nonces_per_tenant: DEFAULT_NONCES_PER_TENANT,
+            npm_registry: None,
         }
     }
 }
@@ -347,7 +357,8 @@ impl Service {
             created_at: at.clone(),
             updated_at: at,
         };
-        let artifact = self.compile_into(&mut record).await;
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
         if refuse_failed {
             refuse_if_failed(&record)?;
         }
@@ -388,7 +399,11 @@ impl Service {
         let recompile = patch
             .source_code
             .as_ref()
-            .is_some_and(|s| *s != record.source_code);
+            .is_some_and(|s| *s != record.source_code)
+            || patch
+                .dependencies
+                .as_ref()
+                .is_some_and(|d| *d != record.dependencies);
         if let Some(v) = patch.func_name {
             record.func_name = v.trim().to_string();
         }
@@ -422,7 +437,8 @@ impl Service {
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         if recompile {
-            let artifact = self.compile_into(&mut record).await;
+            let packages = self.resolve_dependencies(&record.dependencies).await?;
+            let artifact = self.compile_into(&mut record, packages.as_ref()).await;
             if refuse_failed {
                 refuse_if_failed(&record)?;
             }
@@ -441,7 +457,8 @@ impl Service {
         let mut record = self.get(tenant, func_id).await?;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
-        let artifact = self.compile_into(&mut record).await;
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
         self.save(record, artifact).await
     }
 
@@ -531,9 +548,17 @@ impl Service {
         Ok(stored)
     }
 
-    async fn compile_into(&self, record: &mut FunctionRecord) -> Option<Artifact> {
+    async fn compile_into(
+        &self,
+        record: &mut FunctionRecord,
+        packages: Option<&packages::Resolved>,
+    ) -> Option<Artifact> {
         let started = Instant::now();
-        let compiled = self.inner.engine.compile(&record.source_code).await;
+        let compiled = self
+            .inner
+            .engine
+            .compile_with_packages(&record.source_code, packages.map(|p| p.bundle.as_str()))
+            .await;
         self.inner
             .metrics
             .compile_seconds
@@ -548,6 +573,12 @@ impl Service {
             Err(e) => {
                 record.status = FunctionStatus::Failed;
                 record.upload_err_msg = Some(match &e {
+                    CompileError::Syntax { message, line, .. }
+                        if message.starts_with("in the function's packages:") =>
+                    {
+                        let at = packages.map(|p| p.map.locate(*line)).unwrap_or_default();
+                        format!("{message} ({at})")
+                    }
                     CompileError::Syntax {
                         message,
                         line,
@@ -649,7 +680,15 @@ impl Service {
                 func_id,
                 "rebuilding an artifact built for another engine plugin"
             );
-            artifact = self.compile_into(&mut record).await;
+            artifact = match self.resolve_dependencies(&record.dependencies).await {
+                Ok(packages) => self.compile_into(&mut record, packages.as_ref()).await,
+                Err(e) => {
+                    record.status = FunctionStatus::Failed;
+                    record.upload_err_msg = Some(e.to_string());
+                    record.plugin = None;
+                    None
+                }
+            };
             let wasm = artifact.as_ref().map(Artifact::to_wasm);
             let stored = record.clone();
             // Only over the version it was rebuilt from: an update that

@@ -156,3 +156,33 @@ pub struct Job {
     pub next_at_micros: u64,
     pub enqueued_at_micros: u64,
 }
+
+/// An npm package an operator added to the server's catalogue: what its
+/// tarball held that a function can run (JavaScript and JSON files), with
+/// the metadata `require` and dependency resolution need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageRecord {
+    /// The package's name (`lodash`, `@scope/name`).
+    pub name: String,
+    /// Its exact version (`4.17.21`).
+    pub version: String,
+    /// Its `license` field, as published.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// The file `require(name)` loads, relative to the package (`index.js`).
+    pub main: String,
+    /// Its `dependencies` (name → npm version range), each of which the
+    /// catalogue must satisfy when a function uses it.
+    #[serde(default)]
+    pub dependencies: std::collections::BTreeMap<String, String>,
+    /// Path relative to the package → text, for its `.js`, `.cjs` and
+    /// `.json` files.
+    pub files: std::collections::BTreeMap<String, String>,
+    /// The tarball's digest, as npm writes it (`sha512-<base64>`).
+    pub integrity: String,
+    /// Sum of the kept files' sizes, in bytes.
+    pub size: u64,
+    /// RFC 3339, when it was added.
+    pub added_at: String,
+}

@@ -47,6 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 mod action_cache;
 mod connections;
 mod nonces;
+mod packages;
 mod tenants;
 pub use connections::{ConnectionWrite, connection_log_id};
 pub use nonces::NonceUse;
@@ -111,6 +112,8 @@ pub struct Store {
     secrets: Tree,
     action_cache: Tree,
     outbound: Tree,
+    /// The operator's npm packages ([`packages`]).
+    packages: Tree,
     nonce_trees: nonces::NonceTrees,
     connection_trees: connections::ConnectionTrees,
     sealer: Option<Sealer>,
@@ -161,6 +164,7 @@ impl Store {
             secrets: db.open_tree("secrets")?,
             action_cache: db.open_tree("action_cache")?,
             outbound: db.open_tree("outbound")?,
+            packages: db.open_tree("packages")?,
             nonce_trees: nonces::NonceTrees::open(&db)?,
             connection_trees: connections::ConnectionTrees::open(&db)?,
             sealer: None,

@@ -27,6 +27,23 @@ pub static IMPORT_NAMESPACE: [u8; 17] = *b"hookbox_plugin_v1";
 /// File name user code is compiled under; stack frames and syntax errors name it.
 const USER_FILE: &str = "function.js";
 
+/// File name a function's operator packages are compiled under.
+const PACKAGES_FILE: &str = "hookbox:packages";
+
+/// A source handed to `compile-src` that starts with this carries the
+/// function's operator packages before its code:
+/// `MARK <bundle length in bytes, decimal> \0 <bundle> <function source>`.
+/// No JavaScript source starts with a NUL, so a user's code never does. The
+/// bundle is one expression: `{ packages: { name: { version, main, dir } },
+/// files: [{ path, load(exports, require, module, __filename, __dirname) }] }`
+/// (built by hookbox-service's package catalogue).
+const PACKAGES_MARK: &str = "\0hookbox:packages\0";
+
+/// Bytecode that starts with this holds a package bundle's bytecode (its
+/// length, u32 little-endian, then the bytes) before the function's.
+/// QuickJS bytecode starts with its format version, never 0.
+const BUNDLE_MAGIC: &[u8; 4] = b"\0hbp";
+
 /// The prelude, baked into the snapshot.
 const PRELUDE: &str = include_str!("../../js/prelude.js");
 
@@ -337,6 +354,36 @@ struct SyntaxError {
     column: u32,
 }
 
+/// `<bundle length> \0 <bundle> <source>` (after [`PACKAGES_MARK`]) to
+/// [`BUNDLE_MAGIC`], the bundle's bytecode and the function's. A syntax error
+/// in the bundle is reported at its own line, with a message that says so.
+fn compile_with_packages(ctx: &Ctx<'_>, rest: &str) -> Result<Vec<u8>, SyntaxError> {
+    let malformed = || SyntaxError {
+        message: "malformed package bundle".into(),
+        line: 0,
+        column: 0,
+    };
+    let (len, rest) = rest.split_once('\0').ok_or_else(malformed)?;
+    let len: usize = len.parse().map_err(|_| malformed())?;
+    if !rest.is_char_boundary(len) {
+        return Err(malformed());
+    }
+    let (bundle, source) = rest.split_at(len);
+    let (prefix, suffix) = WRAPPERS[0];
+    let packages = compile_wrapped(ctx, &format!("{prefix}{bundle}{suffix}"), PACKAGES_FILE)
+        .map_err(|e| SyntaxError {
+            message: format!("in the function's packages: {}", e.message),
+            ..e
+        })?;
+    let function = compile(ctx, source)?;
+    let mut out = Vec::with_capacity(8 + packages.len() + function.len());
+    out.extend_from_slice(BUNDLE_MAGIC);
+    out.extend_from_slice(&(packages.len() as u32).to_le_bytes());
+    out.extend_from_slice(&packages);
+    out.extend_from_slice(&function);
+    Ok(out)
+}
+
 fn compile(ctx: &Ctx<'_>, source: &str) -> Result<Vec<u8>, SyntaxError> {
     let mut best: Option<SyntaxError> = None;
     // A script that mentions `exports` is compiled as a script body first:
@@ -350,7 +397,7 @@ fn compile(ctx: &Ctx<'_>, source: &str) -> Result<Vec<u8>, SyntaxError> {
         [&WRAPPERS[0], &WRAPPERS[1]]
     };
     for (prefix, suffix) in order {
-        match compile_wrapped(ctx, &format!("{prefix}{source}{suffix}")) {
+        match compile_wrapped(ctx, &format!("{prefix}{source}{suffix}"), USER_FILE) {
             Ok(bytecode) => return Ok(bytecode),
             Err(mut e) => {
                 e.column = token_column(source, &e);
@@ -389,14 +436,14 @@ fn token_column(source: &str, e: &SyntaxError) -> u32 {
     text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1
 }
 
-fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str) -> Result<Vec<u8>, SyntaxError> {
+fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str, file: &str) -> Result<Vec<u8>, SyntaxError> {
     let raw = ctx.as_raw().as_ptr();
     let source = CString::new(wrapped).map_err(|_| SyntaxError {
         message: "source contains a NUL byte".into(),
         line: 0,
         column: 0,
     })?;
-    let filename = CString::new(USER_FILE).expect("static name");
+    let filename = CString::new(file).expect("static name");
     let mut options = qjs::JSEvalOptions {
         version: qjs::JS_EVAL_OPTIONS_VERSION as _,
         eval_flags: (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as _,
@@ -499,10 +546,10 @@ pub unsafe extern "C" fn cabi_realloc(
 pub unsafe extern "C" fn compile_src(src_ptr: *const u8, src_len: usize) -> *const u32 {
     let src = unsafe { slice::from_raw_parts(src_ptr, src_len) };
     let source = String::from_utf8_lossy(src);
-    let result = plugin()
-        .runtime
-        .context()
-        .with(|ctx| compile(&ctx, &source));
+    let result = plugin().runtime.context().with(|ctx| match source.strip_prefix(PACKAGES_MARK) {
+        Some(rest) => compile_with_packages(&ctx, rest),
+        None => compile(&ctx, &source),
+    });
     let (status, bytes) = match result {
         Ok(bytecode) => (0, bytecode),
         Err(e) => (1, error_json(&e).into_bytes()),
@@ -570,6 +617,17 @@ pub unsafe extern "C" fn invoke(
 }
 
 fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
+    let (packages, bytecode) = match bytecode.strip_prefix(BUNDLE_MAGIC) {
+        Some(rest) if rest.len() >= 4 => {
+            let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
+            let rest = &rest[4..];
+            if len > rest.len() {
+                return Err("malformed bytecode: a package bundle longer than the artifact".into());
+            }
+            (Some(load_bytecode(ctx, &rest[..len])?), &rest[len..])
+        }
+        _ => (None, bytecode),
+    };
     let factory = load_bytecode(ctx, bytecode)?;
     let run = plugin.run.clone().restore(ctx).map_err(|e| e.to_string())?;
     let tick = plugin
@@ -582,8 +640,11 @@ fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
         .clone()
         .restore(ctx)
         .map_err(|e| e.to_string())?;
-    run.call::<_, ()>((factory,))
-        .map_err(|e| describe(ctx, e))?;
+    match packages {
+        Some(packages) => run.call::<_, ()>((factory, packages)),
+        None => run.call::<_, ()>((factory,)),
+    }
+    .map_err(|e| describe(ctx, e))?;
     loop {
         while ctx.execute_pending_job() {}
         let fired: bool = tick.call(()).map_err(|e| describe(ctx, e))?;
