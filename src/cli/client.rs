@@ -122,6 +122,30 @@ impl Client {
         }
     }
 
+    /// Calls a route with the server admin key as the bearer (no token
+    /// exchange) and returns the envelope's `data`.
+    pub async fn admin(
+        &mut self,
+        method: Method,
+        path: &[&str],
+        admin_key: &str,
+        body: Option<super::packages::Body>,
+    ) -> Result<Value, CliError> {
+        let url = self.url(path, &[]);
+        let mut request = self
+            .http
+            .request(method, url.clone())
+            .bearer_auth(admin_key);
+        request = match body {
+            Some(super::packages::Body::Json(v)) => request.json(&v),
+            Some(super::packages::Body::Tarball(bytes)) => request
+                .header("content-type", "application/gzip")
+                .body(bytes),
+            None => request,
+        };
+        self.send(request, &url).await
+    }
+
     fn url(&self, path: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         url.path_segments_mut()

@@ -1,5 +1,5 @@
 //! The client commands (`deploy`, `ls`, `invoke`, `logs`, `env`, `scene`,
-//! `order`, `rm`, `connection`): a person's way to a running server, over its native API
+//! `order`, `rm`, `connection`, `packages`): a person's way to a running server, over its native API
 //! (DESIGN §7). Tables by default; `--json` prints the server's `data` for
 //! scripts.
 //!
@@ -18,6 +18,7 @@ macro_rules! out {
 mod client;
 mod config;
 mod connection;
+mod packages;
 pub(crate) mod render;
 
 use clap::{Args, Subcommand};
@@ -126,6 +127,9 @@ pub enum ClientCommand {
     /// Custom database connections: Auth0's database action scripts, run by the gateway.
     #[command(after_help = CONFIG_HELP)]
     Connection(connection::ConnectionArgs),
+    /// The server's npm package catalogue: list, add (a tarball or by name), remove.
+    #[command(after_help = CONFIG_HELP)]
+    Packages(packages::PackagesArgs),
 }
 
 #[derive(Args)]
@@ -284,6 +288,9 @@ pub fn run(command: ClientCommand) -> ExitCode {
 }
 
 async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
+    if let ClientCommand::Packages(args) = command {
+        return packages::run(args).await;
+    }
     let conn = match &command {
         ClientCommand::Deploy(a) => &a.conn,
         ClientCommand::Ls(a) => &a.conn,
@@ -294,6 +301,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Order(a) => &a.conn,
         ClientCommand::Rm(a) => &a.conn,
         ClientCommand::Connection(a) => &a.conn,
+        ClientCommand::Packages(a) => &a.conn,
     };
     let json = conn.json;
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
@@ -315,6 +323,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Order(args) => order(client, args, json).await,
         ClientCommand::Rm(args) => rm(client, args, json).await,
         ClientCommand::Connection(args) => connection::run(client, args, json).await,
+        ClientCommand::Packages(args) => packages::run(args).await,
     }
 }
 

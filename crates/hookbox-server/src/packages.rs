@@ -97,8 +97,11 @@ async fn add(
                 .add_package_from_registry(&by.name, &by.version)
                 .await?
         }
-        "application/gzip" | "application/x-gzip" | "application/octet-stream"
-        | "application/x-tar" | "application/tar+gzip" => {
+        "application/gzip"
+        | "application/x-gzip"
+        | "application/octet-stream"
+        | "application/x-tar"
+        | "application/tar+gzip" => {
             let body = read_body_limited(req.into_body(), MAX_TARBALL_BYTES).await?;
             state.service.add_package(body).await?
         }
@@ -123,5 +126,8 @@ async fn remove(
     Path((name, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     state.service.remove_package(&name, &version).await?;
-    Ok(ok(&rid, serde_json::json!({ "name": name, "version": version })))
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "name": name, "version": version }),
+    ))
 }

@@ -37,8 +37,8 @@ mod hooks;
 mod logs;
 mod metrics;
 mod model;
-pub mod packages;
 mod outbound;
+pub mod packages;
 mod scene;
 mod service;
 

@@ -139,12 +139,13 @@ pub fn read_tarball(tarball: &[u8], added_at: String) -> Result<PackageRecord, S
         if native_marker(&rel) {
             native = Some(rel.clone());
         }
-        let wanted =
-            rel == "package.json" || KEPT_EXTENSIONS.iter().any(|ext| rel.ends_with(ext));
+        let wanted = rel == "package.json" || KEPT_EXTENSIONS.iter().any(|ext| rel.ends_with(ext));
         let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| invalid(format!("not a gzip'd tar archive, or larger than {MAX_UNPACKED_BYTES} bytes unpacked: {e}")))?;
+        entry.read_to_end(&mut bytes).map_err(|e| {
+            invalid(format!(
+                "not a gzip'd tar archive, or larger than {MAX_UNPACKED_BYTES} bytes unpacked: {e}"
+            ))
+        })?;
         if !wanted || rel.split('/').any(|part| part == "node_modules") {
             continue;
         }
@@ -159,8 +160,8 @@ pub fn read_tarball(tarball: &[u8], added_at: String) -> Result<PackageRecord, S
                 hookbox_engine::MAX_PACKAGES_BYTES
             )));
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| invalid(format!("{rel} is not UTF-8 text")))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| invalid(format!("{rel} is not UTF-8 text")))?;
         files.insert(rel, text);
     }
     let manifest = manifest.ok_or_else(|| invalid("the tarball has no package.json"))?;
@@ -318,17 +319,16 @@ fn cargo_syntax(alt: &str) -> Option<String> {
         return Some("*".into());
     }
     if let Some((low, high)) = alt.split_once(" - ") {
-        return Some(format!(
-            ">={}, <={}",
-            bare(low.trim())?,
-            bare(high.trim())?
-        ));
+        return Some(format!(">={}, <={}", bare(low.trim())?, bare(high.trim())?));
     }
     // Operators may stand apart from their version (`>= 1.2.3`).
     let mut comparators: Vec<String> = Vec::new();
     let mut pending = String::new();
     for token in alt.split_whitespace() {
-        if token.chars().all(|c| matches!(c, '<' | '>' | '=' | '^' | '~')) {
+        if token
+            .chars()
+            .all(|c| matches!(c, '<' | '>' | '=' | '^' | '~'))
+        {
             pending.push_str(token);
             continue;
         }
@@ -397,6 +397,7 @@ impl BundleMap {
 pub fn bundle(packages: &[&PackageRecord]) -> (String, BundleMap) {
     let j = |s: &str| serde_json::to_string(s).expect("a string serialises");
     let mut out = String::from("({\nfiles: [\n");
+    // The line of the file header being written (1-based): `({`, `files: [`, then it.
     let mut line: u32 = 3;
     let mut starts = Vec::new();
     let mut mains = Vec::new();
@@ -414,7 +415,8 @@ pub fn bundle(packages: &[&PackageRecord]) -> (String, BundleMap) {
             line += 1;
             starts.push((line, format!("{}@{}/{path}", r.name, r.version)));
             let body = source_of(path, text);
-            line += body.matches('\n').count() as u32 + 1;
+            // Its lines, then the closing `} },` line: `line` is the next header's.
+            line += body.matches('\n').count() as u32 + 2;
             out.push_str(&body);
             out.push_str("\n} },\n");
             id += 1;

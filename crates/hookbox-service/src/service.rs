@@ -31,11 +31,11 @@ pub use action_cache::{
     MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
     MAX_CACHE_VALUE_BYTES,
 };
+pub(crate) use packages::check_dependencies;
 pub use packages::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,
     PackagesAdded,
 };
-pub(crate) use packages::check_dependencies;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
 pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 #[path = "connections.rs"]

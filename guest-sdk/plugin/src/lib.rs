@@ -453,7 +453,7 @@ fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str, file: &str) -> Result<Vec<u8>, 
     unsafe {
         let func = qjs::JS_Eval2(raw, source.as_ptr(), wrapped.len() as _, &mut options);
         if qjs::JS_IsException(func) {
-            return Err(syntax_error(ctx));
+            return Err(syntax_error(ctx, file));
         }
         let mut len: qjs::size_t = 0;
         let flags = qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE;
@@ -472,7 +472,7 @@ fn compile_wrapped(ctx: &Ctx<'_>, wrapped: &str, file: &str) -> Result<Vec<u8>, 
     }
 }
 
-fn syntax_error(ctx: &Ctx<'_>) -> SyntaxError {
+fn syntax_error(ctx: &Ctx<'_>, file: &str) -> SyntaxError {
     let exc = ctx.catch();
     let Some(obj) = exc.as_object() else {
         return SyntaxError {
@@ -484,7 +484,7 @@ fn syntax_error(ctx: &Ctx<'_>) -> SyntaxError {
     let name: String = obj.get("name").unwrap_or_else(|_| "SyntaxError".into());
     let message: String = obj.get("message").unwrap_or_default();
     let stack: String = obj.get("stack").unwrap_or_default();
-    let (line, mut column) = position_in(&stack).unwrap_or((0, 0));
+    let (line, mut column) = position_in(&stack, file).unwrap_or((0, 0));
     if line == 1 {
         column = column.saturating_sub(PREFIX_LEN).max(1);
     }
@@ -495,9 +495,9 @@ fn syntax_error(ctx: &Ctx<'_>) -> SyntaxError {
     }
 }
 
-/// Finds `function.js:LINE:COL` in a QuickJS stack string.
-fn position_in(stack: &str) -> Option<(u32, u32)> {
-    let at = stack.find(&format!("{USER_FILE}:"))? + USER_FILE.len() + 1;
+/// Finds `FILE:LINE:COL` in a QuickJS stack string.
+fn position_in(stack: &str, file: &str) -> Option<(u32, u32)> {
+    let at = stack.find(&format!("{file}:"))? + file.len() + 1;
     let mut nums = stack[at..].split(|c: char| !c.is_ascii_digit());
     let line = nums.next()?.parse().ok()?;
     let column = nums.next()?.parse().ok()?;
@@ -546,10 +546,13 @@ pub unsafe extern "C" fn cabi_realloc(
 pub unsafe extern "C" fn compile_src(src_ptr: *const u8, src_len: usize) -> *const u32 {
     let src = unsafe { slice::from_raw_parts(src_ptr, src_len) };
     let source = String::from_utf8_lossy(src);
-    let result = plugin().runtime.context().with(|ctx| match source.strip_prefix(PACKAGES_MARK) {
-        Some(rest) => compile_with_packages(&ctx, rest),
-        None => compile(&ctx, &source),
-    });
+    let result = plugin()
+        .runtime
+        .context()
+        .with(|ctx| match source.strip_prefix(PACKAGES_MARK) {
+            Some(rest) => compile_with_packages(&ctx, rest),
+            None => compile(&ctx, &source),
+        });
     let (status, bytes) = match result {
         Ok(bytecode) => (0, bytecode),
         Err(e) => (1, error_json(&e).into_bytes()),

@@ -13,6 +13,7 @@ mod key_file;
 mod lifecycle;
 mod node_templates;
 mod outbound;
+mod packages;
 mod pipelines;
 mod retention;
 mod signatures;

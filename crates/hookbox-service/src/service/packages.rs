@@ -170,7 +170,10 @@ fn parse_version(v: &str) -> Option<semver::Version> {
 /// Resolves `deps` (and, for added packages, theirs) against the catalogue:
 /// for each name the highest version its range allows, one version per name.
 /// Answers the added packages the function must carry, by name.
-fn resolve(store: &Store, deps: &BTreeMap<String, String>) -> Result<Vec<PackageRecord>, ServiceError> {
+fn resolve(
+    store: &Store,
+    deps: &BTreeMap<String, String>,
+) -> Result<Vec<PackageRecord>, ServiceError> {
     let refuse = |m: String| ServiceError::invalid("dependencies", m);
     let mut chosen: BTreeMap<String, Choice> = BTreeMap::new();
     let mut queue: VecDeque<(String, String, Option<String>)> = deps
@@ -222,7 +225,12 @@ fn resolve(store: &Store, deps: &BTreeMap<String, String>) -> Result<Vec<Package
         let Some((_, choice)) = best else {
             let have: Vec<String> = built_in
                 .into_iter()
-                .chain(store.package_versions(&name)?.into_iter().map(|r| r.version))
+                .chain(
+                    store
+                        .package_versions(&name)?
+                        .into_iter()
+                        .map(|r| r.version),
+                )
                 .collect();
             let has = if have.is_empty() {
                 "it has no version of it".to_string()
@@ -236,7 +244,11 @@ fn resolve(store: &Store, deps: &BTreeMap<String, String>) -> Result<Vec<Package
         };
         if let Choice::Added(r) = &choice {
             for (dn, ds) in &r.dependencies {
-                queue.push_back((dn.clone(), ds.clone(), Some(format!("{}@{}", r.name, r.version))));
+                queue.push_back((
+                    dn.clone(),
+                    ds.clone(),
+                    Some(format!("{}@{}", r.name, r.version)),
+                ));
             }
         }
         chosen.insert(name, choice);
@@ -321,14 +333,23 @@ impl Service {
                 format!("{name}: hookbox provides `{name}` itself, for every version"),
             ));
         }
-        if DEFAULT.packages.get(name).is_some_and(|(v, _)| *v == record.version) {
+        if DEFAULT
+            .packages
+            .get(name)
+            .is_some_and(|(v, _)| *v == record.version)
+        {
             return Err(ServiceError::Conflict(format!(
                 "package {name}@{} is built into hookbox's catalogue",
                 record.version
             )));
         }
         let (bundle, map) = packages::bundle(&[&record]);
-        match self.inner.engine.compile_with_packages("", Some(&bundle)).await {
+        match self
+            .inner
+            .engine
+            .compile_with_packages("", Some(&bundle))
+            .await
+        {
             Ok(_) => {}
             Err(hookbox_engine::CompileError::Syntax { message, line, .. }) => {
                 return Err(ServiceError::invalid(
@@ -459,7 +480,11 @@ impl Service {
                     "package {n}@{v} is used by function{} {}{}; change their dependencies first",
                     if users.len() + more > 1 { "s" } else { "" },
                     users.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
                 )));
             }
             store.delete_package(&n, &v)?;
@@ -519,7 +544,10 @@ async fn fetch_tarball(
         .map_err(|e| unreachable("package URL", &e))?;
     let response = http
         .get(url)
-        .header("accept", "application/vnd.npm.install-v1+json, application/json")
+        .header(
+            "accept",
+            "application/vnd.npm.install-v1+json, application/json",
+        )
         .send()
         .await
         .map_err(|e| unreachable(name, &e))?;
@@ -538,7 +566,10 @@ async fn fetch_tarball(
         .map_err(|e| unreachable(name, &e))?;
     let range = NpmRange::parse(spec).expect("checked by the caller");
     let tagged = packument["dist-tags"][spec].as_str().map(str::to_string);
-    let versions = packument["versions"].as_object().cloned().unwrap_or_default();
+    let versions = packument["versions"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let picked = tagged.or_else(|| {
         versions
             .keys()
