@@ -512,9 +512,9 @@
     return [intPart, fracPart];
   }
 
-  // The parts of a finite |x|: integer, group, decimal, fraction.
-  function digitParts(f, abs, out) {
-    const sym = f.symbols;
+  // A finite |x| under a built format: [integer digits, fraction digits],
+  // rounded and padded, not grouped.
+  function roundedDigits(f, abs) {
     const split = plainDecimal(abs, f.scale);
     let intPart = split[0];
     let frac = split[1];
@@ -542,55 +542,92 @@
     while (frac.length < f.minFd) frac += "0";
     while (intPart.length > 1 && intPart[0] === "0") intPart = call(stringSlice, intPart, 1);
     while (intPart.length < f.minInt) intPart = "0" + intPart;
-    const grouped = f.grouping !== false && intPart.length > (f.grouping === "min2" ? 4 : 3);
-    if (grouped) {
-      const first = intPart.length % 3 || 3;
-      out[out.length] = { type: "integer", value: call(stringSlice, intPart, 0, first) };
-      for (let i = first; i < intPart.length; i += 3) {
-        out[out.length] = { type: "group", value: sym[0] };
-        out[out.length] = { type: "integer", value: call(stringSlice, intPart, i, i + 3) };
-      }
-    } else {
-      out[out.length] = { type: "integer", value: intPart };
-    }
-    if (frac.length) {
-      out[out.length] = { type: "decimal", value: sym[1] };
-      out[out.length] = { type: "fraction", value: frac };
-    }
+    return [intPart, frac];
   }
 
-  const PATTERN_PARTS = { "-": "minusSign", "%": "percentSign", "'": "literal" };
+  // Where the first group ends in `intPart`, or 0 when it is not grouped.
+  function firstGroup(f, intPart) {
+    if (f.grouping === false || intPart.length <= (f.grouping === "min2" ? 4 : 3)) return 0;
+    return intPart.length % 3 || 3;
+  }
 
   // The parts of `value` under a built format: its pattern (for a number or
   // for ∞ and NaN, each positive, or negative below zero and for -0) around
-  // the number.
+  // the number: integer, group, decimal and fraction parts, or nan/infinity.
   function numberParts(f, value) {
     const x = NumberCtor(value);
     const sym = f.symbols;
     const negative = x < 0 || (x === 0 && 1 / x < 0);
-    const finite = x - x === 0;
-    const tokens = f.pattern[(negative && x === x ? 1 : 0) + (finite ? 0 : 2)];
+    const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
     const out = [];
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
-      const kind = t[0];
-      if (kind === "#") {
-        if (x !== x) out[out.length] = { type: "nan", value: sym[4] };
-        else if (x === Infinity || x === -Infinity) out[out.length] = { type: "infinity", value: sym[3] };
-        else digitParts(f, negative ? -x : x, out);
-      } else if (kind === "¤") {
+      if (t === "#") {
+        if (x !== x) {
+          out[out.length] = { type: "nan", value: sym[4] };
+        } else if (x === Infinity || x === -Infinity) {
+          out[out.length] = { type: "infinity", value: sym[3] };
+        } else {
+          const digits = roundedDigits(f, negative ? -x : x);
+          const intPart = digits[0];
+          const first = firstGroup(f, intPart);
+          if (first === 0) {
+            out[out.length] = { type: "integer", value: intPart };
+          } else {
+            out[out.length] = { type: "integer", value: call(stringSlice, intPart, 0, first) };
+            for (let j = first; j < intPart.length; j += 3) {
+              out[out.length] = { type: "group", value: sym[0] };
+              out[out.length] = { type: "integer", value: call(stringSlice, intPart, j, j + 3) };
+            }
+          }
+          if (digits[1].length) {
+            out[out.length] = { type: "decimal", value: sym[1] };
+            out[out.length] = { type: "fraction", value: digits[1] };
+          }
+        }
+      } else if (t === "¤") {
         out[out.length] = { type: "currency", value: f.symbol };
       } else {
-        out[out.length] = { type: PATTERN_PARTS[kind], value: call(stringSlice, t, 1) };
+        out[out.length] = { type: PATTERN_PARTS[t[0]], value: call(stringSlice, t, 1) };
       }
     }
     return out;
   }
 
+  const PATTERN_PARTS = { "-": "minusSign", "%": "percentSign", "'": "literal" };
+
+  // numberParts' values, joined (without building the parts).
   function formatNumber(f, value) {
-    const ps = numberParts(f, value);
+    const x = NumberCtor(value);
+    const sym = f.symbols;
+    const negative = x < 0 || (x === 0 && 1 / x < 0);
+    const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
     let s = "";
-    for (let i = 0; i < ps.length; i++) s += ps[i].value;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t === "#") {
+        if (x !== x) {
+          s += sym[4];
+        } else if (x === Infinity || x === -Infinity) {
+          s += sym[3];
+        } else {
+          const digits = roundedDigits(f, negative ? -x : x);
+          const intPart = digits[0];
+          const first = firstGroup(f, intPart);
+          if (first === 0) {
+            s += intPart;
+          } else {
+            s += call(stringSlice, intPart, 0, first);
+            for (let j = first; j < intPart.length; j += 3) s += sym[0] + call(stringSlice, intPart, j, j + 3);
+          }
+          if (digits[1].length) s += sym[1] + digits[1];
+        }
+      } else if (t === "¤") {
+        s += f.symbol;
+      } else {
+        s += call(stringSlice, t, 1);
+      }
+    }
     return s;
   }
 
