@@ -4,7 +4,9 @@
 // every combination of options intl.js knows, it asks Node for the pattern (formatToParts of a date
 // whose fields are all different), the month, weekday and day-period names in that pattern's context,
 // and resolvedOptions(); then it formats sample instants with intl.js over the new tables and with
-// Node, and keeps a combination only where every sample agrees. Usage: node guest-sdk/intl/build.js [out]
+// Node, and keeps a combination only where every sample agrees. Numbers: each style's patterns and
+// every currency's symbols and fraction digits, checked against Node (every locale, currency,
+// currencyDisplay and currencySign) before the tables are written. Usage: node guest-sdk/intl/build.js [out]
 "use strict";
 
 const fs = require("fs");

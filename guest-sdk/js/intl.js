@@ -1,10 +1,12 @@
 // hookbox Intl: `Intl.DateTimeFormat` and `Date.prototype.toLocale*String`
-// with IANA time zones, for the sandbox, where QuickJS has no ICU.
+// with IANA time zones, `Intl.NumberFormat` and `Number.prototype.toLocaleString`
+// (decimal, percent, currency), for the sandbox, where QuickJS has no ICU.
 //
 // A script whose completion value is a factory:
 //   (data, zoneOffset) => { DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString, Intl }
 // `data` is `intl-data.js` (generated from Node 20's ICU by guest-sdk/intl/build.js): per locale, one
-// template per supported combination of options, each checked against Node when it was generated.
+// template per supported combination of options, each checked against Node when it was generated;
+// number patterns, currency symbols and digits, checked likewise.
 // `zoneOffset(zone, ms)` answers the UTC offset in seconds of an IANA zone at an instant (the host's tz
 // database). Anything the tables do not cover throws: hookbox never formats differently from Node
 // without saying so.
