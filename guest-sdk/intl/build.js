@@ -4,7 +4,9 @@
 // every combination of options intl.js knows, it asks Node for the pattern (formatToParts of a date
 // whose fields are all different), the month, weekday and day-period names in that pattern's context,
 // and resolvedOptions(); then it formats sample instants with intl.js over the new tables and with
-// Node, and keeps a combination only where every sample agrees. Usage: node guest-sdk/intl/build.js [out]
+// Node, and keeps a combination only where every sample agrees. Numbers: each style's patterns and
+// every currency's symbols and fraction digits, checked against Node (every locale, currency,
+// currencyDisplay and currencySign) before the tables are written. Usage: node guest-sdk/intl/build.js [out]
 "use strict";
 
 const fs = require("fs");
@@ -288,6 +290,106 @@ for (const locale of LOCALES) {
   numbers[locale] = [part(1234567.5, "group"), part(1.5, "decimal"), part(-1, "minusSign"), part(Infinity, "infinity"), part(NaN, "nan")];
 }
 
+// Number patterns: each style's positive and negative forms, as tokens ("#" the number, "¤" the
+// currency, "-X" a minus sign X, "%X" a percent sign X, "'X" literal X), read from
+// formatToParts. Interned: `numberPatterns[id]` is the tokens of [a positive number, a negative
+// one, +Infinity (and NaN), -Infinity].
+const numberPatterns = [];
+const numberPatternIndex = new Map();
+const NUMBER_BODY = new Set(["integer", "group", "decimal", "fraction"]);
+function patternTokens(fmt, x, symbol) {
+  const out = [];
+  for (const p of fmt.formatToParts(x)) {
+    if (NUMBER_BODY.has(p.type) || p.type === "infinity") {
+      if (out[out.length - 1] !== "#") out.push("#");
+    } else if (p.type === "literal") out.push("'" + p.value);
+    else if (p.type === "minusSign") out.push("-" + p.value);
+    else if (p.type === "percentSign") out.push("%" + p.value);
+    else if (p.type === "currency" && p.value === symbol) out.push("¤");
+    else throw new Error(`a number part intl.js does not draw: ${JSON.stringify(p)} in ${JSON.stringify(fmt.resolvedOptions())}`);
+  }
+  return out;
+}
+function numberPattern(fmt, symbol) {
+  // ICU's currency spacing (the space in "AED 1.00") stands only next to a digit: "AED∞".
+  const pair = [1234.5, -1234.5, Infinity, -Infinity].map((x) => patternTokens(fmt, x, symbol));
+  const key = JSON.stringify(pair);
+  if (!numberPatternIndex.has(key)) {
+    numberPatternIndex.set(key, numberPatterns.length);
+    numberPatterns.push(pair);
+  }
+  return numberPatternIndex.get(key);
+}
+const symbolOf = (fmt) => fmt.formatToParts(1).find((p) => p.type === "currency").value;
+
+// Currencies: every ISO 4217 code Node lists, and every other three-letter code whose ICU data
+// formats differently from a code ICU does not know (historic ones: DEM, FRF, ...).
+const CURRENCY_DISPLAYS = ["symbol", "narrowSymbol", "code"];
+const CURRENCY_SIGNS = ["standard", "accounting"];
+const UNKNOWN_CURRENCY = "QQQ";
+const currencyCodes = new Set(Intl.supportedValuesOf("currency"));
+{
+  const sample = (locale, code, display, sign) =>
+    new Intl.NumberFormat(locale, { style: "currency", currency: code, currencyDisplay: display, currencySign: sign })
+      .format(-1234.5).replace(code, "@");
+  const fallback = {};
+  for (const locale of LOCALES) for (const d of CURRENCY_DISPLAYS) for (const s of CURRENCY_SIGNS) fallback[locale + d + s] = sample(locale, UNKNOWN_CURRENCY, d, s);
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (const a of A) for (const b of A) for (const c of A) {
+    const code = a + b + c;
+    if (currencyCodes.has(code)) continue;
+    search: for (const locale of LOCALES) for (const d of ["symbol", "narrowSymbol"]) for (const s of CURRENCY_SIGNS) {
+      if (sample(locale, code, d, s) !== fallback[locale + d + s]) {
+        currencyCodes.add(code);
+        break search;
+      }
+    }
+  }
+}
+const currencyList = [...currencyCodes].sort();
+// Fraction digits where not 2 (the same in every locale: ICU's supplemental data).
+const currencyDigits = {};
+for (const code of currencyList) {
+  const ds = LOCALES.map((l) => new Intl.NumberFormat(l, { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits);
+  if (new Set(ds).size !== 1) throw new Error(`${code}'s fraction digits differ by locale: ${ds}`);
+  if (ds[0] !== 2) currencyDigits[ds[0]] = (currencyDigits[ds[0]] ? currencyDigits[ds[0]] + " " : "") + code;
+}
+if (new Intl.NumberFormat("en", { style: "currency", currency: UNKNOWN_CURRENCY }).resolvedOptions().maximumFractionDigits !== 2) {
+  throw new Error("an unknown currency code does not have 2 fraction digits");
+}
+// Per locale, style "decimal" and "percent": a pattern id each. Per locale and currencyDisplay:
+// [symbol table id, a code's pattern id for each currencySign, {code: [pattern ids]} where a
+// known code's pattern differs]. Symbol tables {code: symbol} (where not the code itself) are
+// shared between locales that agree.
+const symbolTables = [];
+const symbolTableIndex = new Map();
+const numberStyles = {};
+for (const locale of LOCALES) {
+  const here = {
+    decimal: numberPattern(new Intl.NumberFormat(locale)),
+    percent: numberPattern(new Intl.NumberFormat(locale, { style: "percent" })),
+  };
+  for (const display of CURRENCY_DISPLAYS) {
+    const fmt = (code, sign) => new Intl.NumberFormat(locale, { style: "currency", currency: code, currencyDisplay: display, currencySign: sign });
+    const defaults = CURRENCY_SIGNS.map((s) => numberPattern(fmt(UNKNOWN_CURRENCY, s), UNKNOWN_CURRENCY));
+    const symbols = {};
+    const exceptions = {};
+    for (const code of currencyList) {
+      const symbol = symbolOf(fmt(code, "standard"));
+      if (symbol !== code) symbols[code] = symbol;
+      const ids = CURRENCY_SIGNS.map((s) => numberPattern(fmt(code, s), symbol));
+      if (ids.some((id, i) => id !== defaults[i])) exceptions[code] = ids;
+    }
+    const key = JSON.stringify(symbols);
+    if (!symbolTableIndex.has(key)) {
+      symbolTableIndex.set(key, symbolTables.length);
+      symbolTables.push(symbols);
+    }
+    here[display] = [symbolTableIndex.get(key), ...defaults, exceptions];
+  }
+  numberStyles[locale] = here;
+}
+
 // Collation of printable ASCII, as ICU's root order (which the six locales
 // keep for ASCII): each character's primary weight (equal for letters that
 // differ only in case) and tertiary weight (lower case first). Checked
@@ -310,6 +412,9 @@ function dataObject() {
   return {
     defaultLocale: "en-US",
     numbers,
+    numberPatterns,
+    numberStyles,
+    currencies: { digits: currencyDigits, symbols: symbolTables },
     // Per printable ASCII character (code - 32): its weight + 48, as a character.
     collation: { primary: collationString(collation.primary), tertiary: collationString(collation.tertiary) },
     idWidth: ID_WIDTH,
@@ -390,6 +495,45 @@ for (let pass = 0; pass < 2; pass++) {
     const got = Math.sign(ours.localeCompare.call(a, b, locale));
     if (want !== got) throw new Error(`collation differs from Node for ${JSON.stringify(a)} vs ${JSON.stringify(b)} in ${locale}: ${got} vs ${want}`);
   }
+}
+
+// Numbers, against Node: every locale tag the tables answer for, style, currency (each code carried
+// and some ICU does not know), currencyDisplay and currencySign, on values that reach every part.
+{
+  const ours = vm.runInNewContext(intlSource, {}, { filename: "intl.js" })(dataObject(), nodeOffset);
+  const VALUES = [1234.5, -1234.5, 0, -0, 0.005, -0.001, 0.125, 7, 1234567.891, 1e21, -1e-7, 0.07, Infinity, -Infinity, NaN];
+  const OPTIONS = [
+    {}, { maximumFractionDigits: 0 }, { minimumFractionDigits: 3 }, { maximumFractionDigits: 1 },
+    { useGrouping: false }, { useGrouping: "min2" }, { minimumIntegerDigits: 4 },
+  ];
+  const same = (locale, options, values) => {
+    const a = new ours.Intl.NumberFormat(locale, options);
+    const b = new Intl.NumberFormat(locale, options);
+    const want = JSON.stringify([b.resolvedOptions(), values.map((x) => [b.format(x), b.formatToParts(x)])]);
+    const got = JSON.stringify([a.resolvedOptions(), values.map((x) => [a.format(x), a.formatToParts(x)])]);
+    if (got !== want) throw new Error(`Intl.NumberFormat(${JSON.stringify(locale)}, ${JSON.stringify(options)}) differs from Node:\n  ${got}\n  ${want}`);
+  };
+  const tags = Object.values(locales).map((l) => l[0]);
+  let checked = 0;
+  for (const locale of tags) {
+    for (const extra of OPTIONS) {
+      same(locale, extra, VALUES);
+      same(locale, { style: "percent", ...extra }, VALUES);
+      checked += 2;
+    }
+    for (const code of [...currencyList, UNKNOWN_CURRENCY, "XYZ", "ABC", "usd"]) {
+      for (const currencyDisplay of ["symbol", "narrowSymbol", "code"]) {
+        for (const currencySign of CURRENCY_SIGNS) {
+          same(locale, { style: "currency", currency: code, currencyDisplay, currencySign }, VALUES);
+          checked++;
+        }
+      }
+    }
+    for (const extra of OPTIONS) {
+      for (const currency of ["USD", "JPY", "KWD", "CLF"]) same(locale, { style: "currency", currency, ...extra }, VALUES);
+    }
+  }
+  console.error(`intl-data: ${checked} number formats agree with Node`);
 }
 
 const body =

@@ -19,7 +19,8 @@
 // globals and built-ins that a sandbox can give are there (README: "Node
 // built-ins, npm packages and time zones"): Buffer, crypto, URL, util,
 // events, assert, path, string_decoder, stream, process (env only, no exit),
-// Intl.DateTimeFormat with IANA time zones, and the npm catalogue (lodash,
+// Intl.DateTimeFormat with IANA time zones, Intl.NumberFormat (decimal,
+// percent and currency styles), and the npm catalogue (lodash,
 // uuid, ipaddr.js, jsonwebtoken, moment, moment-timezone, xmldom, xpath,
 // oauth-sign, validator, qs, jwt-decode). Their types are @types/node's and
 // the packages' own; the declarations below cover what is hookbox's.

@@ -1,10 +1,12 @@
 // hookbox Intl: `Intl.DateTimeFormat` and `Date.prototype.toLocale*String`
-// with IANA time zones, for the sandbox, where QuickJS has no ICU.
+// with IANA time zones, `Intl.NumberFormat` and `Number.prototype.toLocaleString`
+// (decimal, percent, currency), for the sandbox, where QuickJS has no ICU.
 //
 // A script whose completion value is a factory:
 //   (data, zoneOffset) => { DateTimeFormat, toLocaleString, toLocaleDateString, toLocaleTimeString, Intl }
 // `data` is `intl-data.js` (generated from Node 20's ICU by guest-sdk/intl/build.js): per locale, one
-// template per supported combination of options, each checked against Node when it was generated.
+// template per supported combination of options, each checked against Node when it was generated;
+// number patterns, currency symbols and digits, checked likewise.
 // `zoneOffset(zone, ms)` answers the UTC offset in seconds of an IANA zone at an instant (the host's tz
 // database). Anything the tables do not cover throws: hookbox never formats differently from Node
 // without saying so.
@@ -31,6 +33,7 @@
   const dateValueOf = Date.prototype.valueOf;
   const dateNow = Date.now;
   const stringToLowerCase = String.prototype.toLowerCase;
+  const stringToUpperCase = String.prototype.toUpperCase;
   const stringSlice = String.prototype.slice;
   const stringCharCodeAt = String.prototype.charCodeAt;
   const stringIndexOf = String.prototype.indexOf;
@@ -373,12 +376,32 @@
 
   // ---------------------------------------------------------------- numbers
   //
-  // Intl.NumberFormat's decimal style: the locale's separators (from Node's
-  // ICU), grouping by thousands, and ECMA-402's rounding (half away from
-  // zero, on the shortest decimal that round-trips, as ICU does). Any other
-  // style or option throws.
+  // Intl.NumberFormat's styles decimal, percent and currency: the locale's
+  // separators and patterns, and the currencies' symbols and fraction digits
+  // (all from Node's ICU, intl-data.js), grouping by thousands, and
+  // ECMA-402's rounding (half away from zero, on the shortest decimal that
+  // round-trips, as ICU does; percent scales that decimal by 100 exactly).
+  // Any other style or option throws.
 
-  const NUMBER_UNSUPPORTED = ["currency", "currencyDisplay", "currencySign", "unit", "unitDisplay", "notation", "compactDisplay", "signDisplay", "minimumSignificantDigits", "maximumSignificantDigits", "roundingMode", "roundingPriority", "roundingIncrement", "trailingZeroDisplay", "numberingSystem"];
+  const NUMBER_UNSUPPORTED = ["unit", "unitDisplay", "notation", "compactDisplay", "signDisplay", "minimumSignificantDigits", "maximumSignificantDigits", "roundingMode", "roundingPriority", "roundingIncrement", "trailingZeroDisplay", "numberingSystem"];
+  const NUMBER_STYLES = ["decimal", "percent", "currency", "unit"];
+  const CURRENCY_DISPLAYS = ["symbol", "narrowSymbol", "code", "name"];
+  const CURRENCY_SIGNS = ["standard", "accounting"];
+  const GROUPINGS = ["always", "auto", "min2"];
+
+  function unsupportedNumber(what) {
+    const e = new RangeError("hookbox: Intl.NumberFormat does not support " + what);
+    e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+    return e;
+  }
+
+  function numberOption(opts, name, allowed, fallback) {
+    const value = opts[name];
+    if (value === undefined) return fallback;
+    const text = StringCtor(value);
+    for (let i = 0; i < allowed.length; i++) if (allowed[i] === text) return text;
+    throw new RangeError("Value " + text + " out of range for Intl.NumberFormat options property " + name);
+  }
 
   function digitsOption(opts, name, min, max, fallback) {
     const v = opts[name];
@@ -388,38 +411,91 @@
     return n - (n % 1);
   }
 
+  // ECMA-402's useGrouping: true is "always", false-ish is false, "true"
+  // and "false" are the default.
+  function groupingOption(opts) {
+    const value = opts.useGrouping;
+    if (value === undefined || value === "true" || value === "false") return "auto";
+    if (value === true) return "always";
+    if (!value) return false;
+    return numberOption(opts, "useGrouping", GROUPINGS, "auto");
+  }
+
+  // A currency's fraction digits: 2 unless intl-data.js lists it.
+  function currencyDigits(code) {
+    const lists = data.currencies.digits;
+    for (const digits in lists) if (call(stringIndexOf, lists[digits], code) >= 0) return NumberCtor(digits);
+    return 2;
+  }
+
   function buildNumber(locales, options) {
     const resolvedLocale = resolveLocale(locales);
     const opts = options === undefined ? {} : options;
     if (opts === null) throw new TypeError("Cannot convert undefined or null to object");
     for (let i = 0; i < NUMBER_UNSUPPORTED.length; i++) {
-      if (opts[NUMBER_UNSUPPORTED[i]] !== undefined) {
-        const e = new RangeError("hookbox: Intl.NumberFormat does not support the option " + NUMBER_UNSUPPORTED[i]);
-        e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
-        throw e;
+      if (opts[NUMBER_UNSUPPORTED[i]] !== undefined) throw unsupportedNumber("the option " + NUMBER_UNSUPPORTED[i]);
+    }
+    const style = numberOption(opts, "style", NUMBER_STYLES, "decimal");
+    if (style === "unit") throw unsupportedNumber("the style unit");
+    let currency = opts.currency;
+    if (currency !== undefined) {
+      currency = StringCtor(currency);
+      // Three ASCII letters (without a regular expression: each costs ~10k fuel).
+      let wellFormed = currency.length === 3;
+      for (let i = 0; wellFormed && i < 3; i++) {
+        const c = call(stringCharCodeAt, currency, i) | 32;
+        wellFormed = c >= 97 && c <= 122;
       }
+      if (!wellFormed) throw new RangeError("Invalid currency code : " + currency);
+      currency = call(stringToUpperCase, currency);
     }
-    if (opts.style !== undefined && StringCtor(opts.style) !== "decimal") {
-      const e = new RangeError("hookbox: Intl.NumberFormat does not support the style " + StringCtor(opts.style));
-      e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
-      throw e;
-    }
+    if (style === "currency" && currency === undefined) throw new TypeError("Currency code is required with currency style.");
+    const currencyDisplay = numberOption(opts, "currencyDisplay", CURRENCY_DISPLAYS, "symbol");
+    const currencySign = numberOption(opts, "currencySign", CURRENCY_SIGNS, "standard");
+    if (style === "currency" && currencyDisplay === "name") throw unsupportedNumber("currencyDisplay name (plural currency names are not in the sandbox)");
     const minInt = digitsOption(opts, "minimumIntegerDigits", 1, 21, 1);
-    const minFd = digitsOption(opts, "minimumFractionDigits", 0, 100, undefined);
+    const cd = style === "currency" ? currencyDigits(currency) : 0;
+    const minDefault = cd;
+    const maxDefault = style === "currency" ? cd : style === "percent" ? 0 : 3;
+    let minFd = digitsOption(opts, "minimumFractionDigits", 0, 100, undefined);
     let maxFd = digitsOption(opts, "maximumFractionDigits", 0, 100, undefined);
-    const min = minFd === undefined ? 0 : minFd;
-    if (maxFd === undefined) maxFd = min > 3 ? min : 3;
-    else if (maxFd < min) throw new RangeError("maximumFractionDigits value is out of range.");
-    const grouping = opts.useGrouping === undefined ? true : !!opts.useGrouping && opts.useGrouping !== "false";
-    return { locale: resolvedLocale[0], symbols: data.numbers[resolvedLocale[1]], minInt, minFd: min, maxFd, grouping };
+    if (minFd === undefined && maxFd === undefined) {
+      minFd = minDefault;
+      maxFd = maxDefault;
+    } else if (minFd === undefined) {
+      minFd = minDefault < maxFd ? minDefault : maxFd;
+    } else if (maxFd === undefined) {
+      maxFd = maxDefault > minFd ? maxDefault : minFd;
+    } else if (minFd > maxFd) {
+      throw new RangeError("maximumFractionDigits value is out of range.");
+    }
+    const grouping = groupingOption(opts);
+    const styles = data.numberStyles[resolvedLocale[1]];
+    const f = { locale: resolvedLocale[0], symbols: data.numbers[resolvedLocale[1]], style, minInt, minFd, maxFd, grouping, scale: 0 };
+    if (style === "currency") {
+      // [symbol table, pattern per currencySign, {code: patterns} where they differ]
+      const entry = styles[currencyDisplay];
+      const symbols = data.currencies.symbols[entry[0]];
+      const ids = owns(entry[3], currency) ? entry[3][currency] : [entry[1], entry[2]];
+      f.currency = currency;
+      f.currencyDisplay = currencyDisplay;
+      f.currencySign = currencySign;
+      f.symbol = owns(symbols, currency) ? symbols[currency] : currency;
+      f.pattern = data.numberPatterns[ids[currencySign === "accounting" ? 1 : 0]];
+    } else {
+      f.pattern = data.numberPatterns[styles[style]];
+      if (style === "percent") f.scale = 2;
+    }
+    return f;
   }
 
-  // |x| as [integer digits, fraction digits], exactly as its shortest decimal.
-  function plainDecimal(abs) {
+  // |x| × 10^scale as [integer digits, fraction digits], exactly as its
+  // shortest decimal.
+  function plainDecimal(abs, scale) {
     const text = StringCtor(abs);
     const e = call(stringIndexOf, text, "e");
     const mantissa = e < 0 ? text : call(stringSlice, text, 0, e);
-    const exponent = e < 0 ? 0 : NumberCtor(call(stringSlice, text, e + 1));
+    const exponent = (e < 0 ? 0 : NumberCtor(call(stringSlice, text, e + 1))) + scale;
     const dot = call(stringIndexOf, mantissa, ".");
     let intPart = dot < 0 ? mantissa : call(stringSlice, mantissa, 0, dot);
     let fracPart = dot < 0 ? "" : call(stringSlice, mantissa, dot + 1);
@@ -438,31 +514,28 @@
     return [intPart, fracPart];
   }
 
-  function formatNumber(f, value) {
-    const x = NumberCtor(value);
-    const sym = f.symbols;
-    if (x !== x) return sym[4];
-    const negative = x < 0 || (x === 0 && 1 / x < 0);
-    if (x === Infinity || x === -Infinity) return (negative ? sym[2] : "") + sym[3];
-    const parts = plainDecimal(negative ? -x : x);
-    let intPart = parts[0];
-    let frac = parts[1];
+  // A finite |x| under a built format: [integer digits, fraction digits],
+  // rounded and padded, not grouped.
+  function roundedDigits(f, abs) {
+    const split = plainDecimal(abs, f.scale);
+    let intPart = split[0];
+    let frac = split[1];
     if (frac.length > f.maxFd) {
       const up = call(stringCharCodeAt, frac, f.maxFd) >= 53; // '5'
       frac = call(stringSlice, frac, 0, f.maxFd);
       if (up) {
         // Add one unit in the last kept place, carrying leftwards.
         let digits = intPart + frac;
-        let out = "";
+        let carried = "";
         let carry = 1;
         for (let i = digits.length - 1; i >= 0; i--) {
           let d = call(stringCharCodeAt, digits, i) - 48 + carry;
           carry = d === 10 ? 1 : 0;
           if (d === 10) d = 0;
-          out = StringCtor(d) + out;
+          carried = StringCtor(d) + carried;
         }
-        if (carry) out = "1" + out;
-        digits = out;
+        if (carry) carried = "1" + carried;
+        digits = carried;
         intPart = call(stringSlice, digits, 0, digits.length - frac.length);
         frac = call(stringSlice, digits, digits.length - frac.length);
       }
@@ -471,14 +544,93 @@
     while (frac.length < f.minFd) frac += "0";
     while (intPart.length > 1 && intPart[0] === "0") intPart = call(stringSlice, intPart, 1);
     while (intPart.length < f.minInt) intPart = "0" + intPart;
-    if (f.grouping && intPart.length > 3) {
-      let grouped = "";
-      let first = intPart.length % 3 || 3;
-      grouped = call(stringSlice, intPart, 0, first);
-      for (let i = first; i < intPart.length; i += 3) grouped += sym[0] + call(stringSlice, intPart, i, i + 3);
-      intPart = grouped;
+    return [intPart, frac];
+  }
+
+  // Where the first group ends in `intPart`, or 0 when it is not grouped.
+  function firstGroup(f, intPart) {
+    if (f.grouping === false || intPart.length <= (f.grouping === "min2" ? 4 : 3)) return 0;
+    return intPart.length % 3 || 3;
+  }
+
+  // The parts of `value` under a built format: its pattern (for a number or
+  // for ∞ and NaN, each positive, or negative below zero and for -0) around
+  // the number: integer, group, decimal and fraction parts, or nan/infinity.
+  function numberParts(f, value) {
+    const x = NumberCtor(value);
+    const sym = f.symbols;
+    const negative = x < 0 || (x === 0 && 1 / x < 0);
+    const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
+    const out = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t === "#") {
+        if (x !== x) {
+          out[out.length] = { type: "nan", value: sym[4] };
+        } else if (x === Infinity || x === -Infinity) {
+          out[out.length] = { type: "infinity", value: sym[3] };
+        } else {
+          const digits = roundedDigits(f, negative ? -x : x);
+          const intPart = digits[0];
+          const first = firstGroup(f, intPart);
+          if (first === 0) {
+            out[out.length] = { type: "integer", value: intPart };
+          } else {
+            out[out.length] = { type: "integer", value: call(stringSlice, intPart, 0, first) };
+            for (let j = first; j < intPart.length; j += 3) {
+              out[out.length] = { type: "group", value: sym[0] };
+              out[out.length] = { type: "integer", value: call(stringSlice, intPart, j, j + 3) };
+            }
+          }
+          if (digits[1].length) {
+            out[out.length] = { type: "decimal", value: sym[1] };
+            out[out.length] = { type: "fraction", value: digits[1] };
+          }
+        }
+      } else if (t === "¤") {
+        out[out.length] = { type: "currency", value: f.symbol };
+      } else {
+        out[out.length] = { type: PATTERN_PARTS[t[0]], value: call(stringSlice, t, 1) };
+      }
     }
-    return (negative ? sym[2] : "") + intPart + (frac.length ? sym[1] + frac : "");
+    return out;
+  }
+
+  const PATTERN_PARTS = { "-": "minusSign", "%": "percentSign", "'": "literal" };
+
+  // numberParts' values, joined (without building the parts).
+  function formatNumber(f, value) {
+    const x = NumberCtor(value);
+    const sym = f.symbols;
+    const negative = x < 0 || (x === 0 && 1 / x < 0);
+    const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
+    let s = "";
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t === "#") {
+        if (x !== x) {
+          s += sym[4];
+        } else if (x === Infinity || x === -Infinity) {
+          s += sym[3];
+        } else {
+          const digits = roundedDigits(f, negative ? -x : x);
+          const intPart = digits[0];
+          const first = firstGroup(f, intPart);
+          if (first === 0) {
+            s += intPart;
+          } else {
+            s += call(stringSlice, intPart, 0, first);
+            for (let j = first; j < intPart.length; j += 3) s += sym[0] + call(stringSlice, intPart, j, j + 3);
+          }
+          if (digits[1].length) s += sym[1] + digits[1];
+        }
+      } else if (t === "¤") {
+        s += f.symbol;
+      } else {
+        s += call(stringSlice, t, 1);
+      }
+    }
+    return s;
   }
 
   class NumberFormat {
@@ -487,23 +639,28 @@
       Object.defineProperty(this, "_format", { value: f });
       Object.defineProperty(this, "format", { value: (x) => formatNumber(f, x), configurable: true, writable: true });
     }
+    formatToParts(x) {
+      return numberParts(this._format, x);
+    }
     resolvedOptions() {
       const f = this._format;
-      return {
-        locale: f.locale,
-        numberingSystem: "latn",
-        style: "decimal",
-        minimumIntegerDigits: f.minInt,
-        minimumFractionDigits: f.minFd,
-        maximumFractionDigits: f.maxFd,
-        useGrouping: f.grouping ? "auto" : false,
-        notation: "standard",
-        signDisplay: "auto",
-        roundingIncrement: 1,
-        roundingMode: "halfExpand",
-        roundingPriority: "auto",
-        trailingZeroDisplay: "auto",
-      };
+      const out = { locale: f.locale, numberingSystem: "latn", style: f.style };
+      if (f.style === "currency") {
+        out.currency = f.currency;
+        out.currencyDisplay = f.currencyDisplay;
+        out.currencySign = f.currencySign;
+      }
+      out.minimumIntegerDigits = f.minInt;
+      out.minimumFractionDigits = f.minFd;
+      out.maximumFractionDigits = f.maxFd;
+      out.useGrouping = f.grouping;
+      out.notation = "standard";
+      out.signDisplay = "auto";
+      out.roundingMode = "halfExpand";
+      out.roundingIncrement = 1;
+      out.trailingZeroDisplay = "auto";
+      out.roundingPriority = "auto";
+      return out;
     }
   }
   Object.defineProperty(NumberFormat.prototype, Symbol.toStringTag, { value: "Intl.NumberFormat", configurable: true });
