@@ -102,5 +102,39 @@ fn invoke(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile, invoke);
+// Node's side of these calls is `hookbox bench`'s (same file).
+#[allow(dead_code)]
+#[path = "../src/bench_surface.rs"]
+mod surface;
+
+/// The Node surface: a trivial `pipe`, lodash, SHA-256, RS256 and an added
+/// package (see `src/bench_surface.rs`), pooling+cow, metered.
+fn node_surface(c: &mut Criterion) {
+    let rt = runtime();
+    let input = Input {
+        user: json!({"id": "u1", "email": "ada@example.com"}),
+        context: json!({"ip": "10.0.0.1"}),
+        ..Input::default()
+    };
+    let limits = Limits::default();
+    let engine = engine(true, true);
+    let mut group = c.benchmark_group("invoke_node_surface");
+    for call in surface::calls().expect("the calls") {
+        let artifact = rt
+            .block_on(surface::compile(&engine, &call))
+            .expect("compiles");
+        group.bench_function(BenchmarkId::from_parameter(call.name), |b| {
+            b.iter(|| {
+                let out = rt
+                    .block_on(engine.invoke_settled(&artifact, black_box(&input), &limits))
+                    .expect("invokes");
+                assert!(out.is_ok(), "{:?}", out.error);
+                out
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, compile, invoke, node_surface);
 criterion_main!(benches);

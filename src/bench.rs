@@ -201,5 +201,80 @@ fn engine(args: &BenchArgs) -> Result<()> {
             s.p50, s.p90, s.p99, s.max, s.mean
         );
     }
+    surface(args, &rt, &input, &limits)
+}
+
+/// The Node surface in-process (pooling+cow, metered) beside Node 20 running
+/// the same code in a loop, in the same run.
+fn surface(
+    args: &BenchArgs,
+    rt: &tokio::runtime::Runtime,
+    input: &Input,
+    limits: &Limits,
+) -> Result<()> {
+    let iterations = args.iterations.min(1000);
+    let calls = crate::bench_surface::calls()?;
+    let node: Option<serde_json::Value> = if args.no_baseline {
+        None
+    } else {
+        let out = std::process::Command::new("node")
+            .args(["-e", &crate::bench_surface::node_script(&calls, iterations)])
+            .output();
+        match out {
+            Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).ok(),
+            Ok(o) => {
+                eprintln!(
+                    "node baseline failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("node baseline unavailable: {e}");
+                None
+            }
+        }
+    };
+    println!();
+    println!(
+        "Node surface, in-process (pooling+cow, metered), {iterations} calls each (µs per call), beside Node 20 in a loop"
+    );
+    println!(
+        "{:<40} {:>9} {:>9} {:>11} {:>10} {:>10}",
+        "call", "p50", "p99", "fuel", "node p50", "node p99"
+    );
+    let mut config = EngineConfig::default();
+    config
+        .max_instances(16)
+        .cache_dir(crate::default_cache_dir());
+    let engine = Engine::new(&config)?;
+    for call in &calls {
+        let artifact = rt.block_on(crate::bench_surface::compile(&engine, call))?;
+        let mut fuel = 0;
+        for _ in 0..iterations.min(100) {
+            let out = rt.block_on(engine.invoke_settled(&artifact, input, limits))?;
+            anyhow::ensure!(out.is_ok(), "{}: {:?}", call.name, out.error);
+            fuel = out.fuel_used;
+        }
+        let mut samples = Vec::with_capacity(iterations as usize);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            let out = rt.block_on(engine.invoke_settled(&artifact, input, limits))?;
+            samples.push(started.elapsed().as_secs_f64() * 1e6);
+            anyhow::ensure!(out.is_ok(), "{}: {:?}", call.name, out.error);
+        }
+        let s = stats(samples);
+        let theirs = node
+            .as_ref()
+            .and_then(|n| n.get(call.name))
+            .and_then(|v| Some((v[0].as_f64()?, v[1].as_f64()?)));
+        let (np50, np99) = theirs
+            .map(|(a, b)| (format!("{a:.1}"), format!("{b:.1}")))
+            .unwrap_or(("—".into(), "—".into()));
+        println!(
+            "{:<40} {:>9.1} {:>9.1} {:>11} {:>10} {:>10}",
+            call.name, s.p50, s.p99, fuel, np50, np99
+        );
+    }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod bench;
 mod bench_http;
 mod bench_report;
 mod bench_soak;
+mod bench_surface;
 mod cli;
 mod serve;
 

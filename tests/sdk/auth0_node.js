@@ -188,9 +188,9 @@ main(async ({ base, keyId, secret, native }) => {
   err = await thrown(m.hooks.create({ name: '-bad-', triggerId: TRIGGER, script: NOTIFY }));
   check('a bad name is a 400', apiError(err, 400) && /name/.test(err.message), brief(err));
   err = await thrown(m.hooks.create({ name: 'with-lodash', triggerId: TRIGGER, script: NOTIFY,
-    dependencies: { lodash: '4.17.21' } }));
-  check('an npm dependency hookbox cannot provide is a 400 naming it', apiError(err, 400)
-    && /lodash/.test(err.message), brief(err));
+    dependencies: { lodash: '3.10.1' } }));
+  check('an npm dependency the package catalogue lacks is a 400 naming it', apiError(err, 400)
+    && /lodash@3\.10\.1 is not in this server's package catalogue/.test(err.message), brief(err));
   err = await thrown(m.hooks.create({ name: 'broken', triggerId: TRIGGER, script: BROKEN }));
   check('a syntax error is a 400 naming line and column', apiError(err, 400)
     && /line 2, column \d+/.test(err.message), brief(err));

@@ -181,9 +181,15 @@ async fn auth0_front_refuses_what_it_cannot_honour_in_auth0_error_shape() {
             "triggerId",
         ),
         (
-            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"lodash": "4.17.21"}}),
+            // The catalogue has lodash 4.17.21, not 3.10.1 (nor any left-pad).
+            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"lodash": "3.10.1"}}),
             400,
-            "lodash@4.17.21",
+            "lodash@3.10.1 is not in this server's package catalogue (it has lodash 4.17.21)",
+        ),
+        (
+            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"left-pad": "1.3.0"}}),
+            400,
+            "left-pad@1.3.0",
         ),
         (
             json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "secrets": {}}),
