@@ -7,7 +7,8 @@
 //! Where Auth0 and hookbox differ: several hooks may be enabled on one
 //! trigger (they run in order, as a pipeline); a script that does not compile
 //! is refused at create/update time (400 naming line and column); declared
-//! `dependencies` must be modules hookbox provides.
+//! `dependencies` must be in the server's package catalogue (resolved at
+//! upload; a 400 names the one it lacks).
 
 use crate::AppState;
 use crate::auth::Caller;
