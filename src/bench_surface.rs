@@ -98,9 +98,9 @@ pub async fn compile(engine: &Engine, call: &SurfaceCall) -> Result<Artifact> {
         )?);
     }
     let refs: Vec<_> = records.iter().collect();
-    let (bundle, _) = hookbox_service::packages::bundle(&refs);
+    let bundle = hookbox_service::packages::bundle(&refs);
     Ok(engine
-        .compile_with_packages(&call.source, Some(&bundle))
+        .compile_with_packages(&call.source, Some(&bundle.text))
         .await?)
 }
 

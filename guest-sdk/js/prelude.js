@@ -995,14 +995,27 @@
     return registryRequire(name);
   }
 
-  // A function's operator packages (the plugin hands over their bundle's
-  // factory): added to the registry for this call, and no longer answered
-  // from the snapshot's catalogue under their names.
-  function addPackages(bundle) {
-    const names = makeRegistryRequire.extend(bundle());
+  // A function's operator packages (the plugin hands over their header, JSON
+  // `{packages, files: [path…]}`; each file's bytecode is read by
+  // host.loadPackageFile(i) when it is first required): added to the
+  // registry for this call, and no longer answered from the snapshot's
+  // catalogue under their names.
+  const loadPackageFile = host.loadPackageFile;
+  function addPackages(header) {
+    const extra = JSONParse(header);
+    const files = [];
+    for (let i = 0; i < extra.files.length; i++) {
+      files[i] = { path: extra.files[i], load: lazyFile(i) };
+    }
+    const names = makeRegistryRequire.extend({ packages: extra.packages, files });
     for (let i = 0; i < names.length; i++) {
       delete REQUIRED[names[i]];
     }
+  }
+  function lazyFile(index) {
+    return function load(exports, require, module, filename, dirname) {
+      return ReflectApply(loadPackageFile(index), this, [exports, require, module, filename, dirname]);
+    };
   }
 
   // ---------------------------------------------------------------- timers

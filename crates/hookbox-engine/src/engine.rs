@@ -462,15 +462,16 @@ impl Engine {
         self.compile_with_packages(source, None).await
     }
 
-    /// [`Engine::compile`], with the function's own npm packages beside it:
-    /// `packages` is one JavaScript expression, `{ packages: { NAME: {
-    /// version, license, main, dir } }, files: [{ path, load: function
-    /// (exports, require, module, __filename, __dirname) { … } }] }` (`main`
-    /// indexes `files`; `path` is `dir/…`), compiled into the same artifact.
-    /// Each call adds them to `require`'s registry before the function runs;
-    /// a file is evaluated only when required. A syntax error in `packages`
-    /// is a [`CompileError::Syntax`] whose message starts "in the function's
-    /// packages:" and whose line is the bundle's.
+    /// [`Engine::compile`], with the function's own npm packages beside it.
+    /// `packages` is the plugin's framing (guest-sdk/plugin's `PACKAGES_MARK`):
+    /// `<len>\0<header JSON>` with `{"packages": {NAME: {"version", "license",
+    /// "main", "dir"}}, "files": [PATH…]}` (`main` indexes `files`), then
+    /// `<count>\0` and each file as `<len>\0<CommonJS source>`. Each file is
+    /// compiled on its own into the artifact; a call registers the packages
+    /// with `require` before the function runs and reads a file's bytecode
+    /// only when it is first required. A syntax error in a file is a
+    /// [`CompileError::Syntax`] whose message starts "in the function's
+    /// packages: file N: " and whose line is that file's.
     ///
     /// # Errors
     /// [`CompileError::TooLarge`] when `source` is over [`MAX_SOURCE_BYTES`]
@@ -496,7 +497,7 @@ impl Engine {
         }
         let input = match packages {
             // The plugin's PACKAGES_MARK framing (guest-sdk/plugin/src/lib.rs).
-            Some(p) => format!("\0hookbox:packages\0{}\0{p}{source}", p.len()).into_bytes(),
+            Some(p) => format!("\0hookbox:packages\0{p}{source}").into_bytes(),
             None => source.as_bytes().to_vec(),
         };
         let mut limits = Limits::default();

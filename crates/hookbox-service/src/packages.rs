@@ -374,66 +374,65 @@ fn bare(v: &str) -> Option<String> {
 
 // ------------------------------------------------------------------ bundle
 
-/// Where a bundle's files start, to name the file a syntax error is in.
-pub struct BundleMap {
-    /// (first line of the file's source, `name@version/path`), in order.
-    starts: Vec<(u32, String)>,
+/// A function's packages as the engine compiles them beside its source
+/// (the plugin's `PACKAGES_MARK` framing: a JSON header, then each file).
+pub struct Bundle {
+    /// What [`hookbox_engine::Engine::compile_with_packages`] takes.
+    pub text: String,
+    /// `name@version/path` of each file, by index.
+    files: Vec<String>,
 }
 
-impl BundleMap {
-    /// `name@version/path line N` for a line of the bundle.
-    pub fn locate(&self, line: u32) -> String {
-        match self.starts.iter().rev().find(|(start, _)| *start <= line) {
-            Some((start, file)) => format!("{file} line {}", line - start + 1),
-            None => format!("line {line}"),
+impl Bundle {
+    /// A compile error's message with the package file it is in named
+    /// (`uuid@3.4.0/lib/rng.js line 3 does not compile: SyntaxError: …`); other messages as
+    /// they are.
+    pub fn describe(&self, message: &str, line: u32) -> String {
+        let located = message
+            .strip_prefix("in the function's packages: file ")
+            .and_then(|rest| rest.split_once(": "))
+            .and_then(|(index, rest)| Some((self.files.get(index.parse::<usize>().ok()?)?, rest)));
+        match located {
+            Some((file, rest)) => format!("{file} line {line} does not compile: {rest}"),
+            None => message.to_string(),
         }
     }
 }
 
-/// The bundle expression the engine compiles beside a function's source:
-/// `{ packages: { NAME: { version, license, main, dir } }, files: [{ path,
-/// load }] }`, where each file's text is the body of its `load` function, as
-/// Node wraps a CommonJS module.
-pub fn bundle(packages: &[&PackageRecord]) -> (String, BundleMap) {
-    let j = |s: &str| serde_json::to_string(s).expect("a string serialises");
-    let mut out = String::from("({\nfiles: [\n");
-    // The line of the file header being written (1-based): `({`, `files: [`, then it.
-    let mut line: u32 = 3;
-    let mut starts = Vec::new();
-    let mut mains = Vec::new();
-    let mut id = 0usize;
+/// The bundle of `packages`: the header `{"packages": {NAME: {version,
+/// license, main, dir}}, "files": [PATH…]}` (`main` indexes `files`; a path
+/// is `NAME/…`) and each file's source, a CommonJS module body (a JSON file
+/// assigns its value). Files are compiled one by one, and read by a call
+/// only when required.
+pub fn bundle(packages: &[&PackageRecord]) -> Bundle {
+    let mut paths = Vec::new();
+    let mut names = Vec::new();
+    let mut sources = Vec::new();
+    let mut table = serde_json::Map::new();
     for r in packages {
         for (path, text) in &r.files {
             if *path == r.main {
-                mains.push(id);
+                table.insert(
+                    r.name.clone(),
+                    serde_json::json!({
+                        "version": r.version,
+                        "license": r.license,
+                        "main": paths.len(),
+                        "dir": r.name,
+                    }),
+                );
             }
-            let header = format!(
-                "{{ path: {}, load: function (exports, require, module, __filename, __dirname) {{\n",
-                j(&format!("{}/{path}", r.name))
-            );
-            out.push_str(&header);
-            line += 1;
-            starts.push((line, format!("{}@{}/{path}", r.name, r.version)));
-            let body = source_of(path, text);
-            // Its lines, then the closing `} },` line: `line` is the next header's.
-            line += body.matches('\n').count() as u32 + 2;
-            out.push_str(&body);
-            out.push_str("\n} },\n");
-            id += 1;
+            paths.push(format!("{}/{path}", r.name));
+            names.push(format!("{}@{}/{path}", r.name, r.version));
+            sources.push(source_of(path, text));
         }
     }
-    out.push_str("],\npackages: {\n");
-    for (r, main) in packages.iter().zip(mains) {
-        out.push_str(&format!(
-            "{}: {{ version: {}, license: {}, main: {main}, dir: {} }},\n",
-            j(&r.name),
-            j(&r.version),
-            r.license.as_deref().map(j).unwrap_or_else(|| "null".into()),
-            j(&r.name)
-        ));
+    let header = serde_json::json!({ "packages": table, "files": paths }).to_string();
+    let mut text = format!("{}\0{header}{}\0", header.len(), sources.len());
+    for source in &sources {
+        text.push_str(&format!("{}\0{source}", source.len()));
     }
-    out.push_str("},\n})");
-    (out, BundleMap { starts })
+    Bundle { text, files: names }
 }
 
 /// A file's text as the body of its `load` function: a JSON file assigns

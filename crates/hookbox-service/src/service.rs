@@ -551,13 +551,13 @@ impl Service {
     async fn compile_into(
         &self,
         record: &mut FunctionRecord,
-        packages: Option<&packages::Resolved>,
+        packages: Option<&crate::packages::Bundle>,
     ) -> Option<Artifact> {
         let started = Instant::now();
         let compiled = self
             .inner
             .engine
-            .compile_with_packages(&record.source_code, packages.map(|p| p.bundle.as_str()))
+            .compile_with_packages(&record.source_code, packages.map(|p| p.text.as_str()))
             .await;
         self.inner
             .metrics
@@ -576,8 +576,10 @@ impl Service {
                     CompileError::Syntax { message, line, .. }
                         if message.starts_with("in the function's packages:") =>
                     {
-                        let at = packages.map(|p| p.map.locate(*line)).unwrap_or_default();
-                        format!("{message} ({at})")
+                        let described = packages
+                            .map(|p| p.describe(message, *line))
+                            .unwrap_or_else(|| message.clone());
+                        format!("in the function's packages: {described}")
                     }
                     CompileError::Syntax {
                         message,

@@ -27,22 +27,33 @@ pub static IMPORT_NAMESPACE: [u8; 17] = *b"hookbox_plugin_v1";
 /// File name user code is compiled under; stack frames and syntax errors name it.
 const USER_FILE: &str = "function.js";
 
-/// File name a function's operator packages are compiled under.
-const PACKAGES_FILE: &str = "hookbox:packages";
-
 /// A source handed to `compile-src` that starts with this carries the
-/// function's operator packages before its code:
-/// `MARK <bundle length in bytes, decimal> \0 <bundle> <function source>`.
-/// No JavaScript source starts with a NUL, so a user's code never does. The
-/// bundle is one expression: `{ packages: { name: { version, main, dir } },
-/// files: [{ path, load(exports, require, module, __filename, __dirname) }] }`
-/// (built by hookbox-service's package catalogue).
+/// function's operator packages before its code, each part as
+/// `<length in bytes, decimal> \0 <bytes>`: `MARK <header> <file count>
+/// \0 <file>… <function source>`. No JavaScript source starts with a NUL,
+/// so a user's code never does. The header is JSON, `{"packages": {NAME:
+/// {"version", "license", "main", "dir"}}, "files": [PATH…]}` (`main`
+/// indexes `files`), and each file is a CommonJS module's source (built by
+/// hookbox-service's package catalogue).
 const PACKAGES_MARK: &str = "\0hookbox:packages\0";
 
-/// Bytecode that starts with this holds a package bundle's bytecode (its
-/// length, u32 little-endian, then the bytes) before the function's.
-/// QuickJS bytecode starts with its format version, never 0.
+/// Bytecode that starts with this holds the packages before the function's
+/// bytecode: the header (u32 little-endian length, then the JSON), the file
+/// count (u32), and each file's bytecode (u32 length, then the bytes; it
+/// evaluates to the module's wrapper function). Files are read only when
+/// required. QuickJS bytecode starts with its format version, never 0.
 const BUNDLE_MAGIC: &[u8; 4] = b"\0hbp";
+
+/// Each package file is compiled as this function expression around its
+/// source (on the source's first line, so its line numbers are the file's).
+const FILE_WRAPPER: (&str, &str) = (
+    "(function (exports, require, module, __filename, __dirname) {",
+    "\n})",
+);
+
+/// The current call's package files (pointer and length into the bytecode
+/// `invoke` was given, valid for the call); read by `host.loadPackageFile`.
+static mut PACKAGE_FILES: Vec<(usize, usize)> = Vec::new();
 
 /// The prelude, baked into the snapshot.
 const PRELUDE: &str = include_str!("../../js/prelude.js");
@@ -158,6 +169,10 @@ fn load_prelude<'js>(ctx: &Ctx<'js>) -> quickjs::Result<Object<'js>> {
     host.set("call", Function::new(ctx.clone(), host_call)?)?;
     host.set("encodeBytes", Function::new(ctx.clone(), encode_bytes)?)?;
     host.set("decodeText", Function::new(ctx.clone(), decode_text)?)?;
+    host.set(
+        "loadPackageFile",
+        Function::new(ctx.clone(), load_package_file)?,
+    )?;
     for (name, filename, source) in LIBRARIES {
         let mut options = quickjs::context::EvalOptions::default();
         options.global = true;
@@ -354,33 +369,48 @@ struct SyntaxError {
     column: u32,
 }
 
-/// `<bundle length> \0 <bundle> <source>` (after [`PACKAGES_MARK`]) to
-/// [`BUNDLE_MAGIC`], the bundle's bytecode and the function's. A syntax error
-/// in the bundle is reported at its own line, with a message that says so.
+/// Splits `<length> \0 <bytes>` off the front of `s`.
+fn take_part(s: &str) -> Option<(&str, &str)> {
+    let (len, rest) = s.split_once('\0')?;
+    let len: usize = len.parse().ok()?;
+    if !rest.is_char_boundary(len) {
+        return None;
+    }
+    Some(rest.split_at(len))
+}
+
+/// What follows [`PACKAGES_MARK`] to [`BUNDLE_MAGIC`]'s layout. A syntax
+/// error in a package file names the file, at the file's own line.
 fn compile_with_packages(ctx: &Ctx<'_>, rest: &str) -> Result<Vec<u8>, SyntaxError> {
     let malformed = || SyntaxError {
         message: "malformed package bundle".into(),
         line: 0,
         column: 0,
     };
-    let (len, rest) = rest.split_once('\0').ok_or_else(malformed)?;
-    let len: usize = len.parse().map_err(|_| malformed())?;
-    if !rest.is_char_boundary(len) {
-        return Err(malformed());
-    }
-    let (bundle, source) = rest.split_at(len);
-    let (prefix, suffix) = WRAPPERS[0];
-    let packages = compile_wrapped(ctx, &format!("{prefix}{bundle}{suffix}"), PACKAGES_FILE)
-        .map_err(|e| SyntaxError {
-            message: format!("in the function's packages: {}", e.message),
-            ..e
-        })?;
-    let function = compile(ctx, source)?;
-    let mut out = Vec::with_capacity(8 + packages.len() + function.len());
+    let (header, rest) = take_part(rest).ok_or_else(malformed)?;
+    let (count, mut rest) = rest.split_once('\0').ok_or_else(malformed)?;
+    let count: usize = count.parse().map_err(|_| malformed())?;
+    let mut out = Vec::new();
     out.extend_from_slice(BUNDLE_MAGIC);
-    out.extend_from_slice(&(packages.len() as u32).to_le_bytes());
-    out.extend_from_slice(&packages);
-    out.extend_from_slice(&function);
+    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(&(count as u32).to_le_bytes());
+    for index in 0..count {
+        let (file, after) = take_part(rest).ok_or_else(malformed)?;
+        rest = after;
+        let (prefix, suffix) = FILE_WRAPPER;
+        let name = format!("hookbox:packages/{index}");
+        let bytecode =
+            compile_wrapped(ctx, &format!("{prefix}{file}{suffix}"), &name).map_err(|e| {
+                SyntaxError {
+                    message: format!("in the function's packages: file {index}: {}", e.message),
+                    ..e
+                }
+            })?;
+        out.extend_from_slice(&(bytecode.len() as u32).to_le_bytes());
+        out.extend_from_slice(&bytecode);
+    }
+    out.extend_from_slice(&compile(ctx, rest)?);
     Ok(out)
 }
 
@@ -621,15 +651,12 @@ pub unsafe extern "C" fn invoke(
 
 fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
     let (packages, bytecode) = match bytecode.strip_prefix(BUNDLE_MAGIC) {
-        Some(rest) if rest.len() >= 4 => {
-            let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
-            let rest = &rest[4..];
-            if len > rest.len() {
-                return Err("malformed bytecode: a package bundle longer than the artifact".into());
-            }
-            (Some(load_bytecode(ctx, &rest[..len])?), &rest[len..])
+        Some(rest) => {
+            let (header, bytecode) = split_packages(rest)
+                .ok_or_else(|| "malformed bytecode: a broken package bundle".to_string())?;
+            (Some(header), bytecode)
         }
-        _ => (None, bytecode),
+        None => (None, bytecode),
     };
     let factory = load_bytecode(ctx, bytecode)?;
     let run = plugin.run.clone().restore(ctx).map_err(|e| e.to_string())?;
@@ -644,7 +671,7 @@ fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
         .restore(ctx)
         .map_err(|e| e.to_string())?;
     match packages {
-        Some(packages) => run.call::<_, ()>((factory, packages)),
+        Some(header) => run.call::<_, ()>((factory, header)),
         None => run.call::<_, ()>((factory,)),
     }
     .map_err(|e| describe(ctx, e))?;
@@ -656,6 +683,45 @@ fn run(ctx: &Ctx<'_>, plugin: &Plugin, bytecode: &[u8]) -> Result<(), String> {
         }
     }
     finish.call::<_, ()>(()).map_err(|e| describe(ctx, e))
+}
+
+/// [`BUNDLE_MAGIC`]'s layout (after the magic): records where each file's
+/// bytecode is in [`PACKAGE_FILES`] and answers the header and the
+/// function's bytecode.
+fn split_packages(rest: &[u8]) -> Option<(String, &[u8])> {
+    fn take(rest: &[u8]) -> Option<(&[u8], &[u8])> {
+        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let rest = &rest[4..];
+        (len <= rest.len()).then(|| rest.split_at(len))
+    }
+    let (header, mut rest) = take(rest)?;
+    let count = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    rest = &rest[4..];
+    let mut files = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (file, after) = take(rest)?;
+        files.push((file.as_ptr() as usize, file.len()));
+        rest = after;
+    }
+    unsafe { PACKAGE_FILES = files };
+    Some((String::from_utf8(header.to_vec()).ok()?, rest))
+}
+
+/// `host.loadPackageFile(i)`: the wrapper function of the call's package
+/// file `i`, read from its bytecode now (a file is read only when required).
+fn load_package_file<'js>(ctx: Ctx<'js>, index: u32) -> quickjs::Result<Value<'js>> {
+    let Some(&(ptr, len)) = (unsafe { PACKAGE_FILES.get(index as usize) }) else {
+        return Err(quickjs::Error::new_from_js_message(
+            "number",
+            "package file",
+            format!("no package file {index}"),
+        ));
+    };
+    // SAFETY: the pointer and length were taken from the bytecode `invoke`
+    // was given, which stays in place until the call ends.
+    let bytes = unsafe { slice::from_raw_parts(ptr as *const u8, len) };
+    load_bytecode(&ctx, bytes)
+        .map_err(|message| quickjs::Error::new_from_js_message("bytecode", "package file", message))
 }
 
 fn load_bytecode<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Value<'js>, String> {

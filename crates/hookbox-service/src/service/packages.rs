@@ -5,7 +5,7 @@
 
 use super::Service;
 use crate::model::ServiceError;
-use crate::packages::{self, BundleMap, NpmRange, check_package_name, read_tarball};
+use crate::packages::{self, Bundle, NpmRange, check_package_name, read_tarball};
 use hookbox_store::{PackageRecord, Store};
 use serde::Serialize;
 use serde_json::Value;
@@ -116,12 +116,6 @@ pub struct PackagesAdded {
     pub added: Vec<PackageSummary>,
     /// `name@range (needed by name@version)`.
     pub unresolved: Vec<String>,
-}
-
-/// A function's resolved operator packages, compiled beside its code.
-pub(crate) struct Resolved {
-    pub(crate) bundle: String,
-    pub(crate) map: BundleMap,
 }
 
 /// Checks a function's `dependencies` field by itself (names and ranges);
@@ -343,11 +337,11 @@ impl Service {
                 record.version
             )));
         }
-        let (bundle, map) = packages::bundle(&[&record]);
+        let bundle = packages::bundle(&[&record]);
         match self
             .inner
             .engine
-            .compile_with_packages("", Some(&bundle))
+            .compile_with_packages("", Some(&bundle.text))
             .await
         {
             Ok(_) => {}
@@ -355,11 +349,10 @@ impl Service {
                 return Err(ServiceError::invalid(
                     "package",
                     format!(
-                        "{}@{}: {} does not compile: {} (CommonJS only; ES modules cannot be required)",
+                        "{}@{}: {} (CommonJS only; ES modules cannot be required)",
                         record.name,
                         record.version,
-                        map.locate(line),
-                        message.trim_start_matches("in the function's packages: ")
+                        bundle.describe(&message, line),
                     ),
                 ));
             }
@@ -499,7 +492,7 @@ impl Service {
     pub(crate) async fn resolve_dependencies(
         &self,
         deps: &BTreeMap<String, String>,
-    ) -> Result<Option<Resolved>, ServiceError> {
+    ) -> Result<Option<Bundle>, ServiceError> {
         if deps.is_empty() {
             return Ok(None);
         }
@@ -512,18 +505,18 @@ impl Service {
             return Ok(None);
         }
         let refs: Vec<&PackageRecord> = records.iter().collect();
-        let total: u64 = records.iter().map(|r| r.size).sum();
-        if total > hookbox_engine::MAX_PACKAGES_BYTES as u64 {
+        let bundle = packages::bundle(&refs);
+        if bundle.text.len() > hookbox_engine::MAX_PACKAGES_BYTES {
             return Err(ServiceError::invalid(
                 "dependencies",
                 format!(
-                    "the packages they need hold {total} bytes of code; a function may carry at most {}",
+                    "the packages they need hold {} bytes of code; a function may carry at most {}",
+                    bundle.text.len(),
                     hookbox_engine::MAX_PACKAGES_BYTES
                 ),
             ));
         }
-        let (bundle, map) = packages::bundle(&refs);
-        Ok(Some(Resolved { bundle, map }))
+        Ok(Some(bundle))
     }
 }
 
