@@ -153,6 +153,45 @@ pub extern "C" fn initialize_runtime() {
             finish,
         })
     };
+    drain_free_chunks();
+}
+
+unsafe extern "C" {
+    fn malloc(size: usize) -> *mut u8;
+    fn free(ptr: *mut u8);
+}
+
+/// Uses up the heap's free chunks, so that a call allocates from the top of
+/// the heap only.
+///
+/// Building the snapshot frees many small blocks all over a heap of about
+/// 25 MiB. A call that allocated from them would write to pages scattered
+/// over the whole heap, each a copy-on-write page fault, and more dirty
+/// regions than the pool's reset scans (wasmtime's `PAGEMAP_SCAN` takes 32
+/// regions, in address order, and unmaps what lies past them), so the next
+/// call in the slot would fault on them again. Taking them all now (they
+/// stay in the snapshot, used) keeps a call's allocations together: a
+/// trivial call took 74 page faults per call without this, 15 with it.
+fn drain_free_chunks() {
+    unsafe {
+        // Where the top of the heap starts: a block larger than any hole.
+        let probe = malloc(1 << 20);
+        if probe.is_null() {
+            return;
+        }
+        let top = probe as usize;
+        free(probe);
+        loop {
+            let p = malloc(16);
+            if p.is_null() {
+                return;
+            }
+            if p as usize >= top {
+                free(p);
+                return;
+            }
+        }
+    }
 }
 
 fn load_prelude<'js>(ctx: &Ctx<'js>) -> quickjs::Result<Object<'js>> {
