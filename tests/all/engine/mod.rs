@@ -3,6 +3,7 @@
 
 mod actions;
 mod conventions;
+mod dts;
 mod hostile;
 mod isolation;
 mod limits;
