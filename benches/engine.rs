@@ -36,6 +36,15 @@ fn script_of_size(bytes: usize) -> String {
     s
 }
 
+/// What the invoke benchmarks call with: a small user and context.
+fn input() -> Input {
+    Input {
+        user: json!({"id": "u1", "email": "ada@example.com"}),
+        context: json!({"ip": "10.0.0.1"}),
+        ..Input::default()
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -61,11 +70,7 @@ fn compile(c: &mut Criterion) {
 
 fn invoke(c: &mut Criterion) {
     let rt = runtime();
-    let input = Input {
-        user: json!({"id": "u1", "email": "ada@example.com"}),
-        context: json!({"ip": "10.0.0.1"}),
-        ..Input::default()
-    };
+    let input = input();
     let limits = Limits::default();
     let mut group = c.benchmark_group("invoke_trivial_pipe");
     for (name, pooling, metering) in [
@@ -111,11 +116,7 @@ mod surface;
 /// package (see `src/bench_surface.rs`), pooling+cow, metered.
 fn node_surface(c: &mut Criterion) {
     let rt = runtime();
-    let input = Input {
-        user: json!({"id": "u1", "email": "ada@example.com"}),
-        context: json!({"ip": "10.0.0.1"}),
-        ..Input::default()
-    };
+    let input = input();
     let limits = Limits::default();
     let engine = engine(true, true);
     let mut group = c.benchmark_group("invoke_node_surface");
