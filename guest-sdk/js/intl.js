@@ -556,8 +556,27 @@
   // The parts of `value` under a built format: its pattern (for a number or
   // for ∞ and NaN, each positive, or negative below zero and for -0) around
   // the number: integer, group, decimal and fraction parts, or nan/infinity.
+  // The number a format is given, where it is exactly a double: Node formats
+  // a BigInt, and a numeric string, exactly ("Intl mathematical value"), so
+  // one past 2^53, or a string of more than 15 significant digits, throws
+  // rather than lose digits silently.
+  function numberOf(value) {
+    if (typeof value === "bigint") {
+      if (value <= 9007199254740992n && value >= -9007199254740992n) return NumberCtor(value);
+      throw unsupportedNumber("a BigInt beyond 2^53 (it would lose digits)");
+    }
+    if (typeof value === "string") {
+      const m = /^\s*[+-]?(?:0*)(\d*)(?:\.(\d*))?(?:[eE][+-]?\d+)?\s*$/.exec(value);
+      if (m !== null) {
+        const digits = (m[1] + (m[2] || "")).replace(/^0+/, "").replace(/0+$/, "");
+        if (digits.length > 15) throw unsupportedNumber("a numeric string of more than 15 significant digits (it would lose digits)");
+      }
+    }
+    return NumberCtor(value);
+  }
+
   function numberParts(f, value) {
-    const x = NumberCtor(value);
+    const x = numberOf(value);
     const sym = f.symbols;
     const negative = x < 0 || (x === 0 && 1 / x < 0);
     const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
@@ -600,7 +619,7 @@
 
   // numberParts' values, joined (without building the parts).
   function formatNumber(f, value) {
-    const x = NumberCtor(value);
+    const x = numberOf(value);
     const sym = f.symbols;
     const negative = x < 0 || (x === 0 && 1 / x < 0);
     const tokens = f.pattern[(negative && x === x ? 1 : 0) + (x - x === 0 ? 0 : 2)];
@@ -669,6 +688,12 @@
   function numberToLocaleString(locales, options) {
     return formatNumber(buildNumber(locales, options), call(numberValueOf, this));
   }
+  const bigintValueOf = BigInt.prototype.valueOf;
+  // BigInt#toLocaleString is Intl.NumberFormat's, as in Node (QuickJS's own
+  // ignores the locale).
+  function bigintToLocaleString(locales, options) {
+    return formatNumber(buildNumber(locales, options), call(bigintValueOf, this));
+  }
 
   const Intl = {
     DateTimeFormat,
@@ -729,6 +754,7 @@
     toLocaleDateString,
     toLocaleTimeString,
     numberToLocaleString,
+    bigintToLocaleString,
     localeCompare,
     // The option lists the tables are indexed by, for guest-sdk/intl/build.js.
     options: { COMPONENTS, HOUR12, DATE_STYLES, TIME_STYLES },

@@ -2301,6 +2301,12 @@
     configurable: true,
     enumerable: false,
   });
+  ObjectDefineProperty(BigInt.prototype, "toLocaleString", {
+    value: intlApi.bigintToLocaleString,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   ObjectDefineProperty(String.prototype, "localeCompare", {
     value: intlApi.localeCompare,
     writable: true,

@@ -82,3 +82,44 @@ async fn every_case_answers_what_node_20_answers() {
         differ.join("\n")
     );
 }
+
+/// Where hookbox cannot give Node's answer it throws, naming what it does not
+/// support (`ERR_HOOKBOX_INTL_UNSUPPORTED`), never a different answer: each
+/// of these answers differently in Node 20 (shown beside it), so a silent
+/// fallback would be a wrong answer.
+#[tokio::test]
+async fn what_intl_cannot_answer_exactly_throws_instead_of_answering_otherwise() {
+    let cases = [
+        // Node: '12,345,678,901,234,567,890'
+        "new Intl.NumberFormat('en-US').format(12345678901234567890n)",
+        // Node: '1,234,567,890,123,456,789'
+        "new Intl.NumberFormat('en-US').format('1234567890123456789')",
+        // Node: '-9,007,199,254,740,993'
+        "(-9007199254740993n).toLocaleString()",
+        // Node: '1.00 US dollars'
+        "new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', currencyDisplay: 'name' }).format(1)",
+        // Node: '1.2K'
+        "new Intl.NumberFormat('en-US', { notation: 'compact' }).format(1234)",
+        // Node: '1/1/1970, EST' style output
+        "new Date(0).toLocaleString('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' })",
+    ];
+    let list = cases.join(",\n() => ");
+    let source = format!(
+        r#"
+exports.handler = () => [() => {list}].map((f) => {{
+  try {{ return "answered " + f(); }} catch (e) {{ return e.name + " " + e.code + ": " + e.message; }}
+}});
+"#
+    );
+    let out = run_with(&source, &Input::default(), &Limits::default()).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    let answers = out.result.as_array().expect("an array").clone();
+    assert_eq!(answers.len(), cases.len());
+    for (case, answer) in cases.iter().zip(&answers) {
+        let answer = answer.as_str().unwrap();
+        assert!(
+            answer.starts_with("RangeError ERR_HOOKBOX_INTL_UNSUPPORTED: hookbox: "),
+            "{case}: {answer}"
+        );
+    }
+}
