@@ -31,7 +31,8 @@ pub struct ServeArgs {
     /// Where the database, the plugin cache and the token key live.
     #[arg(long, env = "HOOKBOX_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
-    /// Server admin key for `POST /v1/tenants`. Unset: that route is refused.
+    /// Server admin key for `POST /v1/tenants` and for adding or removing
+    /// packages (`/v1/packages`). Unset: those routes are refused.
     #[arg(long, env = "HOOKBOX_ADMIN_KEY", hide_env_values = true)]
     admin_key: Option<String>,
     /// Days invocation logs are kept.

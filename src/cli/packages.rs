@@ -138,6 +138,9 @@ pub async fn run(args: PackagesArgs) -> Result<(), CliError> {
                     u.as_str().unwrap_or_default()
                 );
             }
+            for d in data["dropped"].as_array().into_iter().flatten() {
+                out!("left out, not CommonJS: {}", d.as_str().unwrap_or_default());
+            }
             Ok(())
         }
         PackagesCommand::Rm { package } => {

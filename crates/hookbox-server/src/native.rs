@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A function as the API shows it (Authing's `PipelineFunctionDto` plus
-/// hookbox's `memoryLimitMb` and `version`).
+/// hookbox's `memoryLimitMb`, `dependencies` and `version`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionDto {
@@ -56,6 +56,9 @@ pub struct FunctionDto {
     pub status: hookbox_store::FunctionStatus,
     pub upload_err_msg: Option<String>,
     pub memory_limit_mb: u32,
+    /// npm dependencies (name → version or range), when it declares any.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub dependencies: std::collections::BTreeMap<String, String>,
     pub version: u64,
     pub created_at: String,
     pub updated_at: String,
@@ -76,6 +79,7 @@ impl From<FunctionRecord> for FunctionDto {
             status: r.status,
             upload_err_msg: r.upload_err_msg,
             memory_limit_mb: r.memory_limit_mb,
+            dependencies: r.dependencies,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,

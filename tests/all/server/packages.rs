@@ -250,6 +250,10 @@ async fn an_added_package_is_what_the_functions_that_declare_it_require() {
         .call(Method::DELETE, "/v1/packages/uuid/3.4.0", ADMIN_KEY, None)
         .await;
     assert_eq!(status, 404);
+    let (status, body) = server
+        .call(Method::DELETE, "/v1/packages/uuid/11.1.1", ADMIN_KEY, None)
+        .await;
+    assert_eq!(status, 409, "a built-in package is not removed: {body}");
 }
 
 fn regex_like_uuid_v4() -> impl Fn(&str) -> bool {
@@ -407,9 +411,9 @@ async fn a_tarball_hookbox_cannot_run_is_refused_with_the_rule_and_nothing_is_st
             "package: bad-pkg@1.0.0: bad-pkg@1.0.0/index.js line 1 does not compile",
         ),
         (
-            "syntax error",
+            "syntax error in the main file",
             make_tarball(&[
-                ("package.json", &manifest("")),
+                ("package.json", &manifest(r#", "main": "lib/b.js""#)),
                 ("index.js", "module.exports = 1;\n"),
                 ("lib/b.js", "\n\nvar = ;\n"),
             ]),
@@ -484,6 +488,15 @@ async fn a_tarball_hookbox_cannot_run_is_refused_with_the_rule_and_nothing_is_st
             "package: axios: hookbox provides `axios` itself",
         ),
         (
+            "utils",
+            make_tarball(&[
+                ("package.json", r#"{"name": "utils", "version": "1.0.0"}"#),
+                ("index.js", ""),
+            ]),
+            400,
+            "package: utils: hookbox provides `utils` itself",
+        ),
+        (
             "too large",
             vec![0u8; 10 * 1024 * 1024 + 1],
             413,
@@ -499,6 +512,57 @@ async fn a_tarball_hookbox_cannot_run_is_refused_with_the_rule_and_nothing_is_st
     let (status, answer) = post_package(&server, ADMIN_KEY, "text/plain", b"x".to_vec()).await;
     assert_eq!(status, 415, "{answer}");
     assert!(added(&list(&server, &token).await).is_empty());
+
+    // An ES-module build shipped beside the CommonJS one (as dayjs does) is
+    // left out, named; the package is added, and the left-out file is not
+    // there to require.
+    let (status, body) = post_package(
+        &server,
+        ADMIN_KEY,
+        "application/gzip",
+        make_tarball(&[
+            ("package.json", r#"{"name": "two-builds", "version": "1.0.0", "main": "index.js", "module": "esm/index.js"}"#),
+            ("index.js", "module.exports = { answer: 42 };\n"),
+            ("esm/index.js", "export default { answer: 42 };\n"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let dropped = body["data"]["dropped"].as_array().unwrap();
+    assert_eq!(dropped.len(), 1, "{body}");
+    assert!(
+        dropped[0]
+            .as_str()
+            .unwrap()
+            .starts_with("two-builds@1.0.0/esm/index.js line 1 does not compile: SyntaxError"),
+        "{body}"
+    );
+    let source = r#"function (user, context, callback) {
+  user.answer = require('two-builds').answer;
+  try { require('two-builds/esm/index.js'); } catch (e) { user.esm = e.code; }
+  callback(null, user, context);
+}"#;
+    let func = server
+        .deploy(
+            &token,
+            json!({"funcName": "two", "scene": "post-login", "sourceCode": source,
+                               "dependencies": {"two-builds": "1.0.0"}}),
+        )
+        .await;
+    assert_eq!(
+        func["dependencies"],
+        json!({"two-builds": "1.0.0"}),
+        "the function shows what it declares"
+    );
+    let data = server
+        .invoke(
+            &token,
+            func["funcId"].as_str().unwrap(),
+            json!({"user": {}}),
+        )
+        .await;
+    assert_eq!(data["user"]["answer"], 42, "{data}");
+    assert_eq!(data["user"]["esm"], "MODULE_NOT_FOUND", "{data}");
 }
 
 /// A static npm registry on 127.0.0.1: each package's packument (the

@@ -25,8 +25,9 @@ pub const MAX_DEPENDENCIES: usize = 100;
 const REGISTRY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Modules hookbox implements itself: a dependency on them is met whatever
-/// version it names (`require('request@2.56.0')` is hookbox's `request`).
-pub const OWN_MODULES: &[&str] = &["axios", "request", "node-fetch"];
+/// version it names (`require('request@2.56.0')` is hookbox's `request`;
+/// `utils` is Authing's helper module).
+pub const OWN_MODULES: &[&str] = &["axios", "request", "node-fetch", "utils"];
 
 /// The plugin's default catalogue ([`hookbox_engine::DEFAULT_CATALOGUE`]).
 struct DefaultCatalogue {
@@ -116,6 +117,10 @@ pub struct PackagesAdded {
     pub added: Vec<PackageSummary>,
     /// `name@range (needed by name@version)`.
     pub unresolved: Vec<String>,
+    /// Files left out because they do not compile as CommonJS (an ES-module
+    /// build shipped beside the CommonJS one): `name@version/path line N
+    /// does not compile: …`.
+    pub dropped: Vec<String>,
 }
 
 /// Checks a function's `dependencies` field by itself (names and ranges);
@@ -307,15 +312,21 @@ impl Service {
     /// provides itself, a version built in, or a file that does not
     /// compile (named with its line); `Conflict` if that version is there.
     pub async fn add_package(&self, tarball: Vec<u8>) -> Result<PackagesAdded, ServiceError> {
-        let record = self.store_package(tarball).await?;
+        let (record, dropped) = self.store_package(tarball).await?;
         let unresolved = self.unresolved(std::slice::from_ref(&record)).await?;
         Ok(PackagesAdded {
             added: vec![PackageSummary::added(&record)],
             unresolved,
+            dropped,
         })
     }
 
-    async fn store_package(&self, tarball: Vec<u8>) -> Result<PackageRecord, ServiceError> {
+    /// Reads, checks and stores a tarball's package; answers it and the files
+    /// dropped because they do not compile.
+    async fn store_package(
+        &self,
+        tarball: Vec<u8>,
+    ) -> Result<(PackageRecord, Vec<String>), ServiceError> {
         let at = hookbox_store::rfc3339(hookbox_store::now_micros());
         let record = tokio::task::spawn_blocking(move || read_tarball(&tarball, at))
             .await
@@ -337,31 +348,65 @@ impl Service {
                 record.version
             )));
         }
-        let bundle = packages::bundle(&[&record]);
-        match self
-            .inner
-            .engine
-            .compile_with_packages("", Some(&bundle.text))
-            .await
-        {
-            Ok(_) => {}
-            Err(hookbox_engine::CompileError::Syntax { message, line, .. }) => {
-                return Err(ServiceError::invalid(
-                    "package",
-                    format!(
-                        "{}@{}: {} (CommonJS only; ES modules cannot be required)",
-                        record.name,
-                        record.version,
-                        bundle.describe(&message, line),
-                    ),
-                ));
-            }
-            Err(e) => return Err(ServiceError::invalid("package", e.to_string())),
-        }
+        let mut record = record;
+        let dropped = self.drop_what_does_not_compile(&mut record).await?;
         let stored = record.clone();
         self.blocking(move |s| s.put_package(&stored)).await?;
         tracing::info!(name = %record.name, version = %record.version, "package added to the catalogue");
-        Ok(record)
+        Ok((record, dropped))
+    }
+
+    /// Compiles `record`'s files; those that do not compile as CommonJS (an
+    /// ES-module build beside the CommonJS one, as dayjs ships) are dropped
+    /// from it and named in the answer (`name@version/path line N does not
+    /// compile: …`). Requiring one is then `MODULE_NOT_FOUND`.
+    ///
+    /// # Errors
+    /// A `package` 400 when the main file is one of them.
+    async fn drop_what_does_not_compile(
+        &self,
+        record: &mut PackageRecord,
+    ) -> Result<Vec<String>, ServiceError> {
+        let engine = &self.inner.engine;
+        let whole = packages::bundle(&[&*record]);
+        if engine
+            .compile_with_packages("", Some(&whole.text))
+            .await
+            .is_ok()
+        {
+            return Ok(Vec::new());
+        }
+        let mut dropped = Vec::new();
+        let paths: Vec<String> = record.files.keys().cloned().collect();
+        for path in paths {
+            if !(path.ends_with(".js") || path.ends_with(".cjs")) {
+                continue;
+            }
+            let mut one = record.clone();
+            one.files.retain(|p, _| *p == path);
+            one.main = path.clone();
+            let bundle = packages::bundle(&[&one]);
+            let error = match engine.compile_with_packages("", Some(&bundle.text)).await {
+                Ok(_) => continue,
+                Err(hookbox_engine::CompileError::Syntax { message, line, .. }) => {
+                    bundle.describe(&message, line)
+                }
+                Err(e) => e.to_string(),
+            };
+            if path == record.main {
+                return Err(ServiceError::invalid(
+                    "package",
+                    format!(
+                        "{}@{}: {error} (CommonJS only; ES modules cannot be required)",
+                        record.name, record.version
+                    ),
+                ));
+            }
+            record.files.remove(&path);
+            dropped.push(error);
+        }
+        record.size = record.files.values().map(|t| t.len() as u64).sum();
+        Ok(dropped)
     }
 
     async fn unresolved(&self, records: &[PackageRecord]) -> Result<Vec<String>, ServiceError> {
@@ -408,6 +453,7 @@ impl Service {
             .build()
             .map_err(|e| ServiceError::Internal(format!("HTTP client: {e}")))?;
         let mut added = Vec::new();
+        let mut dropped = Vec::new();
         let mut queue = VecDeque::from([(name.to_string(), spec.to_string())]);
         let mut seen = BTreeSet::new();
         while let Some((name, spec)) = queue.pop_front() {
@@ -429,10 +475,11 @@ impl Service {
                 ));
             }
             let tarball = fetch_tarball(&http, &registry, &name, &spec).await?;
-            let record = match self.store_package(tarball).await {
+            let (record, mut left_out) = match self.store_package(tarball).await {
                 Err(ServiceError::Conflict(_)) if !added.is_empty() => continue,
                 other => other?,
             };
+            dropped.append(&mut left_out);
             for (n, s) in &record.dependencies {
                 queue.push_back((n.clone(), s.clone()));
             }
@@ -442,12 +489,22 @@ impl Service {
         Ok(PackagesAdded {
             added: added.iter().map(PackageSummary::added).collect(),
             unresolved,
+            dropped,
         })
     }
 
     /// Removes an added package; `Conflict` while a function's dependencies
     /// resolve to it (naming up to five), `NotFound` if it is not there.
     pub async fn remove_package(&self, name: &str, version: &str) -> Result<(), ServiceError> {
+        if DEFAULT
+            .packages
+            .get(name)
+            .is_some_and(|(v, _)| v == version)
+        {
+            return Err(ServiceError::Conflict(format!(
+                "package {name}@{version} is built into hookbox's catalogue; only added packages can be removed"
+            )));
+        }
         let (n, v) = (name.to_string(), version.to_string());
         let store = self.inner.store.clone();
         tokio::task::spawn_blocking(move || {
@@ -531,6 +588,17 @@ async fn fetch_tarball(
     let unreachable = |what: &str, e: &dyn std::fmt::Display| {
         ServiceError::invalid("name", format!("the npm registry: {what}: {e}"))
     };
+    // reqwest's message leaves out why (a TLS refusal, a DNS failure): add
+    // each cause.
+    let with_causes = |e: &reqwest::Error| {
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            text.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        text
+    };
     let path = name.replacen('/', "%2f", 1);
     let url = registry
         .join(&path)
@@ -543,7 +611,7 @@ async fn fetch_tarball(
         )
         .send()
         .await
-        .map_err(|e| unreachable(name, &e))?;
+        .map_err(|e| unreachable(name, &with_causes(&e)))?;
     if response.status() == reqwest::StatusCode::NOT_FOUND {
         return Err(ServiceError::invalid(
             "name",
@@ -587,7 +655,7 @@ async fn fetch_tarball(
         .get(tarball_url)
         .send()
         .await
-        .map_err(|e| unreachable(tarball_url, &e))?;
+        .map_err(|e| unreachable(tarball_url, &with_causes(&e)))?;
     if !response.status().is_success() {
         return Err(unreachable(tarball_url, &response.status()));
     }
