@@ -40,6 +40,19 @@ async fn post_package(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// `POST /v1/packages` with a fixture tarball.
+async fn add_fixture(server: &Server, bearer: &str, file: &str) -> (StatusCode, Value) {
+    post_package(server, bearer, "application/gzip", tarball(file)).await
+}
+
+/// npm's `integrity` of `bytes`: `sha512-<base64>`.
+fn integrity(bytes: &[u8]) -> String {
+    format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(bytes))
+    )
+}
+
 async fn list(server: &Server, bearer: &str) -> Vec<Value> {
     let (status, body) = server.call(Method::GET, "/v1/packages", bearer, None).await;
     assert_eq!(status, 200, "{body}");
@@ -148,21 +161,9 @@ async fn an_added_package_is_what_the_functions_that_declare_it_require() {
     assert!(message.starts_with("dependencies: uuid@3.4.0 is not in this server's package catalogue (it has uuid 11.1.1)"), "{message}");
 
     // Only the server admin key adds.
-    let (status, _) = post_package(
-        &server,
-        &token,
-        "application/gzip",
-        tarball("uuid-3.4.0.tgz"),
-    )
-    .await;
+    let (status, _) = add_fixture(&server, &token, "uuid-3.4.0.tgz").await;
     assert_eq!(status, 401);
-    let (status, body) = post_package(
-        &server,
-        ADMIN_KEY,
-        "application/gzip",
-        tarball("uuid-3.4.0.tgz"),
-    )
-    .await;
+    let (status, body) = add_fixture(&server, ADMIN_KEY, "uuid-3.4.0.tgz").await;
     assert_eq!(status, 200, "{body}");
     let p = &body["data"]["added"][0];
     assert_eq!(
@@ -173,20 +174,9 @@ async fn an_added_package_is_what_the_functions_that_declare_it_require() {
         ),
         (Some("uuid"), Some("3.4.0"), Some("MIT"))
     );
-    let expected_integrity = format!(
-        "sha512-{}",
-        base64::engine::general_purpose::STANDARD
-            .encode(sha2::Sha512::digest(tarball("uuid-3.4.0.tgz")))
-    );
-    assert_eq!(p["integrity"], json!(expected_integrity));
+    assert_eq!(p["integrity"], json!(integrity(&tarball("uuid-3.4.0.tgz"))));
     assert_eq!(body["data"]["unresolved"], json!([]));
-    let (status, body) = post_package(
-        &server,
-        ADMIN_KEY,
-        "application/gzip",
-        tarball("uuid-3.4.0.tgz"),
-    )
-    .await;
+    let (status, body) = add_fixture(&server, ADMIN_KEY, "uuid-3.4.0.tgz").await;
     assert_eq!(status, 409, "{body}");
 
     // Now the rule deploys and runs with uuid 3's API.
@@ -306,13 +296,7 @@ async fn dependencies_of_added_packages_resolve_through_the_catalogue() {
         "{body}"
     );
 
-    let (status, body) = post_package(
-        &server,
-        ADMIN_KEY,
-        "application/gzip",
-        tarball("is-number-6.0.0.tgz"),
-    )
-    .await;
+    let (status, body) = add_fixture(&server, ADMIN_KEY, "is-number-6.0.0.tgz").await;
     assert_eq!(status, 200, "{body}");
     let id = server.deploy(&token, spec).await["funcId"]
         .as_str()
@@ -572,14 +556,7 @@ async fn registry(packages: Vec<(&'static str, &'static str, Vec<u8>, bool)>) ->
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut app = axum::Router::new();
     for (name, version, bytes, honest) in packages {
-        let integrity = format!(
-            "sha512-{}",
-            base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(if honest {
-                &bytes[..]
-            } else {
-                b"other"
-            }))
-        );
+        let integrity = integrity(if honest { &bytes[..] } else { b"other" });
         let tgz = format!("/tarballs/{name}-{version}.tgz");
         let mut versions = serde_json::Map::new();
         versions.insert(
