@@ -49,7 +49,7 @@ pub use model::{
     Role, Tenant, TenantId,
 };
 pub use seal::Sealer;
-pub use store::{ConnectionWrite, NonceUse, Store, connection_log_id, new_id};
+pub use store::{ConnectionWrite, LOCK_WAIT, NonceUse, Store, connection_log_id, new_id};
 
 #[cfg(test)]
 mod tests;

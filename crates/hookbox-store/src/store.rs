@@ -125,6 +125,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long [`Store::open_with`] waits for a lock that a just-dropped store
+/// (in this process or one that is exiting) still holds.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Store {
     /// Opens the database in the directory `path`, creating it if needed,
     /// with the default [`StoreConfig`].
@@ -133,12 +137,33 @@ impl Store {
     }
 
     /// Opens the database in the directory `path`, creating it if needed.
+    ///
+    /// sled's lock on the directory outlives a dropped `Db` by a moment (its
+    /// background writers let go last), so a lock held at open is retried for
+    /// up to [`LOCK_WAIT`] before the error, which then says the directory is
+    /// in use, is returned.
     pub fn open_with(path: impl AsRef<Path>, config: &StoreConfig) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
+        let sled_config = sled::Config::new()
+            .path(path.as_ref())
             .cache_capacity(config.cache_bytes)
-            .flush_every_ms(config.flush_every.map(|d| d.as_millis() as u64))
-            .open()?;
+            .flush_every_ms(config.flush_every.map(|d| d.as_millis() as u64));
+        let started = std::time::Instant::now();
+        let db = loop {
+            match sled_config.open() {
+                Err(sled::Error::Io(e)) if e.to_string().starts_with("could not acquire lock") => {
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(StoreError::Db(sled::Error::Io(std::io::Error::other(
+                            format!(
+                                "the data directory {} is in use by another process ({e})",
+                                path.as_ref().display()
+                            ),
+                        ))));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other?,
+            }
+        };
         Self::from_db(db)
     }
 

@@ -832,6 +832,32 @@ fn concurrent_writes_of_one_name_leave_one_holder() {
 }
 
 #[test]
+fn a_directory_held_by_a_live_store_is_refused_as_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("is in use by another process"), "{err}");
+}
+
+#[test]
+fn a_dropped_store_can_be_reopened_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..20 {
+        let s = Store::open(dir.path()).unwrap();
+        s.put_function(&named("t", &format!("f{round}"), "hook", "n"), None)
+            .unwrap();
+    }
+    assert_eq!(
+        Store::open(dir.path())
+            .unwrap()
+            .all_functions()
+            .unwrap()
+            .len(),
+        20
+    );
+}
+
+#[test]
 fn the_name_index_is_built_for_a_database_written_before_it() {
     let dir = tempfile::tempdir().unwrap();
     {
