@@ -466,6 +466,10 @@
     return codedError(TypeError, "Invalid authentication tag length: " + length, "ERR_CRYPTO_INVALID_AUTH_TAG");
   }
 
+  // A cipher's state, out of the object's own names (as in Node, whose state
+  // is native).
+  const kCipher = Symbol("cipher");
+
   class CipherBase {
     constructor(decrypt, algorithm, key, iv, options) {
       if (typeof algorithm !== "string") throw invalidArgType("cipher", "of type string", algorithm);
@@ -496,124 +500,46 @@
       if (gcm ? ivBytes.length === 0 : ivBytes.length !== BLOCK) {
         throw codedError(TypeError, "Invalid initialization vector", "ERR_CRYPTO_INVALID_IV");
       }
-      this._decrypt = decrypt;
-      this._gcm = gcm;
-      this._key = b64(keyBytes);
-      this._done = false;
-      this._decoder = null;
+      const state = { decrypt, gcm, key: b64(keyBytes), done: false, decoder: null };
       if (gcm) {
-        this._iv = b64(ivBytes);
-        this._tagLength = tagLength;
-        this._offset = 0; // bytes of the message processed
-        this._aad = [];
-        this._text = []; // the ciphertext so far, for the tag
-        this._tag = null; // a decipher's expected tag
-        this._tagOut = null; // a cipher's tag, after final
+        state.iv = b64(ivBytes);
+        state.tagLength = tagLength;
+        state.offset = 0; // bytes of the message processed
+        state.aad = [];
+        state.text = []; // the ciphertext so far, for the tag
+        state.tag = null; // a decipher's expected tag
+        state.tagOut = null; // a cipher's tag, after final
       } else {
-        this._chain = ivBytes; // the previous ciphertext block
-        this._pending = Buffer.alloc(0); // input not yet output
-        this._padding = true;
+        state.chain = ivBytes; // the previous ciphertext block
+        state.pending = Buffer.alloc(0); // input not yet output
+        state.padding = true;
       }
+      Object.defineProperty(this, kCipher, { value: state });
     }
     update(data, inputEncoding, outputEncoding) {
+      const state = this[kCipher];
       const bytes = cipherInput(data, inputEncoding);
-      if (this._done) throw new Error("Trying to add data in unsupported state");
-      return this._encode(this._gcm ? this._gcmUpdate(bytes) : this._cbcUpdate(bytes), outputEncoding, false);
+      if (state.done) throw new Error("Trying to add data in unsupported state");
+      return encodeOutput(state, state.gcm ? gcmUpdate(state, bytes) : cbcUpdate(state, bytes), outputEncoding, false);
     }
     final(outputEncoding) {
-      if (this._done) throw codedError(Error, "Invalid state", "ERR_CRYPTO_INVALID_STATE");
-      this._done = true;
-      return this._encode(this._gcm ? this._gcmFinal() : this._cbcFinal(), outputEncoding, true);
+      const state = this[kCipher];
+      if (state.done) throw codedError(Error, "Invalid state", "ERR_CRYPTO_INVALID_STATE");
+      state.done = true;
+      return encodeOutput(state, state.gcm ? gcmFinal(state) : cbcFinal(state), outputEncoding, true);
     }
     setAAD(buffer, options) {
-      if (!this._gcm || this._done || this._offset > 0) throw invalidState("setAAD");
-      this._aad.push(Buffer.from(toBuffer(buffer, options && options.encoding, "buffer")));
+      const state = this[kCipher];
+      if (!state.gcm || state.done || state.offset > 0) throw invalidState("setAAD");
+      state.aad.push(Buffer.from(toBuffer(buffer, options && options.encoding, "buffer")));
       return this;
     }
     setAutoPadding(autoPadding) {
-      if (this._done) throw invalidState("setAutoPadding");
+      const state = this[kCipher];
+      if (state.done) throw invalidState("setAutoPadding");
       // As Node: `!!autoPadding`, so setAutoPadding() turns padding off.
-      if (!this._gcm) this._padding = !!autoPadding;
+      if (!state.gcm) state.padding = !!autoPadding;
       return this;
-    }
-    // A string as Node makes it: one StringDecoder per cipher, so a character
-    // split between two updates comes out whole.
-    _encode(buf, encoding, last) {
-      if (!encoding || encoding === "buffer") return buf;
-      if (!this._decoder) {
-        this._decoder = new StringDecoder(encoding);
-      } else if (normalizeEncoding(encoding) !== this._decoder.encoding) {
-        if (normalizeEncoding(encoding) === undefined) {
-          throw codedError(TypeError, "Unknown encoding: " + encoding, "ERR_UNKNOWN_ENCODING");
-        }
-        throw codedError(
-          Error,
-          "Cannot change encoding\nThis is caused by either a bug in Node.js or incorrect usage of Node.js internals.\n" +
-            "Please open an issue with this stack trace at https://github.com/nodejs/node/issues\n",
-          "ERR_INTERNAL_ASSERTION",
-        );
-      }
-      return last ? this._decoder.end(buf) : this._decoder.write(buf);
-    }
-    // CBC over whole blocks, chained from the previous call.
-    _cbc(blocks) {
-      const answer = call({ op: "aesCbc", decrypt: this._decrypt, key: this._key, iv: b64(this._chain), data: b64(blocks) });
-      const out = fromB64(answer.data);
-      this._chain = Buffer.from((this._decrypt ? blocks : out).subarray(blocks.length - BLOCK));
-      return out;
-    }
-    _cbcUpdate(bytes) {
-      const all = this._pending.length ? Buffer.concat([this._pending, bytes]) : bytes;
-      let n = all.length - (all.length % BLOCK);
-      // OpenSSL's decrypt keeps the last whole block for final (its padding).
-      if (this._decrypt && this._padding && n === all.length && n > 0) n -= BLOCK;
-      this._pending = Buffer.from(all.subarray(n));
-      return n === 0 ? Buffer.alloc(0) : this._cbc(all.subarray(0, n));
-    }
-    _cbcFinal() {
-      const rest = this._pending;
-      this._pending = Buffer.alloc(0);
-      if (!this._padding) {
-        if (rest.length) throw wrongFinalBlockLength();
-        return Buffer.alloc(0);
-      }
-      if (!this._decrypt) {
-        const pad = BLOCK - rest.length;
-        return this._cbc(Buffer.concat([rest, Buffer.alloc(pad, pad)]));
-      }
-      if (rest.length !== BLOCK) throw wrongFinalBlockLength();
-      const plain = this._cbc(rest);
-      const pad = plain[BLOCK - 1];
-      let bad = pad < 1 || pad > BLOCK;
-      for (let i = BLOCK - Math.min(pad, BLOCK); i < BLOCK; i++) bad = bad || plain[i] !== pad;
-      if (bad) throw badDecrypt();
-      return plain.subarray(0, BLOCK - pad);
-    }
-    _gcmUpdate(bytes) {
-      if (!bytes.length) return Buffer.alloc(0);
-      const answer = call({ op: "aesGcm", key: this._key, iv: this._iv, offset: this._offset, data: b64(bytes) });
-      const out = fromB64(answer.data);
-      this._offset += bytes.length;
-      this._text.push(this._decrypt ? Buffer.from(bytes) : out);
-      return out;
-    }
-    _gcmFinal() {
-      const request = {
-        op: "aesGcmTag",
-        key: this._key,
-        iv: this._iv,
-        aad: b64(Buffer.concat(this._aad)),
-        data: b64(Buffer.concat(this._text)),
-      };
-      this._text = [];
-      if (this._decrypt) {
-        if (!this._tag) throw new Error(GCM_AUTH_FAILED);
-        request.tag = b64(this._tag);
-        call(request);
-      } else {
-        this._tagOut = fromB64(call(request).tag).subarray(0, this._tagLength || BLOCK);
-      }
-      return Buffer.alloc(0);
     }
   }
 
@@ -622,8 +548,9 @@
       super(false, algorithm, key, iv, options);
     }
     getAuthTag() {
-      if (!this._gcm || !this._tagOut) throw invalidState("getAuthTag");
-      return Buffer.from(this._tagOut);
+      const state = this[kCipher];
+      if (!state.gcm || !state.tagOut) throw invalidState("getAuthTag");
+      return Buffer.from(state.tagOut);
     }
   }
 
@@ -632,13 +559,99 @@
       super(true, algorithm, key, iv, options);
     }
     setAuthTag(tagbuf, encoding) {
-      if (!this._gcm || this._done || this._tag) throw invalidState("setAuthTag");
+      const state = this[kCipher];
+      if (!state.gcm || state.done || state.tag) throw invalidState("setAuthTag");
       const tag = Buffer.from(toBuffer(tagbuf, encoding, "buffer"));
-      const ok = this._tagLength === undefined ? GCM_TAG_LENGTHS.indexOf(tag.length) >= 0 : tag.length === this._tagLength;
+      const ok = state.tagLength === undefined ? GCM_TAG_LENGTHS.indexOf(tag.length) >= 0 : tag.length === state.tagLength;
       if (!ok) throw invalidAuthTagLength(tag.length);
-      this._tag = tag;
+      state.tag = tag;
       return this;
     }
+  }
+
+  // A string as Node makes it: one StringDecoder per cipher, so a character
+  // split between two updates comes out whole.
+  function encodeOutput(state, buf, encoding, last) {
+    if (!encoding || encoding === "buffer") return buf;
+    if (!state.decoder) {
+      state.decoder = new StringDecoder(encoding);
+    } else if (normalizeEncoding(encoding) !== state.decoder.encoding) {
+      if (normalizeEncoding(encoding) === undefined) {
+        throw codedError(TypeError, "Unknown encoding: " + encoding, "ERR_UNKNOWN_ENCODING");
+      }
+      throw codedError(
+        Error,
+        "Cannot change encoding\nThis is caused by either a bug in Node.js or incorrect usage of Node.js internals.\n" +
+          "Please open an issue with this stack trace at https://github.com/nodejs/node/issues\n",
+        "ERR_INTERNAL_ASSERTION",
+      );
+    }
+    return last ? state.decoder.end(buf) : state.decoder.write(buf);
+  }
+
+  // CBC over whole blocks, chained from the previous call.
+  function cbcBlocks(state, blocks) {
+    const answer = call({ op: "aesCbc", decrypt: state.decrypt, key: state.key, iv: b64(state.chain), data: b64(blocks) });
+    const out = fromB64(answer.data);
+    state.chain = Buffer.from((state.decrypt ? blocks : out).subarray(blocks.length - BLOCK));
+    return out;
+  }
+
+  function cbcUpdate(state, bytes) {
+    const all = state.pending.length ? Buffer.concat([state.pending, bytes]) : bytes;
+    let n = all.length - (all.length % BLOCK);
+    // OpenSSL's decrypt keeps the last whole block for final (its padding).
+    if (state.decrypt && state.padding && n === all.length && n > 0) n -= BLOCK;
+    state.pending = Buffer.from(all.subarray(n));
+    return n === 0 ? Buffer.alloc(0) : cbcBlocks(state, all.subarray(0, n));
+  }
+
+  function cbcFinal(state) {
+    const rest = state.pending;
+    state.pending = Buffer.alloc(0);
+    if (!state.padding) {
+      if (rest.length) throw wrongFinalBlockLength();
+      return Buffer.alloc(0);
+    }
+    if (!state.decrypt) {
+      const pad = BLOCK - rest.length;
+      return cbcBlocks(state, Buffer.concat([rest, Buffer.alloc(pad, pad)]));
+    }
+    if (rest.length !== BLOCK) throw wrongFinalBlockLength();
+    const plain = cbcBlocks(state, rest);
+    const pad = plain[BLOCK - 1];
+    let bad = pad < 1 || pad > BLOCK;
+    for (let i = BLOCK - Math.min(pad, BLOCK); i < BLOCK; i++) bad = bad || plain[i] !== pad;
+    if (bad) throw badDecrypt();
+    return plain.subarray(0, BLOCK - pad);
+  }
+
+  function gcmUpdate(state, bytes) {
+    if (!bytes.length) return Buffer.alloc(0);
+    const answer = call({ op: "aesGcm", key: state.key, iv: state.iv, offset: state.offset, data: b64(bytes) });
+    const out = fromB64(answer.data);
+    state.offset += bytes.length;
+    state.text.push(state.decrypt ? Buffer.from(bytes) : out);
+    return out;
+  }
+
+  function gcmFinal(state) {
+    const request = {
+      op: "aesGcmTag",
+      key: state.key,
+      iv: state.iv,
+      aad: b64(Buffer.concat(state.aad)),
+      data: b64(Buffer.concat(state.text)),
+    };
+    state.text = [];
+    if (state.decrypt) {
+      if (!state.tag) throw new Error(GCM_AUTH_FAILED);
+      request.tag = b64(state.tag);
+      call(request);
+    } else {
+      state.tagOut = fromB64(call(request).tag).subarray(0, state.tagLength || BLOCK);
+    }
+    return Buffer.alloc(0);
   }
 
   // ------------------------------------------------------------ keys

@@ -98,6 +98,14 @@ async fn every_cipher_update_answers_what_node_20_answers() {
     assert_cases_answer_as_node("cipher-cases.js", 14).await;
 }
 
+/// Node's legacy `url.parse` (what it escapes, its hosts), `url.format` of
+/// objects and of WHATWG URLs with `{auth, fragment, search, unicode}`, and
+/// `url.resolve` (`url-cases.js`).
+#[tokio::test]
+async fn every_url_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("url-cases.js", 22).await;
+}
+
 /// Where hookbox cannot give Node's answer it throws, naming what it does not
 /// support (`ERR_HOOKBOX_INTL_UNSUPPORTED`), never a different answer: each
 /// of these answers differently in Node 20 (shown beside it), so a silent
