@@ -1420,7 +1420,10 @@ interface HookboxDOMException {
 /**
  * The global `Intl` (ECMAScript's names, hookbox's implementations; README:
  * "Time zones and `Intl`"). `DateTimeFormat` and `NumberFormat` work in six
- * locales; options hookbox cannot render exactly throw a RangeError with code
+ * locales, their language tags, and the regional locales Node formats as one
+ * of them (`de-CH` dates, `fr-BE` numbers, …); any other locale falls back to
+ * `en-US`, which `resolvedOptions().locale` shows. Options hookbox cannot
+ * render exactly throw a RangeError with code
  * `ERR_HOOKBOX_INTL_UNSUPPORTED`. `Collator`, `PluralRules`,
  * `RelativeTimeFormat`, `ListFormat`, `Segmenter`, `DisplayNames` and `Locale`
  * throw `TypeError: hookbox: Intl.<name> is not supported in the sandbox`.

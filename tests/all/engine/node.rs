@@ -106,6 +106,47 @@ async fn every_url_case_answers_what_node_20_answers() {
     assert_cases_answer_as_node("url-cases.js", 22).await;
 }
 
+/// Regional locales Node formats as a supported locale (`de-CH`'s dates are
+/// `de-DE`'s, `fr-BE`'s numbers `fr-FR`'s, …) answer as Node does, with the
+/// regional tag in resolvedOptions().locale (`locale-cases.js`).
+#[tokio::test]
+async fn every_regional_locale_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("locale-cases.js", 10).await;
+}
+
+/// A regional locale Node formats otherwise than every supported locale
+/// falls back to `en-US` and says so in resolvedOptions().locale, never the
+/// regional tag on another locale's answer. Node 20's answers, for
+/// `toLocaleDateString(tag, {timeZone: 'UTC', month: 'long', day:
+/// 'numeric'})` of 2024-01-16 and `(1234567.5).toLocaleString(tag)`:
+/// en-AU "16 January" "1,234,567.5"; de-AT "16. Jänner" "1 234 567,5"; fr-CA
+/// "16 janvier" "1 234 567,5"; zh-TW "1月16日" "1,234,567.5"; en-IN
+/// "16 January" "12,34,567.5"; de-CH (dates as de-DE's, numbers not)
+/// "16. Januar" "1'234'567.5"; en-US "January 16" "1,234,567.5".
+#[tokio::test]
+async fn regional_locales_node_formats_otherwise_fall_back_to_en_us_visibly() {
+    let source = r#"
+exports.handler = () => ['en-AU', 'de-AT', 'fr-CA', 'zh-TW', 'en-IN', 'de-CH'].map((t) => {
+  const d = new Date('2024-01-16T03:00:00Z');
+  return [t, d.toLocaleDateString(t, { timeZone: 'UTC', month: 'long', day: 'numeric' }), (1234567.5).toLocaleString(t),
+    new Intl.DateTimeFormat(t).resolvedOptions().locale, new Intl.NumberFormat(t).resolvedOptions().locale];
+});
+"#;
+    let out = run_with(source, &Input::default(), &Limits::default()).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    assert_eq!(
+        out.result,
+        serde_json::json!([
+            ["en-AU", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["de-AT", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["fr-CA", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["zh-TW", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["en-IN", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["de-CH", "16. Januar", "1,234,567.5", "de-CH", "en-US"],
+        ])
+    );
+}
+
 /// Where hookbox cannot give Node's answer it throws, naming what it does not
 /// support (`ERR_HOOKBOX_INTL_UNSUPPORTED`), never a different answer: each
 /// of these answers differently in Node 20 (shown beside it), so a silent
