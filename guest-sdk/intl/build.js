@@ -240,6 +240,10 @@ for (const locale of LOCALES) {
   if (same) locales[short] = [short, locale];
 }
 
+// Intl.NumberFormat's tags: the same, until regional locales are added below (dates and numbers
+// apart).
+const numberLocales = { ...locales };
+
 // Time zones Node knows: every name in the system's zoneinfo and Node's own list, to Node's
 // canonical name.
 const zones = {};
@@ -419,6 +423,8 @@ function dataObject() {
     collation: { primary: collationString(collation.primary), tertiary: collationString(collation.tertiary) },
     idWidth: ID_WIDTH,
     locales,
+    // [shown tag, table key] by lower-case tag: Intl.DateTimeFormat's, then Intl.NumberFormat's.
+    numberLocales,
     zones,
     names,
     literals,
@@ -476,6 +482,100 @@ for (let pass = 0; pass < 2; pass++) {
   if (dropped === 0) break;
 }
 
+// Regional locales (and Chinese script forms) of the supported languages that Node's ICU knows
+// apart from their language ("de-AT" resolves to itself, "de-XX" to "de"): each is answered with
+// the tables of a supported locale of its language where Node formats it the same way as that one,
+// for every kept template (dates) and for every number format the check below makes (numbers), so
+// that hookbox's answer for it is Node's. Dates and numbers are decided apart (`locales`,
+// `numberLocales`). Every other tag falls back to the default, visibly.
+const NUMBER_VALUES = [1234.5, -1234.5, 0, -0, 0.005, -0.001, 0.125, 7, 1234567.891, 1e21, -1e-7, 0.07, Infinity, -Infinity, NaN];
+const NUMBER_OPTIONS = [
+  {}, { maximumFractionDigits: 0 }, { minimumFractionDigits: 3 }, { maximumFractionDigits: 1 },
+  { useGrouping: false }, { useGrouping: "min2" }, { minimumIntegerDigits: 4 },
+];
+const numberCases = [];
+for (const extra of NUMBER_OPTIONS) numberCases.push(extra, { style: "percent", ...extra });
+for (const code of [...currencyList, UNKNOWN_CURRENCY]) {
+  for (const currencyDisplay of CURRENCY_DISPLAYS) {
+    for (const currencySign of CURRENCY_SIGNS) numberCases.push({ style: "currency", currency: code, currencyDisplay, currencySign });
+  }
+}
+for (const extra of NUMBER_OPTIONS) for (const currency of ["USD", "JPY", "KWD", "CLF"]) numberCases.push({ style: "currency", currency, ...extra });
+const withoutLocale = (resolved) => JSON.stringify({ ...resolved, locale: undefined });
+// Node's answers for a supported locale, computed once: per kept template (styles first, as they
+// tell most locales apart at once), and per number format.
+const dateAnswers = new Map();
+function datesOf(base, tag) {
+  const out = [];
+  const order = wanted[base].filter((w) => w.kind === "styles").concat(wanted[base].filter((w) => w.kind !== "styles"));
+  for (const w of order) {
+    if (!tables[base][w.kind][w.index]) continue;
+    const f = new Intl.DateTimeFormat(tag, w.options);
+    out.push(SAMPLES.map((ms) => f.format(ms)).join("\n") + "\n" + withoutLocale(f.resolvedOptions()));
+  }
+  return out;
+}
+function datesAgree(regional, base) {
+  if (!dateAnswers.has(base)) dateAnswers.set(base, datesOf(base, base));
+  const want = dateAnswers.get(base);
+  const order = wanted[base].filter((w) => w.kind === "styles").concat(wanted[base].filter((w) => w.kind !== "styles"));
+  let i = 0;
+  for (const w of order) {
+    if (!tables[base][w.kind][w.index]) continue;
+    const f = new Intl.DateTimeFormat(regional, w.options);
+    if (SAMPLES.map((ms) => f.format(ms)).join("\n") + "\n" + withoutLocale(f.resolvedOptions()) !== want[i++]) return false;
+  }
+  return true;
+}
+const numberAnswers = new Map();
+function numberOf(tag, options) {
+  const f = new Intl.NumberFormat(tag, options);
+  return withoutLocale(f.resolvedOptions()) + JSON.stringify(NUMBER_VALUES.map((x) => f.formatToParts(x)));
+}
+function numbersAgree(regional, base) {
+  if (!numberAnswers.has(base)) numberAnswers.set(base, numberCases.map((o) => numberOf(base, o)));
+  const want = numberAnswers.get(base);
+  return numberCases.every((o, i) => numberOf(regional, o) === want[i]);
+}
+{
+  const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const REGIONS = [];
+  for (const a of LETTERS) for (const b of LETTERS) REGIONS.push(a + b);
+  for (let n = 1; n < 1000; n++) REGIONS.push(String(n).padStart(3, "0"));
+  const candidates = [];
+  for (const language of [...new Set(LOCALES.map((l) => l.split("-")[0]))]) {
+    const prefixes = language === "zh" ? ["zh", "zh-Hans", "zh-Hant"] : [language];
+    for (const prefix of prefixes) {
+      if (prefix !== language) candidates.push(prefix);
+      for (const region of REGIONS) candidates.push(prefix + "-" + region);
+    }
+  }
+  const mapped = { dates: [], numbers: [] };
+  let others = 0;
+  for (const tag of candidates) {
+    if (locales[tag.toLowerCase()]) continue;
+    const dateKnown = new Intl.DateTimeFormat(tag).resolvedOptions().locale === tag;
+    const numberKnown = new Intl.NumberFormat(tag).resolvedOptions().locale === tag;
+    if (!dateKnown && !numberKnown) continue;
+    const bases = LOCALES.filter((l) => l.split("-")[0] === tag.split("-")[0]);
+    const dateBase = dateKnown && bases.find((b) => datesAgree(tag, b));
+    const numberBase = numberKnown && bases.find((b) => numbersAgree(tag, b));
+    if (dateBase) {
+      locales[tag.toLowerCase()] = [tag, dateBase];
+      mapped.dates.push(tag + "→" + dateBase);
+    }
+    if (numberBase) {
+      numberLocales[tag.toLowerCase()] = [tag, numberBase];
+      mapped.numbers.push(tag + "→" + numberBase);
+    }
+    if (!dateBase || !numberBase) others++;
+  }
+  console.error(
+    `intl-data: regional locales answered as Node does: dates ${mapped.dates.join(", ") || "none"}; ` +
+      `numbers ${mapped.numbers.join(", ") || "none"}; ${others} others fall back to the default in dates or numbers`,
+  );
+}
+
 // The collation, against Node on random ASCII strings in every locale.
 {
   const ours = vm.runInNewContext(intlSource, {}, { filename: "intl.js" })(dataObject(), nodeOffset);
@@ -497,6 +597,22 @@ for (let pass = 0; pass < 2; pass++) {
   }
 }
 
+// The regional date tags, through intl.js: each style combination (resolvedOptions().locale too).
+{
+  const ours = vm.runInNewContext(intlSource, {}, { filename: "intl.js" })(dataObject(), nodeOffset);
+  for (const [tag, base] of Object.values(locales)) {
+    if (LOCALES.includes(tag) || tag === base.split("-")[0]) continue;
+    for (const w of wanted[base]) {
+      if (w.kind !== "styles" || !tables[base].styles[w.index]) continue;
+      const a = new ours.DateTimeFormat(tag, w.options);
+      const b = new Intl.DateTimeFormat(tag, w.options);
+      const got = JSON.stringify([SAMPLES.map((ms) => a.format(ms)), a.resolvedOptions()]);
+      const want = JSON.stringify([SAMPLES.map((ms) => b.format(ms)), b.resolvedOptions()]);
+      if (got !== want) throw new Error(`Intl.DateTimeFormat(${tag}, ${JSON.stringify(w.options)}) differs from Node:\n  ${got}\n  ${want}`);
+    }
+  }
+}
+
 // Numbers, against Node: every locale tag the tables answer for, style, currency (each code carried
 // and some ICU does not know), currencyDisplay and currencySign, on values that reach every part.
 {
@@ -513,7 +629,7 @@ for (let pass = 0; pass < 2; pass++) {
     const got = JSON.stringify([a.resolvedOptions(), values.map((x) => [a.format(x), a.formatToParts(x)])]);
     if (got !== want) throw new Error(`Intl.NumberFormat(${JSON.stringify(locale)}, ${JSON.stringify(options)}) differs from Node:\n  ${got}\n  ${want}`);
   };
-  const tags = Object.values(locales).map((l) => l[0]);
+  const tags = Object.values(numberLocales).map((l) => l[0]);
   let checked = 0;
   for (const locale of tags) {
     for (const extra of OPTIONS) {

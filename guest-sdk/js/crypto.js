@@ -3,8 +3,9 @@
 // This script evaluates to a factory:
 //   (function (hostCall, Buffer) { ...; return { crypto, webcrypto }; })
 // hostCall(string) -> string is the raw host call; Buffer is npm `buffer`'s.
-// Hashing, ciphers and signatures work on whole messages: `update` buffers,
-// `digest`/`final`/`sign` send everything to the host at once.
+// Hashing and signatures work on whole messages: `update` buffers,
+// `digest`/`sign` send everything to the host at once. Ciphers stream as
+// Node's do (see "ciphers" below).
 // What is not supported throws an Error that names it; never a silent stand-in.
 (function (hostCall, Buffer) {
   "use strict";
@@ -24,18 +25,6 @@
         return codedError(RangeError, message, "ERR_CRYPTO_INVALID_KEYLEN");
       case "Invalid initialization vector":
         return codedError(TypeError, message, "ERR_CRYPTO_INVALID_IV");
-      case "error:1C800064:Provider routines::bad decrypt": {
-        const e = codedError(Error, message, "ERR_OSSL_BAD_DECRYPT");
-        e.library = "Provider routines";
-        e.reason = "bad decrypt";
-        return e;
-      }
-      case "error:1C80006B:Provider routines::wrong final block length": {
-        const e = codedError(Error, message, "ERR_OSSL_WRONG_FINAL_BLOCK_LENGTH");
-        e.library = "Provider routines";
-        e.reason = "wrong final block length";
-        return e;
-      }
       default:
         return new Error(message);
     }
@@ -345,19 +334,162 @@
   }
 
   // ------------------------------------------------------------ ciphers
+  //
+  // Cipheriv and Decipheriv stream as Node's (OpenSSL's) do: CBC's update
+  // returns every whole block it can (a decipher with padding on holds the
+  // last one back for final, which strips the padding), GCM's returns as many
+  // bytes as it was given. The state lives here (CBC's chaining block and
+  // unfinished block, GCM's position, AAD and ciphertext); each call asks the
+  // host only for its AES (ops aesCbc, aesGcm, aesGcmTag), so the key never
+  // leaves this object but the work runs natively.
 
   const CIPHERS = ["aes-128-cbc", "aes-192-cbc", "aes-256-cbc", "aes-128-gcm", "aes-192-gcm", "aes-256-gcm"];
+  const BLOCK = 16;
+  const GCM_TAG_LENGTHS = [4, 8, 12, 13, 14, 15, 16];
+  const GCM_AUTH_FAILED = "Unsupported state or unable to authenticate data";
 
-  class Cipheriv {
+  // Node's normalizeEncoding: the canonical name, or undefined.
+  function normalizeEncoding(encoding) {
+    if (encoding === undefined || encoding === null) return "utf8";
+    const e = String(encoding).toLowerCase();
+    switch (e) {
+      case "utf8":
+      case "utf-8":
+      case "":
+        return "utf8";
+      case "ucs2":
+      case "ucs-2":
+      case "utf16le":
+      case "utf-16le":
+        return "utf16le";
+      case "latin1":
+      case "binary":
+        return "latin1";
+      case "base64":
+      case "base64url":
+      case "hex":
+      case "ascii":
+        return e;
+      default:
+        return undefined;
+    }
+  }
+
+  // Node's StringDecoder, for a cipher's output encoding: a character (or,
+  // in base64, a 3-byte group) split between two updates comes out whole.
+  class StringDecoder {
+    constructor(encoding) {
+      const normalized = normalizeEncoding(encoding);
+      if (normalized === undefined) throw codedError(TypeError, "Unknown encoding: " + encoding, "ERR_UNKNOWN_ENCODING");
+      this.encoding = normalized;
+      this._held = Buffer.alloc(0);
+    }
+    write(buf) {
+      const data = this._held.length ? Buffer.concat([this._held, buf]) : buf;
+      const keep = this._incomplete(data);
+      this._held = Buffer.from(data.subarray(data.length - keep));
+      return data.subarray(0, data.length - keep).toString(this.encoding);
+    }
+    end(buf) {
+      const out = buf && buf.length ? this.write(buf) : "";
+      const held = this._held;
+      this._held = Buffer.alloc(0);
+      if (!held.length) return out;
+      // An odd UTF-16 byte is dropped; an unfinished UTF-8 character is U+FFFD.
+      if (this.encoding === "utf16le") return out + held.subarray(0, held.length - (held.length % 2)).toString("utf16le");
+      return out + held.toString(this.encoding);
+    }
+    // How many bytes at the end of `data` start a character (or group) that
+    // is not complete yet: Node's string_decoder.cc rules.
+    _incomplete(data) {
+      const n = data.length;
+      switch (this.encoding) {
+        case "base64":
+        case "base64url":
+          return n % 3;
+        case "utf16le": {
+          let keep = n % 2;
+          const hi = data[n - keep - 1];
+          if (n - keep >= 2 && hi >= 0xd8 && hi <= 0xdb) keep += 2;
+          return keep;
+        }
+        case "utf8": {
+          if (n === 0 || !(data[n - 1] & 0x80)) return 0;
+          for (let i = n - 1, count = 1; ; i--, count++) {
+            const b = data[i];
+            if ((b & 0xc0) === 0x80) {
+              if (count >= 4 || i === 0) return 0;
+              continue;
+            }
+            const need = (b & 0xe0) === 0xc0 ? 2 : (b & 0xf0) === 0xe0 ? 3 : (b & 0xf8) === 0xf0 ? 4 : 0;
+            return count < need ? count : 0;
+          }
+        }
+        default:
+          return 0;
+      }
+    }
+  }
+
+  // update's input: a string in `encoding` (an unknown one is UTF-8, as in
+  // Node), or a view.
+  function cipherInput(data, encoding) {
+    if (typeof data === "string") {
+      const normalized = normalizeEncoding(encoding);
+      if (normalized === "hex" && data.length % 2 !== 0) {
+        throw codedError(
+          TypeError,
+          "The argument 'encoding' is invalid for data of length " + data.length + ". Received '" + encoding + "'",
+          "ERR_INVALID_ARG_VALUE",
+        );
+      }
+      return Buffer.from(data, normalized || "utf8");
+    }
+    if (isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    throw invalidArgType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+  }
+
+  const invalidState = (operation) =>
+    codedError(Error, "Invalid state for operation " + operation, "ERR_CRYPTO_INVALID_STATE");
+
+  function opensslError(code, reason, text) {
+    const e = codedError(Error, "error:" + text + ":Provider routines::" + reason, code);
+    e.library = "Provider routines";
+    e.reason = reason;
+    return e;
+  }
+  const wrongFinalBlockLength = () =>
+    opensslError("ERR_OSSL_WRONG_FINAL_BLOCK_LENGTH", "wrong final block length", "1C80006B");
+  const badDecrypt = () => opensslError("ERR_OSSL_BAD_DECRYPT", "bad decrypt", "1C800064");
+
+  function invalidAuthTagLength(length) {
+    return codedError(TypeError, "Invalid authentication tag length: " + length, "ERR_CRYPTO_INVALID_AUTH_TAG");
+  }
+
+  // A cipher's state, out of the object's own names (as in Node, whose state
+  // is native).
+  const kCipher = Symbol("cipher");
+
+  class CipherBase {
     constructor(decrypt, algorithm, key, iv, options) {
       if (typeof algorithm !== "string") throw invalidArgType("cipher", "of type string", algorithm);
       const name = algorithm.toLowerCase();
       if (CIPHERS.indexOf(name) < 0) {
         throw codedError(Error, "Unknown cipher", "ERR_CRYPTO_UNKNOWN_CIPHER");
       }
-      this._gcm = name.endsWith("-gcm");
-      if (options && options.authTagLength !== undefined && options.authTagLength !== 16) {
-        throw new Error("crypto: authTagLength " + options.authTagLength + " is not supported (16)");
+      const gcm = name.endsWith("-gcm");
+      let tagLength;
+      if (options && options.authTagLength !== undefined) {
+        tagLength = options.authTagLength;
+        if (typeof tagLength !== "number" || tagLength < 0 || tagLength > 0xffffffff || Math.floor(tagLength) !== tagLength) {
+          throw codedError(
+            TypeError,
+            "The property 'options.authTagLength' is invalid. Received " +
+              (typeof tagLength === "string" ? "'" + tagLength + "'" : String(tagLength)),
+            "ERR_INVALID_ARG_VALUE",
+          );
+        }
+        if (gcm && GCM_TAG_LENGTHS.indexOf(tagLength) < 0) throw invalidAuthTagLength(tagLength);
       }
       const keyBytes = Buffer.from(secretBytes(key, undefined, "key"));
       if (keyBytes.length !== Number(name.split("-")[1]) / 8) {
@@ -365,75 +497,161 @@
       }
       if (iv === null || iv === undefined) throw codedError(TypeError, "Invalid initialization vector", "ERR_CRYPTO_INVALID_IV");
       const ivBytes = Buffer.from(secretBytes(iv, undefined, "iv"));
-      if (!this._gcm && ivBytes.length !== 16) {
+      if (gcm ? ivBytes.length === 0 : ivBytes.length !== BLOCK) {
         throw codedError(TypeError, "Invalid initialization vector", "ERR_CRYPTO_INVALID_IV");
       }
-      if (this._gcm && ivBytes.length === 0) {
-        throw codedError(TypeError, "Invalid initialization vector", "ERR_CRYPTO_INVALID_IV");
+      const state = { decrypt, gcm, key: b64(keyBytes), done: false, decoder: null };
+      if (gcm) {
+        state.iv = b64(ivBytes);
+        state.tagLength = tagLength;
+        state.offset = 0; // bytes of the message processed
+        state.aad = [];
+        state.text = []; // the ciphertext so far, for the tag
+        state.tag = null; // a decipher's expected tag
+        state.tagOut = null; // a cipher's tag, after final
+      } else {
+        state.chain = ivBytes; // the previous ciphertext block
+        state.pending = Buffer.alloc(0); // input not yet output
+        state.padding = true;
       }
-      this._request = { op: "cipher", algorithm: name, decrypt, key: b64(keyBytes), iv: b64(ivBytes) };
-      this._chunks = [];
-      this._aad = null;
-      this._tag = null;
-      this._padding = true;
-      this._done = false;
-      this._decrypt = decrypt;
+      Object.defineProperty(this, kCipher, { value: state });
     }
     update(data, inputEncoding, outputEncoding) {
-      if (this._done) throw codedError(Error, "Trying to add data in unsupported state", "ERR_CRYPTO_INVALID_STATE");
-      this._chunks.push(Buffer.from(toBuffer(data, inputEncoding)));
-      return output(Buffer.alloc(0), outputEncoding);
+      const state = this[kCipher];
+      const bytes = cipherInput(data, inputEncoding);
+      if (state.done) throw new Error("Trying to add data in unsupported state");
+      return encodeOutput(state, state.gcm ? gcmUpdate(state, bytes) : cbcUpdate(state, bytes), outputEncoding, false);
     }
     final(outputEncoding) {
-      if (this._done) throw codedError(Error, "Invalid state", "ERR_CRYPTO_INVALID_STATE");
-      this._done = true;
-      const request = Object.assign({}, this._request, { data: b64(Buffer.concat(this._chunks)) });
-      this._chunks = [];
-      if (this._gcm) {
-        if (this._aad) request.aad = b64(this._aad);
-        if (this._decrypt) {
-          if (!this._tag) throw new Error("Unsupported state or unable to authenticate data");
-          request.tag = b64(this._tag);
-        }
-      } else {
-        request.autoPadding = this._padding;
-      }
-      const answer = call(request);
-      if (answer.tag) this._tagOut = fromB64(answer.tag);
-      return output(fromB64(answer.data), outputEncoding);
+      const state = this[kCipher];
+      if (state.done) throw codedError(Error, "Invalid state", "ERR_CRYPTO_INVALID_STATE");
+      state.done = true;
+      return encodeOutput(state, state.gcm ? gcmFinal(state) : cbcFinal(state), outputEncoding, true);
     }
     setAAD(buffer, options) {
-      if (!this._gcm || this._done || this._chunks.length) {
-        throw codedError(Error, "Invalid state for operation setAAD", "ERR_CRYPTO_INVALID_STATE");
-      }
-      void options;
-      this._aad = Buffer.from(toBuffer(buffer, undefined, "buffer"));
+      const state = this[kCipher];
+      if (!state.gcm || state.done || state.offset > 0) throw invalidState("setAAD");
+      state.aad.push(Buffer.from(toBuffer(buffer, options && options.encoding, "buffer")));
       return this;
     }
     setAutoPadding(autoPadding) {
-      if (this._done) throw codedError(Error, "Invalid state for operation setAutoPadding", "ERR_CRYPTO_INVALID_STATE");
-      this._padding = autoPadding === undefined ? true : !!autoPadding;
+      const state = this[kCipher];
+      if (state.done) throw invalidState("setAutoPadding");
+      // As Node: `!!autoPadding`, so setAutoPadding() turns padding off.
+      if (!state.gcm) state.padding = !!autoPadding;
       return this;
+    }
+  }
+
+  class Cipheriv extends CipherBase {
+    constructor(algorithm, key, iv, options) {
+      super(false, algorithm, key, iv, options);
     }
     getAuthTag() {
-      if (this._decrypt || !this._tagOut) {
-        throw codedError(Error, "Invalid state for operation getAuthTag", "ERR_CRYPTO_INVALID_STATE");
-      }
-      return this._tagOut;
+      const state = this[kCipher];
+      if (!state.gcm || !state.tagOut) throw invalidState("getAuthTag");
+      return Buffer.from(state.tagOut);
+    }
+  }
+
+  class Decipheriv extends CipherBase {
+    constructor(algorithm, key, iv, options) {
+      super(true, algorithm, key, iv, options);
     }
     setAuthTag(tagbuf, encoding) {
-      if (!this._decrypt || !this._gcm || this._done || this._tag) {
-        throw codedError(Error, "Invalid state for operation setAuthTag", "ERR_CRYPTO_INVALID_STATE");
-      }
+      const state = this[kCipher];
+      if (!state.gcm || state.done || state.tag) throw invalidState("setAuthTag");
       const tag = Buffer.from(toBuffer(tagbuf, encoding, "buffer"));
-      if (tag.length !== 16) {
-        const valid = [4, 8, 12, 13, 14, 15].indexOf(tag.length) >= 0;
-        if (!valid) throw codedError(TypeError, "Invalid authentication tag length: " + tag.length, "ERR_CRYPTO_INVALID_AUTH_TAG");
-        throw new Error("crypto: GCM authentication tags of " + tag.length + " bytes are not supported (16)");
-      }
-      this._tag = tag;
+      const ok = state.tagLength === undefined ? GCM_TAG_LENGTHS.indexOf(tag.length) >= 0 : tag.length === state.tagLength;
+      if (!ok) throw invalidAuthTagLength(tag.length);
+      state.tag = tag;
       return this;
     }
+  }
+
+  // A string as Node makes it: one StringDecoder per cipher, so a character
+  // split between two updates comes out whole.
+  function encodeOutput(state, buf, encoding, last) {
+    if (!encoding || encoding === "buffer") return buf;
+    if (!state.decoder) {
+      state.decoder = new StringDecoder(encoding);
+    } else if (normalizeEncoding(encoding) !== state.decoder.encoding) {
+      if (normalizeEncoding(encoding) === undefined) {
+        throw codedError(TypeError, "Unknown encoding: " + encoding, "ERR_UNKNOWN_ENCODING");
+      }
+      throw codedError(
+        Error,
+        "Cannot change encoding\nThis is caused by either a bug in Node.js or incorrect usage of Node.js internals.\n" +
+          "Please open an issue with this stack trace at https://github.com/nodejs/node/issues\n",
+        "ERR_INTERNAL_ASSERTION",
+      );
+    }
+    return last ? state.decoder.end(buf) : state.decoder.write(buf);
+  }
+
+  // CBC over whole blocks, chained from the previous call.
+  function cbcBlocks(state, blocks) {
+    const answer = call({ op: "aesCbc", decrypt: state.decrypt, key: state.key, iv: b64(state.chain), data: b64(blocks) });
+    const out = fromB64(answer.data);
+    state.chain = Buffer.from((state.decrypt ? blocks : out).subarray(blocks.length - BLOCK));
+    return out;
+  }
+
+  function cbcUpdate(state, bytes) {
+    const all = state.pending.length ? Buffer.concat([state.pending, bytes]) : bytes;
+    let n = all.length - (all.length % BLOCK);
+    // OpenSSL's decrypt keeps the last whole block for final (its padding).
+    if (state.decrypt && state.padding && n === all.length && n > 0) n -= BLOCK;
+    state.pending = Buffer.from(all.subarray(n));
+    return n === 0 ? Buffer.alloc(0) : cbcBlocks(state, all.subarray(0, n));
+  }
+
+  function cbcFinal(state) {
+    const rest = state.pending;
+    state.pending = Buffer.alloc(0);
+    if (!state.padding) {
+      if (rest.length) throw wrongFinalBlockLength();
+      return Buffer.alloc(0);
+    }
+    if (!state.decrypt) {
+      const pad = BLOCK - rest.length;
+      return cbcBlocks(state, Buffer.concat([rest, Buffer.alloc(pad, pad)]));
+    }
+    if (rest.length !== BLOCK) throw wrongFinalBlockLength();
+    const plain = cbcBlocks(state, rest);
+    const pad = plain[BLOCK - 1];
+    let bad = pad < 1 || pad > BLOCK;
+    for (let i = BLOCK - Math.min(pad, BLOCK); i < BLOCK; i++) bad = bad || plain[i] !== pad;
+    if (bad) throw badDecrypt();
+    return plain.subarray(0, BLOCK - pad);
+  }
+
+  function gcmUpdate(state, bytes) {
+    if (!bytes.length) return Buffer.alloc(0);
+    const answer = call({ op: "aesGcm", key: state.key, iv: state.iv, offset: state.offset, data: b64(bytes) });
+    const out = fromB64(answer.data);
+    state.offset += bytes.length;
+    state.text.push(state.decrypt ? Buffer.from(bytes) : out);
+    return out;
+  }
+
+  function gcmFinal(state) {
+    const request = {
+      op: "aesGcmTag",
+      key: state.key,
+      iv: state.iv,
+      aad: b64(Buffer.concat(state.aad)),
+      data: b64(Buffer.concat(state.text)),
+    };
+    state.text = [];
+    if (state.decrypt) {
+      if (!state.tag) throw new Error(GCM_AUTH_FAILED);
+      request.tag = b64(state.tag);
+      call(request);
+    } else {
+      state.tagOut = fromB64(call(request).tag).subarray(0, state.tagLength || BLOCK);
+    }
+    return Buffer.alloc(0);
   }
 
   // ------------------------------------------------------------ keys
@@ -888,8 +1106,8 @@
     timingSafeEqual,
     pbkdf2,
     pbkdf2Sync,
-    createCipheriv: (algorithm, key, iv, options) => new Cipheriv(false, algorithm, key, iv, options),
-    createDecipheriv: (algorithm, key, iv, options) => new Cipheriv(true, algorithm, key, iv, options),
+    createCipheriv: (algorithm, key, iv, options) => new Cipheriv(algorithm, key, iv, options),
+    createDecipheriv: (algorithm, key, iv, options) => new Decipheriv(algorithm, key, iv, options),
     createSign: (algorithm) => new Sign(algorithm),
     createVerify: (algorithm) => new Verify(algorithm),
     sign,

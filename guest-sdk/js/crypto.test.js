@@ -189,6 +189,165 @@ test("AES-GCM and AES-CBC match Node, with Node's errors", () => {
   throwsLike((c) => c.createDecipheriv("aes-256-gcm", key, iv12).setAuthTag(Buffer.alloc(3)));
 });
 
+// Every update's output, and final's, beside Node's for the same calls: the
+// input cut in uneven pieces (some empty), as strings and buffers, with
+// output encodings whose characters and base64 groups straddle the pieces.
+test("Cipheriv/Decipheriv stream every update as Node's does", () => {
+  let seed = 20240611;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  // Cut points of a length, pieces of 0 to 37 units.
+  const cuts = (length) => {
+    const out = [];
+    for (let at = 0; at < length; ) {
+      const n = Math.min(length - at, random(38));
+      out.push([at, at + n]);
+      at += n;
+    }
+    return out;
+  };
+  const text = "héllo wörld ✓ — streaming ciphers, 𝄞 and more, ".repeat(3);
+  const key = Buffer.alloc(32).map((_, i) => 255 - i);
+  const show = (v) => (typeof v === "string" ? "str:" + v : "buf:" + Buffer.from(v).toString("hex"));
+  // Runs the calls on one implementation: every output, or the error.
+  const run = (c, decrypt, algorithm, iv, pieces, inEnc, outEnc, setup) => {
+    const out = [];
+    try {
+      const x = decrypt ? c.createDecipheriv(algorithm, key.subarray(0, Number(algorithm.split("-")[1]) / 8), iv) : c.createCipheriv(algorithm, key.subarray(0, Number(algorithm.split("-")[1]) / 8), iv);
+      if (setup) setup(x);
+      for (const p of pieces) out.push(show(x.update(p, inEnc, outEnc)));
+      out.push(show(x.final(outEnc)));
+      if (!decrypt && algorithm.endsWith("gcm")) out.push(show(x.getAuthTag()));
+    } catch (e) {
+      out.push("error:" + e.name + ":" + e.code + ":" + e.message);
+    }
+    return out;
+  };
+  let cases = 0;
+  for (const algorithm of ["aes-256-cbc", "aes-128-cbc", "aes-256-gcm", "aes-192-gcm"]) {
+    const gcm = algorithm.endsWith("gcm");
+    for (const iv of gcm ? [Buffer.alloc(12, 5), Buffer.alloc(7, 1)] : [Buffer.alloc(16, 5)]) {
+      for (const padding of gcm ? [true] : [true, false]) {
+        const setup = (x) => {
+          if (!padding) x.setAutoPadding(false);
+          if (gcm) x.setAAD(Buffer.from("header")).setAAD(Buffer.from(" more"));
+        };
+        // Without padding the message must be whole blocks: 96 bytes of it.
+        const plainBytes = padding ? Buffer.from(text) : Buffer.from(text).subarray(0, 96);
+        const chars = Array.from(text);
+        for (const [inEnc, outEnc] of [[undefined, undefined], ["utf8", "base64"], ["utf8", "hex"], ["utf8", "latin1"], [undefined, "base64url"]]) {
+          // Encrypt: string pieces cut between characters, or buffer pieces between bytes.
+          const pieces = inEnc && padding
+            ? cuts(chars.length).map(([a, b]) => chars.slice(a, b).join(""))
+            : cuts(plainBytes.length).map(([a, b]) => plainBytes.subarray(a, b));
+          const ours = run(crypto, false, algorithm, iv, pieces, inEnc, outEnc, setup);
+          const node = run(nodeCrypto, false, algorithm, iv, pieces, inEnc, outEnc, setup);
+          eq(ours, node, algorithm + " encrypt " + inEnc + "/" + outEnc + " padding " + padding);
+          cases++;
+        }
+        // Decrypt Node's ciphertext, cut anywhere, as hex strings and
+        // buffers, into UTF-8 text whose characters straddle the cuts.
+        const c = nodeCrypto.createCipheriv(algorithm, key.subarray(0, Number(algorithm.split("-")[1]) / 8), iv);
+        setup(c);
+        const ct = Buffer.concat([c.update(plainBytes), c.final()]);
+        const withTag = (x) => {
+          setup(x);
+          if (gcm) x.setAuthTag(c.getAuthTag());
+        };
+        for (const [inEnc, outEnc] of [[undefined, undefined], ["hex", "utf8"], [undefined, "utf8"], [undefined, "base64"], ["hex", "ucs2"]]) {
+          const pieces = inEnc === "hex" ? cuts(ct.length).map(([a, b]) => ct.subarray(a, b).toString("hex")) : cuts(ct.length).map(([a, b]) => ct.subarray(a, b));
+          eq(run(crypto, true, algorithm, iv, pieces, inEnc, outEnc, withTag), run(nodeCrypto, true, algorithm, iv, pieces, inEnc, outEnc, withTag), algorithm + " decrypt " + inEnc + "/" + outEnc + " padding " + padding);
+          cases++;
+        }
+        // A wrong tag or padding fails at final, after the updates gave their bytes.
+        const tampered = Buffer.from(ct);
+        tampered[tampered.length - 1] ^= 1;
+        const pieces = cuts(tampered.length).map(([a, b]) => tampered.subarray(a, b));
+        eq(run(crypto, true, algorithm, iv, pieces, undefined, undefined, withTag), run(nodeCrypto, true, algorithm, iv, pieces, undefined, undefined, withTag), algorithm + " tampered");
+      }
+    }
+  }
+  if (cases < 40) throw new Error("only " + cases + " cases ran");
+  // Node's rules between the calls.
+  const iv16 = Buffer.alloc(16, 3);
+  const iv12 = Buffer.alloc(12, 3);
+  for (const fn of [
+    (c) => c.createCipheriv("aes-256-cbc", key, iv16).setAutoPadding().update(Buffer.alloc(20)) && null,
+    (c) => {
+      const x = c.createCipheriv("aes-256-cbc", key, iv16);
+      x.setAutoPadding();
+      x.update(Buffer.alloc(20));
+      return x.final();
+    },
+    (c) => {
+      const x = c.createCipheriv("aes-256-cbc", key, iv16);
+      x.update("x");
+      x.final();
+      return x.update("y");
+    },
+    (c) => c.createCipheriv("aes-256-cbc", key, iv16).update("abc", "hex"),
+    (c) => {
+      const x = c.createCipheriv("aes-256-cbc", key, iv16);
+      x.update("0123456789abcdef0123", "utf8", "hex");
+      return x.update("y", "utf8", "base64");
+    },
+    (c) => c.createCipheriv("aes-256-cbc", key, iv16).update("y", "utf8", "bogus"),
+    (c) => c.createCipheriv("aes-256-cbc", key, iv16).update(new ArrayBuffer(3)),
+    (c) => c.createCipheriv("aes-256-cbc", key, iv16).setAAD(Buffer.from("x")),
+    (c) => {
+      const x = c.createCipheriv("aes-256-gcm", key, iv12);
+      x.update("data");
+      return x.setAAD(Buffer.from("late"));
+    },
+    (c) => {
+      const x = c.createCipheriv("aes-256-gcm", key, iv12);
+      x.update("");
+      x.setAAD(Buffer.from("after an empty update"));
+      return [x.update("data", "utf8", "hex"), x.final("hex"), x.getAuthTag().toString("hex")];
+    },
+    (c) => {
+      const x = c.createCipheriv("aes-256-gcm", key, iv12, { authTagLength: 8 });
+      return [x.update("data", "utf8", "hex"), x.final("hex"), x.getAuthTag().toString("hex")];
+    },
+    (c) => c.createCipheriv("aes-256-gcm", key, iv12, { authTagLength: 5 }),
+    (c) => c.createCipheriv("aes-256-gcm", key, iv12, { authTagLength: "16" }),
+    (c) => c.createDecipheriv("aes-256-gcm", key, iv12, { authTagLength: 8 }).setAuthTag(Buffer.alloc(16)),
+    (c) => {
+      const x = c.createDecipheriv("aes-256-gcm", key, iv12);
+      x.setAuthTag(Buffer.alloc(8));
+      return [x.update("data", "utf8", "hex"), x.final()];
+    },
+    (c) => {
+      const x = c.createCipheriv("aes-256-gcm", key, iv12);
+      x.update("data");
+      return x.getAuthTag();
+    },
+    (c) => {
+      const x = c.createDecipheriv("aes-256-gcm", key, iv12);
+      x.setAuthTag(Buffer.alloc(16));
+      return x.setAuthTag(Buffer.alloc(16));
+    },
+    (c) => {
+      const x = c.createCipheriv("aes-256-gcm", key, iv12);
+      x.final();
+      return x.final();
+    },
+    (c) => typeof c.createCipheriv("aes-256-gcm", key, iv12).setAuthTag + typeof c.createDecipheriv("aes-256-gcm", key, iv12).getAuthTag,
+  ]) {
+    const settle = (c) => {
+      try {
+        const v = fn(c);
+        return v && v.setAutoPadding ? "a cipher" : JSON.stringify(v === undefined ? null : v, (k, x) => (x && x.type === "Buffer" ? "buf:" + Buffer.from(x.data).toString("hex") : x));
+      } catch (e) {
+        return "error:" + e.name + ":" + e.code + ":" + e.message;
+      }
+    };
+    eq(settle(crypto), settle(nodeCrypto), fn.toString());
+  }
+});
+
 const data = Buffer.from("payload to sign");
 const PEMS = {
   rsa: ["rsa2048.pkcs8.pem", "rsa2048.spki.pem"],
@@ -339,7 +498,6 @@ test("unsupported features throw errors that name them", () => {
   for (const [fn, needle] of [
     [() => crypto.generateKeyPairSync("rsa"), "generateKeyPairSync"],
     [() => crypto.createHash("sha256", { outputLength: 5 }), "outputLength"],
-    [() => crypto.createCipheriv("aes-256-gcm", Buffer.alloc(32), Buffer.alloc(12), { authTagLength: 8 }), "authTagLength"],
     [() => crypto.createSign("sha256").update("x").sign({ key: fixture("rsa2048.pkcs8.pem"), padding: 3 }), "padding 3"],
   ]) {
     let message = "";

@@ -321,17 +321,45 @@ interface HookboxQuerystring {
 }
 
 /**
- * `url`: Node's legacy `url.parse` / `url.format`, and the WHATWG classes.
- * Node's `resolve`, `domainToASCII`, `domainToUnicode`, `fileURLToPath`,
- * `pathToFileURL`, `urlToHttpOptions` and `Url` are absent.
+ * A legacy URL object: `url.parse`'s answer (Node's `Url`).
+ * @surface require("url").parse("http://a.example/")
+ */
+interface HookboxLegacyUrl {
+  protocol: string | null;
+  slashes: boolean | null;
+  auth: string | null;
+  host: string | null;
+  port: string | null;
+  hostname: string | null;
+  hash: string | null;
+  search: string | null;
+  query: string | null | Record<string, string | string[]>;
+  pathname: string | null;
+  path: string | null;
+  href: string;
+  parse(url: string, parseQueryString?: boolean, slashesDenoteHost?: boolean): this;
+  format(): string;
+  resolve(to: string): string;
+  resolveObject(to: string | HookboxLegacyUrl): HookboxLegacyUrl;
+  parseHost(): void;
+}
+
+/**
+ * `url`: Node 20's legacy `parse`, `format`, `resolve`, `resolveObject` and
+ * `Url` (Node's lib/url.js, ported: it escapes what Node's escapes, punycodes
+ * hostnames, throws `ERR_INVALID_URL` where Node's does), and the WHATWG
+ * classes. `format(url, options)` of a WHATWG `URL` takes Node's
+ * `{auth, fragment, search, unicode}`. Node's `domainToASCII`,
+ * `domainToUnicode`, `fileURLToPath`, `pathToFileURL` and `urlToHttpOptions`
+ * are absent.
  */
 interface HookboxUrl {
-  parse(url: string, parseQueryString?: boolean): {
-    protocol: string | null; slashes: boolean | null; auth: string | null; host: string | null;
-    port: string | null; hostname: string | null; hash: string | null; search: string | null;
-    query: string | null | Record<string, string | string[]>; pathname: string | null; path: string | null; href: string;
-  };
-  format(url: string | Record<string, unknown>): string;
+  Url: new () => HookboxLegacyUrl;
+  parse(url: string, parseQueryString?: boolean, slashesDenoteHost?: boolean): HookboxLegacyUrl;
+  format(url: string | Partial<HookboxLegacyUrl> | Record<string, unknown>): string;
+  format(url: HookboxURL, options?: { auth?: boolean; fragment?: boolean; search?: boolean; unicode?: boolean }): string;
+  resolve(from: string, to: string): string;
+  resolveObject(from: string, to: string | HookboxLegacyUrl): HookboxLegacyUrl;
   URL: HookboxURLConstructor;
   URLSearchParams: new (init?: string | Record<string, string> | [string, string][]) => HookboxURLSearchParams;
 }
@@ -712,7 +740,8 @@ interface HookboxBuffer extends Uint8Array<ArrayBuffer> {
 /**
  * `crypto` (hookbox's, over the host's RustCrypto; guest-sdk/js/crypto.js).
  * Hashes: md5, sha1, sha256, sha384, sha512 (and the `RSA-`/`ecdsa-with-`
- * names). Ciphers: aes-128/192/256-cbc and -gcm (16-byte GCM tags). Keys:
+ * names). Ciphers: aes-128/192/256-cbc and -gcm (GCM IVs of any length, tags
+ * of 4, 8 or 12–16 bytes), streaming as Node's. Keys:
  * RSA (up to 4096 bits), EC P-256 and P-384, secret; PEM, DER (spki, pkcs8)
  * and JWK.
  *
@@ -746,8 +775,8 @@ interface HookboxCrypto {
   timingSafeEqual(a: ArrayBufferView | ArrayBuffer, b: ArrayBufferView | ArrayBuffer): boolean;
   pbkdf2(password: string | Uint8Array, salt: string | Uint8Array, iterations: number, keylen: number, digest: string, callback: (err: Error | null, key: HookboxBuffer) => void): void;
   pbkdf2Sync(password: string | Uint8Array, salt: string | Uint8Array, iterations: number, keylen: number, digest: string): HookboxBuffer;
-  createCipheriv(algorithm: string, key: string | Uint8Array | HookboxKeyObject, iv: string | Uint8Array, options?: { authTagLength?: 16 }): HookboxCipher;
-  createDecipheriv(algorithm: string, key: string | Uint8Array | HookboxKeyObject, iv: string | Uint8Array, options?: { authTagLength?: 16 }): HookboxCipher;
+  createCipheriv(algorithm: string, key: string | Uint8Array | HookboxKeyObject, iv: string | Uint8Array, options?: { authTagLength?: 4 | 8 | 12 | 13 | 14 | 15 | 16 }): HookboxCipheriv;
+  createDecipheriv(algorithm: string, key: string | Uint8Array | HookboxKeyObject, iv: string | Uint8Array, options?: { authTagLength?: 4 | 8 | 12 | 13 | 14 | 15 | 16 }): HookboxDecipheriv;
   createSign(algorithm: string): HookboxSign;
   createVerify(algorithm: string): HookboxVerify;
   sign(algorithm: string | null | undefined, data: Uint8Array, key: HookboxKeyLike): HookboxBuffer;
@@ -847,26 +876,39 @@ interface HookboxVerify {
 }
 
 /**
- * createCipheriv's and createDecipheriv's object (no stream methods).
+ * createCipheriv's object (no stream methods). `update` returns what Node's
+ * does: CBC every whole block so far, GCM as many bytes as it was given; with
+ * an output encoding, a character or base64 group split between updates
+ * comes out whole (Node's StringDecoder). `setAutoPadding()` without an
+ * argument turns padding off, as in Node.
  * @surface require("crypto").createCipheriv("aes-128-cbc", Buffer.alloc(16), Buffer.alloc(16))
  */
-interface HookboxCipher {
+interface HookboxCipheriv {
   update(data: string | ArrayBufferView, inputEncoding?: BufferEncoding): HookboxBuffer;
   update(data: string | ArrayBufferView, inputEncoding: BufferEncoding | undefined, outputEncoding: BufferEncoding): string;
   final(): HookboxBuffer;
   final(outputEncoding: BufferEncoding): string;
-  setAAD(data: ArrayBufferView): this;
+  setAAD(data: string | ArrayBufferView, options?: { encoding?: BufferEncoding }): this;
+  /** GCM, after `final`: the tag, `authTagLength` bytes (16 by default). */
   getAuthTag(): HookboxBuffer;
-  setAuthTag(tag: ArrayBufferView): this;
   setAutoPadding(autoPadding?: boolean): this;
-  readonly _aad: unknown;
-  readonly _chunks: unknown;
-  readonly _decrypt: boolean;
-  readonly _done: boolean;
-  readonly _gcm: boolean;
-  readonly _padding: boolean;
-  readonly _request: unknown;
-  readonly _tag: unknown;
+}
+
+/**
+ * createDecipheriv's object (no stream methods). A CBC decipher with padding
+ * holds the last whole block back for `final`, as Node's does; GCM's `update`
+ * returns the plaintext before `final` checks the tag.
+ * @surface require("crypto").createDecipheriv("aes-128-cbc", Buffer.alloc(16), Buffer.alloc(16))
+ */
+interface HookboxDecipheriv {
+  update(data: string | ArrayBufferView, inputEncoding?: BufferEncoding): HookboxBuffer;
+  update(data: string | ArrayBufferView, inputEncoding: BufferEncoding | undefined, outputEncoding: BufferEncoding): string;
+  final(): HookboxBuffer;
+  final(outputEncoding: BufferEncoding): string;
+  setAAD(data: string | ArrayBufferView, options?: { encoding?: BufferEncoding }): this;
+  /** GCM: the expected tag, 4, 8 or 12–16 bytes (exactly `authTagLength` when given). */
+  setAuthTag(tag: string | ArrayBufferView, encoding?: BufferEncoding): this;
+  setAutoPadding(autoPadding?: boolean): this;
 }
 
 /**
@@ -1378,7 +1420,10 @@ interface HookboxDOMException {
 /**
  * The global `Intl` (ECMAScript's names, hookbox's implementations; README:
  * "Time zones and `Intl`"). `DateTimeFormat` and `NumberFormat` work in six
- * locales; options hookbox cannot render exactly throw a RangeError with code
+ * locales, their language tags, and the regional locales Node formats as one
+ * of them (`de-CH` dates, `fr-BE` numbers, …); any other locale falls back to
+ * `en-US`, which `resolvedOptions().locale` shows. Options hookbox cannot
+ * render exactly throw a RangeError with code
  * `ERR_HOOKBOX_INTL_UNSUPPORTED`. `Collator`, `PluralRules`,
  * `RelativeTimeFormat`, `ListFormat`, `Segmenter`, `DisplayNames` and `Locale`
  * throw `TypeError: hookbox: Intl.<name> is not supported in the sandbox`.

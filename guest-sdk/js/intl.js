@@ -93,8 +93,12 @@
     return call(stringToLowerCase, text);
   }
 
-  // The locale a list of tags resolves to: [shown tag, table key].
-  function resolveLocale(locales) {
+  // The locale a list of tags resolves to in `table` (data.locales for dates,
+  // data.numberLocales for numbers): [shown tag, table key]. A regional
+  // locale is there where Node formats it as a supported one (`fr-BE`'s
+  // numbers are `fr-FR`'s); any other tag falls back to the default, which
+  // resolvedOptions().locale shows.
+  function resolveLocale(locales, table) {
     let list;
     if (locales === undefined) list = [];
     else if (typeof locales === "string") list = [locales];
@@ -103,15 +107,15 @@
       // The common case without a regular expression (each costs ~10k fuel).
       if (typeof list[i] === "string") {
         const known = call(stringToLowerCase, list[i]);
-        if (owns(data.locales, known)) return data.locales[known];
+        if (owns(table, known)) return table[known];
       }
       const tag = canonicalTag(list[i]);
       if (/-u-|-t-|-x-/.test(tag)) {
         throw unsupported("locale extensions (" + StringCtor(list[i]) + "): give the options instead");
       }
-      if (owns(data.locales, tag)) return data.locales[tag];
+      if (owns(table, tag)) return table[tag];
     }
-    return data.locales[call(stringToLowerCase, data.defaultLocale)];
+    return table[call(stringToLowerCase, data.defaultLocale)];
   }
 
   // ---------------------------------------------------------------- options
@@ -139,7 +143,7 @@
   // table lookup. `required`/`defaults` are "any"/"date"/"time"/"all".
   function build(locales, options, required, defaults) {
     // (Index access, not destructuring: QuickJS destructures through iterators.)
-    const resolvedLocale = resolveLocale(locales);
+    const resolvedLocale = resolveLocale(locales, data.locales);
     const shownLocale = resolvedLocale[0];
     const tableKey = resolvedLocale[1];
     const table = data.tables[tableKey];
@@ -429,7 +433,7 @@
   }
 
   function buildNumber(locales, options) {
-    const resolvedLocale = resolveLocale(locales);
+    const resolvedLocale = resolveLocale(locales, data.numberLocales);
     const opts = options === undefined ? {} : options;
     if (opts === null) throw new TypeError("Cannot convert undefined or null to object");
     for (let i = 0; i < NUMBER_UNSUPPORTED.length; i++) {
@@ -719,7 +723,7 @@
     const a = StringCtor(this);
     const b = StringCtor(that);
     if (options !== undefined) throw unsupportedCollation("options");
-    if (locales !== undefined) resolveLocale(locales);
+    if (locales !== undefined) resolveLocale(locales, data.locales);
     const primary = data.collation.primary;
     const tertiary = data.collation.tertiary;
     const weigh = (text, table) => {

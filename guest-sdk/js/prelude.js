@@ -413,60 +413,863 @@
     unescape: qsUnescape,
   });
 
-  const URL_RE = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*:))?(?:\/\/(?:([^@/?#]*)@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d*))?)?([^?#]*)(\?[^#]*)?(#.*)?$/;
+  // ---------------------------------------------------------------- url (legacy)
+  //
+  // Node 20's `url.parse`, `url.format`, `url.resolve`, `url.resolveObject`
+  // and `Url`: lib/url.js of Node v20.20.2, ported (its internal bindings
+  // replaced: IDNA by tr46, the WHATWG formatter by the URL class). It is
+  // Node's code, under Node's licence:
+  //
+  // Copyright Joyent, Inc. and other Node contributors.
+  //
+  // Permission is hereby granted, free of charge, to any person obtaining a
+  // copy of this software and associated documentation files (the
+  // "Software"), to deal in the Software without restriction, including
+  // without limitation the rights to use, copy, modify, merge, publish,
+  // distribute, sublicense, and/or sell copies of the Software, and to permit
+  // persons to whom the Software is furnished to do so, subject to the
+  // following conditions:
+  //
+  // The above copyright notice and this permission notice shall be included
+  // in all copies or substantial portions of the Software.
+  //
+  // THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS
+  // OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+  // MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+  // NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+  // DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+  // OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE
+  // USE OR OTHER DEALINGS IN THE SOFTWARE.
 
-  function urlParse(str, parseQuery) {
-    if (typeof str !== "string") throw new TypeError('The "url" argument must be of type string');
-    const m = URL_RE.exec(call(stringTrim, str));
-    const protocol = m && m[1] ? call(stringToLowerCase, m[1]) : null;
-    const hasHost = m && m[3] !== undefined && call(stringIndexOf, str, "//") >= 0;
-    const hostname = hasHost ? call(stringToLowerCase, m[3]) : null;
-    const port = hasHost && m[4] ? m[4] : null;
-    const pathname = m && m[5] ? m[5] : hasHost ? "/" : null;
-    const search = m && m[6] ? m[6] : null;
-    const hash = m && m[7] ? m[7] : null;
-    const query = search ? call(stringSlice, search, 1) : null;
-    const host = hostname === null ? null : port ? hostname + ":" + port : hostname;
-    return {
-      protocol,
-      slashes: hasHost ? true : null,
-      auth: m && m[2] !== undefined ? qsUnescape(m[2]) : null,
-      host,
-      port,
-      hostname,
-      hash,
-      search,
-      query: parseQuery ? qsParse(query || "") : query,
-      pathname,
-      path: pathname === null && search === null ? null : (pathname || "") + (search || ""),
-      href: str,
-    };
-  }
-
-  function urlFormat(obj) {
-    if (typeof obj === "string") obj = urlParse(obj);
-    if (!isObject(obj)) throw new TypeError('The "urlObject" argument must be an object');
-    let protocol = obj.protocol || "";
-    if (protocol && protocol[protocol.length - 1] !== ":") protocol += ":";
-    let host = "";
-    if (obj.host) host = obj.host;
-    else if (obj.hostname) host = obj.hostname + (obj.port ? ":" + obj.port : "");
-    const auth = obj.auth ? qsEscape(obj.auth) + "@" : "";
-    let pathname = obj.pathname || "";
-    if (host && pathname && pathname[0] !== "/") pathname = "/" + pathname;
-    let search = obj.search || "";
-    if (!search && isObject(obj.query)) {
-      const q = qsStringify(obj.query);
-      if (q) search = "?" + q;
-    } else if (!search && typeof obj.query === "string" && obj.query) {
-      search = "?" + obj.query;
+  // Node's ERR_INVALID_ARG_TYPE "Received …" part.
+  function receivedText(value) {
+    if (value == null) return " Received " + value;
+    if (typeof value === "function") return " Received function " + (value.name || "<anonymous>");
+    if (typeof value === "object") {
+      const ctor = value.constructor;
+      return ctor && ctor.name ? " Received an instance of " + ctor.name : " Received " + StringCtor(value);
     }
-    if (search && search[0] !== "?") search = "?" + search;
-    let hash = obj.hash || "";
-    if (hash && hash[0] !== "#") hash = "#" + hash;
-    const slashes = host || obj.slashes || protocol === "http:" || protocol === "https:" ? "//" : "";
-    return protocol + (host || slashes ? slashes + auth + host : "") + pathname + search + hash;
+    let shown = typeof value === "string" ? value : StringCtor(value);
+    if (shown.length > 28) shown = call(stringSlice, shown, 0, 25) + "...";
+    if (typeof value === "string") shown = "'" + shown + "'";
+    return " Received type " + typeof value + " (" + shown + ")";
   }
+  function invalidArgType(name, expected, value) {
+    const err = new TypeError('The "' + name + '" argument must be ' + expected + "." + receivedText(value));
+    err.code = "ERR_INVALID_ARG_TYPE";
+    return err;
+  }
+  function invalidUrl(input) {
+    const err = new TypeError("Invalid URL");
+    err.code = "ERR_INVALID_URL";
+    err.input = input;
+    return err;
+  }
+
+  // Protocols that can allow "unsafe" and "unwise" chars; that never have a
+  // hostname; that always contain a // bit.
+  const unsafeProtocol = new Set(["javascript", "javascript:"]);
+  const hostlessProtocol = new Set(["javascript", "javascript:"]);
+  const slashedProtocol = new Set(["http", "http:", "https", "https:", "ftp", "ftp:", "gopher", "gopher:", "file", "file:", "ws", "ws:", "wss", "wss:"]);
+
+  function Url() {
+    this.protocol = null;
+    this.slashes = null;
+    this.auth = null;
+    this.host = null;
+    this.port = null;
+    this.hostname = null;
+    this.hash = null;
+    this.search = null;
+    this.query = null;
+    this.pathname = null;
+    this.path = null;
+    this.href = null;
+  }
+
+  const protocolPattern = /^[a-z0-9.+-]+:/i;
+  const portPattern = /:[0-9]*$/;
+  const hostPattern = /^\/\/[^@/]+@[^@/]+/;
+  // Special case for a simple path URL
+  const simplePathPattern = /^(\/\/?(?!\/)[^?\s]*)(\?[^\s]*)?$/;
+  const hostnameMaxLen = 255;
+
+  function urlParse(url, parseQueryString, slashesDenoteHost) {
+    if (url instanceof Url) return url;
+    const urlObject = new Url();
+    urlObject.parse(url, parseQueryString, slashesDenoteHost);
+    return urlObject;
+  }
+
+  function isIpv6Hostname(hostname) {
+    return hostname.charCodeAt(0) === 91 /* [ */ && hostname.charCodeAt(hostname.length - 1) === 93 /* ] */;
+  }
+
+  // Characters toASCII must not have let into a hostname (spoofing).
+  const forbiddenHostChars = /[\0\t\n\r #%/:<>?@[\\\]^|]/;
+  // For IPv6, permit '[', ']', and ':'.
+  const forbiddenHostCharsIpv6 = /[\0\t\n\r #%/<>?@\\^|]/;
+
+  // IDNA: the punycoded form of a hostname, or "" where Node's (ada's) would
+  // fail; tr46 with the WHATWG URL Standard's non-strict options.
+  function hostToASCII(hostname) {
+    if (!/[^\x00-\x7f]/.test(hostname) && !/(^|\.)xn--/i.test(hostname)) return hostname;
+    const ascii = tr46.toASCII(hostname, {
+      checkHyphens: false,
+      checkBidi: true,
+      checkJoiners: true,
+      useSTD3ASCIIRules: false,
+      transitionalProcessing: false,
+      verifyDNSLength: false,
+    });
+    return ascii === null ? "" : ascii;
+  }
+
+  Url.prototype.parse = function parse(url, parseQueryString, slashesDenoteHost) {
+    if (typeof url !== "string") throw invalidArgType("url", "of type string", url);
+
+    // Back slashes before the query string get converted to forward slashes.
+    let hasHash = false;
+    let hasAt = false;
+    let start = -1;
+    let end = -1;
+    let rest = "";
+    let lastPos = 0;
+    for (let i = 0, inWs = false, split = false; i < url.length; ++i) {
+      const code = url.charCodeAt(i);
+
+      // Find first and last non-whitespace characters for trimming
+      const isWs = code < 33 || code === 0xa0 || code === 0xfeff;
+      if (start === -1) {
+        if (isWs) continue;
+        lastPos = start = i;
+      } else if (inWs) {
+        if (!isWs) {
+          end = -1;
+          inWs = false;
+        }
+      } else if (isWs) {
+        end = i;
+        inWs = true;
+      }
+
+      // Only convert backslashes while we haven't seen a split character
+      if (!split) {
+        switch (code) {
+          case 64: // @
+            hasAt = true;
+            break;
+          case 35: // #
+            hasHash = true;
+          // Fall through
+          case 63: // ?
+            split = true;
+            break;
+          case 92: // \
+            if (i - lastPos > 0) rest += url.slice(lastPos, i);
+            rest += "/";
+            lastPos = i + 1;
+            break;
+        }
+      } else if (!hasHash && code === 35) {
+        hasHash = true;
+      }
+    }
+
+    // Check if string was non-empty (including strings with only whitespace)
+    if (start !== -1) {
+      if (lastPos === start) {
+        // We didn't convert any backslashes
+        if (end === -1) {
+          if (start === 0) rest = url;
+          else rest = url.slice(start);
+        } else {
+          rest = url.slice(start, end);
+        }
+      } else if (end === -1 && lastPos < url.length) {
+        // We converted some backslashes and have only part of the entire string
+        rest += url.slice(lastPos);
+      } else if (end !== -1 && lastPos < end) {
+        // We converted some backslashes and have only part of the entire string
+        rest += url.slice(lastPos, end);
+      }
+    }
+
+    if (!slashesDenoteHost && !hasHash && !hasAt) {
+      // Try fast path regexp
+      const simplePath = simplePathPattern.exec(rest);
+      if (simplePath) {
+        this.path = rest;
+        this.href = rest;
+        this.pathname = simplePath[1];
+        if (simplePath[2]) {
+          this.search = simplePath[2];
+          if (parseQueryString) {
+            this.query = qsParse(this.search.slice(1));
+          } else {
+            this.query = this.search.slice(1);
+          }
+        } else if (parseQueryString) {
+          this.search = null;
+          this.query = ObjectCreate(null);
+        }
+        return this;
+      }
+    }
+
+    let proto = protocolPattern.exec(rest);
+    let lowerProto;
+    if (proto) {
+      proto = proto[0];
+      lowerProto = proto.toLowerCase();
+      this.protocol = lowerProto;
+      rest = rest.slice(proto.length);
+    }
+
+    // Figure out if it's got a host: user@server is *always* interpreted as a
+    // hostname, and url resolution will treat //foo/bar as host=foo,path=bar.
+    let slashes;
+    if (slashesDenoteHost || proto || hostPattern.test(rest)) {
+      slashes = rest.charCodeAt(0) === 47 && rest.charCodeAt(1) === 47;
+      if (slashes && !(proto && hostlessProtocol.has(lowerProto))) {
+        rest = rest.slice(2);
+        this.slashes = true;
+      }
+    }
+
+    if (!hostlessProtocol.has(lowerProto) && (slashes || (proto && !slashedProtocol.has(proto)))) {
+      // There's a hostname: the first instance of /, ?, ;, or # ends the
+      // host. If there is an @ in the hostname, then non-host chars *are*
+      // allowed to the left of the last @ sign, unless some host-ending
+      // character comes *before* the @-sign.
+      let hostEnd = -1;
+      let atSign = -1;
+      let nonHost = -1;
+      for (let i = 0; i < rest.length; ++i) {
+        switch (rest.charCodeAt(i)) {
+          case 9: // \t
+          case 10: // \n
+          case 13: // \r
+            // WHATWG URL removes tabs, newlines, and carriage returns. Let's do that too.
+            rest = rest.slice(0, i) + rest.slice(i + 1);
+            i -= 1;
+            break;
+          case 32: // space
+          case 34: // "
+          case 37: // %
+          case 39: // '
+          case 59: // ;
+          case 60: // <
+          case 62: // >
+          case 92: // \
+          case 94: // ^
+          case 96: // `
+          case 123: // {
+          case 124: // |
+          case 125: // }
+            // Characters that are never ever allowed in a hostname from RFC 2396
+            if (nonHost === -1) nonHost = i;
+            break;
+          case 35: // #
+          case 47: // /
+          case 63: // ?
+            // Find the first instance of any host-ending characters
+            if (nonHost === -1) nonHost = i;
+            hostEnd = i;
+            break;
+          case 64: // @
+            // At this point, either we have an explicit point where the
+            // auth portion cannot go past, or the last @ char is the decider.
+            atSign = i;
+            nonHost = -1;
+            break;
+        }
+        if (hostEnd !== -1) break;
+      }
+      start = 0;
+      if (atSign !== -1) {
+        this.auth = decodeURIComponentFn(rest.slice(0, atSign));
+        start = atSign + 1;
+      }
+      if (nonHost === -1) {
+        this.host = rest.slice(start);
+        rest = "";
+      } else {
+        this.host = rest.slice(start, nonHost);
+        rest = rest.slice(nonHost);
+      }
+
+      // pull out port.
+      this.parseHost();
+
+      // We've indicated that there is a hostname, so even if it's empty, it
+      // has to be present.
+      if (typeof this.hostname !== "string") this.hostname = "";
+
+      const hostname = this.hostname;
+
+      // If hostname begins with [ and ends with ] assume that it's an IPv6 address.
+      const ipv6Hostname = isIpv6Hostname(hostname);
+
+      // validate a little.
+      if (!ipv6Hostname) {
+        rest = getHostname(this, rest, hostname);
+      }
+
+      if (this.hostname.length > hostnameMaxLen) {
+        this.hostname = "";
+      } else {
+        // Hostnames are always lower case.
+        this.hostname = this.hostname.toLowerCase();
+      }
+
+      if (this.hostname !== "") {
+        if (ipv6Hostname) {
+          if (forbiddenHostCharsIpv6.test(this.hostname)) throw invalidUrl(url);
+        } else {
+          // IDNA Support: Returns a punycoded representation of "domain".
+          this.hostname = hostToASCII(this.hostname);
+          // Prevent two potential routes of hostname spoofing (see Node).
+          if (this.hostname === "" || forbiddenHostChars.test(this.hostname)) throw invalidUrl(url);
+        }
+      }
+
+      const p = this.port ? ":" + this.port : "";
+      const h = this.hostname || "";
+      this.host = h + p;
+
+      // strip [ and ] from the hostname; the host field still retains them, though
+      if (ipv6Hostname) {
+        this.hostname = this.hostname.slice(1, -1);
+        if (rest[0] !== "/") rest = "/" + rest;
+      }
+    }
+
+    // Now rest is set to the post-host stuff. Chop off any delim chars.
+    if (!unsafeProtocol.has(lowerProto)) {
+      // First, make 100% sure that any "autoEscape" chars get escaped, even if
+      // encodeURIComponent doesn't think they need to be.
+      rest = autoEscapeStr(rest);
+    }
+
+    let questionIdx = -1;
+    let hashIdx = -1;
+    for (let i = 0; i < rest.length; ++i) {
+      const code = rest.charCodeAt(i);
+      if (code === 35) {
+        this.hash = rest.slice(i);
+        hashIdx = i;
+        break;
+      } else if (code === 63 && questionIdx === -1) {
+        questionIdx = i;
+      }
+    }
+
+    if (questionIdx !== -1) {
+      if (hashIdx === -1) {
+        this.search = rest.slice(questionIdx);
+        this.query = rest.slice(questionIdx + 1);
+      } else {
+        this.search = rest.slice(questionIdx, hashIdx);
+        this.query = rest.slice(questionIdx + 1, hashIdx);
+      }
+      if (parseQueryString) {
+        this.query = qsParse(this.query);
+      }
+    } else if (parseQueryString) {
+      // No query string, but parseQueryString still requested
+      this.search = null;
+      this.query = ObjectCreate(null);
+    }
+
+    const useQuestionIdx = questionIdx !== -1 && (hashIdx === -1 || questionIdx < hashIdx);
+    const firstIdx = useQuestionIdx ? questionIdx : hashIdx;
+    if (firstIdx === -1) {
+      if (rest.length > 0) this.pathname = rest;
+    } else if (firstIdx > 0) {
+      this.pathname = rest.slice(0, firstIdx);
+    }
+    if (slashedProtocol.has(lowerProto) && this.hostname && !this.pathname) {
+      this.pathname = "/";
+    }
+
+    // To support http.request
+    if (this.pathname || this.search) {
+      const p = this.pathname || "";
+      const s = this.search || "";
+      this.path = p + s;
+    }
+
+    // Finally, reconstruct the href based on what has been validated.
+    this.href = this.format();
+    return this;
+  };
+
+  // Node warns (DEP0170) where a hostname holds a ':' that is not a port; the
+  // rest of the hostname moves into the path, as there.
+  function getHostname(self, rest, hostname) {
+    for (let i = 0; i < hostname.length; ++i) {
+      const code = hostname.charCodeAt(i);
+      const isValid = code !== 47 && code !== 92 && code !== 35 && code !== 63 && code !== 58;
+      if (!isValid) {
+        self.hostname = hostname.slice(0, i);
+        return "/" + hostname.slice(i) + rest;
+      }
+    }
+    return rest;
+  }
+
+  // Escaped characters, by code.
+  const escapedCodes = { 9: "%09", 10: "%0A", 13: "%0D", 32: "%20", 34: "%22", 39: "%27", 60: "%3C", 62: "%3E", 92: "%5C", 94: "%5E", 96: "%60", 123: "%7B", 124: "%7C", 125: "%7D" };
+
+  // Automatically escape all delimiters and unwise characters from RFC 2396.
+  // Also escape single quotes in case of an XSS attack.
+  function autoEscapeStr(rest) {
+    let escaped = "";
+    let lastEscapedPos = 0;
+    for (let i = 0; i < rest.length; ++i) {
+      // `escaped` contains substring up to the last escaped character.
+      const escapedChar = escapedCodes[rest.charCodeAt(i)];
+      if (escapedChar) {
+        // Concat if there are ordinary characters in the middle.
+        if (i > lastEscapedPos) escaped += rest.slice(lastEscapedPos, i);
+        escaped += escapedChar;
+        lastEscapedPos = i + 1;
+      }
+    }
+    if (lastEscapedPos === 0) return rest; // Nothing has been escaped.
+    // There are ordinary characters at the end.
+    if (lastEscapedPos < rest.length) escaped += rest.slice(lastEscapedPos);
+    return escaped;
+  }
+
+  // Format a parsed object into a url string; a WHATWG URL with Node's
+  // options {auth, fragment, search, unicode} (each true by default, unicode false).
+  function urlFormat(urlObject, options) {
+    if (typeof urlObject === "string") {
+      urlObject = urlParse(urlObject);
+    } else if (typeof urlObject !== "object" || urlObject === null) {
+      throw invalidArgType("urlObject", "one of type object or string", urlObject);
+    } else if (urlObject instanceof whatwgUrl.URL) {
+      let fragment = true;
+      let unicode = false;
+      let search = true;
+      let auth = true;
+      if (options) {
+        if (typeof options !== "object" || ArrayIsArray(options)) throw invalidArgType("options", "of type object", options);
+        if (options.fragment != null) fragment = !!options.fragment;
+        if (options.unicode != null) unicode = !!options.unicode;
+        if (options.search != null) search = !!options.search;
+        if (options.auth != null) auth = !!options.auth;
+      }
+      return formatWhatwg(urlObject, fragment, unicode, search, auth);
+    }
+    return Url.prototype.format.call(urlObject);
+  }
+
+  // What Node's url binding's format does: the href without what is turned
+  // off, the host in Unicode when asked.
+  function formatWhatwg(url, fragment, unicode, search, auth) {
+    const u = new whatwgUrl.URL(url.href);
+    if (!fragment) u.hash = "";
+    if (!search) u.search = "";
+    if (!auth) {
+      u.username = "";
+      u.password = "";
+    }
+    if (!unicode || u.hostname === "" || !/(^|\.)xn--/.test(u.hostname)) return u.href;
+    const host = tr46.toUnicode(u.hostname, {
+      checkHyphens: false,
+      checkBidi: true,
+      checkJoiners: true,
+      useSTD3ASCIIRules: false,
+      transitionalProcessing: false,
+    }).domain;
+    const userinfo = u.username || u.password ? u.username + (u.password ? ":" + u.password : "") + "@" : "";
+    return u.protocol + "//" + userinfo + host + (u.port ? ":" + u.port : "") + u.pathname + u.search + u.hash;
+  }
+
+  // Bytes that auth keeps as they are: ! ' ( ) * - . _ ~ : digits and letters.
+  function noEscapeAuth(c) {
+    return (
+      (c >= 48 && c <= 58) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+      c === 33 || c === 39 || c === 40 || c === 41 || c === 42 || c === 45 || c === 46 || c === 95 || c === 126
+    );
+  }
+
+  const hexTable = [];
+  for (let i = 0; i < 256; ++i) push(hexTable, "%" + (i < 16 ? "0" : "") + i.toString(16).toUpperCase());
+
+  // Node's internal/querystring encodeStr: UTF-8 percent-encoding of all but `noEscape`.
+  function encodeStr(str, noEscape) {
+    const len = str.length;
+    if (len === 0) return "";
+    let out = "";
+    let lastPos = 0;
+    for (let i = 0; i < len; i++) {
+      let c = str.charCodeAt(i);
+      if (c < 0x80) {
+        if (noEscape(c)) continue;
+        if (lastPos < i) out += str.slice(lastPos, i);
+        lastPos = i + 1;
+        out += hexTable[c];
+        continue;
+      }
+      if (lastPos < i) out += str.slice(lastPos, i);
+      if (c < 0x800) {
+        lastPos = i + 1;
+        out += hexTable[0xc0 | (c >> 6)] + hexTable[0x80 | (c & 0x3f)];
+        continue;
+      }
+      if (c < 0xd800 || c >= 0xe000) {
+        lastPos = i + 1;
+        out += hexTable[0xe0 | (c >> 12)] + hexTable[0x80 | ((c >> 6) & 0x3f)] + hexTable[0x80 | (c & 0x3f)];
+        continue;
+      }
+      // Surrogate pair
+      ++i;
+      if (i >= len) throw new URIError("URI malformed");
+      const c2 = str.charCodeAt(i) & 0x3ff;
+      lastPos = i + 1;
+      c = 0x10000 + (((c & 0x3ff) << 10) | c2);
+      out += hexTable[0xf0 | (c >> 18)] + hexTable[0x80 | ((c >> 12) & 0x3f)] + hexTable[0x80 | ((c >> 6) & 0x3f)] + hexTable[0x80 | (c & 0x3f)];
+    }
+    if (lastPos === 0) return str;
+    if (lastPos < len) return out + str.slice(lastPos);
+    return out;
+  }
+
+  Url.prototype.format = function format() {
+    let auth = this.auth || "";
+    if (auth) {
+      auth = encodeStr(auth, noEscapeAuth);
+      auth += "@";
+    }
+
+    let protocol = this.protocol || "";
+    let pathname = this.pathname || "";
+    let hash = this.hash || "";
+    let host = "";
+    let query = "";
+
+    if (this.host) {
+      host = auth + this.host;
+    } else if (this.hostname) {
+      host = auth + (this.hostname.includes(":") && !isIpv6Hostname(this.hostname) ? "[" + this.hostname + "]" : this.hostname);
+      if (this.port) host += ":" + this.port;
+    }
+
+    if (this.query !== null && typeof this.query === "object") {
+      query = qsStringify(this.query);
+    }
+
+    let search = this.search || (query && "?" + query) || "";
+
+    if (protocol && protocol.charCodeAt(protocol.length - 1) !== 58 /* : */) protocol += ":";
+
+    let newPathname = "";
+    let lastPos = 0;
+    for (let i = 0; i < pathname.length; ++i) {
+      switch (pathname.charCodeAt(i)) {
+        case 35: // #
+          if (i - lastPos > 0) newPathname += pathname.slice(lastPos, i);
+          newPathname += "%23";
+          lastPos = i + 1;
+          break;
+        case 63: // ?
+          if (i - lastPos > 0) newPathname += pathname.slice(lastPos, i);
+          newPathname += "%3F";
+          lastPos = i + 1;
+          break;
+      }
+    }
+    if (lastPos > 0) {
+      if (lastPos !== pathname.length) pathname = newPathname + pathname.slice(lastPos);
+      else pathname = newPathname;
+    }
+
+    // Only the slashedProtocols get the //.  Not mailto:, xmpp:, etc.
+    // unless they had them to begin with.
+    if (this.slashes || slashedProtocol.has(protocol)) {
+      if (this.slashes || host) {
+        if (pathname && pathname.charCodeAt(0) !== 47) pathname = "/" + pathname;
+        host = "//" + host;
+      } else if (protocol.length >= 4 && protocol.slice(0, 4) === "file") {
+        host = "//";
+      }
+    }
+
+    search = search.replace(/#/g, "%23");
+
+    if (hash && hash.charCodeAt(0) !== 35) hash = "#" + hash;
+    if (search && search.charCodeAt(0) !== 63) search = "?" + search;
+
+    return protocol + host + pathname + search + hash;
+  };
+
+  function urlResolve(source, relative) {
+    return urlParse(source, false, true).resolve(relative);
+  }
+
+  Url.prototype.resolve = function resolve(relative) {
+    return this.resolveObject(urlParse(relative, false, true)).format();
+  };
+
+  function urlResolveObject(source, relative) {
+    if (!source) return relative;
+    return urlParse(source, false, true).resolveObject(relative);
+  }
+
+  function spliceOne(list, index) {
+    for (; index + 1 < list.length; index++) list[index] = list[index + 1];
+    list.pop();
+  }
+
+  Url.prototype.resolveObject = function resolveObject(relative) {
+    if (typeof relative === "string") {
+      const rel = new Url();
+      rel.parse(relative, false, true);
+      relative = rel;
+    }
+
+    const result = new Url();
+    ObjectAssign(result, this);
+
+    // Hash is always overridden, no matter what. even href="" will remove it.
+    result.hash = relative.hash;
+
+    // If the relative url is empty, then there's nothing left to do here.
+    if (relative.href === "") {
+      result.href = result.format();
+      return result;
+    }
+
+    // Hrefs like //foo/bar always cut to the protocol.
+    if (relative.slashes && !relative.protocol) {
+      // Take everything except the protocol from relative
+      const relativeWithoutProtocol = ObjectKeys(relative).reduce((acc, key) => {
+        if (key !== "protocol") acc[key] = relative[key];
+        return acc;
+      }, {});
+      ObjectAssign(result, relativeWithoutProtocol);
+
+      // urlParse appends trailing / to urls like http://www.example.com
+      if (slashedProtocol.has(result.protocol) && result.hostname && !result.pathname) {
+        result.path = result.pathname = "/";
+      }
+
+      result.href = result.format();
+      return result;
+    }
+
+    if (relative.protocol && relative.protocol !== result.protocol) {
+      // If it's a known url protocol, then changing the protocol does weird
+      // things: first, if it's not file:, then we MUST have a host, and if
+      // there was a path to begin with, then we MUST have a path. if it is
+      // file:, then the host is dropped, because that's known to be hostless.
+      // anything else is assumed to be absolute.
+      if (!slashedProtocol.has(relative.protocol)) {
+        ObjectAssign(result, relative);
+        result.href = result.format();
+        return result;
+      }
+
+      result.protocol = relative.protocol;
+      if (!relative.host && !/^file:?$/.test(relative.protocol) && !hostlessProtocol.has(relative.protocol)) {
+        const relPath = (relative.pathname || "").split("/");
+        while (relPath.length && !(relative.host = relPath.shift()));
+        if (!relative.host) relative.host = "";
+        if (!relative.hostname) relative.hostname = "";
+        if (relPath[0] !== "") relPath.unshift("");
+        if (relPath.length < 2) relPath.unshift("");
+        result.pathname = relPath.join("/");
+      } else {
+        result.pathname = relative.pathname;
+      }
+      result.search = relative.search;
+      result.query = relative.query;
+      result.host = relative.host || "";
+      result.auth = relative.auth;
+      result.hostname = relative.hostname || relative.host;
+      result.port = relative.port;
+      // To support http.request
+      if (result.pathname || result.search) {
+        const p = result.pathname || "";
+        const s = result.search || "";
+        result.path = p + s;
+      }
+      result.slashes = result.slashes || relative.slashes;
+      result.href = result.format();
+      return result;
+    }
+
+    const isSourceAbs = result.pathname && result.pathname.charAt(0) === "/";
+    const isRelAbs = relative.host || (relative.pathname && relative.pathname.charAt(0) === "/");
+    let mustEndAbs = isRelAbs || isSourceAbs || (result.host && relative.pathname);
+    const removeAllDots = mustEndAbs;
+    let srcPath = (result.pathname && result.pathname.split("/")) || [];
+    const relPath = (relative.pathname && relative.pathname.split("/")) || [];
+    const noLeadingSlashes = result.protocol && !slashedProtocol.has(result.protocol);
+
+    // If the url is a non-slashed url, then relative links like ../.. should
+    // be able to crawl up to the hostname, as well.  This is strange.
+    // result.protocol has already been set by now. Later on, put the first
+    // path part into the host field.
+    if (noLeadingSlashes) {
+      result.hostname = "";
+      result.port = null;
+      if (result.host) {
+        if (srcPath[0] === "") srcPath[0] = result.host;
+        else srcPath.unshift(result.host);
+      }
+      result.host = "";
+      if (relative.protocol) {
+        relative.hostname = null;
+        relative.port = null;
+        result.auth = null;
+        if (relative.host) {
+          if (relPath[0] === "") relPath[0] = relative.host;
+          else relPath.unshift(relative.host);
+        }
+        relative.host = null;
+      }
+      mustEndAbs = mustEndAbs && (relPath[0] === "" || srcPath[0] === "");
+    }
+
+    if (isRelAbs) {
+      // it's absolute.
+      if (relative.host || relative.host === "") {
+        if (result.host !== relative.host) result.auth = null;
+        result.host = relative.host;
+        result.port = relative.port;
+      }
+      if (relative.hostname || relative.hostname === "") {
+        if (result.hostname !== relative.hostname) result.auth = null;
+        result.hostname = relative.hostname;
+      }
+      result.search = relative.search;
+      result.query = relative.query;
+      srcPath = relPath;
+      // Fall through to the dot-handling below.
+    } else if (relPath.length) {
+      // it's relative: throw away the existing file, and take the new path instead.
+      if (!srcPath) srcPath = [];
+      srcPath.pop();
+      srcPath = srcPath.concat(relPath);
+      result.search = relative.search;
+      result.query = relative.query;
+    } else if (relative.search !== null && relative.search !== undefined) {
+      // Just pull out the search. like href='?foo'.
+      if (noLeadingSlashes) {
+        result.hostname = result.host = srcPath.shift();
+        // Occasionally the auth can get stuck only in host.
+        const authInHost = result.host && result.host.indexOf("@") > 0 && result.host.split("@");
+        if (authInHost) {
+          result.auth = authInHost.shift();
+          result.host = result.hostname = authInHost.shift();
+        }
+      }
+      result.search = relative.search;
+      result.query = relative.query;
+      // To support http.request
+      if (result.pathname !== null || result.search !== null) {
+        result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
+      }
+      result.href = result.format();
+      return result;
+    }
+
+    if (!srcPath.length) {
+      // No path at all. All other things were already handled above.
+      result.pathname = null;
+      // To support http.request
+      if (result.search) {
+        result.path = "/" + result.search;
+      } else {
+        result.path = null;
+      }
+      result.href = result.format();
+      return result;
+    }
+
+    // If a url ENDs in . or .., then it must get a trailing slash. however,
+    // if it ends in anything else non-slashy, then it must NOT get a trailing slash.
+    let last = srcPath.slice(-1)[0];
+    const hasTrailingSlash = ((result.host || relative.host || srcPath.length > 1) && (last === "." || last === "..")) || last === "";
+
+    // Strip single dots, resolve double dots to parent dir; if the path tries
+    // to go above the root, `up` ends up > 0
+    let up = 0;
+    for (let i = srcPath.length - 1; i >= 0; i--) {
+      last = srcPath[i];
+      if (last === ".") {
+        spliceOne(srcPath, i);
+      } else if (last === "..") {
+        spliceOne(srcPath, i);
+        up++;
+      } else if (up) {
+        spliceOne(srcPath, i);
+        up--;
+      }
+    }
+
+    // If the path is allowed to go above the root, restore leading ..s
+    if (!mustEndAbs && !removeAllDots) {
+      while (up--) srcPath.unshift("..");
+    }
+
+    if (mustEndAbs && srcPath[0] !== "" && (!srcPath[0] || srcPath[0].charAt(0) !== "/")) {
+      srcPath.unshift("");
+    }
+
+    if (hasTrailingSlash && srcPath.join("/").slice(-1) !== "/") {
+      srcPath.push("");
+    }
+
+    const isAbsolute = srcPath[0] === "" || (srcPath[0] && srcPath[0].charAt(0) === "/");
+
+    // put the host back
+    if (noLeadingSlashes) {
+      result.hostname = result.host = isAbsolute ? "" : srcPath.length ? srcPath.shift() : "";
+      // Occasionally the auth can get stuck only in host.
+      const authInHost = result.host && result.host.indexOf("@") > 0 ? result.host.split("@") : false;
+      if (authInHost) {
+        result.auth = authInHost.shift();
+        result.host = result.hostname = authInHost.shift();
+      }
+    }
+
+    mustEndAbs = mustEndAbs || (result.host && srcPath.length);
+
+    if (mustEndAbs && !isAbsolute) srcPath.unshift("");
+
+    if (!srcPath.length) {
+      result.pathname = null;
+      result.path = null;
+    } else {
+      result.pathname = srcPath.join("/");
+    }
+
+    // To support request.http
+    if (result.pathname !== null || result.search !== null) {
+      result.path = (result.pathname ? result.pathname : "") + (result.search ? result.search : "");
+    }
+    result.auth = relative.auth || result.auth;
+    result.slashes = result.slashes || relative.slashes;
+    result.href = result.format();
+    return result;
+  };
+
+  Url.prototype.parseHost = function parseHost() {
+    let host = this.host;
+    let port = portPattern.exec(host);
+    if (port) {
+      port = port[0];
+      if (port !== ":") this.port = port.slice(1);
+      host = host.slice(0, host.length - port.length);
+    }
+    if (host) this.hostname = host;
+  };
 
   // ---------------------------------------------------------------- outbound HTTP
   //
@@ -2040,8 +2843,14 @@
   const registryRequire = makeRegistryRequire();
   const whatwgUrl = registryRequire("whatwg-url");
   const URLCtor = nodeUrl(whatwgUrl.URL);
+  // UTS #46 (IDNA) for url.parse's hostnames and url.format's `unicode`: the
+  // copy whatwg-url loaded.
+  const tr46 = registryRequire("/node_modules/tr46/index.js");
   nodeBuiltins.url = ObjectFreeze({
+    Url,
     parse: urlParse,
+    resolve: urlResolve,
+    resolveObject: urlResolveObject,
     format: urlFormat,
     URL: URLCtor,
     URLSearchParams: whatwgUrl.URLSearchParams,

@@ -76,6 +76,10 @@ const BUILTIN_FILES = {
   "util/types": "util/support/types.js",
 };
 
+// Built-ins the guest's prelude implements itself (its `nodeBuiltins`): with the shims and
+// BUILTIN_FILES, what `require` serves; every other built-in it refuses (MODULE_NOT_FOUND).
+const PRELUDE_BUILTINS = ["crypto", "process", "querystring", "timers", "url"];
+
 // Packages the guest's prelude composes a built-in from (url = hookbox's legacy
 // parse/format + WHATWG URL from whatwg-url), so they are in the registry too.
 const PRELUDE_PACKAGES = ["whatwg-url"];
@@ -417,9 +421,13 @@ if (OUT_DIR) fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(OUT, text);
 
 // What the server checks functions' `dependencies` against (hookbox-engine's
-// DEFAULT_CATALOGUE): every package name with its version and licence, and
-// the Node built-in names the registry answers.
-const catalogue = { packages: {}, builtins: Object.keys(builtins) };
+// DEFAULT_CATALOGUE): every package name with its version and licence, the
+// Node built-in names the registry answers, and those of them hookbox provides
+// (the others `require` refuses).
+const provided = Object.keys(builtins).filter(
+  (b) => typeof builtins[b] === "number" || PRELUDE_BUILTINS.includes(b),
+);
+const catalogue = { packages: {}, builtins: Object.keys(builtins), provided };
 for (const name of Object.keys(packages)) catalogue.packages[name] = { version: packages[name].version, license: packages[name].license };
 fs.writeFileSync(path.join(path.dirname(OUT), "catalogue.json"), J(catalogue, null, 1) + "\n");
 

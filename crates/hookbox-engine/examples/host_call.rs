@@ -61,15 +61,15 @@ fn calibrate() {
     let iv16 = b64(&[2u8; 16]);
     cases.push((
         "aes-256-gcm 700 KB".into(),
-        format!(
-            r#"{{"op":"cipher","algorithm":"aes-256-gcm","decrypt":false,"key":"{key}","iv":"{iv}","data":"{mb}"}}"#
-        ),
+        format!(r#"{{"op":"aesGcm","key":"{key}","iv":"{iv}","offset":0,"data":"{mb}"}}"#),
+    ));
+    cases.push((
+        "aes-256-gcm tag 700 KB".into(),
+        format!(r#"{{"op":"aesGcmTag","key":"{key}","iv":"{iv}","aad":"","data":"{mb}"}}"#),
     ));
     cases.push((
         "aes-256-cbc 700 KB".into(),
-        format!(
-            r#"{{"op":"cipher","algorithm":"aes-256-cbc","decrypt":false,"key":"{key}","iv":"{iv16}","data":"{mb}"}}"#
-        ),
+        format!(r#"{{"op":"aesCbc","decrypt":false,"key":"{key}","iv":"{iv16}","data":"{mb}"}}"#),
     ));
     cases.push((
         "random 65536".into(),

@@ -317,6 +317,19 @@ async fn hookbox_d_ts_declares_exactly_the_surface_functions_get() {
             (false, other) => wrong.push(format!("built-in {name}: require answers {other}")),
         }
     }
+    // The server accepts a dependency on exactly these built-ins and refuses
+    // one on the others (catalogue.json's `provided`).
+    let provided: BTreeSet<String> = serde_json::from_value(catalogue["provided"].clone()).unwrap();
+    let served: BTreeSet<String> = builtins
+        .iter()
+        .filter(|name| out.result["builtins"][name.as_str()] == "served")
+        .cloned()
+        .collect();
+    if provided != served {
+        wrong.push(format!(
+            "catalogue.json's provided built-ins {provided:?} are not those require serves {served:?}"
+        ));
+    }
     let got: BTreeSet<&str> = out.result["globals"]
         .as_array()
         .unwrap()

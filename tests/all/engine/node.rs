@@ -1,7 +1,8 @@
 //! The Node surface functions get (issue 13): built-in modules and globals,
 //! time zones and `Intl`, and the npm catalogue. Every case of
-//! `tests/fixtures/node/cases.js` runs in the engine and must answer exactly
-//! what Node 20 answers for it (`tests/fixtures/node/expect.js`, run here).
+//! `tests/fixtures/node/cases.js` (and of the other `*-cases.js` files there)
+//! runs in the engine and must answer exactly what Node 20 answers for it
+//! (`tests/fixtures/node/expect.js`, run here).
 
 use crate::common::*;
 use hookbox_engine::{Input, Limits, OutcomeKind};
@@ -13,8 +14,8 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/node/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Node's answers, by case name.
-fn node_answers() -> serde_json::Map<String, Value> {
+/// Node's answers to the cases of `file`, by case name.
+fn node_answers(file: &str) -> serde_json::Map<String, Value> {
     let npm = format!("{}/guest-sdk/npm/node_modules", env!("CARGO_MANIFEST_DIR"));
     assert!(
         std::path::Path::new(&npm).is_dir(),
@@ -22,6 +23,7 @@ fn node_answers() -> serde_json::Map<String, Value> {
     );
     let out = Command::new("node")
         .arg(fixture("expect.js"))
+        .arg(file)
         .output()
         .expect("node runs");
     assert!(
@@ -32,9 +34,10 @@ fn node_answers() -> serde_json::Map<String, Value> {
     serde_json::from_slice(&out.stdout).expect("expect.js prints JSON")
 }
 
-/// hookbox's answers: one handler runs every case, as expect.js does.
-async fn hookbox_answers() -> serde_json::Map<String, Value> {
-    let cases = std::fs::read_to_string(fixture("cases.js")).unwrap();
+/// hookbox's answers to the cases of `file`: one handler runs every case, as
+/// expect.js does.
+async fn hookbox_answers(file: &str) -> serde_json::Map<String, Value> {
+    let cases = std::fs::read_to_string(fixture(file)).unwrap();
     let source = format!(
         r#"
 const CASES = (function () {{ const module = {{ exports: null }}; {cases}; return module.exports; }})();
@@ -62,10 +65,10 @@ exports.handler = async () => {{
     }
 }
 
-#[tokio::test]
-async fn every_case_answers_what_node_20_answers() {
-    let node = node_answers();
-    let ours = hookbox_answers().await;
+/// Every case of `file` answers what Node 20 answers; `at_least` cases ran.
+async fn assert_cases_answer_as_node(file: &str, at_least: usize) {
+    let node = node_answers(file);
+    let ours = hookbox_answers(file).await;
     let mut differ = Vec::new();
     for (name, want) in &node {
         let got = ours.get(name).unwrap_or(&Value::Null);
@@ -73,13 +76,74 @@ async fn every_case_answers_what_node_20_answers() {
             differ.push(format!("{name}:\n  node:    {want}\n  hookbox: {got}"));
         }
     }
-    assert!(node.len() >= 60, "only {} cases ran", node.len());
+    assert!(node.len() >= at_least, "only {} cases ran", node.len());
     assert!(
         differ.is_empty(),
         "{} of {} cases differ from Node:\n{}",
         differ.len(),
         node.len(),
         differ.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("cases.js", 60).await;
+}
+
+/// Cipheriv/Decipheriv stream: each `update` returns what Node's does, for
+/// uneven pieces, strings and output encodings (`cipher-cases.js`).
+#[tokio::test]
+async fn every_cipher_update_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("cipher-cases.js", 14).await;
+}
+
+/// Node's legacy `url.parse` (what it escapes, its hosts), `url.format` of
+/// objects and of WHATWG URLs with `{auth, fragment, search, unicode}`, and
+/// `url.resolve` (`url-cases.js`).
+#[tokio::test]
+async fn every_url_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("url-cases.js", 22).await;
+}
+
+/// Regional locales Node formats as a supported locale (`de-CH`'s dates are
+/// `de-DE`'s, `fr-BE`'s numbers `fr-FR`'s, …) answer as Node does, with the
+/// regional tag in resolvedOptions().locale (`locale-cases.js`).
+#[tokio::test]
+async fn every_regional_locale_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("locale-cases.js", 10).await;
+}
+
+/// A regional locale Node formats otherwise than every supported locale
+/// falls back to `en-US` and says so in resolvedOptions().locale, never the
+/// regional tag on another locale's answer. Node 20's answers, for
+/// `toLocaleDateString(tag, {timeZone: 'UTC', month: 'long', day:
+/// 'numeric'})` of 2024-01-16 and `(1234567.5).toLocaleString(tag)`:
+/// en-AU "16 January" "1,234,567.5"; de-AT "16. Jänner" "1 234 567,5"; fr-CA
+/// "16 janvier" "1 234 567,5"; zh-TW "1月16日" "1,234,567.5"; en-IN
+/// "16 January" "12,34,567.5"; de-CH (dates as de-DE's, numbers not)
+/// "16. Januar" "1'234'567.5"; en-US "January 16" "1,234,567.5".
+#[tokio::test]
+async fn regional_locales_node_formats_otherwise_fall_back_to_en_us_visibly() {
+    let source = r#"
+exports.handler = () => ['en-AU', 'de-AT', 'fr-CA', 'zh-TW', 'en-IN', 'de-CH'].map((t) => {
+  const d = new Date('2024-01-16T03:00:00Z');
+  return [t, d.toLocaleDateString(t, { timeZone: 'UTC', month: 'long', day: 'numeric' }), (1234567.5).toLocaleString(t),
+    new Intl.DateTimeFormat(t).resolvedOptions().locale, new Intl.NumberFormat(t).resolvedOptions().locale];
+});
+"#;
+    let out = run_with(source, &Input::default(), &Limits::default()).await;
+    assert_eq!(out.outcome, OutcomeKind::Ok, "{out:?}");
+    assert_eq!(
+        out.result,
+        serde_json::json!([
+            ["en-AU", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["de-AT", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["fr-CA", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["zh-TW", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["en-IN", "January 16", "1,234,567.5", "en-US", "en-US"],
+            ["de-CH", "16. Januar", "1,234,567.5", "de-CH", "en-US"],
+        ])
     );
 }
 

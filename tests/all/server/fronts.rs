@@ -192,6 +192,12 @@ async fn auth0_front_refuses_what_it_cannot_honour_in_auth0_error_shape() {
             "left-pad@1.3.0",
         ),
         (
+            // A Node built-in hookbox refuses.
+            json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "dependencies": {"fs": "*"}}),
+            400,
+            "fs@* is Node's built-in 'fs' module, which hookbox does not provide to functions",
+        ),
+        (
             json!({"name": "x", "script": ok_script, "triggerId": "post-user-registration", "secrets": {}}),
             400,
             "secrets",

@@ -719,3 +719,77 @@ async fn without_a_registry_packages_come_as_tarballs_and_the_cli_adds_them() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("package is-number@6.0.0 not found"));
 }
+
+/// A dependency on a Node built-in hookbox refuses (`fs`, `child_process`, …)
+/// is a 400 naming the field, the package and the rule, and nothing is stored;
+/// one on a built-in hookbox provides (`crypto`, `buffer`, `url`, …) is
+/// accepted whatever version it names, and `require` answers the built-in, as
+/// in Node: a built-in wins over the npm package of its name, and what Auth0
+/// installs for a declared `crypto` is npm's placeholder package ("It's now a
+/// built-in Node module").
+#[tokio::test]
+async fn dependencies_on_node_built_ins_are_refused_unless_hookbox_provides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let rule = |deps: Value| {
+        json!({"funcName": "builtins", "scene": "post-login", "dependencies": deps,
+               "sourceCode": "function (user, context, callback) { callback(null, user, context); }"})
+    };
+    for (deps, expected) in [
+        (
+            json!({"fs": "*"}),
+            "dependencies: fs@* is Node's built-in 'fs' module, which hookbox does not provide to \
+             functions (require('fs') throws MODULE_NOT_FOUND); remove it",
+        ),
+        (
+            json!({"child_process": "1.0.0", "lodash": "4.17.21"}),
+            "dependencies: child_process@1.0.0 is Node's built-in 'child_process' module, which \
+             hookbox does not provide to functions (require('child_process') throws \
+             MODULE_NOT_FOUND); remove it",
+        ),
+        (
+            json!({"node:net": "^1.0.0"}),
+            "dependencies: node:net@^1.0.0 is Node's built-in 'net' module, which hookbox does \
+             not provide to functions (require('net') throws MODULE_NOT_FOUND); remove it",
+        ),
+    ] {
+        let (status, body) = server
+            .call(
+                Method::POST,
+                "/v1/functions",
+                &token,
+                Some(rule(deps.clone())),
+            )
+            .await;
+        assert_eq!(status, 400, "{deps}: {body}");
+        assert_eq!(body["message"], expected, "{deps}");
+    }
+    let (_, all) = server
+        .call(Method::GET, "/v1/functions", &token, None)
+        .await;
+    assert_eq!(all["data"]["totalCount"], 0, "{all}");
+
+    // Node: require('crypto').createHash('sha256').update('x').digest('hex'),
+    // Buffer.from('a:b').toString('base64'), require('url').parse('http://a.com/p q').path
+    let source = r#"function (user, context, callback) {
+  user.digest = require('crypto').createHash('sha256').update('x').digest('hex');
+  user.basic = require('buffer').Buffer.from('a:b').toString('base64');
+  user.path = require('url').parse('http://a.com/p q').path;
+  user.same = require('node:crypto') === require('crypto');
+  callback(null, user, context);
+}"#;
+    let spec = json!({"funcName": "builtins", "scene": "post-login", "sourceCode": source,
+        "dependencies": {"crypto": "1.0.1", "buffer": "5.7.1", "url": "^0.11.0", "node:querystring": "*"}});
+    let id = server.deploy(&token, spec).await["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let data = server.invoke(&token, &id, json!({"user": {}})).await;
+    assert_eq!(
+        data["user"],
+        json!({"digest": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+               "basic": "YTpi", "path": "/p%20q", "same": true}),
+        "{data}"
+    );
+}

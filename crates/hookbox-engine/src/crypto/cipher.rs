@@ -1,162 +1,207 @@
-//! AES in GCM and CBC over whole messages (Node's `createCipheriv` and
-//! `createDecipheriv`, which the guest buffers until `final`).
+//! AES for Node's `createCipheriv`/`createDecipheriv`, as stateless pieces:
+//! the guest keeps a cipher's state between `update` calls (CBC's chaining
+//! block and unfinished block, GCM's position in the message, the AAD and
+//! ciphertext for the tag) and asks the host for the AES work of each call,
+//! so that `update` returns what Node's returns, byte for byte.
+//!
+//! - CBC over whole blocks ([`cbc_blocks`]): the guest passes the chaining
+//!   block as the IV and does PKCS#7 padding itself.
+//! - GCM's CTR keystream from any byte of the message ([`gcm_keystream`]), and
+//!   its tag over the whole AAD and ciphertext at `final` ([`gcm_tag`]).
+//!   IVs of any length, as in Node (a 12-byte IV is the common case; other
+//!   lengths go through GHASH, NIST SP 800-38D §7.1).
 
+use aes::cipher::consts::U16;
+use aes::cipher::{BlockCipher, BlockEncrypt, BlockSizeUser, KeyInit};
 use aes::{Aes128, Aes192, Aes256};
-use aes_gcm::AesGcm;
-use aes_gcm::aead::consts::{U12, U16};
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use cbc::cipher::block_padding::{NoPadding, Pkcs7};
+use cbc::cipher::block_padding::NoPadding;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use ctr::cipher::{StreamCipher, StreamCipherSeek};
+use ghash::GHash;
+use ghash::universal_hash::UniversalHash;
 
 /// Node's message when a GCM tag does not authenticate the data.
 pub(crate) const GCM_AUTH_FAILED: &str = "Unsupported state or unable to authenticate data";
-/// Node's messages (OpenSSL's) for a CBC message that does not fill whole
-/// blocks without padding, and for bad padding on decryption.
-pub(crate) const WRONG_FINAL_BLOCK_LENGTH: &str =
-    "error:1C80006B:Provider routines::wrong final block length";
-pub(crate) const BAD_DECRYPT: &str = "error:1C800064:Provider routines::bad decrypt";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    Gcm,
-    Cbc,
-}
+/// The AES block, and the CBC IV, in bytes.
+pub(crate) const BLOCK: usize = 16;
 
-/// `aes-<bits>-<mode>` as Node names it: the key length in bytes and the mode.
-pub(crate) fn parse(algorithm: &str) -> Result<(usize, Mode), String> {
-    let (key, mode) = match algorithm {
-        "aes-128-gcm" => (16, Mode::Gcm),
-        "aes-192-gcm" => (24, Mode::Gcm),
-        "aes-256-gcm" => (32, Mode::Gcm),
-        "aes-128-cbc" => (16, Mode::Cbc),
-        "aes-192-cbc" => (24, Mode::Cbc),
-        "aes-256-cbc" => (32, Mode::Cbc),
-        other => {
-            return Err(format!(
-                "crypto: unsupported cipher {other:?} (aes-128/192/256 in gcm or cbc)"
-            ));
-        }
-    };
-    Ok((key, mode))
-}
+/// Longest GCM message, in bytes: 2^32 - 2 blocks (the counter is 32 bits
+/// and block 1 is the tag's), NIST SP 800-38D §5.2.1.1.
+pub(crate) const GCM_MAX_MESSAGE: u64 = ((1 << 32) - 2) * BLOCK as u64;
 
-pub(crate) struct CipherRequest<'a> {
-    pub mode: Mode,
-    pub decrypt: bool,
-    pub key: &'a [u8],
-    pub iv: &'a [u8],
-    pub data: &'a [u8],
-    pub aad: &'a [u8],
-    pub tag: Option<&'a [u8]>,
-    pub auto_padding: bool,
-}
+/// The tag lengths GCM allows (NIST SP 800-38D §5.2.1.2), as Node does.
+pub(crate) const GCM_TAG_LENGTHS: [usize; 7] = [4, 8, 12, 13, 14, 15, 16];
 
-/// Encrypts or decrypts; returns the data and, for GCM encryption, the tag.
-pub(crate) fn run(r: &CipherRequest<'_>) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
-    match r.mode {
-        Mode::Gcm => gcm(r),
-        Mode::Cbc => cbc(r).map(|data| (data, None)),
-    }
-}
+/// Node's `RangeError` for a key of the wrong length.
+pub(crate) const INVALID_KEY_LENGTH: &str = "Invalid key length";
 
-fn gcm(r: &CipherRequest<'_>) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
-    fn go<C: KeyInit + Aead>(
-        r: &CipherRequest<'_>,
-        nonce: &[u8],
-    ) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
-        let cipher = C::new_from_slice(r.key).map_err(|_| "Invalid key length".to_string())?;
-        let nonce = aes_gcm::aead::Nonce::<C>::from_slice(nonce);
-        if r.decrypt {
-            let tag = r.tag.ok_or_else(|| GCM_AUTH_FAILED.to_string())?;
-            let mut msg = Vec::with_capacity(r.data.len() + tag.len());
-            msg.extend_from_slice(r.data);
-            msg.extend_from_slice(tag);
-            let plain = cipher
-                .decrypt(
-                    nonce,
-                    Payload {
-                        msg: &msg,
-                        aad: r.aad,
-                    },
-                )
-                .map_err(|_| GCM_AUTH_FAILED.to_string())?;
-            Ok((plain, None))
+/// CBC over `data`, a whole number of blocks, chained from `iv`; no padding.
+pub(crate) fn cbc_blocks(
+    decrypt: bool,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, String> {
+    fn go<C>(decrypt: bool, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, String>
+    where
+        C: BlockCipher
+            + BlockEncrypt
+            + aes::cipher::BlockDecrypt
+            + KeyInit
+            + BlockSizeUser<BlockSize = U16>,
+    {
+        let bad_key = |_| INVALID_KEY_LENGTH.to_string();
+        let out = if decrypt {
+            cbc::Decryptor::<C>::new_from_slices(key, iv)
+                .map_err(bad_key)?
+                .decrypt_padded_vec_mut::<NoPadding>(data)
+                .map_err(|_| "crypto: aesCbc data must be whole 16-byte blocks".to_string())?
         } else {
-            let mut out = cipher
-                .encrypt(
-                    nonce,
-                    Payload {
-                        msg: r.data,
-                        aad: r.aad,
-                    },
-                )
-                .map_err(|_| "crypto: the message is too long for GCM".to_string())?;
-            let tag = out.split_off(out.len() - 16);
-            Ok((out, Some(tag)))
-        }
+            cbc::Encryptor::<C>::new_from_slices(key, iv)
+                .map_err(bad_key)?
+                .encrypt_padded_vec_mut::<NoPadding>(data)
+        };
+        Ok(out)
     }
-    if let Some(tag) = r.tag
-        && tag.len() != 16
+    if iv.len() != BLOCK {
+        return Err("Invalid initialization vector".into());
+    }
+    if !data.len().is_multiple_of(BLOCK) {
+        return Err("crypto: aesCbc data must be whole 16-byte blocks".into());
+    }
+    match key.len() {
+        16 => go::<Aes128>(decrypt, key, iv, data),
+        24 => go::<Aes192>(decrypt, key, iv, data),
+        32 => go::<Aes256>(decrypt, key, iv, data),
+        _ => Err(INVALID_KEY_LENGTH.into()),
+    }
+}
+
+/// H = E(K, 0^128) and the pre-counter block J0 of a GCM message.
+fn gcm_setup<C>(cipher: &C, iv: &[u8]) -> Result<([u8; BLOCK], [u8; BLOCK]), String>
+where
+    C: BlockEncrypt + BlockSizeUser<BlockSize = U16>,
+{
+    if iv.is_empty() {
+        return Err("Invalid initialization vector".into());
+    }
+    let mut h = aes::Block::default();
+    cipher.encrypt_block(&mut h);
+    let mut j0 = [0u8; BLOCK];
+    if iv.len() == 12 {
+        j0[..12].copy_from_slice(iv);
+        j0[15] = 1;
+    } else {
+        let mut ghash = GHash::new(&h);
+        ghash.update_padded(iv);
+        let mut lengths = [0u8; BLOCK];
+        lengths[8..].copy_from_slice(&(iv.len() as u64 * 8).to_be_bytes());
+        ghash.update(&[lengths.into()]);
+        j0 = ghash.finalize().into();
+    }
+    Ok((h.into(), j0))
+}
+
+/// GCM's keystream XORed into `data`, which sits at byte `offset` of the
+/// message: encryption and decryption alike.
+pub(crate) fn gcm_keystream(
+    key: &[u8],
+    iv: &[u8],
+    offset: u64,
+    data: &[u8],
+) -> Result<Vec<u8>, String> {
+    fn go<C>(key: &[u8], iv: &[u8], offset: u64, data: &[u8]) -> Result<Vec<u8>, String>
+    where
+        C: BlockEncrypt + KeyInit + BlockSizeUser<BlockSize = U16> + BlockCipher,
+    {
+        let cipher = C::new_from_slice(key).map_err(|_| INVALID_KEY_LENGTH.to_string())?;
+        let (_, j0) = gcm_setup(&cipher, iv)?;
+        // The message's first counter block is inc32(J0).
+        let mut counter = j0;
+        let low = u32::from_be_bytes(counter[12..].try_into().expect("4 bytes"));
+        counter[12..].copy_from_slice(&low.wrapping_add(1).to_be_bytes());
+        let mut ctr = ctr::Ctr32BE::<C>::new_from_slices(key, &counter)
+            .map_err(|_| INVALID_KEY_LENGTH.to_string())?;
+        ctr.try_seek(offset)
+            .map_err(|_| "crypto: the GCM message is too long".to_string())?;
+        let mut out = data.to_vec();
+        ctr.try_apply_keystream(&mut out)
+            .map_err(|_| "crypto: the GCM message is too long".to_string())?;
+        Ok(out)
+    }
+    if offset.saturating_add(data.len() as u64) > GCM_MAX_MESSAGE {
+        return Err("crypto: the GCM message is too long".into());
+    }
+    match key.len() {
+        16 => go::<Aes128>(key, iv, offset, data),
+        24 => go::<Aes192>(key, iv, offset, data),
+        32 => go::<Aes256>(key, iv, offset, data),
+        _ => Err(INVALID_KEY_LENGTH.into()),
+    }
+}
+
+/// GCM's 16-byte tag of `aad` and `ciphertext`; with `expected` (a tag of
+/// one of [`GCM_TAG_LENGTHS`], compared in constant time with as many bytes
+/// of the tag), `Ok(None)` when it authenticates the data, else Node's
+/// [`GCM_AUTH_FAILED`].
+pub(crate) fn gcm_tag(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    expected: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>, String> {
+    fn go<C>(key: &[u8], iv: &[u8], aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, String>
+    where
+        C: BlockEncrypt + KeyInit + BlockSizeUser<BlockSize = U16>,
+    {
+        let cipher = C::new_from_slice(key).map_err(|_| INVALID_KEY_LENGTH.to_string())?;
+        let (h, j0) = gcm_setup(&cipher, iv)?;
+        let mut ghash = GHash::new(&h.into());
+        ghash.update_padded(aad);
+        ghash.update_padded(ciphertext);
+        let mut lengths = [0u8; BLOCK];
+        lengths[..8].copy_from_slice(&(aad.len() as u64 * 8).to_be_bytes());
+        lengths[8..].copy_from_slice(&(ciphertext.len() as u64 * 8).to_be_bytes());
+        ghash.update(&[lengths.into()]);
+        let mut tag = ghash.finalize();
+        let mut mask = j0.into();
+        cipher.encrypt_block(&mut mask);
+        for (t, m) in tag.iter_mut().zip(mask.iter()) {
+            *t ^= m;
+        }
+        Ok(tag.to_vec())
+    }
+    if ciphertext.len() as u64 > GCM_MAX_MESSAGE {
+        return Err("crypto: the GCM message is too long".into());
+    }
+    if let Some(expected) = expected
+        && !GCM_TAG_LENGTHS.contains(&expected.len())
     {
         return Err(format!(
-            "crypto: unsupported GCM tag length {} (16 bytes)",
-            tag.len()
+            "Invalid authentication tag length: {}",
+            expected.len()
         ));
     }
-    match (r.key.len(), r.iv.len()) {
-        (16, 12) => go::<AesGcm<Aes128, U12>>(r, r.iv),
-        (24, 12) => go::<AesGcm<Aes192, U12>>(r, r.iv),
-        (32, 12) => go::<AesGcm<Aes256, U12>>(r, r.iv),
-        (16, 16) => go::<AesGcm<Aes128, U16>>(r, r.iv),
-        (24, 16) => go::<AesGcm<Aes192, U16>>(r, r.iv),
-        (32, 16) => go::<AesGcm<Aes256, U16>>(r, r.iv),
-        (16 | 24 | 32, n) => Err(format!(
-            "crypto: unsupported GCM IV length {n} (12 or 16 bytes)"
-        )),
-        _ => Err("Invalid key length".into()),
-    }
-}
-
-fn cbc(r: &CipherRequest<'_>) -> Result<Vec<u8>, String> {
-    fn go<C>(r: &CipherRequest<'_>) -> Result<Vec<u8>, String>
-    where
-        C: aes::cipher::BlockCipher
-            + aes::cipher::BlockEncrypt
-            + aes::cipher::BlockDecrypt
-            + aes::cipher::KeyInit
-            + aes::cipher::BlockSizeUser<BlockSize = U16>,
-    {
-        if r.iv.len() != 16 {
-            return Err("Invalid initialization vector".into());
-        }
-        if r.decrypt {
-            let d = cbc::Decryptor::<C>::new_from_slices(r.key, r.iv)
-                .map_err(|_| "Invalid key length".to_string())?;
-            if !r.data.len().is_multiple_of(16) {
-                return Err(WRONG_FINAL_BLOCK_LENGTH.into());
-            }
-            let out = if r.auto_padding {
-                d.decrypt_padded_vec_mut::<Pkcs7>(r.data)
+    let tag = match key.len() {
+        16 => go::<Aes128>(key, iv, aad, ciphertext),
+        24 => go::<Aes192>(key, iv, aad, ciphertext),
+        32 => go::<Aes256>(key, iv, aad, ciphertext),
+        _ => Err(INVALID_KEY_LENGTH.into()),
+    }?;
+    match expected {
+        None => Ok(Some(tag)),
+        Some(expected) => {
+            let diff = tag
+                .iter()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+            if diff == 0 {
+                Ok(None)
             } else {
-                d.decrypt_padded_vec_mut::<NoPadding>(r.data)
-            };
-            out.map_err(|_| BAD_DECRYPT.to_string())
-        } else {
-            let e = cbc::Encryptor::<C>::new_from_slices(r.key, r.iv)
-                .map_err(|_| "Invalid key length".to_string())?;
-            if r.auto_padding {
-                Ok(e.encrypt_padded_vec_mut::<Pkcs7>(r.data))
-            } else if !r.data.len().is_multiple_of(16) {
-                Err(WRONG_FINAL_BLOCK_LENGTH.into())
-            } else {
-                Ok(e.encrypt_padded_vec_mut::<NoPadding>(r.data))
+                Err(GCM_AUTH_FAILED.into())
             }
         }
-    }
-    match r.key.len() {
-        16 => go::<Aes128>(r),
-        24 => go::<Aes192>(r),
-        32 => go::<Aes256>(r),
-        _ => Err("Invalid key length".into()),
     }
 }

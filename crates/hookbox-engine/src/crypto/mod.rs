@@ -19,12 +19,24 @@
 //!   → `{"bytes":B}`.
 //! - `{"op":"random","size":N}` → `{"bytes":B}`: N ≤ [`MAX_RANDOM_BYTES`] bytes
 //!   from the operating system's generator.
-//! - `{"op":"cipher","algorithm":"aes-{128,192,256}-{gcm,cbc}","decrypt":bool,
-//!   "key":B,"iv":B,"data":B,"aad":B?,"tag":B?,"autoPadding":bool?}` →
-//!   `{"data":B}` (and `"tag":B`, 16 bytes, when encrypting with GCM). Errors
-//!   carry Node's messages: `Invalid key length`, `Invalid initialization
-//!   vector`, `Unsupported state or unable to authenticate data` (GCM tag),
-//!   OpenSSL's `bad decrypt` and `wrong final block length` (CBC).
+//! - AES for `createCipheriv`/`createDecipheriv`, stateless per request (the
+//!   guest keeps each cipher's state between `update` calls, so that `update`
+//!   streams as Node's does; see `cipher`). Keys are 16, 24 or 32 bytes.
+//!   - `{"op":"aesCbc","decrypt":bool,"key":B,"iv":B,"data":B}` →
+//!     `{"data":B}`: CBC over whole 16-byte blocks chained from `iv`, no
+//!     padding (the guest pads, and passes the last ciphertext block as the
+//!     next call's `iv`).
+//!   - `{"op":"aesGcm","key":B,"iv":B,"offset":N,"data":B}` → `{"data":B}`:
+//!     `data` XORed with GCM's keystream from byte `offset` of the message
+//!     (encryption and decryption alike); `iv` of any length but 0.
+//!   - `{"op":"aesGcmTag","key":B,"iv":B,"aad":B,"data":B,"tag":B?}` →
+//!     `{"tag":B}` (16 bytes) over the AAD and the ciphertext `data`; with
+//!     `tag` (4, 8 or 12–16 bytes, compared with as much of the tag) →
+//!     `{"valid":true}`, or Node's error `Unsupported state or unable to
+//!     authenticate data`.
+//!
+//!   Errors carry Node's messages: `Invalid key length`, `Invalid
+//!   initialization vector`, `Invalid authentication tag length: N`.
 //! - `{"op":"sign","algorithm":A,"hash":H,"key":K,"data":B,"saltLength":N?,
 //!   "dsaEncoding":"der"|"ieee-p1363"?}` → `{"signature":B}`, and
 //!   `{"op":"verify",…,"signature":B}` → `{"valid":bool}`; A is
@@ -92,16 +104,24 @@ enum Request {
     Random {
         size: u64,
     },
-    #[serde(rename_all = "camelCase")]
-    Cipher {
-        algorithm: String,
+    AesCbc {
         decrypt: bool,
         key: String,
         iv: String,
         data: String,
-        aad: Option<String>,
+    },
+    AesGcm {
+        key: String,
+        iv: String,
+        offset: u64,
+        data: String,
+    },
+    AesGcmTag {
+        key: String,
+        iv: String,
+        aad: String,
+        data: String,
         tag: Option<String>,
-        auto_padding: Option<bool>,
     },
     #[serde(rename_all = "camelCase")]
     Sign {
@@ -151,15 +171,24 @@ enum Work {
         keylen: usize,
     },
     Random(usize),
-    Cipher {
-        mode: cipher::Mode,
+    AesCbc {
         decrypt: bool,
         key: Vec<u8>,
         iv: Vec<u8>,
         data: Vec<u8>,
+    },
+    AesGcm {
+        key: Vec<u8>,
+        iv: Vec<u8>,
+        offset: u64,
+        data: Vec<u8>,
+    },
+    AesGcmTag {
+        key: Vec<u8>,
+        iv: Vec<u8>,
         aad: Vec<u8>,
+        data: Vec<u8>,
         tag: Option<Vec<u8>>,
-        auto_padding: bool,
     },
     Sign(sign::Params, Key, Vec<u8>),
     Verify(sign::Params, Key, Vec<u8>, Vec<u8>),
@@ -317,34 +346,59 @@ fn read(request: &[u8]) -> Result<(Work, u64), String> {
             }
             (Work::Random(size as usize), cost::random(size as usize))
         }
-        Request::Cipher {
-            algorithm,
+        Request::AesCbc {
             decrypt,
             key,
             iv,
             data,
-            aad,
-            tag,
-            auto_padding,
         } => {
-            let (key_len, mode) = cipher::parse(&algorithm)?;
-            let key = b64("key", &key)?;
-            if key.len() != key_len {
-                return Err("Invalid key length".into());
-            }
             let data = b64("data", &data)?;
-            let aad = aad.map(|a| b64("aad", &a)).transpose()?.unwrap_or_default();
-            let fuel = cost::cipher(data.len() + aad.len());
+            let fuel = cost::cipher(data.len());
             (
-                Work::Cipher {
-                    mode,
+                Work::AesCbc {
                     decrypt,
-                    key,
+                    key: b64("key", &key)?,
                     iv: b64("iv", &iv)?,
                     data,
+                },
+                fuel,
+            )
+        }
+        Request::AesGcm {
+            key,
+            iv,
+            offset,
+            data,
+        } => {
+            let data = b64("data", &data)?;
+            let fuel = cost::cipher(data.len());
+            (
+                Work::AesGcm {
+                    key: b64("key", &key)?,
+                    iv: b64("iv", &iv)?,
+                    offset,
+                    data,
+                },
+                fuel,
+            )
+        }
+        Request::AesGcmTag {
+            key,
+            iv,
+            aad,
+            data,
+            tag,
+        } => {
+            let aad = b64("aad", &aad)?;
+            let data = b64("data", &data)?;
+            let fuel = cost::cipher(aad.len() + data.len());
+            (
+                Work::AesGcmTag {
+                    key: b64("key", &key)?,
+                    iv: b64("iv", &iv)?,
                     aad,
+                    data,
                     tag: tag.map(|t| b64("tag", &t)).transpose()?,
-                    auto_padding: auto_padding.unwrap_or(true),
                 },
                 fuel,
             )
@@ -464,31 +518,28 @@ fn run(work: Work) -> Result<Value, String> {
                 .map_err(|e| format!("crypto: the system's random generator failed: {e}"))?;
             json!({ "bytes": b(&out) })
         }
-        Work::Cipher {
-            mode,
+        Work::AesCbc {
             decrypt,
             key,
             iv,
             data,
+        } => json!({ "data": b(&cipher::cbc_blocks(decrypt, &key, &iv, &data)?) }),
+        Work::AesGcm {
+            key,
+            iv,
+            offset,
+            data,
+        } => json!({ "data": b(&cipher::gcm_keystream(&key, &iv, offset, &data)?) }),
+        Work::AesGcmTag {
+            key,
+            iv,
             aad,
+            data,
             tag,
-            auto_padding,
-        } => {
-            let (data, tag) = cipher::run(&cipher::CipherRequest {
-                mode,
-                decrypt,
-                key: &key,
-                iv: &iv,
-                data: &data,
-                aad: &aad,
-                tag: tag.as_deref(),
-                auto_padding,
-            })?;
-            match tag {
-                Some(tag) => json!({ "data": b(&data), "tag": b(&tag) }),
-                None => json!({ "data": b(&data) }),
-            }
-        }
+        } => match cipher::gcm_tag(&key, &iv, &aad, &data, tag.as_deref())? {
+            Some(tag) => json!({ "tag": b(&tag) }),
+            None => json!({ "valid": true }),
+        },
         Work::Sign(params, key, data) => {
             json!({ "signature": b(&sign::sign(&params, &key, &data)?) })
         }

@@ -143,84 +143,137 @@ fn iv16() -> Vec<u8> {
     (200..216).collect()
 }
 
+/// `{"op":"aesGcm"}` over `data` in pieces split at `cuts`, each piece at
+/// its offset in the message; the pieces joined.
+fn gcm_pieces(key: &[u8], iv: &[u8], data: &[u8], cuts: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &end in cuts.iter().chain([data.len()].iter()) {
+        let piece = ask(json!({"op": "aesGcm", "key": b64e(key), "iv": b64e(iv),
+            "offset": at, "data": b64e(&data[at..end])}));
+        out.extend(STANDARD.decode(piece["data"].as_str().unwrap()).unwrap());
+        at = end;
+    }
+    out
+}
+
 #[test]
-fn aes_256_gcm_matches_node_and_refuses_a_bad_tag() {
-    // const g = crypto.createCipheriv("aes-256-gcm", key32, iv12); g.setAAD(Buffer.from("aad"));
-    // Buffer.concat([g.update("hello gcm world"), g.final()]), g.getAuthTag()
-    let out = ask(
-        json!({"op": "cipher", "algorithm": "aes-256-gcm", "decrypt": false,
-        "key": b64e(&key32()), "iv": b64e(&iv12()), "data": b64e(b"hello gcm world"),
-        "aad": b64e(b"aad")}),
-    );
-    assert_eq!(
-        out,
-        json!({"data": "IH6yChbJMf1TQiiHqAkO", "tag": "aSU87cyTLuxAGXvP1qNvYA=="})
-    );
-    let decrypt = |tag: &str| {
-        ask(
-            json!({"op": "cipher", "algorithm": "aes-256-gcm", "decrypt": true,
-            "key": b64e(&key32()), "iv": b64e(&iv12()), "data": "IH6yChbJMf1TQiiHqAkO",
-            "aad": b64e(b"aad"), "tag": tag}),
-        )
+fn aes_gcm_in_pieces_matches_node_and_refuses_a_bad_tag() {
+    // Node: const g = crypto.createCipheriv("aes-256-gcm", key32, iv12);
+    // g.setAAD(Buffer.from("aad"));
+    // Buffer.concat([g.update("hello gcm world"), g.final()]).toString("base64"),
+    // g.getAuthTag().toString("base64")
+    let msg = b"hello gcm world";
+    for cuts in [&[][..], &[1, 5], &[3, 4, 14], &[15]] {
+        let ct = gcm_pieces(&key32(), &iv12(), msg, cuts);
+        assert_eq!(b64e(&ct), "IH6yChbJMf1TQiiHqAkO", "cut at {cuts:?}");
+        // Decryption is the same keystream.
+        assert_eq!(gcm_pieces(&key32(), &iv12(), &ct, cuts), msg);
+    }
+    let tag = |tag: Option<&str>| {
+        let mut request = json!({"op": "aesGcmTag", "key": b64e(&key32()), "iv": b64e(&iv12()),
+            "aad": b64e(b"aad"), "data": "IH6yChbJMf1TQiiHqAkO"});
+        if let Some(tag) = tag {
+            request["tag"] = json!(tag);
+        }
+        ask(request)
     };
+    assert_eq!(tag(None), json!({"tag": "aSU87cyTLuxAGXvP1qNvYA=="}));
     assert_eq!(
-        decrypt("aSU87cyTLuxAGXvP1qNvYA==")["data"],
-        b64e(b"hello gcm world")
+        tag(Some("aSU87cyTLuxAGXvP1qNvYA==")),
+        json!({"valid": true})
     );
+    // A tag cut to 8 bytes authenticates as in Node (setAuthTag of 8 bytes).
+    let full = STANDARD.decode("aSU87cyTLuxAGXvP1qNvYA==").unwrap();
+    assert_eq!(tag(Some(&b64e(&full[..8]))), json!({"valid": true}));
     // Node: decipher.setAuthTag(Buffer.alloc(16)); decipher.final() throws
     // "Unsupported state or unable to authenticate data".
     assert_eq!(
-        error_of(&decrypt(&b64e(&[0; 16]))),
+        error_of(&tag(Some(&b64e(&[0; 16])))),
         "Unsupported state or unable to authenticate data"
+    );
+    assert_eq!(
+        error_of(&tag(Some(&b64e(&[0; 5])))),
+        "Invalid authentication tag length: 5"
     );
 }
 
 #[test]
-fn aes_cbc_matches_node_with_and_without_padding() {
-    // const c = crypto.createCipheriv("aes-256-cbc", key32, iv16);
-    // Buffer.concat([c.update("hello cbc world, longer than one block"), c.final()])
-    let ct = "BI/1d3GOlPEjHYI/jdEdXV8FBcy9L0df1wtD8uaLoeu4klZJwfb3sLSSMew7rmSa";
+fn aes_gcm_takes_ivs_of_any_length_and_an_empty_message_as_node() {
+    // Node: const g = crypto.createCipheriv("aes-128-gcm", key32.subarray(0, 16), iv);
+    // Buffer.concat([g.update("a message over two blocks long!!!"), g.final()]), g.getAuthTag()
+    let msg = b"a message over two blocks long!!!";
+    let cases: [(Vec<u8>, &str, &str); 3] = [
+        (
+            vec![7],
+            "yLVaR2uIS+QhcOiQ9UUV8PmAEH6Wc+wDCI3w6flcA3Zi",
+            "Y5ZuhHacRmTHp0gWtmVxqQ==",
+        ),
+        (
+            iv16(),
+            "fAgZEL3YfaQsQ1X3pdPrqOabiwAUG5zM2XY9VHMbn94R",
+            "cxBpMAs8mjEh0GQ9m+Akfg==",
+        ),
+        (
+            vec![5; 60],
+            "GYCLHz/zUZpkX096kjMsyaW437W/EiP7dcYbTaQolRQU",
+            "KmIytE6ZSM5ph9pHAccETA==",
+        ),
+    ];
+    let key = &key32()[..16];
+    for (iv, ct, tag) in cases {
+        assert_eq!(b64e(&gcm_pieces(key, &iv, msg, &[16, 17])), ct, "iv {iv:?}");
+        let out = ask(json!({"op": "aesGcmTag", "key": b64e(key), "iv": b64e(&iv),
+            "aad": "", "data": ct}));
+        assert_eq!(out, json!({"tag": tag}), "iv {iv:?}");
+    }
+    // aes-192-gcm, iv12, nothing encrypted: the tag of nothing.
     let out = ask(
-        json!({"op": "cipher", "algorithm": "aes-256-cbc", "decrypt": false,
-        "key": b64e(&key32()), "iv": b64e(&iv16()),
-        "data": b64e(b"hello cbc world, longer than one block")}),
+        json!({"op": "aesGcmTag", "key": b64e(&key32()[..24]), "iv": b64e(&iv12()),
+        "aad": "", "data": ""}),
     );
-    assert_eq!(out, json!({"data": ct}));
+    assert_eq!(out, json!({"tag": "zQJZCCgUdaIVUZ4ETF772w=="}));
+    let out = ask(json!({"op": "aesGcm", "key": b64e(key), "iv": "", "offset": 0, "data": ""}));
+    assert_eq!(error_of(&out), "Invalid initialization vector");
     let out = ask(
-        json!({"op": "cipher", "algorithm": "aes-256-cbc", "decrypt": true,
-        "key": b64e(&key32()), "iv": b64e(&iv16()), "data": ct}),
+        json!({"op": "aesGcm", "key": b64e(key), "iv": b64e(&iv12()),
+        "offset": cipher::GCM_MAX_MESSAGE, "data": "AA=="}),
     );
-    assert_eq!(out["data"], b64e(b"hello cbc world, longer than one block"));
-    // aes-128-cbc, key32[0..16], setAutoPadding(false), 32 bytes of 7.
-    let out = ask(
-        json!({"op": "cipher", "algorithm": "aes-128-cbc", "decrypt": false,
-        "key": b64e(&key32()[..16]), "iv": b64e(&iv16()), "data": b64e(&[7; 32]),
-        "autoPadding": false}),
-    );
-    assert_eq!(out["data"], "KzGdil4AxHqIvUBLpJgzWfRxZDOSTjKYkpOl6SfF+HE=");
-    // Node/OpenSSL's messages: 15 bytes without padding, a zero block as padding,
-    // a short key, a 12-byte IV.
-    let run = |data: &[u8], decrypt: bool, pad: bool, key: &[u8], iv: &[u8]| {
+    assert!(error_of(&out).contains("too long"), "{out}");
+}
+
+#[test]
+fn aes_cbc_blocks_chain_as_node() {
+    // Node: const e = crypto.createCipheriv("aes-256-cbc", key32, iv16);
+    // e.setAutoPadding(false); Buffer.concat([e.update(Buffer.alloc(48, 7)), e.final()])
+    let ct = "Ma6cTBfSJbTwB8u7ZEN1cJq7DZlxzbEQ2kMh5DwcL/v+P5LKbpZLP6Do9rb0c0LT";
+    let cbc = |decrypt: bool, key: &[u8], iv: &[u8], data: &[u8]| {
         ask(
-            json!({"op": "cipher", "algorithm": "aes-256-cbc", "decrypt": decrypt,
-            "key": b64e(key), "iv": b64e(iv), "data": b64e(data), "autoPadding": pad}),
+            json!({"op": "aesCbc", "decrypt": decrypt, "key": b64e(key), "iv": b64e(iv),
+            "data": b64e(data)}),
         )
     };
+    assert_eq!(cbc(false, &key32(), &iv16(), &[7; 48]), json!({"data": ct}));
+    // The same in two calls, the second chained from the first's last block.
+    let whole = STANDARD.decode(ct).unwrap();
+    let first = cbc(false, &key32(), &iv16(), &[7; 16]);
+    assert_eq!(first["data"], b64e(&whole[..16]));
+    let rest = cbc(false, &key32(), &whole[..16], &[7; 32]);
+    assert_eq!(rest["data"], b64e(&whole[16..]));
+    assert_eq!(cbc(true, &key32(), &iv16(), &whole)["data"], b64e(&[7; 48]));
+    // Node: aes-192-cbc, key32.subarray(0, 24), setAutoPadding(false), decipher 32 bytes of 7.
     assert_eq!(
-        error_of(&run(&[0; 15], false, false, &key32(), &iv16())),
-        "error:1C80006B:Provider routines::wrong final block length"
+        cbc(true, &key32()[..24], &iv16(), &[7; 32])["data"],
+        "RQyIfqka1gU2E1oc+hPYH4rCRbJi0B/N4cWPyCnBCc8="
     );
+    assert!(error_of(&cbc(false, &key32(), &iv16(), &[7; 15])).contains("whole 16-byte blocks"));
     assert_eq!(
-        error_of(&run(&[0; 16], true, true, &key32(), &iv16())),
-        "error:1C800064:Provider routines::bad decrypt"
-    );
-    assert_eq!(
-        error_of(&run(&[0; 16], false, true, &key32()[..5], &iv16())),
-        "Invalid key length"
-    );
-    assert_eq!(
-        error_of(&run(&[0; 16], false, true, &key32(), &iv12())),
+        error_of(&cbc(false, &key32(), &iv12(), &[7; 16])),
         "Invalid initialization vector"
+    );
+    assert_eq!(
+        error_of(&cbc(false, &key32()[..5], &iv16(), &[7; 16])),
+        "Invalid key length"
     );
 }
 
@@ -430,9 +483,9 @@ fn bad_requests_are_answers_that_name_the_problem() {
             "iterations",
         ),
         (
-            json!({"op": "cipher", "algorithm": "aes-256-ecb", "decrypt": false, "key": "",
-            "iv": "", "data": ""}),
-            "aes-256-ecb",
+            json!({"op": "aesCbc", "decrypt": false, "key": "", "iv": "", "data": "",
+            "padding": true}),
+            "unknown field `padding`",
         ),
         (
             json!({"op": "sign", "algorithm": "RSASSA-PKCS1-v1_5", "hash": "sha256",

@@ -33,7 +33,11 @@ pub const OWN_MODULES: &[&str] = &["axios", "request", "node-fetch", "utils"];
 struct DefaultCatalogue {
     /// name → (version, license)
     packages: BTreeMap<String, (String, Option<String>)>,
+    /// Node 20's built-in module names.
     builtins: BTreeSet<String>,
+    /// The built-ins hookbox provides to functions; `require` refuses the
+    /// others.
+    provided: BTreeSet<String>,
 }
 
 static DEFAULT: LazyLock<DefaultCatalogue> = LazyLock::new(|| {
@@ -53,21 +57,50 @@ static DEFAULT: LazyLock<DefaultCatalogue> = LazyLock::new(|| {
             )
         })
         .collect();
-    let builtins = json["builtins"]
-        .as_array()
-        .expect("catalogue builtins")
-        .iter()
-        .filter_map(|b| b.as_str().map(str::to_string))
-        .collect();
-    DefaultCatalogue { packages, builtins }
+    let names = |field: &str| -> BTreeSet<String> {
+        json[field]
+            .as_array()
+            .unwrap_or_else(|| panic!("catalogue {field}"))
+            .iter()
+            .filter_map(|b| b.as_str().map(str::to_string))
+            .collect()
+    };
+    DefaultCatalogue {
+        packages,
+        builtins: names("builtins"),
+        provided: names("provided"),
+    }
 });
 
+/// `name` without Node's `node:` prefix.
+fn bare(name: &str) -> &str {
+    name.strip_prefix("node:").unwrap_or(name)
+}
+
 /// Whether `require(name)` is a Node built-in or one of hookbox's own
-/// modules: nothing to resolve, whatever version a dependency names.
+/// modules: nothing to resolve, whatever version a dependency names. As in
+/// Node, a built-in wins over a package of its name: Auth0 installs the npm
+/// package a dependency names (npm's `crypto` is a placeholder that says
+/// "It's now a built-in Node module"), and `require('crypto')` is still
+/// Node's own, so hookbox accepts such a dependency and serves its
+/// built-in. The built-ins hookbox refuses are refused at upload
+/// ([`check_dependencies`]); a function stored before that rule still
+/// resolves (its `require` throws, as it did).
 fn provided_by_hookbox(name: &str) -> bool {
-    let bare = name.strip_prefix("node:").unwrap_or(name);
-    OWN_MODULES.contains(&bare)
-        || (DEFAULT.builtins.contains(bare) && !DEFAULT.packages.contains_key(bare))
+    let bare = bare(name);
+    OWN_MODULES.contains(&bare) || DEFAULT.builtins.contains(bare)
+}
+
+/// The rule a dependency on a Node built-in hookbox does not provide (`fs`,
+/// `child_process`, …) breaks, naming it; `None` for any other name.
+fn refused_builtin(name: &str, spec: &str) -> Option<String> {
+    let bare = bare(name);
+    (DEFAULT.builtins.contains(bare) && !DEFAULT.provided.contains(bare)).then(|| {
+        format!(
+            "{name}@{spec} is Node's built-in '{bare}' module, which hookbox does not provide \
+             to functions (require('{bare}') throws MODULE_NOT_FOUND); remove it"
+        )
+    })
 }
 
 /// One package of the catalogue, as `GET /v1/packages` lists it.
@@ -133,6 +166,9 @@ pub(crate) fn check_dependencies(deps: &BTreeMap<String, String>) -> Result<(), 
         ));
     }
     for (name, spec) in deps {
+        if let Some(rule) = refused_builtin(name, spec) {
+            return Err(ServiceError::invalid("dependencies", rule));
+        }
         if !provided_by_hookbox(name) {
             check_package_name(name).map_err(|e| ServiceError::invalid("dependencies", e))?;
         }
@@ -333,10 +369,15 @@ impl Service {
             .map_err(|e| ServiceError::Internal(format!("reading a tarball failed: {e}")))??;
         let name = &record.name;
         if provided_by_hookbox(name) {
-            return Err(ServiceError::invalid(
-                "package",
-                format!("{name}: hookbox provides `{name}` itself, for every version"),
-            ));
+            let why = if refused_builtin(name, "").is_some() {
+                format!(
+                    "`{name}` is the name of Node's built-in module, which `require` answers \
+                     before any package (and hookbox refuses it)"
+                )
+            } else {
+                format!("hookbox provides `{name}` itself, for every version")
+            };
+            return Err(ServiceError::invalid("package", format!("{name}: {why}")));
         }
         if DEFAULT
             .packages
