@@ -25,11 +25,11 @@ use wasmtime::{
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-/// Bytes of each pool slot kept mapped between calls: the plugin's stack and
-/// the bottom of its snapshot plus what a typical call allocates. (Raising it
-/// to the whole snapshot changed nothing measurable: what a trivial call
-/// still faults on lies past the 32 dirty regions the reset's page-map scan
-/// takes.)
+/// Bytes of each pool slot that a reset may copy back in place: the pages the
+/// last call dirtied, found by the reset's page-map scan (wherever they lie in
+/// the snapshot: `vendor/wasmtime/HOOKBOX-PATCH.md`). A trivial call dirties
+/// about 62 pages (248 KiB); a call that dirtied more than this budget has the
+/// rest decommitted, and the next call on the slot faults it back in.
 const KEEP_RESIDENT: usize = 4 << 20;
 
 /// How an [`Engine`] is built. `Default` holds the production settings.
