@@ -1314,7 +1314,9 @@
 
     // Using an array here is actually better for the average case than using
     // a Set. `seen` will only check for the depth and will never grow too large.
-    if (ctx.seen.includes(value)) {
+    // hookbox: ctx.seen's methods are the primordials, here and below, so
+    // that a script's Array.prototype cannot change how its logs read.
+    if (ArrayPrototypeIncludes(ctx.seen, value)) {
       let index = 1;
       if (ctx.circular === undefined) {
         ctx.circular = new SafeMap();
@@ -1539,7 +1541,7 @@
     }
     recurseTimes += 1;
 
-    ctx.seen.push(value);
+    ArrayPrototypePush(ctx.seen, value);
     ctx.currentDepth = recurseTimes;
     let output;
     const indentationLvl = ctx.indentationLvl;
@@ -1571,7 +1573,7 @@
         }
       }
     }
-    ctx.seen.pop();
+    ArrayPrototypePop(ctx.seen);
 
     if (ctx.sorted) {
       const comparator = ctx.sorted === true ? undefined : ctx.sorted;
@@ -1623,7 +1625,7 @@
       // For boxed Strings, we have to remove the 0-n indexed entries,
       // since they just noisy up the output and are redundant
       // Make boxed primitive Strings look like such
-      keys.splice(0, value.length);
+      ArrayPrototypeSplice(keys, 0, value.length);
     } else if (isBooleanObject(value)) {
       fn = BooleanPrototypeValueOf;
       type = 'Boolean';
@@ -1772,7 +1774,7 @@
         if (len > 0) {
           const skipped = len - 2;
           const msg = `    ... ${skipped} lines matching cause stack trace ...`;
-          frames.splice(offset + 1, skipped, ctx.stylize(msg, 'undefined'));
+          ArrayPrototypeSplice(frames, offset + 1, skipped, ctx.stylize(msg, 'undefined'));
         }
       }
     }
@@ -2084,7 +2086,7 @@
   }
 
   function handleMaxCallStackSize(ctx, err, constructorName, indentationLvl) {
-    ctx.seen.pop();
+    ArrayPrototypePop(ctx.seen);
     ctx.indentationLvl = indentationLvl;
     return ctx.stylize(
       `[${constructorName}: Inspection interrupted ` +

@@ -10,15 +10,21 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/inspect/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/inspect/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Node 20's answers: `{"inspect": {name: text}, "console": {name: line}}`.
 fn node_answers() -> Value {
-    let expected: Value = serde_json::from_str(&fixture("expected.json")).expect("expected.json is JSON");
+    let expected: Value =
+        serde_json::from_str(&fixture("expected.json")).expect("expected.json is JSON");
     assert!(
-        expected["node"].as_str().is_some_and(|v| v.starts_with("v20.")),
+        expected["node"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("v20.")),
         "expected.json is not Node 20's: {}",
         expected["node"]
     );
@@ -59,13 +65,19 @@ exports.handler = () => {{
     }
 }
 
-fn differences<'a>(want: &'a serde_json::Map<String, Value>, got: impl Fn(&str) -> Option<&'a str>) -> Vec<String> {
+fn differences<'a>(
+    want: &'a serde_json::Map<String, Value>,
+    got: impl Fn(&str) -> Option<&'a str>,
+) -> Vec<String> {
     let mut differ = Vec::new();
     for (name, node) in want {
         let node = node.as_str().expect("Node's answers are strings");
         let ours = got(name);
         if ours != Some(node) {
-            differ.push(format!("{name}:\n--- node:\n{node}\n--- hookbox:\n{}", ours.unwrap_or("(none)")));
+            differ.push(format!(
+                "{name}:\n--- node:\n{node}\n--- hookbox:\n{}",
+                ours.unwrap_or("(none)")
+            ));
         }
     }
     differ
@@ -116,14 +128,19 @@ async fn an_error_prints_its_message_and_the_functions_frames() {
     let source = "async function pipe(user, context, callback) {\n  const err = new TypeError('boom');\n  err.code = 'E_BOOM';\n  console.error(err);\n  console.log('%s', err);\n  callback(err);\n}";
     let out = run(source, &Input::default()).await;
     assert_eq!(out.outcome, OutcomeKind::Error, "{out:?}");
-    let frame = out.error.as_ref().and_then(|e| e.stack.clone()).expect("a stack");
+    let frame = out
+        .error
+        .as_ref()
+        .and_then(|e| e.stack.clone())
+        .expect("a stack");
     assert!(frame.starts_with("at pipe (function.js:2:"), "{frame}");
     assert_eq!(out.logs[0].level, LogLevel::Error);
     assert_eq!(
         out.logs[0].message,
         format!("TypeError: boom\n    {frame} {{\n  code: 'E_BOOM'\n}}")
     );
-    assert_eq!(out.logs[1].message, format!("TypeError: boom\n    {frame}"));
+    // `%s` of an error is its inspection at depth 0: the same here.
+    assert_eq!(out.logs[1].message, out.logs[0].message);
 }
 
 /// What QuickJS does not let JavaScript see prints as unknown, never as a
@@ -168,6 +185,9 @@ exports.handler = () => {
   Object.keys = () => [];
   String.prototype.slice = () => 'hijacked';
   Map.prototype.get = () => 42;
+  Array.prototype.push = () => 0;
+  Array.prototype.includes = () => true;
+  Array.prototype.pop = () => undefined;
   const o = { a: 1, list: [1, 2] };
   o.me = o;
   console.log(o, new Map([['k', 'v']]));
@@ -184,8 +204,8 @@ exports.handler = () => {
 
 /// What `console.log({a: 1})` costs beside a call that logs nothing, in fuel
 /// (deterministic for a given plugin): Node's inspector is interpreted
-/// JavaScript where the old console was JSON.stringify. Measured when it
-/// came in: 101,990 for the line (40,712 with JSON.stringify).
+/// JavaScript where the old console line was JSON.stringify. 80,523 when it
+/// came in (about 41,000 for the JSON line before it).
 #[tokio::test]
 async fn a_console_line_of_a_small_object_stays_cheap() {
     let quiet = run(
@@ -200,7 +220,10 @@ async fn a_console_line_of_a_small_object_stays_cheap() {
     .await;
     assert_eq!(logged.logs[0].message, "{ a: 1 }");
     let line = logged.fuel_used - quiet.fuel_used;
-    assert!(line <= CONSOLE_LINE_FUEL, "console.log({{a: 1}}) used {line} fuel, more than {CONSOLE_LINE_FUEL}");
+    assert!(
+        line <= CONSOLE_LINE_FUEL,
+        "console.log({{a: 1}}) used {line} fuel, more than {CONSOLE_LINE_FUEL}"
+    );
 }
 
-const CONSOLE_LINE_FUEL: u64 = 110_000;
+const CONSOLE_LINE_FUEL: u64 = 85_000;
