@@ -277,7 +277,11 @@ declare class InvalidRequestError extends Error { constructor(message?: string);
 declare class InvalidScopeError extends Error { constructor(message?: string); name: "InvalidScopeError"; code: "invalid_scope"; }
 declare class ServerError extends Error { constructor(message?: string); name: "ServerError"; code: "server_error"; }
 
-/** Captured into the outcome's `logs` (64 KB per call, then truncated). */
+/**
+ * Captured into the outcome's `logs` (64 KB per call, then truncated). Each
+ * line is what Node 20's `console.log` writes for the same arguments:
+ * `util.format(...args)` (see `HookboxUtil`).
+ */
 declare const console: {
   log(...args: unknown[]): void;
   info(...args: unknown[]): void;
@@ -614,8 +618,6 @@ interface HookboxAssertionError {
   operator: string;
   generatedMessage: boolean;
   toString(): string;
-  /** The shim's `[util.inspect.custom]` method, under the key "undefined" (the util shim has no `inspect.custom`). */
-  "undefined"(recurseTimes: number, ctx: unknown): string;
 }
 
 type BufferEncoding = "utf8" | "utf-8" | "hex" | "base64" | "base64url" | "latin1" | "binary" | "ascii" | "ucs2" | "ucs-2" | "utf16le" | "utf-16le";
@@ -1226,16 +1228,23 @@ interface HookboxTimers {
 }
 
 /**
- * `util` and `sys` (npm `util` 0.12.5, with `isDeepStrictEqual` added).
- * `util.inspect` is the shim's (no `inspect.custom`), `util.format` Node's
- * `%s %d %i %f %j %o %O %%`. Node's `TextEncoder`/`TextDecoder` (use the
- * globals), `parseArgs`, `styleText`, `stripVTControlCharacters`, `MIMEType`,
- * `toUSVString`, `getSystemErrorName`, `aborted`, `transferableAbortSignal`
- * are absent.
+ * `util` and `sys` (npm `util` 0.12.5, with `isDeepStrictEqual` added). Its
+ * `inspect`, `format`, `formatWithOptions` and `stripVTControlCharacters`
+ * are Node 20's own (lib/internal/util/inspect.js), printing what Node
+ * prints; `console.log` uses them. Where QuickJS does not let JavaScript see
+ * what V8 shows Node, the text says unknown: a promise's state (`Promise {
+ * <unknown> }`), the entries of a WeakMap or WeakSet (also with
+ * `showHidden`) and of a Map or Set iterator (`<items unknown>`); a Proxy
+ * is inspected through its traps. Node's `TextEncoder`/`TextDecoder` (use
+ * the globals), `parseArgs`, `styleText`, `MIMEType`, `toUSVString`,
+ * `getSystemErrorName`, `aborted`, `transferableAbortSignal` are absent.
  */
 interface HookboxUtil {
+  /** Node's `%s %d %i %f %j %o %O %c %%`; other arguments are appended, inspected. */
   format(format?: unknown, ...args: unknown[]): string;
-  inspect(value: unknown, options?: { depth?: number | null; showHidden?: boolean; colors?: boolean; customInspect?: boolean }): string;
+  formatWithOptions(inspectOptions: HookboxInspectOptions, format?: unknown, ...args: unknown[]): string;
+  inspect: HookboxInspect;
+  stripVTControlCharacters(str: string): string;
   inherits(ctor: Function, superCtor: Function): void;
   promisify<T extends (...args: any[]) => void>(fn: T): (...args: any[]) => Promise<any>;
   callbackify(fn: (...args: any[]) => Promise<unknown>): (...args: any[]) => void;
@@ -1261,6 +1270,39 @@ interface HookboxUtil {
   isString(value: unknown): value is string;
   isSymbol(value: unknown): value is symbol;
   isUndefined(value: unknown): value is undefined;
+}
+
+/** `util.inspect`'s options, as Node 20 takes them. */
+interface HookboxInspectOptions {
+  showHidden?: boolean;
+  depth?: number | null;
+  colors?: boolean;
+  customInspect?: boolean;
+  showProxy?: boolean;
+  maxArrayLength?: number | null;
+  maxStringLength?: number | null;
+  breakLength?: number;
+  compact?: boolean | number;
+  sorted?: boolean | ((a: string, b: string) => number);
+  getters?: boolean | "get" | "set";
+  numericSeparator?: boolean;
+}
+
+/**
+ * `util.inspect(value, options)`, or the legacy `(value, showHidden, depth,
+ * colors)`. An object's `[util.inspect.custom](depth, options, inspect)`
+ * method answers for it, as in Node.
+ * @surface require("util").inspect
+ */
+interface HookboxInspect {
+  (value: unknown, options?: HookboxInspectOptions): string;
+  (value: unknown, showHidden?: boolean, depth?: number | null, colors?: boolean): string;
+  /** `Symbol.for('nodejs.util.inspect.custom')`. */
+  readonly custom: symbol;
+  /** The options every call starts from (console.log's too); assignable. */
+  defaultOptions: Required<HookboxInspectOptions>;
+  colors: Record<string, [number, number]>;
+  styles: Record<string, string>;
 }
 
 /** `util.types` and `util/types`. */

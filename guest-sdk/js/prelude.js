@@ -57,27 +57,13 @@
   const LEVELS = { log: 0, info: 0, debug: 1, warn: 2, error: 3 };
   let logsOpen = true;
 
-  function inspect(value, depth) {
-    if (typeof value === "string") return value;
-    if (value instanceof ErrorCtor) {
-      return value.stack ? value.name + ": " + value.message + "\n" + value.stack : value.name + ": " + value.message;
-    }
-    if (typeof value === "function") return "[Function: " + (value.name || "anonymous") + "]";
-    if (typeof value === "undefined") return "undefined";
-    if (typeof value === "symbol" || typeof value === "bigint") return StringCtor(value);
-    try {
-      const s = JSONStringify(value);
-      return s === undefined ? StringCtor(value) : s;
-    } catch (_) {
-      return "[unserialisable " + typeof value + "]";
-    }
-  }
-
-  function format(args) {
-    const parts = [];
-    for (let i = 0; i < args.length; i++) push(parts, inspect(args[i]));
-    return call(arrayJoin, parts, " ");
-  }
+  // console.log formats its arguments as Node 20's does: util.format, from
+  // Node's own inspector (guest-sdk/js/inspect.js), the same one `util`
+  // gives functions. The classes it prints as Node's (URL, Buffer) are
+  // handed to it once they exist (see "util" below).
+  const inspectOptions = {};
+  const inspectApi = host.inspect(inspectOptions);
+  const format = inspectApi.formatArgs;
 
   function emit(level, args) {
     if (!logsOpen) return;
@@ -3132,8 +3118,26 @@
     });
   }
 
-  // Node 9+'s util.isDeepStrictEqual, which the util shim predates.
+  // util: npm `util` 0.12's, with Node 20's inspect, format and
+  // formatWithOptions (guest-sdk/js/inspect.js, also console's), set before
+  // any other package loads util and keeps its inspect (assert does). A
+  // Buffer prints as Node's does, and an error's frames are the user's as in
+  // an outcome's stack.
+  inspectOptions.URL = URLCtor;
+  inspectOptions.URLSearchParams = whatwgUrl.URLSearchParams;
+  inspectOptions.bufferModule = registryRequire("buffer");
+  inspectOptions.stackFrames = (stack) => {
+    const frames = userStack(stack);
+    return frames === undefined ? "" : "    " + call(stringReplace, frames, /\n/g, "\n    ");
+  };
   const utilModule = registryRequire("util");
+  utilModule.inspect = inspectApi.inspect;
+  utilModule.format = inspectApi.format;
+  utilModule.formatWithOptions = inspectApi.formatWithOptions;
+  utilModule.stripVTControlCharacters = inspectApi.stripVTControlCharacters;
+  BufferCtor.prototype[inspectApi.inspect.custom] = inspectApi.bufferInspect;
+  BufferCtor.prototype.inspect = inspectApi.bufferInspect;
+  // Node 9+'s util.isDeepStrictEqual, which the util shim predates.
   const assertModule = registryRequire("assert");
   utilModule.isDeepStrictEqual = function isDeepStrictEqual(a, b) {
     try {

@@ -57,6 +57,19 @@ const OUT = OUT_DIR ? path.join(OUT_DIR, "modules.js") : path.join(HERE, "..", "
 const LICENSES = path.join(OUT_DIR || HERE, "licenses");
 const THIRD_PARTY = path.join(OUT_DIR || HERE, "THIRD_PARTY.md");
 
+// Sources hookbox adapted into its own guest files (not registry packages), for
+// THIRD_PARTY.md: [what, version, licence, its text in adapted/, where it went].
+const ADAPTED = [
+  [
+    "Node.js `lib/internal/util/inspect.js`, with the `[util.inspect.custom]` methods of its `URL`, " +
+      "`URLSearchParams` (`lib/internal/url.js`) and `Buffer` (`lib/buffer.js`)",
+    "20.20.2",
+    "MIT",
+    "node@20.20.2.txt",
+    "`guest-sdk/js/inspect.js`: `util.inspect`, `util.format`, `util.formatWithOptions`, `console.log`",
+  ],
+];
+
 // Node built-in modules implemented by an npm package: built-in name -> package.
 const SHIMS = {
   buffer: "buffer",
@@ -462,6 +475,11 @@ for (const o of ownerList) {
     if (by.length) own.push("required by " + by.join(", "));
     rows.push("| " + o.name + " | " + o.version + " | " + o.license + " | [" + file + "](licenses/" + file + ") | " + own.join("; ") + " |");
   }
+  const adaptedRows = [];
+  for (const [what, version, license, file, where] of ADAPTED) {
+    fs.copyFileSync(path.join(HERE, "adapted", file), path.join(LICENSES, file));
+    adaptedRows.push("| " + what + " | " + version + " | " + license + " | [" + file + "](licenses/" + file + ") | " + where + " |");
+  }
   fs.writeFileSync(
     THIRD_PARTY,
     "# Third-party packages in `guest-sdk/js/modules.js`\n\n" +
@@ -469,6 +487,11 @@ for (const o of ownerList) {
       "registry, pinned by `package-lock.json`. Licence texts are copied from each package into `licenses/`.\n\n" +
       "| Package | Version | Licence | Text | Why it is here |\n|---|---|---|---|---|\n" +
       rows.join("\n") +
+      "\n\n## Sources adapted into hookbox's own guest files\n\n" +
+      "Not packages of the registry: source files hookbox took in and changed, listed in `build.js`'s\n" +
+      "`ADAPTED`; their licence texts are kept in `adapted/` and copied into `licenses/`.\n\n" +
+      "| Source | Version | Licence | Text | Where |\n|---|---|---|---|---|\n" +
+      adaptedRows.join("\n") +
       "\n",
   );
 }

@@ -1496,6 +1496,31 @@ impl Service {
 /// words and numbers rather than hide a secret.
 pub const MIN_REDACTED_CHARS: usize = 6;
 
+/// `s` as Node 20's `util.inspect` writes a string between its quotes (its
+/// `strEscape`, lib/internal/util/inspect.js): `\`, control characters and
+/// C1 controls escaped, and `'` too when `s` also holds `"` and a backtick or
+/// `${` (otherwise Node picks quotes `s` does not hold).
+fn inspect_escaped(s: &str) -> String {
+    let escape_quote = s.contains('\'') && s.contains('"') && (s.contains('`') || s.contains("${"));
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\'' if escape_quote => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Replaces the tenant's env values and the hook's secrets in text bound for
 /// the invocation log with `[redacted: NAME]`. Longest values first, so a
 /// value containing another is hidden whole.
@@ -1513,6 +1538,20 @@ impl Redactor {
             let escaped = &quoted[1..quoted.len().saturating_sub(1).max(1)];
             if escaped != v {
                 values.push((escaped.to_string(), mark.clone()));
+            }
+            // As `console.log` (Node's `util.inspect`) writes it into a logged
+            // object; a long value is written one quoted line at a time, so
+            // each line of one that has line breaks is a secret too.
+            let inspected = inspect_escaped(v);
+            if inspected != *v && inspected != escaped {
+                values.push((inspected, mark.clone()));
+            }
+            if v.contains('\n') {
+                for line in v.split_inclusive('\n') {
+                    if line.chars().count() >= MIN_REDACTED_CHARS {
+                        values.push((inspect_escaped(line), mark.clone()));
+                    }
+                }
             }
             values.push((v.clone(), mark));
         }

@@ -224,3 +224,27 @@ fn a_secret_is_redacted_also_as_json_stringify_writes_it() {
         "raw: [redacted: PEM]"
     );
 }
+
+/// `console.log({ key })` prints a long value with line breaks one quoted
+/// line at a time, with Node's escapes; every line is redacted. The logged
+/// text is Node 20's `util.format({ key: value })` for this value.
+#[test]
+fn a_secret_is_redacted_also_as_console_log_writes_it() {
+    let (key, value) = (
+        "PEM".to_string(),
+        "-----BEGIN KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nit's \"quoted\" `tick` and \\ back\u{1}\n-----END KEY-----".to_string(),
+    );
+    let redactor = Redactor::new(std::iter::once((&key, &value)));
+    let logged = "{\n  key: '-----BEGIN KEY-----\\n' +\n    'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\\n' +\n    'it\\'s \"quoted\" `tick` and \\\\ back\\x01\\n' +\n    '-----END KEY-----'\n}";
+    assert_eq!(
+        redactor.redact(logged),
+        "{\n  key: '[redacted: PEM]' +\n    '[redacted: PEM]' +\n    '[redacted: PEM]' +\n    '[redacted: PEM]'\n}"
+    );
+    let short = "a'b\"c`d\u{1}".to_string();
+    let redactor = Redactor::new(std::iter::once((&key, &short)));
+    // Node: util.format({ short }) for this value.
+    assert_eq!(
+        redactor.redact("{ short: 'a\\'b\"c`d\\x01' }"),
+        "{ short: '[redacted: PEM]' }"
+    );
+}

@@ -345,11 +345,12 @@ async fn console_is_captured_with_levels() {
         .iter()
         .map(|l| (l.level, l.message.as_str()))
         .collect();
-    assert_eq!(logs[0], (LogLevel::Info, "hello 42 {\"a\":1}"));
+    // Node 20's console.log text (util.format).
+    assert_eq!(logs[0], (LogLevel::Info, "hello 42 { a: 1 }"));
     assert_eq!(logs[1], (LogLevel::Warn, "careful"));
     assert_eq!(logs[2].0, LogLevel::Error);
     assert!(logs[2].1.starts_with("Error: boom"));
-    assert_eq!(logs[3], (LogLevel::Debug, "[1,2]"));
+    assert_eq!(logs[3], (LogLevel::Debug, "[ 1, 2 ]"));
 }
 
 #[tokio::test]

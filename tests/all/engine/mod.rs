@@ -5,6 +5,7 @@ mod actions;
 mod conventions;
 mod dts;
 mod hostile;
+mod inspect;
 mod isolation;
 mod limits;
 mod node;
