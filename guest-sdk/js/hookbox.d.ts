@@ -1449,13 +1449,45 @@ interface HookboxTextDecoder {
   decode(input?: ArrayBufferView | ArrayBuffer, options?: { stream?: boolean }): string;
 }
 
+/** The legacy error codes (WebIDL), on `DOMException` and on its instances. */
+interface HookboxDOMExceptionCodes {
+  readonly INDEX_SIZE_ERR: 1;
+  readonly DOMSTRING_SIZE_ERR: 2;
+  readonly HIERARCHY_REQUEST_ERR: 3;
+  readonly WRONG_DOCUMENT_ERR: 4;
+  readonly INVALID_CHARACTER_ERR: 5;
+  readonly NO_DATA_ALLOWED_ERR: 6;
+  readonly NO_MODIFICATION_ALLOWED_ERR: 7;
+  readonly NOT_FOUND_ERR: 8;
+  readonly NOT_SUPPORTED_ERR: 9;
+  readonly INUSE_ATTRIBUTE_ERR: 10;
+  readonly INVALID_STATE_ERR: 11;
+  readonly SYNTAX_ERR: 12;
+  readonly INVALID_MODIFICATION_ERR: 13;
+  readonly NAMESPACE_ERR: 14;
+  readonly INVALID_ACCESS_ERR: 15;
+  readonly VALIDATION_ERR: 16;
+  readonly TYPE_MISMATCH_ERR: 17;
+  readonly SECURITY_ERR: 18;
+  readonly NETWORK_ERR: 19;
+  readonly ABORT_ERR: 20;
+  readonly URL_MISMATCH_ERR: 21;
+  readonly QUOTA_EXCEEDED_ERR: 22;
+  readonly TIMEOUT_ERR: 23;
+  readonly INVALID_NODE_TYPE_ERR: 24;
+  readonly DATA_CLONE_ERR: 25;
+}
+
 /**
- * Node's `code` and the legacy constants (`DATA_CLONE_ERR`, …) are absent.
+ * As Node 20's: `name`, `message` and `code` (the legacy code of the name, 0
+ * for a name without one) are getters of the prototype; `cause`, when the
+ * options gave one, is the instance's own.
  * @surface new DOMException("m", "DataError")
  */
-interface HookboxDOMException {
+interface HookboxDOMException extends HookboxDOMExceptionCodes {
   readonly name: string;
   readonly message: string;
+  readonly code: number;
   readonly stack: string;
 }
 
@@ -1582,6 +1614,11 @@ declare var URLSearchParams: new (init?: string | Record<string, string> | [stri
 declare var crypto: HookboxWebCrypto;
 /** Base64 of a Latin-1 string; throws a DOMException `InvalidCharacterError` beyond it. */
 declare function btoa(data: string): string;
+/**
+ * WHATWG forgiving-base64, as Node 20's: a DOMException `InvalidCharacterError`
+ * "Invalid character" for a character outside the alphabet or a misplaced `=`,
+ * "The string to be decoded is not correctly encoded." for a bad length.
+ */
 declare function atob(data: string): string;
 /** The structured clone algorithm (no `transfer`). */
 declare function structuredClone<T>(value: T, options?: object): T;
@@ -1589,6 +1626,9 @@ declare var AbortController: new () => HookboxAbortController;
 declare var AbortSignal: HookboxAbortSignalConstructor;
 declare var TextEncoder: new () => HookboxTextEncoder;
 declare var TextDecoder: new (label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean }) => HookboxTextDecoder;
-declare var DOMException: new (message?: string, name?: string) => HookboxDOMException;
+/** `options` may be a name or `{name, cause}`, as in Node 20. */
+declare var DOMException: HookboxDOMExceptionCodes & {
+  new (message?: string, options?: string | { name?: string; cause?: unknown }): HookboxDOMException;
+};
 /** What fetch resolves to; not constructible by a function. */
 declare var Response: { prototype: HookboxResponse };

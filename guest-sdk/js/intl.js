@@ -699,6 +699,74 @@
     return formatNumber(buildNumber(locales, options), call(bigintValueOf, this));
   }
 
+  // String#toLocaleLowerCase and #toLocaleUpperCase. ICU cases every
+  // language as the root locale does (String#toLowerCase's answer) except
+  // Turkish, Azeri and Lithuanian, whose rules are Unicode's SpecialCasing.txt:
+  // in `tr` and `az`, I lowers to dotless ı, İ to i, and i uppers to İ; in
+  // `lt`, Ì, Í and Ĩ lower with an explicit dot. Where those rules look at
+  // combining marks around a letter (an I before U+0307 in `tr`, an I, J or Į
+  // before accents in `lt`, U+0307 after a soft-dotted letter when upper-casing
+  // `lt`), hookbox has not their tables and throws instead of answering
+  // otherwise than Node.
+  const COMBINING_AFTER_I = /I\p{M}/u;
+  const COMBINING_AFTER_IJ = /[IJ\u012E]\p{M}/u;
+  const DOT_ABOVE = /\u0307/;
+  const regexpTest = RegExp.prototype.test;
+
+  // The language subtag of the locale `locales` asks for first ("" for the
+  // default). As in Node (V8), only that first tag is checked.
+  function caseLanguage(locales) {
+    if (locales === undefined) return "";
+    if (locales === null) throw new TypeError("Cannot convert undefined or null to object");
+    if (typeof locales !== "string" && typeof locales !== "object") return "";
+    const list = typeof locales === "string" ? [locales] : locales;
+    if (!(list.length >>> 0)) return "";
+    const first = canonicalTag(list[0]);
+    const dash = call(stringIndexOf, first, "-");
+    return dash < 0 ? first : call(stringSlice, first, 0, dash);
+  }
+
+  function unsupportedCasing(method, language) {
+    const e = new RangeError(
+      "hookbox: String.prototype." + method + " does not support combining marks after I, J or Į, or U+0307, in '" +
+        language + "' (ICU's context rules are not in the sandbox)",
+    );
+    e.code = "ERR_HOOKBOX_INTL_UNSUPPORTED";
+    return e;
+  }
+
+  function thisString(self, method) {
+    if (self === null || self === undefined) throw new TypeError("String.prototype." + method + " called on null or undefined");
+    return StringCtor(self);
+  }
+
+  function localeLowerCase(locales) {
+    const text = thisString(this, "toLocaleLowerCase");
+    const language = caseLanguage(locales);
+    if (language === "tr" || language === "az") {
+      if (call(regexpTest, COMBINING_AFTER_I, text)) throw unsupportedCasing("toLocaleLowerCase", language);
+      return call(stringToLowerCase, call(stringReplace, text, /[I\u0130]/g, (c) => (c === "I" ? "\u0131" : "i")));
+    }
+    if (language === "lt") {
+      if (call(regexpTest, COMBINING_AFTER_IJ, text)) throw unsupportedCasing("toLocaleLowerCase", language);
+      const lower = call(stringToLowerCase, text);
+      return call(stringReplace, lower, /[\u00EC\u00ED\u0129]/g, (c) =>
+        c === "\u00EC" ? "i\u0307\u0300" : c === "\u00ED" ? "i\u0307\u0301" : "i\u0307\u0303",
+      );
+    }
+    return call(stringToLowerCase, text);
+  }
+
+  function localeUpperCase(locales) {
+    const text = thisString(this, "toLocaleUpperCase");
+    const language = caseLanguage(locales);
+    if (language === "tr" || language === "az") {
+      return call(stringToUpperCase, call(stringReplace, text, /i/g, "\u0130"));
+    }
+    if (language === "lt" && call(regexpTest, DOT_ABOVE, text)) throw unsupportedCasing("toLocaleUpperCase", language);
+    return call(stringToUpperCase, text);
+  }
+
   const Intl = {
     DateTimeFormat,
     NumberFormat,
@@ -760,6 +828,8 @@
     numberToLocaleString,
     bigintToLocaleString,
     localeCompare,
+    localeLowerCase,
+    localeUpperCase,
     // The option lists the tables are indexed by, for guest-sdk/intl/build.js.
     options: { COMPONENTS, HOUR12, DATE_STYLES, TIME_STYLES },
   };

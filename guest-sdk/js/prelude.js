@@ -2938,11 +2938,72 @@
     };
   }
 
-  class DOMException extends ErrorCtor {
-    constructor(message, name) {
-      super(message === undefined ? "" : StringCtor(message));
-      ObjectDefineProperty(this, "name", { value: name === undefined ? "Error" : StringCtor(name), configurable: true, writable: true });
+  // DOMException as Node 20's (lib/internal/per_context/domexception.js,
+  // after WebIDL): `name`, `message` and `code` are getters of the prototype
+  // over state only the constructor writes (an instance owns just `stack`,
+  // and `cause` when given), `code` is the legacy code of the name (0 for a
+  // name without one), and the legacy constants are on the class and its
+  // prototype.
+  const domExceptionState = new WeakMap();
+  const weakMapGet = WeakMap.prototype.get;
+  const weakMapSet = WeakMap.prototype.set;
+  const domExceptionCodes = {
+    IndexSizeError: 1, DOMStringSizeError: 2, HierarchyRequestError: 3, WrongDocumentError: 4,
+    InvalidCharacterError: 5, NoDataAllowedError: 6, NoModificationAllowedError: 7, NotFoundError: 8,
+    NotSupportedError: 9, InUseAttributeError: 10, InvalidStateError: 11, SyntaxError: 12,
+    InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15, ValidationError: 16,
+    TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20, URLMismatchError: 21,
+    QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24, DataCloneError: 25,
+  };
+  const domExceptionConstants = [
+    "INDEX_SIZE_ERR", "DOMSTRING_SIZE_ERR", "HIERARCHY_REQUEST_ERR", "WRONG_DOCUMENT_ERR", "INVALID_CHARACTER_ERR",
+    "NO_DATA_ALLOWED_ERR", "NO_MODIFICATION_ALLOWED_ERR", "NOT_FOUND_ERR", "NOT_SUPPORTED_ERR", "INUSE_ATTRIBUTE_ERR",
+    "INVALID_STATE_ERR", "SYNTAX_ERR", "INVALID_MODIFICATION_ERR", "NAMESPACE_ERR", "INVALID_ACCESS_ERR",
+    "VALIDATION_ERR", "TYPE_MISMATCH_ERR", "SECURITY_ERR", "NETWORK_ERR", "ABORT_ERR", "URL_MISMATCH_ERR",
+    "QUOTA_EXCEEDED_ERR", "TIMEOUT_ERR", "INVALID_NODE_TYPE_ERR", "DATA_CLONE_ERR",
+  ];
+  const domExceptionOf = (self) => {
+    const state = call(weakMapGet, domExceptionState, self);
+    if (state === undefined) {
+      const e = new TypeError('Value of "this" must be of DOMException');
+      e.code = "ERR_INVALID_THIS";
+      throw e;
     }
+    return state;
+  };
+  class DOMException extends ErrorCtor {
+    constructor(message = "", options = "Error") {
+      super();
+      if (options && typeof options === "object") {
+        call(weakMapSet, domExceptionState, this, { message: `${message}`, name: `${options.name}` });
+        if ("cause" in options) {
+          ObjectDefineProperty(this, "cause", { value: options.cause, writable: true, enumerable: false, configurable: true });
+        }
+      } else {
+        call(weakMapSet, domExceptionState, this, { message: `${message}`, name: `${options}` });
+      }
+    }
+    get name() {
+      return domExceptionOf(this).name;
+    }
+    get message() {
+      return domExceptionOf(this).message;
+    }
+    get code() {
+      const name = domExceptionOf(this).name;
+      return owns(domExceptionCodes, name) ? domExceptionCodes[name] : 0;
+    }
+  }
+  for (const key of ["name", "message", "code"]) {
+    const d = Object.getOwnPropertyDescriptor(DOMException.prototype, key);
+    d.enumerable = true;
+    ObjectDefineProperty(DOMException.prototype, key, d);
+  }
+  ObjectDefineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
+  for (let i = 0; i < domExceptionConstants.length; i++) {
+    const constant = { value: i + 1, enumerable: true };
+    ObjectDefineProperty(DOMException, domExceptionConstants[i], constant);
+    ObjectDefineProperty(DOMException.prototype, domExceptionConstants[i], constant);
   }
 
   // WHATWG forgiving-base64, as Node's atob/btoa.
@@ -2954,14 +3015,33 @@
     }
     return call(BufferCtor.prototype.toString, BufferCtor.from(text, "latin1"), "base64");
   }
+  // WHATWG forgiving-base64 decoding, with Node 20's errors: a character
+  // outside the alphabet and ASCII whitespace, or `=` other than one or two at
+  // the end of a whole number of quads, is "Invalid character"; a length that
+  // leaves one character over is "not correctly encoded".
   function atob(data) {
     if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
-    let text = call(stringReplace, StringCtor(data), /[\t\n\f\r ]/g, "");
-    if (text.length % 4 === 0) text = call(stringReplace, text, /={1,2}$/, "");
-    if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) {
-      throw new DOMException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+    const input = `${data}`;
+    const invalid = () => new DOMException("Invalid character", "InvalidCharacterError");
+    let significant = 0;
+    let equals = 0;
+    for (let i = 0; i < input.length; i++) {
+      const c = call(stringCharCodeAt, input, i);
+      if (c === 9 || c === 10 || c === 12 || c === 13 || c === 32) continue;
+      significant++;
+      if (c === 61) {
+        if (++equals > 2) throw invalid();
+      } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47) {
+        if (equals) throw invalid();
+      } else {
+        throw invalid();
+      }
     }
-    return call(BufferCtor.prototype.toString, BufferCtor.from(text, "base64"), "latin1");
+    let rest = significant % 4;
+    if (rest === 0) rest = (significant - equals) % 4;
+    else if (equals) throw invalid();
+    if (rest === 1) throw new DOMException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+    return call(BufferCtor.prototype.toString, BufferCtor.from(input, "base64"), "latin1");
   }
 
   // The structured clone algorithm (HTML), for the types a JSON-minded
@@ -3102,12 +3182,30 @@
     configurable: true,
     enumerable: false,
   });
-  ObjectDefineProperty(String.prototype, "localeCompare", {
-    value: intlApi.localeCompare,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  // [name, implementation, length as Node's]
+  const stringMethods = [["localeCompare", "localeCompare", 1], ["toLocaleLowerCase", "localeLowerCase", 0], ["toLocaleUpperCase", "localeUpperCase", 0]];
+  for (const [method, implementation, length] of stringMethods) {
+    ObjectDefineProperty(intlApi[implementation], "name", { value: method, configurable: true });
+    ObjectDefineProperty(intlApi[implementation], "length", { value: length, configurable: true });
+    ObjectDefineProperty(String.prototype, method, {
+      value: intlApi[implementation],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  // Date#toString and #toTimeString end with the zone's name, as Node's do
+  // (V8 takes it from ICU). The sandbox's clock is always UTC.
+  for (const method of ["toString", "toTimeString"]) {
+    const quickjs = Date.prototype[method];
+    const named = {
+      [method]() {
+        const text = call(quickjs, this);
+        return text === "Invalid Date" ? text : text + " (Coordinated Universal Time)";
+      },
+    }[method];
+    ObjectDefineProperty(Date.prototype, method, { value: named, writable: true, configurable: true, enumerable: false });
+  }
   const localeMethods = ["toLocaleString", "toLocaleDateString", "toLocaleTimeString"];
   for (let i = 0; i < localeMethods.length; i++) {
     ObjectDefineProperty(Date.prototype, localeMethods[i], {

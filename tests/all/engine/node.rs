@@ -22,6 +22,8 @@ fn node_answers(file: &str) -> serde_json::Map<String, Value> {
         "{npm} is missing: run `make npm-modules` (make test does)"
     );
     let out = Command::new("node")
+        // The sandbox's clock is UTC; Node's Date#toString answers in TZ.
+        .env("TZ", "UTC")
         .arg(fixture("expect.js"))
         .arg(file)
         .output()
@@ -106,6 +108,14 @@ async fn every_url_case_answers_what_node_20_answers() {
     assert_cases_answer_as_node("url-cases.js", 22).await;
 }
 
+/// DOMException (its getters, legacy codes and constants), casing in
+/// Turkish, Azeri and Lithuanian, and Date#toString's zone name, as Node's
+/// (`text-cases.js`).
+#[tokio::test]
+async fn every_text_case_answers_what_node_20_answers() {
+    assert_cases_answer_as_node("text-cases.js", 18).await;
+}
+
 /// Regional locales Node formats as a supported locale (`de-CH`'s dates are
 /// `de-DE`'s, `fr-BE`'s numbers `fr-FR`'s, …) answer as Node does, with the
 /// regional tag in resolvedOptions().locale (`locale-cases.js`).
@@ -166,6 +176,16 @@ async fn what_intl_cannot_answer_exactly_throws_instead_of_answering_otherwise()
         "new Intl.NumberFormat('en-US', { notation: 'compact' }).format(1234)",
         // Node: '1/1/1970, EST' style output
         "new Date(0).toLocaleString('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' })",
+        // Casing rules that look at combining marks. Node: 'i'
+        "'I\\u0307'.toLocaleLowerCase('tr')",
+        // Node: 'i̇̀' (i, U+0307, U+0300)
+        "'I\\u0300'.toLocaleLowerCase('lt')",
+        // Node: 'j̇́'
+        "'J\\u0301'.toLocaleLowerCase('lt-LT')",
+        // Node: 'I'
+        "'i\\u0307'.toLocaleUpperCase('lt')",
+        // Node: 'ịx' (i, U+0323, x: the dot above is dropped)
+        "'I\\u0323\\u0307x'.toLocaleLowerCase('az')",
     ];
     let list = cases.join(",\n() => ");
     let source = format!(
