@@ -387,6 +387,11 @@ impl Engine {
             // own (catchable) stack limit trips first.
             .max_wasm_stack(4 << 20)
             .async_stack_size(5 << 20);
+        // `make profile`: name compiled guest functions to perf
+        // (/tmp/perf-PID.map), so a profile shows the plugin's own functions.
+        if std::env::var_os("HOOKBOX_PERF_MAP").is_some() {
+            wasm_config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if config.pooling {
             let mut pool = PoolingAllocationConfig::new();
             pool.total_core_instances(config.max_instances)
