@@ -18,7 +18,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
 .PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
-	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data
+	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -81,6 +81,34 @@ bench:
 	$(CARGO) bench --workspace --profile dev --bench engine -- --warm-up-time 2 --measurement-time 5
 	$(MAKE) build
 	./target/debug/hookbox bench --suite all --iterations 20000 --seconds 5
+
+# Where a warm call's time goes. perf (Debian's linux-perf) samples one
+# criterion benchmark, the guest's functions named through wasmtime's perf map
+# (HOOKBOX_PERF_MAP), and inferno folds the samples into a flame graph:
+# target/profile/flamegraph.svg, with the hottest symbols (self time) in
+# target/profile/top.txt. PROFILE_BENCH picks the benchmark (a criterion
+# filter, `cargo bench --bench engine -- --list` names them).
+PROFILE_BENCH ?= invoke_trivial_pipe/pooling\+cow/metered
+PROFILE_SECONDS ?= 10
+INFERNO_VERSION := 0.12.8
+INFERNO := target/tools/bin/inferno-flamegraph
+$(INFERNO):
+	$(CARGO) install --locked --root target/tools inferno --version $(INFERNO_VERSION)
+
+profile: $(INFERNO)
+	@dpkg -s linux-perf >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q linux-perf; }
+	@mkdir -p target/profile
+	$(CARGO) bench --workspace --profile dev --bench engine --no-run --message-format=json \
+		| python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "engine"][-1])' \
+		> target/profile/bench-binary
+	HOOKBOX_PERF_MAP=1 perf record -F 2000 -g -o target/profile/perf.data \
+		$$(cat target/profile/bench-binary) --bench '$(PROFILE_BENCH)' --profile-time $(PROFILE_SECONDS) > /dev/null
+	perf script -i target/profile/perf.data 2>/dev/null | target/tools/bin/inferno-collapse-perf > target/profile/folded.txt
+	target/tools/bin/inferno-flamegraph --title '$(PROFILE_BENCH)' < target/profile/folded.txt > target/profile/flamegraph.svg
+	perf report -i target/profile/perf.data --no-children --sort sym --stdio -g none 2>/dev/null \
+		| grep -v '^#' | grep . | head -40 > target/profile/top.txt
+	@cat target/profile/top.txt
+	@echo "flame graph: target/profile/flamegraph.svg"
 
 # Sustained mixed load at concurrency 64 against a real `hookbox serve`: its
 # resident memory and data dir, sampled over the run, should level off.
