@@ -62,6 +62,9 @@ pub struct ServeArgs {
     /// env vars and allow-lists); a miss reads the database.
     #[arg(long, env = "HOOKBOX_CACHE_CAPACITY", default_value_t = ServiceConfig::default().cache_capacity as u64, value_parser = clap::value_parser!(u64).range(1..))]
     cache_capacity: u64,
+    /// Versions kept per function (the deployed one is kept whatever its age).
+    #[arg(long, env = "HOOKBOX_VERSIONS_KEPT", default_value_t = hookbox_store::DEFAULT_VERSIONS_KEPT as u64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    versions_kept: u64,
     /// Sandboxes that may run at once; further calls wait for a slot.
     #[arg(long, env = "HOOKBOX_MAX_INSTANCES", default_value_t = 1000)]
     max_instances: u32,
@@ -188,6 +191,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             url
         }),
         cache_capacity: args.cache_capacity as usize,
+        versions_kept: args.versions_kept as usize,
         logs: LogPolicy {
             linger: Duration::from_millis(args.log_linger_ms),
             flush: Duration::from_millis(args.log_flush_ms),

@@ -20,6 +20,7 @@ mod config;
 mod connection;
 mod packages;
 pub(crate) mod render;
+mod versions;
 
 use clap::{Args, Subcommand};
 use client::Client;
@@ -97,12 +98,20 @@ configuration or connection errors.";
 
 #[derive(Subcommand)]
 pub enum ClientCommand {
-    /// Deploy FILE as a new function; the server compiles it before it answers.
+    /// Deploy FILE as a new function (the server compiles it before it
+    /// answers), or with --version N, deploy version N of function ID.
     ///
     /// Exits 1 when the source does not compile: the server keeps the function
     /// with status `failed`, and the error (with line and column) is printed.
     #[command(after_help = CONFIG_HELP)]
     Deploy(DeployArgs),
+    /// A function's kept versions, newest first; `*` marks the one it runs.
+    #[command(after_help = CONFIG_HELP)]
+    Versions(versions::VersionsArgs),
+    /// Deploy the version before the one a function runs (the newest older
+    /// one that compiled).
+    #[command(after_help = CONFIG_HELP)]
+    Rollback(versions::RollbackArgs),
     /// List the functions, each scene in its run order.
     #[command(after_help = CONFIG_HELP)]
     Ls(LsArgs),
@@ -143,11 +152,17 @@ pub struct RmArgs {
 
 #[derive(Args)]
 pub struct DeployArgs {
-    /// The function's source.
+    /// The function's source; with --version, the function's id.
+    #[arg(value_name = "FILE|ID")]
     file: PathBuf,
-    /// The scene it hooks into (PRE_REGISTER, POST_AUTHENTICATION, …).
-    #[arg(long)]
-    scene: String,
+    /// Deploy this kept version of function ID instead (a rollback or a
+    /// roll forward; `hookbox versions ID` lists them).
+    #[arg(long, value_name = "N", conflicts_with_all = ["scene", "name", "description", "asynchronous", "timeout", "memory", "disabled"])]
+    version: Option<u64>,
+    /// The scene it hooks into (PRE_REGISTER, POST_AUTHENTICATION, …);
+    /// required for a FILE.
+    #[arg(long, required_unless_present = "version")]
+    scene: Option<String>,
     /// Its name [default: the file name without extension].
     #[arg(long)]
     name: Option<String>,
@@ -293,6 +308,8 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
     }
     let conn = match &command {
         ClientCommand::Deploy(a) => &a.conn,
+        ClientCommand::Versions(a) => &a.conn,
+        ClientCommand::Rollback(a) => &a.conn,
         ClientCommand::Ls(a) => &a.conn,
         ClientCommand::Invoke(a) => &a.conn,
         ClientCommand::Logs(a) => &a.conn,
@@ -307,7 +324,14 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
     let client = &mut client;
     match command {
+        ClientCommand::Deploy(DeployArgs {
+            file,
+            version: Some(n),
+            ..
+        }) => versions::deploy_version(client, &file.to_string_lossy(), n, json).await,
         ClientCommand::Deploy(args) => deploy(client, args, json).await,
+        ClientCommand::Versions(args) => versions::versions(client, args, json).await,
+        ClientCommand::Rollback(args) => versions::rollback(client, args, json).await,
         ClientCommand::Ls(args) => ls(client, args, json).await,
         ClientCommand::Invoke(args) => invoke(client, args, json).await,
         ClientCommand::Logs(args) if args.follow => follow_logs(client, args, json).await,
@@ -366,7 +390,7 @@ async fn deploy(client: &mut Client, args: DeployArgs, json: bool) -> Result<(),
     };
     let mut spec = json!({
         "funcName": name,
-        "scene": args.scene,
+        "scene": args.scene.unwrap_or_default(),
         "sourceCode": source,
         "isAsynchronous": args.asynchronous,
         "enabled": !args.disabled,

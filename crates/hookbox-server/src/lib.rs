@@ -23,6 +23,7 @@ mod packages;
 mod secrets;
 mod signature;
 mod tenants;
+mod versions;
 
 pub use auth::{Auth, Caller, Claims, TOKEN_TTL, sealing_key};
 pub use error::{ApiError, RequestId, api_code};
@@ -54,6 +55,7 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(native::routes())
+        .merge(versions::routes())
         .merge(connections::routes())
         .merge(
             authing::routes().route_layer(middleware::from_fn_with_state(

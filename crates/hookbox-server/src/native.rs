@@ -59,7 +59,12 @@ pub struct FunctionDto {
     /// npm dependencies (name → version or range), when it declares any.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub dependencies: std::collections::BTreeMap<String, String>,
+    /// A revision counter, bumped on every write of the function.
     pub version: u64,
+    /// The version the function runs (`GET /v1/functions/{id}/versions`).
+    pub deployed_version: u64,
+    /// The highest version number given so far.
+    pub latest_version: u64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -81,6 +86,8 @@ impl From<FunctionRecord> for FunctionDto {
             memory_limit_mb: r.memory_limit_mb,
             dependencies: r.dependencies,
             version: r.version,
+            deployed_version: r.deployed_version,
+            latest_version: r.latest_version,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

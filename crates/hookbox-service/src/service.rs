@@ -15,7 +15,8 @@ use hookbox_engine::{
     Outbound, Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
-    AccessKey, FunctionRecord, FunctionStatus, Job, LogRecord, Role, Store, StoreError, Tenant,
+    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord, Role, Store,
+    StoreError, Tenant,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -75,6 +76,9 @@ pub struct ServiceConfig {
     /// The npm registry operators add packages from by name (its base URL,
     /// ending in `/`); `None`: only tarballs.
     pub npm_registry: Option<reqwest::Url>,
+    /// Versions kept per function (at least 1); the deployed one is kept
+    /// whatever its age. Default [`hookbox_store::DEFAULT_VERSIONS_KEPT`].
+    pub versions_kept: usize,
 }
 
 impl Default for ServiceConfig {
@@ -91,6 +95,7 @@ impl Default for ServiceConfig {
             outbound_private: PrivateAccess::Deny,
             nonces_per_tenant: DEFAULT_NONCES_PER_TENANT,
             npm_registry: None,
+            versions_kept: hookbox_store::DEFAULT_VERSIONS_KEPT,
         }
     }
 }
@@ -353,6 +358,9 @@ impl Service {
             memory_limit_mb: spec.memory_limit_mb,
             dependencies: spec.dependencies,
             version: 1,
+            // save_version numbers it.
+            deployed_version: 0,
+            latest_version: 0,
             plugin: None,
             created_at: at.clone(),
             updated_at: at,
@@ -362,7 +370,7 @@ impl Service {
         if refuse_failed {
             refuse_if_failed(&record)?;
         }
-        self.save(record, artifact).await
+        self.save_version(record, artifact).await
     }
 
     /// Applies a patch; a new source is recompiled before the answer (and
@@ -404,6 +412,16 @@ impl Service {
                 .dependencies
                 .as_ref()
                 .is_some_and(|d| *d != record.dependencies);
+        let settings_changed = patch
+            .is_asynchronous
+            .is_some_and(|v| v != record.is_asynchronous)
+            || patch.timeout.is_some_and(|v| v != record.timeout)
+            || patch
+                .terminate_on_timeout
+                .is_some_and(|v| v != record.terminate_on_timeout)
+            || patch
+                .memory_limit_mb
+                .is_some_and(|v| v != record.memory_limit_mb);
         if let Some(v) = patch.func_name {
             record.func_name = v.trim().to_string();
         }
@@ -442,10 +460,98 @@ impl Service {
             if refuse_failed {
                 refuse_if_failed(&record)?;
             }
-            return self.save(record, artifact).await;
+            return self.save_version(record, artifact).await;
         }
         let artifact = self.stored_artifact(&record).await?;
+        if settings_changed {
+            return self.save_version(record, artifact).await;
+        }
         self.save(record, artifact).await
+    }
+
+    /// A function's kept versions, newest first. `NotFound` for an unknown
+    /// function.
+    pub async fn versions(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<Vec<FunctionVersion>, ServiceError> {
+        self.get(tenant, func_id).await?;
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        Ok(self.blocking(move |s| s.list_versions(&t, &f)).await?)
+    }
+
+    /// Version `number` of a function. `NotFound` for an unknown function,
+    /// or a version never given or no longer kept.
+    pub async fn version(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+    ) -> Result<FunctionVersion, ServiceError> {
+        self.get(tenant, func_id).await?;
+        let (t, f) = (tenant.to_string(), func_id.to_string());
+        self.blocking(move |s| s.get_version(&t, &f, number))
+            .await?
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("version {number} of function {func_id}"))
+            })
+    }
+
+    /// Deploys version `number` of a function (a rollback, or a roll
+    /// forward): its code and settings become the function's, compiled
+    /// again with the running plugin, for every call that starts after the
+    /// answer. The function's name, scene and switch are unchanged, and no
+    /// version is added. A version whose source does not compile any more
+    /// (a failed one, or a plugin that refuses it now) is refused (409) and
+    /// nothing changes.
+    pub async fn deploy_version(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let version = self.version(tenant, func_id, number).await?;
+        let mut record = self.get(tenant, func_id).await?;
+        record.source_code = version.source_code;
+        record.dependencies = version.dependencies;
+        record.is_asynchronous = version.is_asynchronous;
+        record.timeout = version.timeout;
+        record.terminate_on_timeout = version.terminate_on_timeout;
+        record.memory_limit_mb = version.memory_limit_mb;
+        record.deployed_version = number;
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
+        if artifact.is_none() {
+            return Err(ServiceError::Conflict(format!(
+                "version {number} does not compile: {}",
+                record.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        }
+        self.save(record, artifact).await
+    }
+
+    /// Deploys the newest kept version older than the deployed one that
+    /// compiled. `Conflict` when there is none.
+    pub async fn rollback(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let deployed = self.get(tenant, func_id).await?.deployed_version;
+        let previous = self
+            .versions(tenant, func_id)
+            .await?
+            .into_iter()
+            .find(|v| v.number < deployed && v.status == FunctionStatus::Success)
+            .ok_or_else(|| {
+                ServiceError::Conflict(format!(
+                    "function {func_id} has no kept version before {deployed} that compiled"
+                ))
+            })?;
+        self.deploy_version(tenant, func_id, previous.number).await
     }
 
     /// Recompiles a function from its stored source (Authing's reupload).
@@ -605,10 +711,47 @@ impl Service {
 
     /// Writes a record and its artifact atomically, flushes (an acknowledged
     /// upload survives a crash) and refreshes the caches.
+    /// Saves `record` as a new version of its function, deployed: numbered
+    /// after the highest one given so far, and kept with the newest
+    /// [`ServiceConfig::versions_kept`].
+    async fn save_version(
+        &self,
+        mut record: FunctionRecord,
+        artifact: Option<Artifact>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let number = record.latest_version + 1;
+        record.latest_version = number;
+        record.deployed_version = number;
+        let sha = artifact.as_ref().map(|a| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(a.to_wasm()))
+        });
+        let version = FunctionVersion::of(&record, number, sha);
+        let saved = self.save_with(record, artifact, Some(version)).await?;
+        let (t, f, deployed) = (
+            saved.tenant_id.clone(),
+            saved.func_id.clone(),
+            saved.deployed_version,
+        );
+        let keep = self.inner.config.versions_kept;
+        self.blocking(move |s| s.prune_versions(&t, &f, deployed, keep))
+            .await?;
+        Ok(saved)
+    }
+
     async fn save(
         &self,
         record: FunctionRecord,
         artifact: Option<Artifact>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.save_with(record, artifact, None).await
+    }
+
+    async fn save_with(
+        &self,
+        record: FunctionRecord,
+        artifact: Option<Artifact>,
+        version: Option<FunctionVersion>,
     ) -> Result<FunctionRecord, ServiceError> {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
@@ -618,7 +761,7 @@ impl Service {
         let hook = is_trigger(&record.scene);
         let secrets = self
             .blocking(move |s| {
-                s.put_function_unique(&stored, wasm.as_deref(), |other| {
+                s.put_function_versioned(&stored, wasm.as_deref(), version.as_ref(), |other| {
                     hook && is_trigger(&other.scene)
                 })?;
                 s.flush()?;
@@ -1163,13 +1306,14 @@ impl Service {
         attempt: u32,
         secrets: &Redactor,
     ) {
-        let log = log_record(
+        let mut log = log_record(
             (&record.tenant_id, &record.func_id, None),
             outcome,
             request_id,
             (record.is_asynchronous, attempt),
             secrets,
         );
+        log.version = Some(record.deployed_version);
         self.push_log(log);
     }
 
@@ -1636,6 +1780,7 @@ fn log_record(
         duration_us: outcome.duration_us,
         is_async,
         attempt,
+        version: None,
         error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
         logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
     }

@@ -45,11 +45,13 @@ pub use codec::ENCODING_VERSION;
 pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
-    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, Job, LogRecord, PackageRecord,
-    Role, Tenant, TenantId,
+    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord,
+    PackageRecord, Role, Tenant, TenantId,
 };
 pub use seal::Sealer;
-pub use store::{ConnectionWrite, LOCK_WAIT, NonceUse, Store, connection_log_id, new_id};
+pub use store::{
+    ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, Store, connection_log_id, new_id,
+};
 
 #[cfg(test)]
 mod tests;

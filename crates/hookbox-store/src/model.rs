@@ -84,12 +84,81 @@ pub struct FunctionRecord {
     /// only modules hookbox provides are accepted.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub dependencies: std::collections::BTreeMap<String, String>,
-    /// Bumped on every update.
+    /// Bumped on every write of the record (a revision, for
+    /// [`crate::Store::rebuild_function`]'s check); not a version number.
     pub version: u64,
+    /// The number of the [`FunctionVersion`] the function runs: its source
+    /// and settings are that version's. 0 only in a record written before
+    /// versions existed (the store gives it version 1 when it opens).
+    #[serde(default)]
+    pub deployed_version: u64,
+    /// The highest version number given so far (numbers are never reused,
+    /// even after retention drops a version).
+    #[serde(default)]
+    pub latest_version: u64,
     /// Hash of the engine plugin the stored artifact was built for.
     pub plugin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// One immutable version of a function: what a change of its code,
+/// dependencies or limits saved. Metadata (name, description, scene,
+/// enabled) is the function's, not a version's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionVersion {
+    /// 1, 2, …: per function, in the order they were saved.
+    pub number: u64,
+    pub source_code: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub dependencies: std::collections::BTreeMap<String, String>,
+    pub is_asynchronous: bool,
+    /// Seconds.
+    pub timeout: u32,
+    pub terminate_on_timeout: bool,
+    pub memory_limit_mb: u32,
+    /// `success`, or `failed` when the source did not compile (it is kept,
+    /// as the function is, so that the history is whole).
+    pub status: FunctionStatus,
+    pub upload_err_msg: Option<String>,
+    /// SHA-256 (hex) of the artifact compiled from it, with the plugin it
+    /// was compiled by; absent for a failed compile.
+    pub artifact_sha256: Option<String>,
+    /// The access key that saved it, when the request was made with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    pub created_at: String,
+}
+
+impl FunctionVersion {
+    /// The version `record`'s code and settings make, numbered `number`.
+    pub fn of(record: &FunctionRecord, number: u64, artifact_sha256: Option<String>) -> Self {
+        Self {
+            number,
+            source_code: record.source_code.clone(),
+            dependencies: record.dependencies.clone(),
+            is_asynchronous: record.is_asynchronous,
+            timeout: record.timeout,
+            terminate_on_timeout: record.terminate_on_timeout,
+            memory_limit_mb: record.memory_limit_mb,
+            status: record.status,
+            upload_err_msg: record.upload_err_msg.clone(),
+            artifact_sha256,
+            created_by: None,
+            created_at: record.updated_at.clone(),
+        }
+    }
+
+    /// Whether `record`'s code and settings are this version's.
+    pub fn matches(&self, record: &FunctionRecord) -> bool {
+        self.source_code == record.source_code
+            && self.dependencies == record.dependencies
+            && self.is_asynchronous == record.is_asynchronous
+            && self.timeout == record.timeout
+            && self.terminate_on_timeout == record.terminate_on_timeout
+            && self.memory_limit_mb == record.memory_limit_mb
+    }
 }
 
 /// One invocation, as its function's log shows it.
@@ -116,6 +185,10 @@ pub struct LogRecord {
     pub duration_us: u64,
     pub is_async: bool,
     pub attempt: u32,
+    /// The function version that ran (absent for a connection's script, and
+    /// in records written before versions existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
     pub error: Option<serde_json::Value>,
     pub logs: serde_json::Value,
 }

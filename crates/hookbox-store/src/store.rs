@@ -49,8 +49,11 @@ mod connections;
 mod nonces;
 mod packages;
 mod tenants;
+mod versions;
+
 pub use connections::{ConnectionWrite, connection_log_id};
 pub use nonces::NonceUse;
+pub use versions::DEFAULT_VERSIONS_KEPT;
 
 // ------------------------------------------------------------ constants
 
@@ -102,6 +105,8 @@ pub struct Store {
     /// in the same transaction that takes it.
     names: Tree,
     artifacts: Tree,
+    /// Function versions ([`versions`]).
+    versions: Tree,
     orders: Tree,
     env: Tree,
     logs: Tree,
@@ -179,6 +184,7 @@ impl Store {
             functions: db.open_tree("functions")?,
             names: db.open_tree("names")?,
             artifacts: db.open_tree("artifacts")?,
+            versions: db.open_tree("versions")?,
             orders: db.open_tree("orders")?,
             env: db.open_tree("env")?,
             logs: db.open_tree("logs")?,
@@ -197,6 +203,7 @@ impl Store {
         };
         let store = store.migrated()?;
         store.build_name_index()?;
+        store.build_versions()?;
         Ok(store)
     }
 
@@ -503,15 +510,48 @@ impl Store {
     where
         F: Fn(&FunctionRecord) -> bool,
     {
+        self.put_function_versioned(record, artifact, None, clashes)
+    }
+
+    /// [`Store::put_function_unique`], also writing `version` (a new one,
+    /// numbered as `record.latest_version`) in the same transaction. A
+    /// version number already taken is a `Conflict`: two concurrent changes
+    /// cannot both become version n.
+    pub fn put_function_versioned<F>(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: F,
+    ) -> Result<(), StoreError>
+    where
+        F: Fn(&FunctionRecord) -> bool,
+    {
         check_part("tenant id", &record.tenant_id)?;
         check_part("funcId", &record.func_id)?;
         check_part("scene", &record.scene)?;
         let (tenant, func) = (record.tenant_id.as_str(), record.func_id.as_str());
         let fkey = key(&[tenant, func]);
         let nkey = key(&[tenant, &record.func_name]);
-        (&self.functions, &self.artifacts, &self.orders, &self.names)
-            .transaction(|(functions, artifacts, orders, names)| {
+        let vkey = version.map(|v| versions::version_key(tenant, func, v.number));
+        (
+            &self.functions,
+            &self.artifacts,
+            &self.orders,
+            &self.names,
+            &self.versions,
+        )
+            .transaction(|(functions, artifacts, orders, names, versions)| {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
+                if let (Some(version), Some(vkey)) = (version, &vkey) {
+                    if versions.get(vkey.as_slice())?.is_some() {
+                        return abort(StoreError::Conflict(format!(
+                            "version {} of function {func} was saved by another change meanwhile",
+                            version.number
+                        )));
+                    }
+                    tx_put(versions, vkey, version)?;
+                }
                 let renamed = old.as_ref().map(|o| (&o.func_name, &o.scene))
                     != Some((&record.func_name, &record.scene));
                 if renamed {
@@ -671,6 +711,7 @@ impl Store {
             })
             .map_err(tx_error)?;
         if existed {
+            self.delete_versions_of(tenant_id, func_id)?;
             self.delete_logs_of(tenant_id, func_id)?;
         }
         Ok(existed)

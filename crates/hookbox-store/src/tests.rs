@@ -19,6 +19,8 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         memory_limit_mb: 64,
         dependencies: Default::default(),
         version: 1,
+        deployed_version: 1,
+        latest_version: 1,
         plugin: Some("p".into()),
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),
@@ -38,6 +40,7 @@ fn log(tenant: &str, func: &str, at: u64, outcome: &str) -> LogRecord {
         duration_us: 10,
         is_async: false,
         attempt: 1,
+        version: None,
         error: None,
         logs: json!([]),
     }

@@ -20,3 +20,4 @@ mod signatures;
 mod strict;
 mod templates;
 mod tenancy;
+mod versions;

@@ -411,6 +411,7 @@ mod tests {
             duration_us: 10,
             is_async: false,
             attempt: 1,
+            version: None,
             error: None,
             logs: serde_json::json!([]),
         })

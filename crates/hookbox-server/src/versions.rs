@@ -1,0 +1,146 @@
+//! Function versions in the native API: list them, read one (with its
+//! source), deploy one (a rollback or a roll forward), and roll back to the
+//! one before the deployed one.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, RequestId, ok};
+use crate::native::FunctionDto;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use hookbox_store::FunctionVersion;
+use serde::Serialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/functions/{func_id}/versions", get(list_versions))
+        .route(
+            "/v1/functions/{func_id}/versions/{number}",
+            get(get_version),
+        )
+        .route(
+            "/v1/functions/{func_id}/versions/{number}/deploy",
+            post(deploy_version),
+        )
+        .route("/v1/functions/{func_id}/rollback", post(rollback))
+}
+
+/// A version as listed: everything but its source.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionSummary {
+    number: u64,
+    /// Whether the function runs this version now.
+    deployed: bool,
+    status: hookbox_store::FunctionStatus,
+    upload_err_msg: Option<String>,
+    is_asynchronous: bool,
+    timeout: u32,
+    terminate_on_timeout: bool,
+    memory_limit_mb: u32,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    dependencies: std::collections::BTreeMap<String, String>,
+    artifact_sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_by: Option<String>,
+    created_at: String,
+}
+
+impl VersionSummary {
+    fn of(v: FunctionVersion, deployed: u64) -> Self {
+        Self {
+            number: v.number,
+            deployed: v.number == deployed,
+            status: v.status,
+            upload_err_msg: v.upload_err_msg,
+            is_asynchronous: v.is_asynchronous,
+            timeout: v.timeout,
+            terminate_on_timeout: v.terminate_on_timeout,
+            memory_limit_mb: v.memory_limit_mb,
+            dependencies: v.dependencies,
+            artifact_sha256: v.artifact_sha256,
+            created_by: v.created_by,
+            created_at: v.created_at,
+        }
+    }
+}
+
+/// A version number from the path: a positive integer, or a 400 naming it.
+fn number(text: &str) -> Result<u64, ApiError> {
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ApiError::invalid(format!(
+            "version: must be a positive integer, not {text:?}"
+        ))),
+    }
+}
+
+async fn list_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.get(&caller.tenant, &func_id).await?;
+    let list: Vec<_> = state
+        .service
+        .versions(&caller.tenant, &func_id)
+        .await?
+        .into_iter()
+        .map(|v| VersionSummary::of(v, record.deployed_version))
+        .collect();
+    Ok(ok(
+        &rid,
+        serde_json::json!({
+            "funcId": func_id,
+            "deployedVersion": record.deployed_version,
+            "list": list,
+        }),
+    ))
+}
+
+async fn get_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path((func_id, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let n = number(&n)?;
+    let record = state.service.get(&caller.tenant, &func_id).await?;
+    let version = state.service.version(&caller.tenant, &func_id, n).await?;
+    let source = version.source_code.clone();
+    let mut body = serde_json::to_value(VersionSummary::of(version, record.deployed_version))
+        .map_err(|_| ApiError::internal())?;
+    body["sourceCode"] = serde_json::Value::String(source);
+    Ok(ok(&rid, body))
+}
+
+async fn deploy_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path((func_id, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let n = number(&n)?;
+    let record = state
+        .service
+        .deploy_version(&caller.tenant, &func_id, n)
+        .await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+async fn rollback(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let record = state.service.rollback(&caller.tenant, &func_id).await?;
+    Ok(ok(&rid, FunctionDto::from(record)))
+}

@@ -1,0 +1,115 @@
+//! Function versions: each change of a function's code, dependencies or
+//! limits is kept as an immutable [`FunctionVersion`], keyed
+//! `tenant \0 func \0 number` (zero-padded, so keys sort by number). The
+//! function's record says which one is deployed; the store writes a version
+//! in the same transaction as the record that deploys it
+//! ([`Store::put_function_versioned`]) and keeps the newest ones.
+
+use super::{Store, key, prefix};
+use crate::codec::{decode, encode};
+use crate::{FunctionRecord, FunctionVersion, StoreError};
+
+/// Digits of a version number in its key.
+const NUMBER_DIGITS: usize = 20;
+
+/// Versions kept per function unless the server says otherwise (Auth0
+/// Actions keep the last 50 too); the deployed one is kept whatever its age.
+pub const DEFAULT_VERSIONS_KEPT: usize = 50;
+
+pub(super) fn version_key(tenant_id: &str, func_id: &str, number: u64) -> Vec<u8> {
+    key(&[tenant_id, func_id, &format!("{number:0NUMBER_DIGITS$}")])
+}
+
+impl Store {
+    /// A function's kept versions, newest first (empty for an unknown
+    /// function).
+    pub fn list_versions(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Vec<FunctionVersion>, StoreError> {
+        self.versions
+            .scan_prefix(prefix(&[tenant_id, func_id]))
+            .values()
+            .rev()
+            .map(|v| decode(&v?))
+            .collect()
+    }
+
+    /// Version `number` of a function, if it is kept.
+    pub fn get_version(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        number: u64,
+    ) -> Result<Option<FunctionVersion>, StoreError> {
+        self.versions
+            .get(version_key(tenant_id, func_id, number))?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    /// Drops a function's versions beyond the newest `keep`, never the one
+    /// `deployed`. Returns how many it dropped. Run after the write that
+    /// added a version; a crash before it only leaves extra versions.
+    pub fn prune_versions(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        deployed: u64,
+        keep: usize,
+    ) -> Result<usize, StoreError> {
+        let keys = self
+            .versions
+            .scan_prefix(prefix(&[tenant_id, func_id]))
+            .keys()
+            .rev()
+            .collect::<Result<Vec<_>, _>>()?;
+        let deployed_key = version_key(tenant_id, func_id, deployed);
+        let mut dropped = 0;
+        for k in keys.iter().skip(keep.max(1)) {
+            if k.as_ref() != deployed_key.as_slice() {
+                self.versions.remove(k)?;
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Removes every version of a function (after its deletion).
+    pub(super) fn delete_versions_of(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<(), StoreError> {
+        for k in self
+            .versions
+            .scan_prefix(prefix(&[tenant_id, func_id]))
+            .keys()
+        {
+            self.versions.remove(k?)?;
+        }
+        Ok(())
+    }
+
+    /// Gives every function stored before versions existed its version 1
+    /// (its current code and settings, deployed). Idempotent.
+    pub(super) fn build_versions(&self) -> Result<(), StoreError> {
+        for entry in self.functions.iter() {
+            let (k, v) = entry?;
+            let mut record: FunctionRecord = decode(&v)?;
+            if record.deployed_version != 0 {
+                continue;
+            }
+            let version = FunctionVersion::of(&record, 1, None);
+            record.deployed_version = 1;
+            record.latest_version = record.latest_version.max(1);
+            self.versions.insert(
+                version_key(&record.tenant_id, &record.func_id, 1),
+                encode(&version)?,
+            )?;
+            self.functions.insert(k, encode(&record)?)?;
+        }
+        Ok(())
+    }
+}

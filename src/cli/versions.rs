@@ -1,0 +1,105 @@
+//! `hookbox versions`, `hookbox deploy ID --version N` and `hookbox
+//! rollback`: a function's kept versions, and which one it runs.
+
+use super::client::Client;
+use super::{CliError, Conn, print_json, render};
+use clap::Args;
+use reqwest::Method;
+use serde_json::Value;
+
+#[derive(Args)]
+pub struct VersionsArgs {
+    /// The function's id (`hookbox ls` shows it).
+    id: String,
+    #[command(flatten)]
+    pub(super) conn: Conn,
+}
+
+#[derive(Args)]
+pub struct RollbackArgs {
+    /// The function's id.
+    id: String,
+    #[command(flatten)]
+    pub(super) conn: Conn,
+}
+
+/// Lists the kept versions, newest first; `*` marks the deployed one.
+pub async fn versions(client: &mut Client, args: VersionsArgs, json: bool) -> Result<(), CliError> {
+    let data = client
+        .get(&["v1", "functions", &args.id, "versions"], &[])
+        .await?;
+    if json {
+        print_json(&data);
+        return Ok(());
+    }
+    let list = data["list"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let mut table = render::table(&[
+        "", "VERSION", "STATUS", "TIMEOUT", "MEMORY", "ARTIFACT", "CREATED",
+    ]);
+    for v in list {
+        let sha = render::text(v, "artifactSha256");
+        table.add_row(vec![
+            if v["deployed"] == Value::Bool(true) {
+                "*"
+            } else {
+                ""
+            }
+            .to_string(),
+            v["number"].to_string(),
+            render::text(v, "status").to_string(),
+            format!("{}s", v["timeout"]),
+            format!("{} MiB", v["memoryLimitMb"]),
+            sha.get(..12).unwrap_or(sha).to_string(),
+            render::time(render::text(v, "createdAt")),
+        ]);
+    }
+    render::print(&table);
+    Ok(())
+}
+
+/// Deploys version `number` of function `id`.
+pub async fn deploy_version(
+    client: &mut Client,
+    id: &str,
+    number: u64,
+    json: bool,
+) -> Result<(), CliError> {
+    let n = number.to_string();
+    let data = client
+        .call(
+            Method::POST,
+            &["v1", "functions", id, "versions", &n, "deploy"],
+            &[],
+            None,
+        )
+        .await?;
+    report(&data, json);
+    Ok(())
+}
+
+/// Deploys the version before the deployed one.
+pub async fn rollback(client: &mut Client, args: RollbackArgs, json: bool) -> Result<(), CliError> {
+    let data = client
+        .call(
+            Method::POST,
+            &["v1", "functions", &args.id, "rollback"],
+            &[],
+            None,
+        )
+        .await?;
+    report(&data, json);
+    Ok(())
+}
+
+fn report(data: &Value, json: bool) {
+    if json {
+        print_json(data);
+        return;
+    }
+    out!(
+        "function {} now runs version {} (latest {})",
+        render::text(data, "funcId"),
+        data["deployedVersion"],
+        data["latestVersion"]
+    );
+}

@@ -1,0 +1,428 @@
+//! Function versions (issue 14): every change of code or limits is a kept,
+//! numbered version; an operator lists them, reads one, deploys one and
+//! rolls back, and the next call runs what was deployed.
+
+use crate::server_harness::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A pipe that tags the user with `tag`, or throws when `tag` is `broken`.
+fn tagging(tag: &str) -> String {
+    if tag == "broken" {
+        return "async function pipe(user, context, callback) { throw new Error('broken'); }"
+            .into();
+    }
+    format!(
+        "async function pipe(user, context, callback) {{ user.ran = '{tag}'; callback(null, user, context); }}"
+    )
+}
+
+async fn patch(server: &Server, token: &str, id: &str, body: Value) -> Value {
+    let (status, answer) = server
+        .call(
+            Method::PATCH,
+            &format!("/v1/functions/{id}"),
+            token,
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["data"].clone()
+}
+
+async fn post(server: &Server, token: &str, path: &str) -> (StatusCode, Value) {
+    server.call(Method::POST, path, token, None).await
+}
+
+async fn versions(server: &Server, token: &str, id: &str) -> Value {
+    let (status, answer) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/versions"),
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["data"].clone()
+}
+
+async fn ran(server: &Server, token: &str, id: &str) -> Value {
+    let out = server.invoke(token, id, json!({"user": {}})).await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    out["user"]["ran"].clone()
+}
+
+#[tokio::test]
+async fn each_change_is_a_version_and_deploying_one_takes_effect_for_the_next_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let f = server
+        .deploy(
+            &token,
+            function("tagger", "POST_AUTHENTICATION", &tagging("one")),
+        )
+        .await;
+    assert_eq!(
+        (f["deployedVersion"].clone(), f["latestVersion"].clone()),
+        (json!(1), json!(1))
+    );
+    let id = f["funcId"].as_str().unwrap().to_string();
+
+    // Code: version 2. Metadata only: no version. A limit: version 3.
+    let f = patch(&server, &token, &id, json!({"sourceCode": tagging("two")})).await;
+    assert_eq!(f["deployedVersion"], 2);
+    let f = patch(
+        &server,
+        &token,
+        &id,
+        json!({"funcDescription": "tags users", "enabled": true}),
+    )
+    .await;
+    assert_eq!(
+        (f["deployedVersion"].clone(), f["latestVersion"].clone()),
+        (json!(2), json!(2))
+    );
+    let f = patch(&server, &token, &id, json!({"timeout": 5})).await;
+    assert_eq!(
+        (f["deployedVersion"].clone(), f["latestVersion"].clone()),
+        (json!(3), json!(3))
+    );
+    assert_eq!(ran(&server, &token, &id).await, "two");
+
+    let list = versions(&server, &token, &id).await;
+    assert_eq!(list["deployedVersion"], 3);
+    let numbers: Vec<_> = list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].clone())
+        .collect();
+    assert_eq!(numbers, [json!(3), json!(2), json!(1)]);
+    let deployed: Vec<_> = list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["deployed"].clone())
+        .collect();
+    assert_eq!(deployed, [json!(true), json!(false), json!(false)]);
+    assert_eq!(list["list"][0]["timeout"], 5);
+    assert_eq!(list["list"][1]["timeout"], 3);
+    assert!(
+        list["list"][0].get("sourceCode").is_none(),
+        "a listing carries no source"
+    );
+    assert_eq!(
+        list["list"][0]["artifactSha256"].as_str().unwrap().len(),
+        64
+    );
+
+    let (status, one) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/versions/1"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["data"]["sourceCode"], tagging("one"));
+    assert_eq!(one["data"]["deployed"], false);
+
+    // Roll back twice: 3 → 2 → 1; the function's own fields follow the version.
+    let (status, back) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["data"]["deployedVersion"], 2);
+    assert_eq!(back["data"]["timeout"], 3);
+    let (_, back) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(back["data"]["deployedVersion"], 1);
+    assert_eq!(back["data"]["sourceCode"], tagging("one"));
+    assert_eq!(
+        back["data"]["funcDescription"], "tags users",
+        "metadata is the function's"
+    );
+    assert_eq!(ran(&server, &token, &id).await, "one");
+    // Nothing before version 1.
+    let (status, none) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 409, "{none}");
+    assert!(
+        none["message"]
+            .as_str()
+            .unwrap()
+            .contains("no kept version before 1"),
+        "{none}"
+    );
+    // Rolling back adds no version.
+    assert_eq!(
+        versions(&server, &token, &id).await["list"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Roll forward to 3.
+    let (status, forward) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/3/deploy"),
+    )
+    .await;
+    assert_eq!(status, 200, "{forward}");
+    assert_eq!(forward["data"]["deployedVersion"], 3);
+    assert_eq!(forward["data"]["timeout"], 5);
+    assert_eq!(ran(&server, &token, &id).await, "two");
+
+    // Each log record says which version ran: 2 ("two"), 1, then 3.
+    let logs = eventually("three log records", || async {
+        let logs = server.logs(&token, &id, "limit=10").await;
+        (logs["totalCount"] == 3).then_some(logs)
+    })
+    .await;
+    let ran_versions: Vec<_> = logs["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["version"].clone())
+        .collect();
+    assert_eq!(ran_versions, [json!(3), json!(1), json!(3)]);
+}
+
+#[tokio::test]
+async fn version_routes_refuse_what_is_not_there_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("one"))
+        .await;
+    for (method, path, status, says) in [
+        (
+            Method::GET,
+            format!("/v1/functions/{id}/versions/0"),
+            400,
+            "version: must be a positive integer",
+        ),
+        (
+            Method::GET,
+            format!("/v1/functions/{id}/versions/x1"),
+            400,
+            "version: must be a positive integer",
+        ),
+        (
+            Method::POST,
+            format!("/v1/functions/{id}/versions/-1/deploy"),
+            400,
+            "version: must be a positive integer",
+        ),
+        (
+            Method::GET,
+            format!("/v1/functions/{id}/versions/2"),
+            404,
+            "version 2 of function",
+        ),
+        (
+            Method::POST,
+            format!("/v1/functions/{id}/versions/9/deploy"),
+            404,
+            "version 9 of function",
+        ),
+        (
+            Method::GET,
+            "/v1/functions/nope/versions".to_string(),
+            404,
+            "function nope",
+        ),
+        (
+            Method::POST,
+            "/v1/functions/nope/rollback".to_string(),
+            404,
+            "function nope",
+        ),
+    ] {
+        let (got, body) = server.call(method, &path, &token, None).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap_or("").contains(says),
+            "{path}: {body}"
+        );
+    }
+    // Another tenant's function is not found.
+    let (status, other) = server
+        .call(
+            Method::POST,
+            "/v1/tenants",
+            ADMIN_KEY,
+            Some(json!({"name": "other"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{other}");
+    let other = server
+        .token_for(
+            other["data"]["accessKeyId"].as_str().unwrap(),
+            other["data"]["accessKeySecret"].as_str().unwrap(),
+        )
+        .await;
+    let (status, _) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/versions"),
+            &other,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn only_the_newest_versions_are_kept_and_a_version_that_failed_is_kept_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[("HOOKBOX_VERSIONS_KEPT", "3")]);
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("v1"))
+        .await;
+    for n in 2..=5 {
+        patch(
+            &server,
+            &token,
+            &id,
+            json!({"sourceCode": tagging(&format!("v{n}"))}),
+        )
+        .await;
+    }
+    // A source that does not compile is a version too (the function keeps it, failed).
+    let f = patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": "function pipe( {"}),
+    )
+    .await;
+    assert_eq!(f["status"], "failed");
+    assert_eq!(f["deployedVersion"], 6);
+    let list = versions(&server, &token, &id).await;
+    let numbers: Vec<_> = list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].clone())
+        .collect();
+    assert_eq!(numbers, [json!(6), json!(5), json!(4)]);
+    assert_eq!(list["list"][0]["status"], "failed");
+    assert!(list["list"][0]["artifactSha256"].is_null());
+    // A rollback skips nothing that compiled: 6 (failed) → 5.
+    let (status, back) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["data"]["deployedVersion"], 5);
+    assert_eq!(back["data"]["status"], "success");
+    assert_eq!(ran(&server, &token, &id).await, "v5");
+    // A dropped version is gone; deploying the failed one is refused and changes nothing.
+    let (status, _) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/1/deploy"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, failed) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/6/deploy"),
+    )
+    .await;
+    assert_eq!(status, 409, "{failed}");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 6 does not compile"),
+        "{failed}"
+    );
+    assert_eq!(ran(&server, &token, &id).await, "v5");
+    // Versions survive a restart.
+    server.stop();
+    let server = Server::start(dir.path());
+    assert_eq!(versions(&server, &token, &id).await["deployedVersion"], 5);
+    assert_eq!(ran(&server, &token, &id).await, "v5");
+}
+
+/// The issue's "done when": a scene runs continuously while a broken version
+/// is deployed and rolled back; every call ran the good or the broken
+/// version, never failed in hookbox itself.
+#[tokio::test]
+async fn a_rollback_under_load_loses_no_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = std::sync::Arc::new(Server::start(dir.path()));
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("good"))
+        .await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut callers = Vec::new();
+    for _ in 0..4 {
+        let (server, token, stop) = (server.clone(), token.clone(), stop.clone());
+        callers.push(tokio::spawn(async move {
+            let (mut good, mut broken) = (0u32, 0u32);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, body) = server
+                    .call(
+                        Method::POST,
+                        "/v1/scenes/POST_AUTHENTICATION/run",
+                        &token,
+                        Some(json!({"user": {}, "context": {}})),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{body}");
+                let out = &body["data"];
+                match (out["outcome"].as_str(), out["user"]["ran"].as_str()) {
+                    (Some("ok"), Some("good")) => good += 1,
+                    (Some("error"), _) if out["error"]["message"] == "broken" => broken += 1,
+                    _ => panic!("a call neither good nor broken: {out}"),
+                }
+            }
+            (good, broken)
+        }));
+    }
+    let deployed = |n: u64| {
+        let (server, token, id) = (server.clone(), token.clone(), id.clone());
+        async move {
+            eventually(&format!("calls after version {n}"), || async {
+                let logs = server.logs(&token, &id, "limit=1").await;
+                (logs["list"][0]["version"] == n).then_some(())
+            })
+            .await
+        }
+    };
+    deployed(1).await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("broken")}),
+    )
+    .await;
+    deployed(2).await;
+    let (status, back) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{back}");
+    deployed(1).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut good, mut broken) = (0, 0);
+    for caller in callers {
+        let (g, b) = caller.await.unwrap();
+        good += g;
+        broken += b;
+    }
+    assert!(good > 0 && broken > 0, "good {good}, broken {broken}");
+    // After the rollback, the next call is good.
+    let (_, body) = server
+        .call(
+            Method::POST,
+            "/v1/scenes/POST_AUTHENTICATION/run",
+            &token,
+            Some(json!({"user": {}})),
+        )
+        .await;
+    assert_eq!(body["data"]["user"]["ran"], "good", "{body}");
+}
