@@ -1025,3 +1025,100 @@ fn a_tenants_domain_is_set_at_creation_and_changed_later() {
         Err(StoreError::NotFound(_))
     ));
 }
+
+/// A record at version `n` of its function, with version `n` beside it.
+fn at_version(id: &str, n: u64) -> (FunctionRecord, FunctionVersion) {
+    let record = FunctionRecord {
+        source_code: format!("// v{n}"),
+        deployed_version: n,
+        latest_version: n,
+        ..record("t", id, "S")
+    };
+    let version = FunctionVersion::of(&record, n, None);
+    (record, version)
+}
+
+#[test]
+fn a_version_is_written_with_its_record_and_a_number_is_given_once() {
+    let s = Store::open_temporary().unwrap();
+    for n in 1..=3 {
+        let (r, v) = at_version("f", n);
+        s.put_function_versioned(&r, None, Some(&v), |_| false)
+            .unwrap();
+    }
+    let numbers: Vec<u64> = s
+        .list_versions("t", "f")
+        .unwrap()
+        .iter()
+        .map(|v| v.number)
+        .collect();
+    assert_eq!(numbers, [3, 2, 1]);
+    assert_eq!(
+        s.get_version("t", "f", 2).unwrap().unwrap().source_code,
+        "// v2"
+    );
+    assert!(s.get_version("t", "f", 4).unwrap().is_none());
+    // Version 3 again (two changes racing for one number): refused, and the
+    // record is not written either.
+    let (mut r, v) = at_version("f", 3);
+    r.source_code = "// other".into();
+    assert!(matches!(
+        s.put_function_versioned(&r, None, Some(&v), |_| false),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.get_function("t", "f").unwrap().unwrap().source_code,
+        "// v3"
+    );
+    // Deleting the function deletes its versions.
+    assert!(s.delete_function("t", "f").unwrap());
+    assert!(s.list_versions("t", "f").unwrap().is_empty());
+}
+
+#[test]
+fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
+    let s = Store::open_temporary().unwrap();
+    for n in 1..=6 {
+        let (r, v) = at_version("f", n);
+        s.put_function_versioned(&r, None, Some(&v), |_| false)
+            .unwrap();
+    }
+    assert_eq!(s.prune_versions("t", "f", 2, 3).unwrap(), 2);
+    let numbers: Vec<u64> = s
+        .list_versions("t", "f")
+        .unwrap()
+        .iter()
+        .map(|v| v.number)
+        .collect();
+    assert_eq!(numbers, [6, 5, 4, 2]);
+    // Another function's versions are untouched.
+    let (r, v) = at_version("g", 1);
+    s.put_function_versioned(&r, None, Some(&v), |_| false)
+        .unwrap();
+    s.prune_versions("t", "f", 6, 1).unwrap();
+    assert_eq!(s.list_versions("t", "f").unwrap().len(), 1);
+    assert_eq!(s.list_versions("t", "g").unwrap().len(), 1);
+}
+
+#[test]
+fn a_function_written_before_versions_gets_version_1_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        let old = FunctionRecord {
+            deployed_version: 0,
+            latest_version: 0,
+            ..record("t", "f", "S")
+        };
+        s.put_function(&old, None).unwrap();
+        s.flush().unwrap();
+    }
+    for _ in 0..2 {
+        let s = Store::open(dir.path()).unwrap();
+        let f = s.get_function("t", "f").unwrap().unwrap();
+        assert_eq!((f.deployed_version, f.latest_version), (1, 1));
+        let versions = s.list_versions("t", "f").unwrap();
+        assert_eq!(versions.len(), 1, "idempotent");
+        assert!(versions[0].matches(&f));
+    }
+}
