@@ -876,3 +876,79 @@ async fn https_urls_work_through_a_tls_front() {
     let env = blocking(cmd).await.unwrap().ok().json();
     assert!(env.get("UNTRUSTED").is_none(), "{env}");
 }
+
+/// The walk-through the README gives: deploy, ship a bad change, see the
+/// versions, roll back, roll forward by number.
+#[tokio::test]
+async fn versions_rollback_and_deploy_a_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cli = Cli::new(&server, dir.path());
+    let token = server.admin_token().await;
+    let good = write(
+        dir.path(),
+        "tag.js",
+        "async function pipe(user, context, callback) {\n  user.tagged = true;\n  callback(null, user, context);\n}\n",
+    );
+    let id = cli
+        .run(&["deploy", &good, "--scene", "POST_AUTHENTICATION", "-q"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &format!("/v1/functions/{id}"),
+            &token,
+            Some(json!({"sourceCode": DENY})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let listed = cli.run(&["versions", &id]).ok().stdout;
+    let rows: Vec<&str> = listed.lines().filter(|l| l.contains("success")).collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(
+        rows[0].trim_start().starts_with('*') && rows[0].contains(" 2 "),
+        "{listed}"
+    );
+    assert!(
+        !rows[1].contains('*') && rows[1].contains(" 1 "),
+        "{listed}"
+    );
+
+    let back = cli.run(&["rollback", &id]).ok().stdout;
+    assert_eq!(
+        back.trim(),
+        format!("function {id} now runs version 1 (latest 2)")
+    );
+    let out = server.invoke(&token, &id, json!({"user": {}})).await;
+    assert_eq!(out["user"]["tagged"], true, "{out}");
+
+    let forward = cli
+        .run(&["deploy", &id, "--version", "2", "--json"])
+        .ok()
+        .json();
+    assert_eq!(forward["deployedVersion"], 2);
+    let out = server
+        .invoke(&token, &id, json!({"user": {"email": "a@b"}}))
+        .await;
+    assert_eq!(out["outcome"], "error", "{out}");
+
+    // Nothing before version 1: the server's reason, exit code 1.
+    cli.run(&["rollback", &id]).ok();
+    let refused = cli.run(&["rollback", &id]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("no kept version before 1"),
+        "{}",
+        refused.stderr
+    );
+    // A file with --version, or an id without --scene, is a usage error.
+    let usage = cli.run(&["deploy", &id]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+    assert!(usage.stderr.contains("--scene"), "{}", usage.stderr);
+    let usage = cli.run(&["deploy", &id, "--version", "1", "--scene", "X"]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+}
