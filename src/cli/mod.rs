@@ -112,6 +112,10 @@ pub enum ClientCommand {
     /// one that compiled).
     #[command(after_help = CONFIG_HELP)]
     Rollback(versions::RollbackArgs),
+    /// Run a version of a function (default: the newest, the draft when
+    /// there is one) against an input, without deploying or logging it.
+    #[command(after_help = CONFIG_HELP)]
+    Test(versions::TestArgs),
     /// List the functions, each scene in its run order.
     #[command(after_help = CONFIG_HELP)]
     Ls(LsArgs),
@@ -310,6 +314,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Deploy(a) => &a.conn,
         ClientCommand::Versions(a) => &a.conn,
         ClientCommand::Rollback(a) => &a.conn,
+        ClientCommand::Test(a) => &a.conn,
         ClientCommand::Ls(a) => &a.conn,
         ClientCommand::Invoke(a) => &a.conn,
         ClientCommand::Logs(a) => &a.conn,
@@ -332,6 +337,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Deploy(args) => deploy(client, args, json).await,
         ClientCommand::Versions(args) => versions::versions(client, args, json).await,
         ClientCommand::Rollback(args) => versions::rollback(client, args, json).await,
+        ClientCommand::Test(args) => versions::test(client, args, json).await,
         ClientCommand::Ls(args) => ls(client, args, json).await,
         ClientCommand::Invoke(args) => invoke(client, args, json).await,
         ClientCommand::Logs(args) if args.follow => follow_logs(client, args, json).await,
@@ -492,7 +498,13 @@ async fn invoke(client: &mut Client, args: InvokeArgs, json: bool) -> Result<(),
         print_json(&data);
         return Ok(());
     }
-    render::field("outcome", render::text(&data, "outcome"));
+    print_outcome(&data);
+    Ok(())
+}
+
+/// One call's outcome as `invoke` and `test` print it.
+fn print_outcome(data: &Value) {
+    render::field("outcome", render::text(data, "outcome"));
     render::field(
         "duration",
         &render::duration(data["durationUs"].as_u64().unwrap_or(0)),
@@ -504,8 +516,7 @@ async fn invoke(client: &mut Client, args: InvokeArgs, json: bool) -> Result<(),
     if !console.is_empty() {
         render::field("logs", &console.join("\n"));
     }
-    render::outcome_blocks(&data, &["result", "tokens", "customData"]);
-    Ok(())
+    render::outcome_blocks(data, &["result", "tokens", "customData"]);
 }
 
 async fn logs(client: &mut Client, args: LogsArgs, json: bool) -> Result<(), CliError> {

@@ -2,7 +2,7 @@
 //! rollback`: a function's kept versions, and which one it runs.
 
 use super::client::Client;
-use super::{CliError, Conn, print_json, render};
+use super::{CliError, Conn, parse_json, print_json, print_outcome, render};
 use clap::Args;
 use reqwest::Method;
 use serde_json::Value;
@@ -21,6 +21,57 @@ pub struct RollbackArgs {
     id: String,
     #[command(flatten)]
     pub(super) conn: Conn,
+}
+
+#[derive(Args)]
+pub struct TestArgs {
+    /// The function's id.
+    id: String,
+    /// The version to run [default: the newest].
+    #[arg(long, value_name = "N")]
+    version: Option<u64>,
+    /// The `user` passed to the function (JSON).
+    #[arg(long, default_value = "{}")]
+    user: String,
+    /// The `context` passed to the function (JSON).
+    #[arg(long, default_value = "{}")]
+    context: String,
+    /// The `event` passed to a handler or an Action (JSON).
+    #[arg(long)]
+    event: Option<String>,
+    #[command(flatten)]
+    pub(super) conn: Conn,
+}
+
+/// Runs a version against the input; prints its outcome like `invoke`.
+pub async fn test(client: &mut Client, args: TestArgs, json: bool) -> Result<(), CliError> {
+    let mut body = serde_json::json!({
+        "user": parse_json("user", &args.user)?,
+        "context": parse_json("context", &args.context)?,
+    });
+    if let Some(event) = &args.event {
+        body["event"] = parse_json("event", event)?;
+    }
+    let query: Vec<(&str, String)> = args
+        .version
+        .iter()
+        .map(|n| ("version", n.to_string()))
+        .collect();
+    let data = client
+        .call(
+            Method::POST,
+            &["v1", "functions", &args.id, "test"],
+            &query,
+            Some(&body),
+        )
+        .await?;
+    if json {
+        print_json(&data);
+        return Ok(());
+    }
+    render::field("version", &data["version"].to_string());
+    print_outcome(&data);
+    Ok(())
 }
 
 /// Lists the kept versions, newest first; `*` marks the deployed one.

@@ -936,6 +936,29 @@ async fn versions_rollback_and_deploy_a_version() {
         .await;
     assert_eq!(out["outcome"], "error", "{out}");
 
+    // `test` runs a version without deploying it.
+    let tested = cli
+        .run(&[
+            "test",
+            &id,
+            "--version",
+            "1",
+            "--user",
+            "{\"email\": \"a@b\"}",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        (tested["version"].clone(), tested["user"]["tagged"].clone()),
+        (json!(1), json!(true))
+    );
+    let tested = cli
+        .run(&["test", &id, "--user", "{\"email\": \"a@b\"}"])
+        .ok()
+        .stdout;
+    assert!(tested.contains("closed for a@b"), "{tested}");
+
     // Nothing before version 1: the server's reason, exit code 1.
     cli.run(&["rollback", &id]).ok();
     let refused = cli.run(&["rollback", &id]);

@@ -5,13 +5,15 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::native::FunctionDto;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use hookbox_service::Call;
 use hookbox_store::FunctionVersion;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             post(deploy_version),
         )
         .route("/v1/functions/{func_id}/rollback", post(rollback))
+        .route("/v1/functions/{func_id}/test", post(test_version))
 }
 
 /// A version as listed: everything but its source.
@@ -143,4 +146,33 @@ async fn rollback(
     caller.require_admin()?;
     let record = state.service.rollback(&caller.tenant, &func_id).await?;
     Ok(ok(&rid, FunctionDto::from(record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestQuery {
+    /// The version to run; default the newest (the draft, when there is one).
+    version: Option<String>,
+}
+
+/// `POST /v1/functions/{id}/test[?version=N]`: runs a version against the
+/// body's input (`user`, `context`, `event`, `args`) without deploying it or
+/// logging the call; the answer is the call's outcome with `version`.
+async fn test_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+    ApiQuery(q): ApiQuery<TestQuery>,
+    ApiJson(call): ApiJson<Call>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let n = q.version.as_deref().map(number).transpose()?;
+    let (n, outcome) = state
+        .service
+        .test_version(&caller.tenant, &func_id, n, call, &rid.0.0)
+        .await?;
+    let mut body = serde_json::to_value(outcome).map_err(|_| ApiError::internal())?;
+    body["version"] = serde_json::json!(n);
+    Ok(ok(&rid, body))
 }

@@ -108,6 +108,10 @@ pub struct FunctionPatch {
     pub enabled: Option<bool>,
     pub memory_limit_mb: Option<u32>,
     pub dependencies: Option<BTreeMap<String, String>>,
+    /// `true`: save the change of code, dependencies or limits as a new
+    /// version without deploying it (metadata in the same patch applies at
+    /// once). Absent or `false`: the change is deployed, as it always was.
+    pub draft: Option<bool>,
 }
 
 impl NewFunction {

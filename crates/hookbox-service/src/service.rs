@@ -168,6 +168,12 @@ impl Background {
     }
 }
 
+/// SHA-256 (hex) of an artifact as stored, for its version's record.
+fn artifact_sha256(artifact: Option<&Artifact>) -> Option<String> {
+    use sha2::Digest;
+    artifact.map(|a| hex::encode(sha2::Sha256::digest(a.to_wasm())))
+}
+
 fn limits_of(record: &FunctionRecord) -> Limits {
     let mut limits = Limits::default();
     // Stored records were validated at write time; clamp anyway.
@@ -403,7 +409,9 @@ impl Service {
         refuse_failed: bool,
     ) -> Result<FunctionRecord, ServiceError> {
         patch.validate()?;
+        let draft = patch.draft == Some(true);
         let mut record = self.get(tenant, func_id).await?;
+        let before = record.clone();
         let recompile = patch
             .source_code
             .as_ref()
@@ -454,6 +462,15 @@ impl Service {
         }
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        if draft {
+            if !recompile && !settings_changed {
+                return Err(ServiceError::invalid(
+                    "draft",
+                    "a draft saves a change of sourceCode, dependencies or limits, and this patch changes none of them",
+                ));
+            }
+            return self.save_draft(before, record, refuse_failed).await;
+        }
         if recompile {
             let packages = self.resolve_dependencies(&record.dependencies).await?;
             let artifact = self.compile_into(&mut record, packages.as_ref()).await;
@@ -467,6 +484,92 @@ impl Service {
             return self.save_version(record, artifact).await;
         }
         self.save(record, artifact).await
+    }
+
+    /// Saves `candidate`'s code and settings as a new version without
+    /// deploying it: the function keeps running what it ran (`before`), with
+    /// the patch's metadata (name, description, scene, switch) applied.
+    async fn save_draft(
+        &self,
+        before: FunctionRecord,
+        mut candidate: FunctionRecord,
+        refuse_failed: bool,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let packages = self.resolve_dependencies(&candidate.dependencies).await?;
+        let compiled = self.compile_into(&mut candidate, packages.as_ref()).await;
+        if refuse_failed {
+            refuse_if_failed(&candidate)?;
+        }
+        let number = before.latest_version + 1;
+        let version = FunctionVersion::of(&candidate, number, artifact_sha256(compiled.as_ref()));
+        let live = FunctionRecord {
+            func_name: candidate.func_name,
+            func_description: candidate.func_description,
+            scene: candidate.scene,
+            enabled: candidate.enabled,
+            version: candidate.version,
+            updated_at: candidate.updated_at,
+            latest_version: number,
+            ..before
+        };
+        let artifact = self.stored_artifact(&live).await?;
+        self.save_kept(live, artifact, version).await
+    }
+
+    /// Runs a version of a function once, as a call of it would run, without
+    /// deploying it and without storing anything (no log record, no count,
+    /// no Actions cache write): `number`, or the newest version (the draft,
+    /// when there is one). The function's secrets, the tenant's env and
+    /// allow-list are the live ones. A version that does not compile is a
+    /// `Conflict`.
+    pub async fn test_version(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: Option<u64>,
+        call: Call,
+        request_id: &str,
+    ) -> Result<(u64, Outcome), ServiceError> {
+        call.validate()?;
+        call.refuse_continue_at()?;
+        let live = self.load(tenant, func_id).await?;
+        let number = number.unwrap_or(live.record.latest_version);
+        let version = self.version(tenant, func_id, number).await?;
+        let mut record = live.record.clone();
+        record.source_code = version.source_code;
+        record.dependencies = version.dependencies;
+        record.is_asynchronous = version.is_asynchronous;
+        record.timeout = version.timeout;
+        record.terminate_on_timeout = version.terminate_on_timeout;
+        record.memory_limit_mb = version.memory_limit_mb;
+        record.deployed_version = number;
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let Some(artifact) = self.compile_into(&mut record, packages.as_ref()).await else {
+            return Err(ServiceError::Conflict(format!(
+                "version {number} does not compile: {}",
+                record.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        };
+        let env = self.env(tenant).await?;
+        let loaded = Loaded {
+            limits: limits_of(&record),
+            record,
+            artifact: None,
+            secrets: live.secrets.clone(),
+        };
+        let input = Input {
+            user: call.user,
+            context: call.context,
+            event: call.event,
+            env: (*env).clone(),
+            args: call.args,
+            resume: call.resume,
+            ..Input::default()
+        };
+        let outcome = self
+            .run_one(&loaded, &artifact, input, request_id, 1, false)
+            .await?;
+        Ok((number, outcome))
     }
 
     /// A function's kept versions, newest first. `NotFound` for an unknown
@@ -722,11 +825,18 @@ impl Service {
         let number = record.latest_version + 1;
         record.latest_version = number;
         record.deployed_version = number;
-        let sha = artifact.as_ref().map(|a| {
-            use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(a.to_wasm()))
-        });
-        let version = FunctionVersion::of(&record, number, sha);
+        let version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
+        self.save_kept(record, artifact, version).await
+    }
+
+    /// Saves `record` (with `artifact`) and the new `version` together,
+    /// then drops the versions beyond what is kept.
+    async fn save_kept(
+        &self,
+        record: FunctionRecord,
+        artifact: Option<Artifact>,
+        version: FunctionVersion,
+    ) -> Result<FunctionRecord, ServiceError> {
         let saved = self.save_with(record, artifact, Some(version)).await?;
         let (t, f, deployed) = (
             saved.tenant_id.clone(),
@@ -1173,7 +1283,8 @@ impl Service {
             resume: call.resume,
             ..Input::default()
         };
-        self.run_one(&loaded, artifact, input, request_id, 1).await
+        self.run_one(&loaded, artifact, input, request_id, 1, true)
+            .await
     }
 
     /// Runs a source once without storing anything (`POST /v1/run`).
@@ -1236,7 +1347,8 @@ impl Service {
     /// caller's input: its scene's Actions trigger, its secrets, its live
     /// Actions cache and the facts of the call ([`CallMeta`]). Afterwards: an
     /// authorizer's result is checked, cache writes are stored, the call is
-    /// counted and logged (secrets redacted).
+    /// counted and logged (secrets redacted). A test run (`live: false`)
+    /// stores nothing: no cache write, no count, no log record.
     async fn run_one(
         &self,
         loaded: &Loaded,
@@ -1244,6 +1356,7 @@ impl Service {
         mut input: Input,
         request_id: &str,
         attempt: u32,
+        live: bool,
     ) -> Result<Outcome, ServiceError> {
         let record = &loaded.record;
         let hook = is_trigger(&record.scene);
@@ -1256,7 +1369,7 @@ impl Service {
         input.meta = Some(CallMeta {
             request_id: request_id.to_string(),
             function_name: record.func_name.clone(),
-            function_version: record.version.to_string(),
+            function_version: record.deployed_version.to_string(),
             memory_mb: record.memory_limit_mb,
             timeout_ms: u64::from(record.timeout.clamp(1, 60)) * 1000,
             tenant_id: record.tenant_id.clone(),
@@ -1275,6 +1388,9 @@ impl Service {
         check_redirects(&mut outcome);
         if record.scene == AUTHORIZER {
             authorizer::enforce(&mut outcome);
+        }
+        if !live {
+            return Ok(outcome);
         }
         if !outcome.cache.is_empty() {
             self.save_action_cache(&record.tenant_id, &record.func_id, outcome.cache.clone())
@@ -1425,7 +1541,7 @@ impl Service {
                 continue;
             }
             let mut outcome = self
-                .run_one(&loaded, artifact, input, request_id, 1)
+                .run_one(&loaded, artifact, input, request_id, 1, true)
                 .await?;
             let metadata = std::mem::take(&mut outcome.metadata);
             result.steps.push(Step {
@@ -1601,8 +1717,15 @@ impl Service {
                     ..Input::default()
                 };
                 Some(
-                    self.run_one(&loaded, artifact, input, &job.request_id, job.attempts)
-                        .await?,
+                    self.run_one(
+                        &loaded,
+                        artifact,
+                        input,
+                        &job.request_id,
+                        job.attempts,
+                        true,
+                    )
+                    .await?,
                 )
             }
             None => None,

@@ -155,7 +155,8 @@ exports.handler = async (event, context) => ({
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["data"]["result"],
-        json!({"id": answer["requestId"], "name": "fg handler", "version": "2", "memory": 32,
+        // A description is not a version: version 1 still runs.
+        json!({"id": answer["requestId"], "name": "fg handler", "version": "1", "memory": 32,
                "timeout": 5, "project": "acme"})
     );
 

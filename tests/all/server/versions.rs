@@ -426,3 +426,96 @@ async fn a_rollback_under_load_loses_no_call() {
         .await;
     assert_eq!(body["data"]["user"]["ran"], "good", "{body}");
 }
+
+#[tokio::test]
+async fn a_draft_is_a_version_that_can_be_tested_before_it_is_deployed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("live"))
+        .await;
+
+    // A draft: version 2 is saved, the function still runs version 1; the
+    // metadata in the same patch applies at once.
+    let f = patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("draft"), "funcDescription": "d", "draft": true}),
+    )
+    .await;
+    assert_eq!(
+        (f["deployedVersion"].clone(), f["latestVersion"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(f["sourceCode"], tagging("live"));
+    assert_eq!(f["funcDescription"], "d");
+    assert_eq!(ran(&server, &token, &id).await, "live");
+
+    // Testing runs the draft by default, or a given version, and logs nothing.
+    let test = |query: &'static str| {
+        let (server, token, id) = (&server, &token, &id);
+        async move {
+            let (status, body) = server
+                .call(
+                    Method::POST,
+                    &format!("/v1/functions/{id}/test{query}"),
+                    token,
+                    Some(json!({"user": {"email": "a@example.com"}})),
+                )
+                .await;
+            (status, body)
+        }
+    };
+    let (status, body) = test("").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            body["data"]["version"].clone(),
+            body["data"]["user"]["ran"].clone()
+        ),
+        (json!(2), json!("draft"))
+    );
+    assert_eq!(body["data"]["user"]["email"], "a@example.com");
+    let (_, body) = test("?version=1").await;
+    assert_eq!(body["data"]["user"]["ran"], "live");
+    let (status, body) = test("?version=7").await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = test("?version=two").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = test("?draft=1").await;
+    assert_eq!(status, 400, "{body}");
+    // Only the one real call above is in the log.
+    let logs = eventually("one log record", || async {
+        let logs = server.logs(&token, &id, "limit=10").await;
+        (logs["totalCount"] == 1).then_some(logs)
+    })
+    .await;
+    assert_eq!(logs["list"][0]["version"], 1);
+
+    // A draft that changes nothing versioned is refused, naming the field.
+    let (status, body) = server
+        .call(
+            Method::PATCH,
+            &format!("/v1/functions/{id}"),
+            &token,
+            Some(json!({"funcName": "g", "draft": true})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("draft: "),
+        "{body}"
+    );
+
+    // Deploying the draft.
+    let (status, body) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/2/deploy"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(ran(&server, &token, &id).await, "draft");
+}
