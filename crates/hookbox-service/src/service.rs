@@ -581,7 +581,7 @@ impl Service {
     ) -> Result<Vec<FunctionVersion>, ServiceError> {
         self.get(tenant, func_id).await?;
         let (t, f) = (tenant.to_string(), func_id.to_string());
-        Ok(self.blocking(move |s| s.list_versions(&t, &f)).await?)
+        self.blocking(move |s| s.list_versions(&t, &f)).await
     }
 
     /// Version `number` of a function. `NotFound` for an unknown function,
