@@ -105,6 +105,10 @@ pub enum ClientCommand {
     /// with status `failed`, and the error (with line and column) is printed.
     #[command(after_help = CONFIG_HELP)]
     Deploy(DeployArgs),
+    /// Replace a function's source with FILE: a new version, deployed at
+    /// once unless --draft.
+    #[command(after_help = CONFIG_HELP)]
+    Update(versions::UpdateArgs),
     /// A function's kept versions, newest first; `*` marks the one it runs.
     #[command(after_help = CONFIG_HELP)]
     Versions(versions::VersionsArgs),
@@ -314,6 +318,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Deploy(a) => &a.conn,
         ClientCommand::Versions(a) => &a.conn,
         ClientCommand::Rollback(a) => &a.conn,
+        ClientCommand::Update(a) => &a.conn,
         ClientCommand::Test(a) => &a.conn,
         ClientCommand::Ls(a) => &a.conn,
         ClientCommand::Invoke(a) => &a.conn,
@@ -337,6 +342,7 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Deploy(args) => deploy(client, args, json).await,
         ClientCommand::Versions(args) => versions::versions(client, args, json).await,
         ClientCommand::Rollback(args) => versions::rollback(client, args, json).await,
+        ClientCommand::Update(args) => versions::update(client, args, json).await,
         ClientCommand::Test(args) => versions::test(client, args, json).await,
         ClientCommand::Ls(args) => ls(client, args, json).await,
         ClientCommand::Invoke(args) => invoke(client, args, json).await,
@@ -539,18 +545,23 @@ async fn logs(client: &mut Client, args: LogsArgs, json: bool) -> Result<(), Cli
         "AT",
         "OUTCOME",
         "DURATION",
+        "VERSION",
         "ATTEMPT",
         "REQUEST ID",
         "ERROR",
         "CONSOLE",
     ]);
-    render::cap_width(&mut table, 5, 60);
     render::cap_width(&mut table, 6, 60);
+    render::cap_width(&mut table, 7, 60);
     for record in list {
         table.add_row(vec![
             render::time(render::text(record, "at")),
             render::text(record, "outcome").to_string(),
             render::duration(record["durationUs"].as_u64().unwrap_or(0)),
+            record["version"]
+                .as_u64()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             record["attempt"].to_string(),
             render::text(record, "requestId").to_string(),
             render::error(&record["error"], false),

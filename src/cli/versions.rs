@@ -24,6 +24,68 @@ pub struct RollbackArgs {
 }
 
 #[derive(Args)]
+pub struct UpdateArgs {
+    /// The function's id.
+    id: String,
+    /// Its new source.
+    file: std::path::PathBuf,
+    /// Save it as a new version without deploying it (`hookbox test ID`
+    /// runs it, `hookbox deploy ID --version N` deploys it).
+    #[arg(long)]
+    draft: bool,
+    #[command(flatten)]
+    pub(super) conn: Conn,
+}
+
+/// Replaces a function's source: a new version, deployed unless `--draft`.
+/// Exits 1 when it does not compile (the version is kept, failed).
+pub async fn update(client: &mut Client, args: UpdateArgs, json: bool) -> Result<(), CliError> {
+    let file = args.file.display().to_string();
+    let source = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::Usage(format!("reading {file}: {e}")))?;
+    let mut body = serde_json::json!({ "sourceCode": source });
+    if args.draft {
+        body["draft"] = Value::Bool(true);
+    }
+    let data = client
+        .call(
+            Method::PATCH,
+            &["v1", "functions", &args.id],
+            &[],
+            Some(&body),
+        )
+        .await?;
+    if json {
+        print_json(&data);
+    } else if args.draft {
+        out!(
+            "saved version {} of function {} as a draft; it runs version {}",
+            data["latestVersion"],
+            args.id,
+            data["deployedVersion"]
+        );
+    } else {
+        out!(
+            "function {} now runs version {} (status {})",
+            args.id,
+            data["deployedVersion"],
+            render::text(&data, "status")
+        );
+    }
+    // A failed draft leaves the function as it was; a failed update is
+    // what it runs now.
+    if !args.draft && data["status"] == "failed" {
+        return Err(CliError::Failed(format!(
+            "{file} does not compile: {}\nThe function keeps it as version {} with status \"failed\"; \
+             scene runs skip it until you roll back or update it.",
+            render::text(&data, "uploadErrMsg"),
+            data["deployedVersion"],
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct TestArgs {
     /// The function's id.
     id: String,

@@ -896,15 +896,12 @@ async fn versions_rollback_and_deploy_a_version() {
         .stdout
         .trim()
         .to_string();
-    let (status, _) = server
-        .call(
-            Method::PATCH,
-            &format!("/v1/functions/{id}"),
-            &token,
-            Some(json!({"sourceCode": DENY})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let deny = write(dir.path(), "deny.js", DENY);
+    let updated = cli.run(&["update", &id, &deny]).ok().stdout;
+    assert_eq!(
+        updated.trim(),
+        format!("function {id} now runs version 2 (status success)")
+    );
 
     let listed = cli.run(&["versions", &id]).ok().stdout;
     let rows: Vec<&str> = listed.lines().filter(|l| l.contains("success")).collect();
@@ -967,6 +964,27 @@ async fn versions_rollback_and_deploy_a_version() {
         refused.stderr.contains("no kept version before 1"),
         "{}",
         refused.stderr
+    );
+    // A draft is saved, not run; a broken update exits 1 and says so.
+    let next = write(
+        dir.path(),
+        "next.js",
+        &format!("// next\n{}", std::fs::read_to_string(&good).unwrap()),
+    );
+    let drafted = cli.run(&["update", &id, &next, "--draft"]).ok().stdout;
+    assert_eq!(
+        drafted.trim(),
+        format!("saved version 3 of function {id} as a draft; it runs version 1")
+    );
+    let broken = write(dir.path(), "broken.js", "function pipe( {");
+    let failed = cli.run(&["update", &id, &broken]);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert!(
+        failed
+            .stderr
+            .contains("keeps it as version 4 with status \"failed\""),
+        "{}",
+        failed.stderr
     );
     // A file with --version, or an id without --scene, is a usage error.
     let usage = cli.run(&["deploy", &id]);
