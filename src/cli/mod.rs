@@ -167,6 +167,11 @@ pub struct DeployArgs {
     /// roll forward; `hookbox versions ID` lists them).
     #[arg(long, value_name = "N", conflicts_with_all = ["scene", "name", "description", "asynchronous", "timeout", "memory", "disabled"])]
     version: Option<u64>,
+    /// With --version: run it for this share of calls (1–99), by user, beside
+    /// the deployed version (a gradual deployment; `deploy ID --version N`
+    /// promotes it, `rollback ID` ends it).
+    #[arg(long, value_name = "P", requires = "version")]
+    percent: Option<u8>,
     /// The scene it hooks into (PRE_REGISTER, POST_AUTHENTICATION, …);
     /// required for a FILE.
     #[arg(long, required_unless_present = "version")]
@@ -337,8 +342,9 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Deploy(DeployArgs {
             file,
             version: Some(n),
+            percent,
             ..
-        }) => versions::deploy_version(client, &file.to_string_lossy(), n, json).await,
+        }) => versions::deploy_version(client, &file.to_string_lossy(), n, percent, json).await,
         ClientCommand::Deploy(args) => deploy(client, args, json).await,
         ClientCommand::Versions(args) => versions::versions(client, args, json).await,
         ClientCommand::Rollback(args) => versions::rollback(client, args, json).await,

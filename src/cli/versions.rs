@@ -170,20 +170,23 @@ pub async fn versions(client: &mut Client, args: VersionsArgs, json: bool) -> Re
     Ok(())
 }
 
-/// Deploys version `number` of function `id`.
+/// Deploys version `number` of function `id`, to every call or, with
+/// `percent`, to that share of users.
 pub async fn deploy_version(
     client: &mut Client,
     id: &str,
     number: u64,
+    percent: Option<u8>,
     json: bool,
 ) -> Result<(), CliError> {
     let n = number.to_string();
+    let body = percent.map(|p| serde_json::json!({ "percent": p }));
     let data = client
         .call(
             Method::POST,
             &["v1", "functions", id, "versions", &n, "deploy"],
             &[],
-            None,
+            body.as_ref(),
         )
         .await?;
     report(&data, json);
@@ -207,6 +210,18 @@ pub async fn rollback(client: &mut Client, args: RollbackArgs, json: bool) -> Re
 fn report(data: &Value, json: bool) {
     if json {
         print_json(data);
+        return;
+    }
+    let gradual = &data["gradual"];
+    if gradual.is_object() {
+        out!(
+            "function {} runs version {} for {}% of users and version {} for the rest (latest {})",
+            render::text(data, "funcId"),
+            gradual["version"],
+            gradual["percent"],
+            data["deployedVersion"],
+            data["latestVersion"]
+        );
         return;
     }
     out!(

@@ -956,6 +956,25 @@ async fn versions_rollback_and_deploy_a_version() {
         .stdout;
     assert!(tested.contains("closed for a@b"), "{tested}");
 
+    // A gradual deployment, then its end.
+    let gradual = cli
+        .run(&["deploy", &id, "--version", "1", "--percent", "25"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        gradual.trim(),
+        format!(
+            "function {id} runs version 1 for 25% of users and version 2 for the rest (latest 2)"
+        )
+    );
+    let ended = cli.run(&["rollback", &id]).ok().stdout;
+    assert_eq!(
+        ended.trim(),
+        format!("function {id} now runs version 2 (latest 2)")
+    );
+    let usage = cli.run(&["deploy", &id, "--percent", "25"]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+
     // Nothing before version 1: the server's reason, exit code 1.
     cli.run(&["rollback", &id]).ok();
     let refused = cli.run(&["rollback", &id]);

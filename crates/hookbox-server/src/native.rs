@@ -65,6 +65,9 @@ pub struct FunctionDto {
     pub deployed_version: u64,
     /// The highest version number given so far.
     pub latest_version: u64,
+    /// A version running for a share of calls beside the deployed one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gradual: Option<hookbox_store::GradualDeployment>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -88,6 +91,7 @@ impl From<FunctionRecord> for FunctionDto {
             version: r.version,
             deployed_version: r.deployed_version,
             latest_version: r.latest_version,
+            gradual: r.gradual,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

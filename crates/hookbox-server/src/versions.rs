@@ -122,18 +122,44 @@ async fn get_version(
     Ok(ok(&rid, body))
 }
 
+/// `POST …/versions/{n}/deploy`'s optional body.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeployBody {
+    /// Deploy to this share of calls (1–99), by user, beside the deployed
+    /// version: a gradual deployment.
+    percent: Option<u8>,
+}
+
 async fn deploy_version(
     State(state): State<AppState>,
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path((func_id, n)): Path<(String, String)>,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let n = number(&n)?;
-    let record = state
-        .service
-        .deploy_version(&caller.tenant, &func_id, n)
-        .await?;
+    let bytes = crate::extract::read_body(body).await?;
+    let body: DeployBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        DeployBody::default()
+    } else {
+        crate::extract::parse_json(&bytes)?
+    };
+    let record = match body.percent {
+        Some(percent) => {
+            state
+                .service
+                .deploy_gradually(&caller.tenant, &func_id, n, percent)
+                .await?
+        }
+        None => {
+            state
+                .service
+                .deploy_version(&caller.tenant, &func_id, n)
+                .await?
+        }
+    };
     Ok(ok(&rid, FunctionDto::from(record)))
 }
 

@@ -20,6 +20,15 @@ pub(crate) struct SceneLabels {
     pub scene: String,
 }
 
+/// A call of a function in a gradual deployment, by the version it ran.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct VersionLabels {
+    pub tenant: String,
+    pub function: String,
+    pub version: String,
+    pub outcome: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct TenantLabels {
     pub tenant: String,
@@ -37,6 +46,7 @@ pub(crate) struct Metrics {
     /// Mirrors the engine's own count; brought up to date at each render.
     long_calls: Counter,
     pub invocation_logs_dropped: Family<TenantLabels, Counter>,
+    pub gradual_invocations: Family<VersionLabels, Counter>,
 }
 
 impl Metrics {
@@ -52,6 +62,7 @@ impl Metrics {
         let logs_dropped = Counter::default();
         let long_calls = Counter::default();
         let invocation_logs_dropped = Family::<TenantLabels, Counter>::default();
+        let gradual_invocations = Family::<VersionLabels, Counter>::default();
 
         let mut registry = Registry::with_prefix("hookbox");
         registry.register(
@@ -99,6 +110,11 @@ impl Metrics {
             "Stored invocation logs deleted, oldest first, to hold a tenant's logs under the size cap",
             invocation_logs_dropped.clone(),
         );
+        registry.register(
+            "gradual_invocations",
+            "Calls of functions in a gradual deployment, by function id, the version that ran and outcome",
+            gradual_invocations.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             invocations,
@@ -110,6 +126,7 @@ impl Metrics {
             logs_dropped,
             long_calls,
             invocation_logs_dropped,
+            gradual_invocations,
         }
     }
 

@@ -4,7 +4,7 @@ use crate::authorizer;
 use crate::cache::Cache;
 use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
-use crate::metrics::{Metrics, OutcomeLabels, SceneLabels};
+use crate::metrics::{Metrics, OutcomeLabels, SceneLabels, VersionLabels};
 use crate::model::{
     Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, Step, check_scene,
 };
@@ -117,6 +117,74 @@ struct Loaded {
     /// Action, `context.webtask.secrets` of a hook, and redacted from its
     /// logs whatever it is.
     secrets: BTreeMap<String, String>,
+    /// The version in a gradual deployment, ready to run beside this one.
+    gradual: Option<GradualArm>,
+    /// Counted by version (`hookbox_gradual_invocations_total`): both arms
+    /// of a gradual deployment are.
+    by_version: bool,
+}
+
+/// The other arm of a gradual deployment.
+struct GradualArm {
+    percent: u8,
+    loaded: Arc<Loaded>,
+}
+
+impl Loaded {
+    /// What one call runs: the gradual deployment's version for its share of
+    /// users, else this. A call's user is the first of `user.user_id`,
+    /// `userId`, `id`, `sub`, `email`, or `event.user.user_id`; a call with
+    /// none is placed by its request id.
+    fn arm(self: &Arc<Self>, user: &Value, event: Option<&Value>, request_id: &str) -> Arc<Loaded> {
+        let Some(gradual) = &self.gradual else {
+            return self.clone();
+        };
+        let who = ["user_id", "userId", "id", "sub", "email"]
+            .iter()
+            .find_map(|k| user.get(k).and_then(Value::as_str))
+            .or_else(|| {
+                event
+                    .and_then(|e| e.pointer("/user/user_id"))
+                    .and_then(Value::as_str)
+            })
+            .unwrap_or(request_id);
+        let version = gradual.loaded.record.deployed_version;
+        if gradual_bucket(&self.record.func_id, version, who) < gradual.percent {
+            gradual.loaded.clone()
+        } else {
+            self.clone()
+        }
+    }
+}
+
+/// A user's bucket (0–99) for one gradual deployment: stable for the
+/// function, the version and the user, independent between functions.
+fn gradual_bucket(func_id: &str, version: u64, who: &str) -> u8 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new()
+        .chain_update(func_id.as_bytes())
+        .chain_update([0])
+        .chain_update(version.to_string().as_bytes())
+        .chain_update([0])
+        .chain_update(who.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(first) % 100) as u8
+}
+
+/// `record` with version `v`'s code and settings, as the function runs it.
+fn with_version(record: &FunctionRecord, v: &FunctionVersion) -> FunctionRecord {
+    FunctionRecord {
+        source_code: v.source_code.clone(),
+        dependencies: v.dependencies.clone(),
+        is_asynchronous: v.is_asynchronous,
+        timeout: v.timeout,
+        terminate_on_timeout: v.terminate_on_timeout,
+        memory_limit_mb: v.memory_limit_mb,
+        deployed_version: v.number,
+        ..record.clone()
+    }
 }
 
 type Key = (String, String);
@@ -367,6 +435,7 @@ impl Service {
             // save_version numbers it.
             deployed_version: 0,
             latest_version: 0,
+            gradual: None,
             plugin: None,
             created_at: at.clone(),
             updated_at: at,
@@ -535,14 +604,8 @@ impl Service {
         let live = self.load(tenant, func_id).await?;
         let number = number.unwrap_or(live.record.latest_version);
         let version = self.version(tenant, func_id, number).await?;
-        let mut record = live.record.clone();
-        record.source_code = version.source_code;
-        record.dependencies = version.dependencies;
-        record.is_asynchronous = version.is_asynchronous;
-        record.timeout = version.timeout;
-        record.terminate_on_timeout = version.terminate_on_timeout;
-        record.memory_limit_mb = version.memory_limit_mb;
-        record.deployed_version = number;
+        let mut record = with_version(&live.record, &version);
+        record.gradual = None;
         let packages = self.resolve_dependencies(&record.dependencies).await?;
         let Some(artifact) = self.compile_into(&mut record, packages.as_ref()).await else {
             return Err(ServiceError::Conflict(format!(
@@ -556,6 +619,8 @@ impl Service {
             record,
             artifact: None,
             secrets: live.secrets.clone(),
+            gradual: None,
+            by_version: false,
         };
         let input = Input {
             user: call.user,
@@ -615,14 +680,8 @@ impl Service {
         number: u64,
     ) -> Result<FunctionRecord, ServiceError> {
         let version = self.version(tenant, func_id, number).await?;
-        let mut record = self.get(tenant, func_id).await?;
-        record.source_code = version.source_code;
-        record.dependencies = version.dependencies;
-        record.is_asynchronous = version.is_asynchronous;
-        record.timeout = version.timeout;
-        record.terminate_on_timeout = version.terminate_on_timeout;
-        record.memory_limit_mb = version.memory_limit_mb;
-        record.deployed_version = number;
+        let mut record = with_version(&self.get(tenant, func_id).await?, &version);
+        record.gradual = None;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         let packages = self.resolve_dependencies(&record.dependencies).await?;
@@ -636,14 +695,114 @@ impl Service {
         self.save(record, artifact).await
     }
 
+    /// The version of `record`'s gradual deployment, compiled and ready to
+    /// run; `None` without one, or when its version is gone or no longer
+    /// compiles (then every call runs the deployed version, and the reason
+    /// is logged).
+    async fn gradual_arm(
+        &self,
+        record: &FunctionRecord,
+        secrets: &BTreeMap<String, String>,
+    ) -> Option<GradualArm> {
+        let gradual = record.gradual.as_ref()?;
+        let (t, f, n) = (
+            record.tenant_id.clone(),
+            record.func_id.clone(),
+            gradual.version,
+        );
+        let version = match self.blocking(move |s| s.get_version(&t, &f, n)).await {
+            Ok(Some(v)) => v,
+            other => {
+                tracing::warn!(func_id = %record.func_id, version = n, ?other, "gradual deployment's version is gone");
+                return None;
+            }
+        };
+        let mut arm = with_version(record, &version);
+        arm.gradual = None;
+        let packages = self.resolve_dependencies(&arm.dependencies).await.ok()?;
+        let artifact = self.compile_into(&mut arm, packages.as_ref()).await;
+        if artifact.is_none() {
+            tracing::warn!(func_id = %record.func_id, version = n, "gradual deployment's version does not compile");
+            return None;
+        }
+        Some(GradualArm {
+            percent: gradual.percent,
+            loaded: Arc::new(Loaded {
+                limits: limits_of(&arm),
+                record: arm,
+                artifact,
+                secrets: secrets.clone(),
+                gradual: None,
+                by_version: true,
+            }),
+        })
+    }
+
+    /// Deploys version `number` to `percent` (1–99) of calls, by user, beside
+    /// the deployed version; replaces a gradual deployment already running.
+    /// Promote it with [`Service::deploy_version`], end it with
+    /// [`Service::rollback`]. `Invalid` for a percent outside 1–99 or the
+    /// deployed version itself; `Conflict` when the version does not compile.
+    pub async fn deploy_gradually(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+        percent: u8,
+    ) -> Result<FunctionRecord, ServiceError> {
+        if !(1..=99).contains(&percent) {
+            return Err(ServiceError::invalid(
+                "percent",
+                format!(
+                    "must be from 1 to 99 (deploy without it to run the version for every call), got {percent}"
+                ),
+            ));
+        }
+        let version = self.version(tenant, func_id, number).await?;
+        let mut record = self.get(tenant, func_id).await?;
+        if number == record.deployed_version {
+            return Err(ServiceError::invalid(
+                "version",
+                format!(
+                    "version {number} is the deployed one; a gradual deployment runs another beside it"
+                ),
+            ));
+        }
+        if version.status != FunctionStatus::Success {
+            return Err(ServiceError::Conflict(format!(
+                "version {number} does not compile: {}",
+                version.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        }
+        record.gradual = Some(hookbox_store::GradualDeployment {
+            version: number,
+            percent,
+            started_at: hookbox_store::rfc3339(hookbox_store::now_micros()),
+        });
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let artifact = self.stored_artifact(&record).await?;
+        self.save(record, artifact).await
+    }
+
     /// Deploys the newest kept version older than the deployed one that
-    /// compiled. `Conflict` when there is none.
+    /// compiled. `Conflict` when there is none. During a gradual deployment
+    /// it ends that instead: every call runs the deployed version again.
     pub async fn rollback(
         &self,
         tenant: &str,
         func_id: &str,
     ) -> Result<FunctionRecord, ServiceError> {
-        let deployed = self.get(tenant, func_id).await?.deployed_version;
+        let current = self.get(tenant, func_id).await?;
+        if current.gradual.is_some() {
+            let mut record = current;
+            record.gradual = None;
+            record.version += 1;
+            record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+            let artifact = self.stored_artifact(&record).await?;
+            return self.save(record, artifact).await;
+        }
+        let deployed = current.deployed_version;
         let previous = self
             .versions(tenant, func_id)
             .await?
@@ -825,6 +984,8 @@ impl Service {
         let number = record.latest_version + 1;
         record.latest_version = number;
         record.deployed_version = number;
+        // A version deployed to every call ends a gradual deployment.
+        record.gradual = None;
         let version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
         self.save_kept(record, artifact, version).await
     }
@@ -879,11 +1040,14 @@ impl Service {
             })
             .await?;
         let key = (record.tenant_id.clone(), record.func_id.clone());
+        let gradual = self.gradual_arm(&record, &secrets).await;
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
+            by_version: gradual.is_some(),
             record: record.clone(),
             artifact,
             secrets,
+            gradual,
         });
         self.inner.functions.replace(ticket, key, loaded);
         // A function may have moved between scenes: drop the tenant's orders.
@@ -951,11 +1115,14 @@ impl Service {
             self.blocking(move |s| s.rebuild_function(&stored, wasm.as_deref()))
                 .await?;
         }
+        let gradual = self.gradual_arm(&record, &secrets).await;
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
+            by_version: gradual.is_some(),
             record,
             artifact,
             secrets,
+            gradual,
         });
         self.inner.functions.fill(ticket, key, loaded.clone());
         Ok(loaded)
@@ -1253,7 +1420,10 @@ impl Service {
     ) -> Result<Outcome, ServiceError> {
         call.validate()?;
         call.refuse_continue_at()?;
-        let loaded = self.load(tenant, func_id).await?;
+        let loaded =
+            self.load(tenant, func_id)
+                .await?
+                .arm(&call.user, call.event.as_ref(), request_id);
         if call.resume && loaded.record.scene != RESUMABLE_SCENE {
             return Err(ServiceError::invalid(
                 "continue",
@@ -1404,6 +1574,16 @@ impl Service {
                 outcome: outcome.outcome.as_str().to_string(),
             })
             .inc();
+        if loaded.by_version {
+            m.gradual_invocations
+                .get_or_create(&VersionLabels {
+                    tenant: record.tenant_id.clone(),
+                    function: record.func_id.clone(),
+                    version: record.deployed_version.to_string(),
+                    outcome: outcome.outcome.as_str().to_string(),
+                })
+                .inc();
+        }
         m.invocation_seconds
             .get_or_create(&SceneLabels {
                 scene: record.scene.clone(),
@@ -1507,7 +1687,7 @@ impl Service {
         let mut jobs = Vec::new();
         for func_id in order.iter() {
             let loaded = match self.load(tenant, func_id).await {
-                Ok(l) => l,
+                Ok(l) => l.arm(&result.user, event.as_ref(), request_id),
                 // Deleted between reading the order and loading it.
                 Err(ServiceError::NotFound(_)) => continue,
                 Err(e) => return Err(e),
@@ -1689,7 +1869,11 @@ impl Service {
     async fn run_job(&self, mut job: Job) -> Result<(), ServiceError> {
         job.attempts += 1;
         let loaded = match self.load(&job.tenant_id, &job.func_id).await {
-            Ok(l) => l,
+            Ok(l) => l.arm(
+                job.input.get("user").unwrap_or(&Value::Null),
+                job.input.get("event"),
+                &job.request_id,
+            ),
             Err(ServiceError::NotFound(_)) => {
                 let id = job.id.clone();
                 return self.blocking(move |s| s.complete_job(&id)).await;

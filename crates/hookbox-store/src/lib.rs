@@ -45,8 +45,8 @@ pub use codec::ENCODING_VERSION;
 pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
-    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord,
-    PackageRecord, Role, Tenant, TenantId,
+    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion,
+    GradualDeployment, Job, LogRecord, PackageRecord, Role, Tenant, TenantId,
 };
 pub use seal::Sealer;
 pub use store::{

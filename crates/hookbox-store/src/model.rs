@@ -96,10 +96,24 @@ pub struct FunctionRecord {
     /// even after retention drops a version).
     #[serde(default)]
     pub latest_version: u64,
+    /// A version deployed to a share of calls beside the deployed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradual: Option<GradualDeployment>,
     /// Hash of the engine plugin the stored artifact was built for.
     pub plugin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A gradual deployment: `version` runs for `percent` of calls (1–99), the
+/// rest run the deployed version. Which one a call runs is decided by its
+/// user, so one user sees one version throughout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GradualDeployment {
+    pub version: u64,
+    pub percent: u8,
+    pub started_at: String,
 }
 
 /// One immutable version of a function: what a change of its code,

@@ -21,6 +21,7 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         version: 1,
         deployed_version: 1,
         latest_version: 1,
+        gradual: None,
         plugin: Some("p".into()),
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),

@@ -519,3 +519,167 @@ async fn a_draft_is_a_version_that_can_be_tested_before_it_is_deployed() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(ran(&server, &token, &id).await, "draft");
 }
+
+/// Runs the function once for user `who` and says which version ran.
+async fn version_for(server: &Server, token: &str, id: &str, who: &str) -> String {
+    let out = server
+        .invoke(token, id, json!({"user": {"user_id": who}}))
+        .await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    out["user"]["ran"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_gradual_deployment_runs_a_version_for_a_share_of_users_each_always_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("stable"))
+        .await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("candidate"), "draft": true}),
+    )
+    .await;
+    let deploy = |body: Option<Value>, n: u64| {
+        let (server, token, id) = (&server, &token, &id);
+        async move {
+            server
+                .call(
+                    Method::POST,
+                    &format!("/v1/functions/{id}/versions/{n}/deploy"),
+                    token,
+                    body,
+                )
+                .await
+        }
+    };
+
+    // What a gradual deployment refuses, naming the field.
+    for (body, n, status, says) in [
+        (
+            json!({"percent": 0}),
+            2,
+            400,
+            "percent: must be from 1 to 99",
+        ),
+        (
+            json!({"percent": 100}),
+            2,
+            400,
+            "percent: must be from 1 to 99",
+        ),
+        (json!({"percent": 300}), 2, 400, "percent"),
+        (
+            json!({"percent": 10}),
+            1,
+            400,
+            "version: version 1 is the deployed one",
+        ),
+        (json!({"percent": 10, "ratio": 1}), 2, 400, "ratio"),
+    ] {
+        let (got, answer) = deploy(Some(body.clone()), n).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{body}: {answer}"
+        );
+    }
+
+    let (status, started) = deploy(Some(json!({"percent": 30})), 2).await;
+    assert_eq!(status, 200, "{started}");
+    assert_eq!(started["data"]["deployedVersion"], 1);
+    assert_eq!(started["data"]["gradual"]["version"], 2);
+    assert_eq!(started["data"]["gradual"]["percent"], 30);
+
+    // 400 users: about 30% run the candidate, and each user always the same version.
+    let mut candidate = Vec::new();
+    for n in 0..400 {
+        let who = format!("auth0|user{n}");
+        if version_for(&server, &token, &id, &who).await == "candidate" {
+            candidate.push(who);
+        }
+    }
+    assert!(
+        (60..=180).contains(&candidate.len()),
+        "{} of 400",
+        candidate.len()
+    );
+    for who in candidate.iter().take(20) {
+        assert_eq!(version_for(&server, &token, &id, who).await, "candidate");
+    }
+    // A scene run places its user the same way.
+    let (_, body) = server
+        .call(
+            Method::POST,
+            "/v1/scenes/POST_AUTHENTICATION/run",
+            &token,
+            Some(json!({"user": {"user_id": candidate[0]}})),
+        )
+        .await;
+    assert_eq!(body["data"]["user"]["ran"], "candidate", "{body}");
+
+    // Both versions are counted apart in /metrics, and logged with their number.
+    let metrics = server.metrics().await;
+    let counted = |version: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("hookbox_gradual_invocations_total{")
+                    && l.contains(&format!("function=\"{id}\""))
+                    && l.contains(&format!("version=\"{version}\""))
+                    && l.contains("outcome=\"ok\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(counted("2"), candidate.len() as u64 + 20 + 1, "{metrics}");
+    assert_eq!(counted("1"), 400 - candidate.len() as u64);
+
+    // It survives a restart.
+    server.stop();
+    let server = Server::start(dir.path());
+    assert_eq!(
+        version_for(&server, &token, &id, &candidate[0]).await,
+        "candidate"
+    );
+
+    // Rolling back ends it: every call runs version 1 again.
+    let (status, ended) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{ended}");
+    assert!(ended["data"].get("gradual").is_none(), "{ended}");
+    assert_eq!(
+        version_for(&server, &token, &id, &candidate[0]).await,
+        "stable"
+    );
+
+    // Started again and promoted: every call runs version 2.
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{id}/versions/2/deploy"),
+            &token,
+            Some(json!({"percent": 50})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, promoted) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/2/deploy"),
+    )
+    .await;
+    assert_eq!(status, 200, "{promoted}");
+    assert_eq!(promoted["data"]["deployedVersion"], 2);
+    assert!(promoted["data"].get("gradual").is_none());
+    for n in 0..20 {
+        assert_eq!(
+            version_for(&server, &token, &id, &format!("u{n}")).await,
+            "candidate"
+        );
+    }
+}
