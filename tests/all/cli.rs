@@ -92,7 +92,16 @@ fn run_reports_limits_as_outcomes_and_exits_zero() {
         "exports.handler = () => { const k = []; for (;;) k.push('x'.repeat(1e6) + k.length); };",
     )
     .unwrap();
-    let (code, out, _) = hookbox(&["run", hog.to_str().unwrap(), "--memory", "8"]);
+    // The cap, not the clock, must stop it: 0.2 s alone, but a loaded
+    // machine once took it past the default 3 s.
+    let (code, out, _) = hookbox(&[
+        "run",
+        hog.to_str().unwrap(),
+        "--memory",
+        "8",
+        "--timeout",
+        "60",
+    ]);
     assert_eq!(code, 0);
     assert_eq!(out["outcome"], "memory_limit");
 }

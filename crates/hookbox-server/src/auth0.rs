@@ -233,6 +233,7 @@ async fn create(
         enabled: body.enabled,
         memory_limit_mb: hookbox_engine::DEFAULT_MEMORY_MB,
         dependencies: body.dependencies,
+        saved_by: Some(caller.key_id.clone()),
     };
     let record = state
         .service
@@ -323,6 +324,7 @@ async fn update(
         source_code: body.script,
         enabled: body.enabled,
         dependencies: body.dependencies,
+        saved_by: Some(caller.key_id.clone()),
         ..FunctionPatch::default()
     };
     let record = state

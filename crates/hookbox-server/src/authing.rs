@@ -77,9 +77,10 @@ async fn create(
     State(state): State<AppState>,
     caller: Caller,
     rid: axum::Extension<RequestId>,
-    ApiJson(spec): ApiJson<NewFunction>,
+    ApiJson(mut spec): ApiJson<NewFunction>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    spec.saved_by = Some(caller.key_id.clone());
     let record = state.service.deploy(&caller.tenant, spec).await?;
     Ok(ok(&rid, FunctionDto::from(record)))
 }
@@ -130,7 +131,8 @@ async fn update(
         }
         None => return Err(ApiError::invalid("funcId: is required")),
     };
-    let patch: FunctionPatch = from_value(Value::Object(body))?;
+    let mut patch: FunctionPatch = from_value(Value::Object(body))?;
+    patch.saved_by = Some(caller.key_id.clone());
     let record = state
         .service
         .update(&caller.tenant, &func_id, patch)

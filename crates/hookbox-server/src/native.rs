@@ -203,9 +203,10 @@ async fn create_function(
     State(state): State<AppState>,
     caller: Caller,
     rid: axum::Extension<RequestId>,
-    ApiJson(spec): ApiJson<NewFunction>,
+    ApiJson(mut spec): ApiJson<NewFunction>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    spec.saved_by = Some(caller.key_id.clone());
     let record = state.service.deploy(&caller.tenant, spec).await?;
     Ok(ok(&rid, FunctionDto::from(record)))
 }
@@ -260,7 +261,7 @@ async fn update_function(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path(func_id): Path<String>,
-    ApiJson(patch): ApiJson<FunctionPatch>,
+    ApiJson(mut patch): ApiJson<FunctionPatch>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     if patch == FunctionPatch::default() {
@@ -268,6 +269,7 @@ async fn update_function(
             "body: a PATCH must set at least one field (a null field counts as absent)",
         ));
     }
+    patch.saved_by = Some(caller.key_id.clone());
     let record = state
         .service
         .update(&caller.tenant, &func_id, patch)

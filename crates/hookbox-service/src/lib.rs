@@ -22,6 +22,7 @@
 //!         enabled: true,
 //!         memory_limit_mb: 64,
 //!         dependencies: Default::default(),
+//!         saved_by: None,
 //!     })
 //!     .await?;
 //! let verdict = service.run_scene("default", "PRE_REGISTER", Call::default(), "req-1").await?;

@@ -91,6 +91,10 @@ pub struct NewFunction {
     /// packages cost nothing; added ones are compiled into the artifact.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dependencies: BTreeMap<String, String>,
+    /// The access key saving it, recorded with its version; set by the
+    /// server from the caller, never read from a body.
+    #[serde(skip)]
+    pub saved_by: Option<String>,
 }
 
 /// A partial update: absent (or null) fields keep their value; any other
@@ -112,6 +116,9 @@ pub struct FunctionPatch {
     /// version without deploying it (metadata in the same patch applies at
     /// once). Absent or `false`: the change is deployed, as it always was.
     pub draft: Option<bool>,
+    /// The access key saving it (see [`NewFunction::saved_by`]).
+    #[serde(skip)]
+    pub saved_by: Option<String>,
 }
 
 impl NewFunction {

@@ -445,7 +445,7 @@ impl Service {
         if refuse_failed {
             refuse_if_failed(&record)?;
         }
-        self.save_version(record, artifact).await
+        self.save_version(record, artifact, spec.saved_by).await
     }
 
     /// Applies a patch; a new source is recompiled before the answer (and
@@ -538,7 +538,9 @@ impl Service {
                     "a draft saves a change of sourceCode, dependencies or limits, and this patch changes none of them",
                 ));
             }
-            return self.save_draft(before, record, refuse_failed).await;
+            return self
+                .save_draft(before, record, refuse_failed, patch.saved_by)
+                .await;
         }
         if recompile {
             let packages = self.resolve_dependencies(&record.dependencies).await?;
@@ -546,11 +548,11 @@ impl Service {
             if refuse_failed {
                 refuse_if_failed(&record)?;
             }
-            return self.save_version(record, artifact).await;
+            return self.save_version(record, artifact, patch.saved_by).await;
         }
         let artifact = self.stored_artifact(&record).await?;
         if settings_changed {
-            return self.save_version(record, artifact).await;
+            return self.save_version(record, artifact, patch.saved_by).await;
         }
         self.save(record, artifact).await
     }
@@ -563,6 +565,7 @@ impl Service {
         before: FunctionRecord,
         mut candidate: FunctionRecord,
         refuse_failed: bool,
+        saved_by: Option<String>,
     ) -> Result<FunctionRecord, ServiceError> {
         let packages = self.resolve_dependencies(&candidate.dependencies).await?;
         let compiled = self.compile_into(&mut candidate, packages.as_ref()).await;
@@ -570,7 +573,9 @@ impl Service {
             refuse_if_failed(&candidate)?;
         }
         let number = before.latest_version + 1;
-        let version = FunctionVersion::of(&candidate, number, artifact_sha256(compiled.as_ref()));
+        let mut version =
+            FunctionVersion::of(&candidate, number, artifact_sha256(compiled.as_ref()));
+        version.created_by = saved_by;
         let live = FunctionRecord {
             func_name: candidate.func_name,
             func_description: candidate.func_description,
@@ -980,13 +985,15 @@ impl Service {
         &self,
         mut record: FunctionRecord,
         artifact: Option<Artifact>,
+        saved_by: Option<String>,
     ) -> Result<FunctionRecord, ServiceError> {
         let number = record.latest_version + 1;
         record.latest_version = number;
         record.deployed_version = number;
         // A version deployed to every call ends a gradual deployment.
         record.gradual = None;
-        let version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
+        let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
+        version.created_by = saved_by;
         self.save_kept(record, artifact, version).await
     }
 

@@ -468,6 +468,7 @@ async fn app() -> App {
         enabled: true,
         memory_limit_mb: 64,
         dependencies: Default::default(),
+        saved_by: None,
     };
     let func = service
         .deploy(&tenant.id, new("PRE_REGISTER", SOURCES[0]))

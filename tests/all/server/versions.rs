@@ -117,6 +117,16 @@ async fn each_change_is_a_version_and_deploying_one_takes_effect_for_the_next_ca
         list["list"][0]["artifactSha256"].as_str().unwrap().len(),
         64
     );
+    // Each version names the key that saved it.
+    let key_id = server.default_key.clone().unwrap().0;
+    assert!(
+        list["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["createdBy"] == key_id.as_str()),
+        "{list}"
+    );
 
     let (status, one) = server
         .call(
