@@ -170,7 +170,7 @@ pub struct DeployArgs {
     /// With --version: run it for this share of calls (1–99), by user, beside
     /// the deployed version (a gradual deployment; `deploy ID --version N`
     /// promotes it, `rollback ID` ends it).
-    #[arg(long, value_name = "P", requires = "version")]
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u8).range(1..=99))]
     percent: Option<u8>,
     /// The scene it hooks into (PRE_REGISTER, POST_AUTHENTICATION, …);
     /// required for a FILE.
@@ -339,6 +339,13 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
     let client = &mut client;
     match command {
+        ClientCommand::Deploy(DeployArgs {
+            version: None,
+            percent: Some(_),
+            ..
+        }) => Err(CliError::Usage(
+            "--percent needs --version: a gradual deployment runs a kept version".to_string(),
+        )),
         ClientCommand::Deploy(DeployArgs {
             file,
             version: Some(n),

@@ -59,16 +59,16 @@ pub async fn update(client: &mut Client, args: UpdateArgs, json: bool) -> Result
         print_json(&data);
     } else if args.draft {
         out!(
-            "saved version {} of function {} as a draft; it runs version {}",
+            "saved version {} of function {} as a draft; it runs {}",
             data["latestVersion"],
             args.id,
-            data["deployedVersion"]
+            runs(&data)
         );
     } else {
         out!(
-            "function {} now runs version {} (status {})",
+            "function {} now runs {} (status {})",
             args.id,
-            data["deployedVersion"],
+            runs(&data),
             render::text(&data, "status")
         );
     }
@@ -136,7 +136,8 @@ pub async fn test(client: &mut Client, args: TestArgs, json: bool) -> Result<(),
     Ok(())
 }
 
-/// Lists the kept versions, newest first; `*` marks the deployed one.
+/// Lists the kept versions, newest first; `*` marks the deployed one, `~P%`
+/// one in a gradual deployment.
 pub async fn versions(client: &mut Client, args: VersionsArgs, json: bool) -> Result<(), CliError> {
     let data = client
         .get(&["v1", "functions", &args.id, "versions"], &[])
@@ -153,11 +154,12 @@ pub async fn versions(client: &mut Client, args: VersionsArgs, json: bool) -> Re
         let sha = render::text(v, "artifactSha256");
         table.add_row(vec![
             if v["deployed"] == Value::Bool(true) {
-                "*"
+                "*".to_string()
+            } else if data["gradual"]["version"] == v["number"] {
+                format!("~{}%", data["gradual"]["percent"])
             } else {
-                ""
-            }
-            .to_string(),
+                String::new()
+            },
             v["number"].to_string(),
             render::text(v, "status").to_string(),
             format!("{}s", v["timeout"]),
@@ -195,6 +197,7 @@ pub async fn deploy_version(
 
 /// Deploys the version before the deployed one.
 pub async fn rollback(client: &mut Client, args: RollbackArgs, json: bool) -> Result<(), CliError> {
+    let before = client.get(&["v1", "functions", &args.id], &[]).await?;
     let data = client
         .call(
             Method::POST,
@@ -203,8 +206,31 @@ pub async fn rollback(client: &mut Client, args: RollbackArgs, json: bool) -> Re
             None,
         )
         .await?;
+    let gradual = &before["gradual"];
+    if !json && gradual.is_object() {
+        out!(
+            "ended the gradual deployment of version {}: function {} runs version {} for every call",
+            gradual["version"],
+            args.id,
+            data["deployedVersion"]
+        );
+        return Ok(());
+    }
     report(&data, json);
     Ok(())
+}
+
+/// What a function runs, from its record: `version N`, or both versions of
+/// a gradual deployment.
+fn runs(data: &Value) -> String {
+    let gradual = &data["gradual"];
+    if gradual.is_object() {
+        return format!(
+            "version {} for {}% of users and version {} for the rest",
+            gradual["version"], gradual["percent"], data["deployedVersion"]
+        );
+    }
+    format!("version {}", data["deployedVersion"])
 }
 
 fn report(data: &Value, json: bool) {
@@ -212,22 +238,15 @@ fn report(data: &Value, json: bool) {
         print_json(data);
         return;
     }
-    let gradual = &data["gradual"];
-    if gradual.is_object() {
-        out!(
-            "function {} runs version {} for {}% of users and version {} for the rest (latest {})",
-            render::text(data, "funcId"),
-            gradual["version"],
-            gradual["percent"],
-            data["deployedVersion"],
-            data["latestVersion"]
-        );
-        return;
-    }
+    let now = if data["gradual"].is_object() {
+        ""
+    } else {
+        "now "
+    };
     out!(
-        "function {} now runs version {} (latest {})",
+        "function {} {now}runs {} (latest {})",
         render::text(data, "funcId"),
-        data["deployedVersion"],
+        runs(data),
         data["latestVersion"]
     );
 }

@@ -967,12 +967,33 @@ async fn versions_rollback_and_deploy_a_version() {
             "function {id} runs version 1 for 25% of users and version 2 for the rest (latest 2)"
         )
     );
+    let listed = cli.run(&["versions", &id]).ok().stdout;
+    assert!(
+        listed.lines().any(|l| l.trim_start().starts_with("~25%")),
+        "{listed}"
+    );
     let ended = cli.run(&["rollback", &id]).ok().stdout;
     assert_eq!(
         ended.trim(),
-        format!("function {id} now runs version 2 (latest 2)")
+        format!(
+            "ended the gradual deployment of version 1: function {id} runs version 2 for every call"
+        )
     );
-    let usage = cli.run(&["deploy", &id, "--percent", "25"]);
+    let usage = cli.run(&[
+        "deploy",
+        &good,
+        "--scene",
+        "POST_AUTHENTICATION",
+        "--percent",
+        "25",
+    ]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+    assert!(
+        usage.stderr.contains("--percent needs --version"),
+        "{}",
+        usage.stderr
+    );
+    let usage = cli.run(&["deploy", &id, "--version", "1", "--percent", "100"]);
     assert_eq!(usage.code, 2, "{}", usage.stderr);
 
     // Nothing before version 1: the server's reason, exit code 1.

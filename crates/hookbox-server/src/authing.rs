@@ -132,6 +132,12 @@ async fn update(
         None => return Err(ApiError::invalid("funcId: is required")),
     };
     let mut patch: FunctionPatch = from_value(Value::Object(body))?;
+    if patch.draft.is_some() {
+        // Authing's update deploys; drafts are the native API's.
+        return Err(ApiError::invalid(
+            "draft: unknown field: update-pipeline-function deploys the change (PATCH /v1/functions/{funcId} saves drafts)",
+        ));
+    }
     patch.saved_by = Some(caller.key_id.clone());
     let record = state
         .service

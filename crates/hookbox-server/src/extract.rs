@@ -20,7 +20,7 @@ pub const MAX_JSON_DEPTH: usize = 128;
 
 /// Whether a `content-type` names JSON: `application/json` or a
 /// `application/…+json` type, with any parameters (`; charset=utf-8`).
-fn is_json_media_type(content_type: &str) -> bool {
+pub(crate) fn is_json_media_type(content_type: &str) -> bool {
     let essence = content_type
         .split(';')
         .next()

@@ -264,7 +264,12 @@ async fn update_function(
     ApiJson(mut patch): ApiJson<FunctionPatch>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    if patch == FunctionPatch::default() {
+    // `draft` alone changes nothing.
+    let fields = FunctionPatch {
+        draft: None,
+        ..patch.clone()
+    };
+    if fields == FunctionPatch::default() {
         return Err(ApiError::invalid(
             "body: a PATCH must set at least one field (a null field counts as absent)",
         ));

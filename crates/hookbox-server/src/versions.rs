@@ -70,14 +70,47 @@ impl VersionSummary {
     }
 }
 
-/// A version number from the path: a positive integer, or a 400 naming it.
+/// A version number from the path or the query: a positive integer in
+/// plain digits (no sign, no leading zero), or a 400 naming it.
 fn number(text: &str) -> Result<u64, ApiError> {
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
     match text.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
+        Ok(n) if canonical => Ok(n),
         _ => Err(ApiError::invalid(format!(
-            "version: must be a positive integer, not {text:?}"
+            "version: must be a positive integer in plain digits, at most {}, not {text:?}",
+            u64::MAX
         ))),
     }
+}
+
+/// Routes that take no query string refuse one, as every route refuses
+/// what it does not document.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoQuery {}
+
+/// The body of a route that takes an optional JSON body: empty (or only
+/// whitespace) is `T::default()`; a `content-type` other than JSON is a 415.
+async fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<T, ApiError> {
+    let bytes = crate::extract::read_body(body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
+        let ct = String::from_utf8_lossy(ct.as_bytes());
+        if !crate::extract::is_json_media_type(&ct) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                crate::error::api_code::INVALID,
+                format!("content-type: expected application/json, got {ct:?}"),
+            ));
+        }
+    }
+    crate::extract::parse_json(&bytes)
 }
 
 async fn list_versions(
@@ -85,6 +118,7 @@ async fn list_versions(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path(func_id): Path<String>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let record = state.service.get(&caller.tenant, &func_id).await?;
@@ -100,6 +134,7 @@ async fn list_versions(
         serde_json::json!({
             "funcId": func_id,
             "deployedVersion": record.deployed_version,
+            "gradual": record.gradual,
             "list": list,
         }),
     ))
@@ -110,6 +145,7 @@ async fn get_version(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path((func_id, n)): Path<(String, String)>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let n = number(&n)?;
@@ -128,7 +164,20 @@ async fn get_version(
 struct DeployBody {
     /// Deploy to this share of calls (1–99), by user, beside the deployed
     /// version: a gradual deployment.
-    percent: Option<u8>,
+    percent: Option<serde_json::Value>,
+}
+
+/// `percent` as the service takes it: an integer from 1 to 99.
+fn percent(value: &serde_json::Value) -> Result<u8, ApiError> {
+    value
+        .as_u64()
+        .filter(|p| (1..=99).contains(p))
+        .map(|p| p as u8)
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "percent: must be an integer from 1 to 99 (deploy without it to run the version for every call), got {value}"
+            ))
+        })
 }
 
 async fn deploy_version(
@@ -136,17 +185,14 @@ async fn deploy_version(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path((func_id, n)): Path<(String, String)>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let n = number(&n)?;
-    let bytes = crate::extract::read_body(body).await?;
-    let body: DeployBody = if bytes.iter().all(u8::is_ascii_whitespace) {
-        DeployBody::default()
-    } else {
-        crate::extract::parse_json(&bytes)?
-    };
-    let record = match body.percent {
+    let body: DeployBody = optional_body(&headers, body).await?;
+    let record = match body.percent.as_ref().map(percent).transpose()? {
         Some(percent) => {
             state
                 .service
@@ -168,11 +214,20 @@ async fn rollback(
     caller: Caller,
     rid: axum::Extension<RequestId>,
     Path(func_id): Path<String>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    let NoBody {} = optional_body(&headers, body).await?;
     let record = state.service.rollback(&caller.tenant, &func_id).await?;
     Ok(ok(&rid, FunctionDto::from(record)))
 }
+
+/// A body with no fields (`{}` or nothing).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NoBody {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -47,6 +47,7 @@ impl From<hookbox_store::StoreError> for ServiceError {
             E::Invalid(message) => Self::invalid("order", message),
             E::Conflict(message) => Self::Conflict(message),
             E::NameTaken { name, .. } => Self::NameTaken { name },
+            e @ E::VersionTaken { .. } => Self::Conflict(e.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -132,24 +132,26 @@ struct GradualArm {
 
 impl Loaded {
     /// What one call runs: the gradual deployment's version for its share of
-    /// users, else this. A call's user is the first of `user.user_id`,
-    /// `userId`, `id`, `sub`, `email`, or `event.user.user_id`; a call with
-    /// none is placed by its request id.
+    /// users, else this. A call's user is the first non-empty string or
+    /// number of `user.user_id`, `userId`, `id`, `sub`, `email` (lower-cased)
+    /// and `event.user.user_id`; a call with none is placed by its request id.
     fn arm(self: &Arc<Self>, user: &Value, event: Option<&Value>, request_id: &str) -> Arc<Loaded> {
         let Some(gradual) = &self.gradual else {
             return self.clone();
         };
-        let who = ["user_id", "userId", "id", "sub", "email"]
+        let id_of = |v: Option<&Value>| match v {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let who = ["user_id", "userId", "id", "sub"]
             .iter()
-            .find_map(|k| user.get(k).and_then(Value::as_str))
-            .or_else(|| {
-                event
-                    .and_then(|e| e.pointer("/user/user_id"))
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or(request_id);
+            .find_map(|k| id_of(user.get(k)))
+            .or_else(|| id_of(user.get("email")).map(|e| e.to_lowercase()))
+            .or_else(|| id_of(event.and_then(|e| e.pointer("/user/user_id"))))
+            .unwrap_or_else(|| request_id.to_string());
         let version = gradual.loaded.record.deployed_version;
-        if gradual_bucket(&self.record.func_id, version, who) < gradual.percent {
+        if gradual_bucket(&self.record.func_id, version, &who) < gradual.percent {
             gradual.loaded.clone()
         } else {
             self.clone()
@@ -235,6 +237,10 @@ impl Background {
         }
     }
 }
+
+/// How many times a change is numbered again when concurrent changes take
+/// its version number first.
+const MAX_RENUMBERS: usize = 16;
 
 /// SHA-256 (hex) of an artifact as stored, for its version's record.
 fn artifact_sha256(artifact: Option<&Artifact>) -> Option<String> {
@@ -436,6 +442,7 @@ impl Service {
             deployed_version: 0,
             latest_version: 0,
             gradual: None,
+            deploy_history: Vec::new(),
             plugin: None,
             created_at: at.clone(),
             updated_at: at,
@@ -481,6 +488,12 @@ impl Service {
         let draft = patch.draft == Some(true);
         let mut record = self.get(tenant, func_id).await?;
         let before = record.clone();
+        // A draft builds on the newest version (an earlier draft, say), not
+        // on the deployed one.
+        if draft && record.latest_version != record.deployed_version {
+            let newest = self.version(tenant, func_id, record.latest_version).await?;
+            record = with_version(&record, &newest);
+        }
         let recompile = patch
             .source_code
             .as_ref()
@@ -685,7 +698,11 @@ impl Service {
         number: u64,
     ) -> Result<FunctionRecord, ServiceError> {
         let version = self.version(tenant, func_id, number).await?;
-        let mut record = with_version(&self.get(tenant, func_id).await?, &version);
+        let current = self.get(tenant, func_id).await?;
+        let mut record = with_version(&current, &version);
+        // The version it replaces joins the deploy history.
+        record.deployed_version = current.deployed_version;
+        record.mark_deployed(number);
         record.gradual = None;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
@@ -790,9 +807,38 @@ impl Service {
         self.save(record, artifact).await
     }
 
-    /// Deploys the newest kept version older than the deployed one that
-    /// compiled. `Conflict` when there is none. During a gradual deployment
-    /// it ends that instead: every call runs the deployed version again.
+    /// Deploys version `n` as a rollback: the deploy history becomes
+    /// `history` (what preceded `n`).
+    async fn rollback_to(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        n: u64,
+        history: Vec<u64>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let version = self.version(tenant, func_id, n).await?;
+        let mut record = with_version(&self.get(tenant, func_id).await?, &version);
+        record.deploy_history = history;
+        record.gradual = None;
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
+        if artifact.is_none() {
+            return Err(ServiceError::Conflict(format!(
+                "version {n} does not compile: {}",
+                record.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        }
+        self.save(record, artifact).await
+    }
+
+    /// Deploys the version deployed before this one: the newest entry of the
+    /// deploy history that is still kept and compiled (the entries after it
+    /// are dropped, so rollbacks walk the history back), or, with none, the
+    /// newest older version that compiled. `Conflict` when there is none.
+    /// During a gradual deployment it ends that instead: every call runs the
+    /// deployed version again.
     pub async fn rollback(
         &self,
         tenant: &str,
@@ -807,18 +853,37 @@ impl Service {
             let artifact = self.stored_artifact(&record).await?;
             return self.save(record, artifact).await;
         }
+        // The version deployed before this one (the history, newest first),
+        // skipping what retention dropped and what does not compile; a
+        // function with no history goes to the newest older version.
         let deployed = current.deployed_version;
-        let previous = self
-            .versions(tenant, func_id)
-            .await?
-            .into_iter()
-            .find(|v| v.number < deployed && v.status == FunctionStatus::Success)
-            .ok_or_else(|| {
-                ServiceError::Conflict(format!(
-                    "function {func_id} has no kept version before {deployed} that compiled"
-                ))
-            })?;
-        self.deploy_version(tenant, func_id, previous.number).await
+        let kept = self.versions(tenant, func_id).await?;
+        let usable = |n: u64| {
+            n != deployed
+                && kept
+                    .iter()
+                    .any(|v| v.number == n && v.status == FunctionStatus::Success)
+        };
+        let from_history = current.deploy_history.iter().rposition(|n| usable(*n));
+        let (target, history) = match from_history {
+            // Walking the history back: what came after the target goes.
+            Some(at) => (
+                current.deploy_history[at],
+                current.deploy_history[..at].to_vec(),
+            ),
+            None => {
+                let older = kept
+                    .iter()
+                    .find(|v| v.number < deployed && v.status == FunctionStatus::Success)
+                    .ok_or_else(|| {
+                        ServiceError::Conflict(format!(
+                            "function {func_id} has no kept version before {deployed} that compiled"
+                        ))
+                    })?;
+                (older.number, Vec::new())
+            }
+        };
+        self.rollback_to(tenant, func_id, target, history).await
     }
 
     /// Recompiles a function from its stored source (Authing's reupload).
@@ -989,7 +1054,7 @@ impl Service {
     ) -> Result<FunctionRecord, ServiceError> {
         let number = record.latest_version + 1;
         record.latest_version = number;
-        record.deployed_version = number;
+        record.mark_deployed(number);
         // A version deployed to every call ends a gradual deployment.
         record.gradual = None;
         let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
@@ -1006,13 +1071,12 @@ impl Service {
         version: FunctionVersion,
     ) -> Result<FunctionRecord, ServiceError> {
         let saved = self.save_with(record, artifact, Some(version)).await?;
-        let (t, f, deployed) = (
-            saved.tenant_id.clone(),
-            saved.func_id.clone(),
-            saved.deployed_version,
-        );
+        let (t, f) = (saved.tenant_id.clone(), saved.func_id.clone());
+        // The deployed version, and one in a gradual deployment, stay.
+        let mut pinned = vec![saved.deployed_version];
+        pinned.extend(saved.gradual.as_ref().map(|g| g.version));
         let keep = self.inner.config.versions_kept;
-        self.blocking(move |s| s.prune_versions(&t, &f, deployed, keep))
+        self.blocking(move |s| s.prune_versions(&t, &f, &pinned, keep))
             .await?;
         Ok(saved)
     }
@@ -1037,13 +1101,41 @@ impl Service {
         // A hook's name is unique among the tenant's hooks (Auth0 finds hooks
         // by name): checked in the write's own transaction.
         let hook = is_trigger(&record.scene);
-        let secrets = self
+        let (record, secrets) = self
             .blocking(move |s| {
-                s.put_function_versioned(&stored, wasm.as_deref(), version.as_ref(), |other| {
-                    hook && is_trigger(&other.scene)
-                })?;
-                s.flush()?;
-                s.hook_secrets(&stored.tenant_id, &stored.func_id)
+                let (mut stored, mut version) = (stored, version);
+                // Two changes racing for one version number: the later one
+                // takes the next number, as a later write always won.
+                for _ in 0..MAX_RENUMBERS {
+                    let written = s.put_function_versioned(
+                        &stored,
+                        wasm.as_deref(),
+                        version.as_ref(),
+                        |other| hook && is_trigger(&other.scene),
+                    );
+                    match (written, version.as_mut()) {
+                        (Err(StoreError::VersionTaken { .. }), Some(v)) => {
+                            let latest = s
+                                .get_function(&stored.tenant_id, &stored.func_id)?
+                                .map_or(v.number, |current| current.latest_version);
+                            if stored.deployed_version == v.number {
+                                stored.deployed_version = latest + 1;
+                            }
+                            v.number = latest + 1;
+                            stored.latest_version = v.number;
+                        }
+                        (written, _) => {
+                            written?;
+                            s.flush()?;
+                            let secrets = s.hook_secrets(&stored.tenant_id, &stored.func_id)?;
+                            return Ok((stored, secrets));
+                        }
+                    }
+                }
+                Err(StoreError::Conflict(format!(
+                    "function {} changed {MAX_RENUMBERS} times while this change was saved; try again",
+                    stored.func_id
+                )))
             })
             .await?;
         let key = (record.tenant_id.clone(), record.func_id.clone());

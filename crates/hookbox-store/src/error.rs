@@ -14,6 +14,10 @@ pub enum StoreError {
     /// the two may not share it (see `Store::put_function_unique`).
     #[error("the name {name:?} is taken by function {holder}")]
     NameTaken { name: String, holder: String },
+    /// Version `number` of a function was written by another change first
+    /// (see `Store::put_function_versioned`): number the version again.
+    #[error("version {number} of function {func_id} was saved by another change meanwhile")]
+    VersionTaken { func_id: String, number: u64 },
     /// The request cannot be stored as given; the message names the offender.
     #[error("{0}")]
     Invalid(String),

@@ -99,10 +99,30 @@ pub struct FunctionRecord {
     /// A version deployed to a share of calls beside the deployed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gradual: Option<GradualDeployment>,
+    /// The versions deployed before the deployed one, oldest first (at most
+    /// [`MAX_DEPLOY_HISTORY`]): what a rollback goes back to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deploy_history: Vec<u64>,
     /// Hash of the engine plugin the stored artifact was built for.
     pub plugin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// How many earlier deployments a function remembers for rollbacks.
+pub const MAX_DEPLOY_HISTORY: usize = 100;
+
+impl FunctionRecord {
+    /// Deploys version `number` (already the record's code and settings):
+    /// the version it replaces joins the history.
+    pub fn mark_deployed(&mut self, number: u64) {
+        if self.deployed_version != 0 && self.deployed_version != number {
+            self.deploy_history.push(self.deployed_version);
+            let over = self.deploy_history.len().saturating_sub(MAX_DEPLOY_HISTORY);
+            self.deploy_history.drain(..over);
+        }
+        self.deployed_version = number;
+    }
 }
 
 /// A gradual deployment: `version` runs for `percent` of calls (1–99), the

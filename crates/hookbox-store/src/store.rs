@@ -545,10 +545,10 @@ impl Store {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
                 if let (Some(version), Some(vkey)) = (version, &vkey) {
                     if versions.get(vkey.as_slice())?.is_some() {
-                        return abort(StoreError::Conflict(format!(
-                            "version {} of function {func} was saved by another change meanwhile",
-                            version.number
-                        )));
+                        return abort(StoreError::VersionTaken {
+                            func_id: func.to_string(),
+                            number: version.number,
+                        });
                     }
                     tx_put(versions, vkey, version)?;
                 }

@@ -22,6 +22,7 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         deployed_version: 1,
         latest_version: 1,
         gradual: None,
+        deploy_history: Vec::new(),
         plugin: Some("p".into()),
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),
@@ -1065,7 +1066,7 @@ fn a_version_is_written_with_its_record_and_a_number_is_given_once() {
     r.source_code = "// other".into();
     assert!(matches!(
         s.put_function_versioned(&r, None, Some(&v), |_| false),
-        Err(StoreError::Conflict(_))
+        Err(StoreError::VersionTaken { number: 3, .. })
     ));
     assert_eq!(
         s.get_function("t", "f").unwrap().unwrap().source_code,
@@ -1084,7 +1085,7 @@ fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
         s.put_function_versioned(&r, None, Some(&v), |_| false)
             .unwrap();
     }
-    assert_eq!(s.prune_versions("t", "f", 2, 3).unwrap(), 2);
+    assert_eq!(s.prune_versions("t", "f", &[2], 3).unwrap(), 2);
     let numbers: Vec<u64> = s
         .list_versions("t", "f")
         .unwrap()
@@ -1096,7 +1097,7 @@ fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
     let (r, v) = at_version("g", 1);
     s.put_function_versioned(&r, None, Some(&v), |_| false)
         .unwrap();
-    s.prune_versions("t", "f", 6, 1).unwrap();
+    s.prune_versions("t", "f", &[6], 1).unwrap();
     assert_eq!(s.list_versions("t", "f").unwrap().len(), 1);
     assert_eq!(s.list_versions("t", "g").unwrap().len(), 1);
 }

@@ -574,13 +574,13 @@ async fn a_gradual_deployment_runs_a_version_for_a_share_of_users_each_always_th
             json!({"percent": 0}),
             2,
             400,
-            "percent: must be from 1 to 99",
+            "percent: must be an integer from 1 to 99",
         ),
         (
             json!({"percent": 100}),
             2,
             400,
-            "percent: must be from 1 to 99",
+            "percent: must be an integer from 1 to 99",
         ),
         (json!({"percent": 300}), 2, 400, "percent"),
         (
@@ -692,4 +692,229 @@ async fn a_gradual_deployment_runs_a_version_for_a_share_of_users_each_always_th
             "candidate"
         );
     }
+}
+
+/// What a review found: each of these once did something else.
+#[tokio::test]
+async fn versions_keep_their_promises_under_odd_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[("HOOKBOX_VERSIONS_KEPT", "2")]);
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("v1"))
+        .await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("v2"), "draft": true}),
+    )
+    .await;
+
+    // The deploy route refuses a query string, a body of another type and a
+    // percent outside its rule, naming them; rollback takes no body.
+    let path = format!("/v1/functions/{id}/versions/2/deploy");
+    let (status, body) = server
+        .call(Method::POST, &format!("{path}?percent=5"), &token, None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = server
+        .raw(
+            Method::POST,
+            &path,
+            Some(&token),
+            Some(b"{\"percent\": 5}".to_vec()),
+        )
+        .await;
+    assert_eq!(status, 200, "JSON without a content-type is JSON: {body}");
+    post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}{path}", server.base))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("{\"percent\": 5}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+    for bad in [json!(-1), json!(4294967346u64), json!("50"), json!(2.5)] {
+        let (status, body) = server
+            .call(Method::POST, &path, &token, Some(json!({"percent": bad})))
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("percent: must be an integer from 1 to 99"),
+            "{body}"
+        );
+    }
+    let (status, body) = server
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{id}/rollback"),
+            &token,
+            Some(json!({"x": 1})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    for n in ["+1", "01", "18446744073709551616"] {
+        let (status, body) = server
+            .call(
+                Method::GET,
+                &format!("/v1/functions/{id}/versions/{n}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, 400, "{n}: {body}");
+    }
+
+    // A version in a gradual deployment is kept however many drafts follow.
+    let (status, _) = server
+        .call(Method::POST, &path, &token, Some(json!({"percent": 50})))
+        .await;
+    assert_eq!(status, 200);
+    for n in 3..=5 {
+        patch(
+            &server,
+            &token,
+            &id,
+            json!({"sourceCode": tagging(&format!("v{n}")), "draft": true}),
+        )
+        .await;
+    }
+    let numbers: Vec<_> = versions(&server, &token, &id).await["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].clone())
+        .collect();
+    assert_eq!(numbers, [json!(5), json!(4), json!(2), json!(1)]);
+    // Placement takes a numeric user id, and is the same for an email in any case.
+    let by = |user: Value| {
+        let (server, token, id) = (&server, &token, &id);
+        async move {
+            let out = server.invoke(token, id, json!({"user": user})).await;
+            out["user"]["ran"].as_str().unwrap().to_string()
+        }
+    };
+    for n in 0..10 {
+        let first = by(json!({"user_id": n})).await;
+        for _ in 0..3 {
+            assert_eq!(by(json!({"user_id": n})).await, first);
+        }
+        let mail = by(json!({"email": format!("User{n}@Example.com")})).await;
+        assert_eq!(
+            by(json!({"email": format!("user{n}@example.com")})).await,
+            mail
+        );
+    }
+    post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+
+    // A draft builds on the newest version: a limit changed in a second
+    // draft keeps the first draft's code.
+    let f = patch(&server, &token, &id, json!({"timeout": 9, "draft": true})).await;
+    let newest = f["latestVersion"].as_u64().unwrap();
+    let (_, v) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/versions/{newest}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            v["data"]["sourceCode"].clone(),
+            v["data"]["timeout"].clone()
+        ),
+        (json!(tagging("v5")), json!(9))
+    );
+    // `draft` alone is a PATCH that sets nothing; Authing's update has no drafts.
+    let (status, body) = server
+        .call(
+            Method::PATCH,
+            &format!("/v1/functions/{id}"),
+            &token,
+            Some(json!({"draft": false})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v3/update-pipeline-function",
+            &token,
+            Some(json!({"funcId": id, "timeout": 9, "draft": true})),
+        )
+        .await;
+    // Authing answers HTTP 200 with the status in its envelope.
+    assert_eq!(
+        (status.as_u16(), body["statusCode"].clone()),
+        (200, json!(400)),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().starts_with("draft: "),
+        "{body}"
+    );
+}
+
+/// A rollback goes back to the version deployed before, never to a draft
+/// that never ran; and changes racing for a version number all land.
+#[tokio::test]
+async fn a_rollback_returns_to_what_ran_before_and_racing_changes_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = std::sync::Arc::new(Server::start(dir.path()));
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(&token, "f", "POST_AUTHENTICATION", &tagging("one"))
+        .await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("never ran"), "draft": true}),
+    )
+    .await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": tagging("three")}),
+    )
+    .await;
+    let (status, back) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["data"]["deployedVersion"], 1);
+    assert_eq!(ran(&server, &token, &id).await, "one");
+
+    let mut writers = Vec::new();
+    for n in 0..8 {
+        let (server, token, id) = (server.clone(), token.clone(), id.clone());
+        writers.push(tokio::spawn(async move {
+            let (status, body) = server
+                .call(
+                    Method::PATCH,
+                    &format!("/v1/functions/{id}"),
+                    &token,
+                    Some(json!({"sourceCode": tagging(&format!("w{n}"))})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["data"]["deployedVersion"].as_u64().unwrap()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for w in writers {
+        numbers.push(w.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (4..=11).collect::<Vec<u64>>(),
+        "each change its own number"
+    );
 }

@@ -49,14 +49,15 @@ impl Store {
             .transpose()
     }
 
-    /// Drops a function's versions beyond the newest `keep`, never the one
-    /// `deployed`. Returns how many it dropped. Run after the write that
-    /// added a version; a crash before it only leaves extra versions.
+    /// Drops a function's versions beyond the newest `keep`, never those
+    /// numbered in `pinned` (the deployed one, one in a gradual deployment).
+    /// Returns how many it dropped. Run after the write that added a
+    /// version; a crash before it only leaves extra versions.
     pub fn prune_versions(
         &self,
         tenant_id: &str,
         func_id: &str,
-        deployed: u64,
+        pinned: &[u64],
         keep: usize,
     ) -> Result<usize, StoreError> {
         let keys = self
@@ -65,10 +66,13 @@ impl Store {
             .keys()
             .rev()
             .collect::<Result<Vec<_>, _>>()?;
-        let deployed_key = version_key(tenant_id, func_id, deployed);
+        let pinned: Vec<Vec<u8>> = pinned
+            .iter()
+            .map(|n| version_key(tenant_id, func_id, *n))
+            .collect();
         let mut dropped = 0;
         for k in keys.iter().skip(keep.max(1)) {
-            if k.as_ref() != deployed_key.as_slice() {
+            if !pinned.iter().any(|p| p.as_slice() == k.as_ref()) {
                 self.versions.remove(k)?;
                 dropped += 1;
             }
