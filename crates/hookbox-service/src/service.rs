@@ -697,24 +697,7 @@ impl Service {
         func_id: &str,
         number: u64,
     ) -> Result<FunctionRecord, ServiceError> {
-        let version = self.version(tenant, func_id, number).await?;
-        let current = self.get(tenant, func_id).await?;
-        let mut record = with_version(&current, &version);
-        // The version it replaces joins the deploy history.
-        record.deployed_version = current.deployed_version;
-        record.mark_deployed(number);
-        record.gradual = None;
-        record.version += 1;
-        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
-        let packages = self.resolve_dependencies(&record.dependencies).await?;
-        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
-        if artifact.is_none() {
-            return Err(ServiceError::Conflict(format!(
-                "version {number} does not compile: {}",
-                record.upload_err_msg.as_deref().unwrap_or("no artifact")
-            )));
-        }
-        self.save(record, artifact).await
+        self.deploy_as(tenant, func_id, number, None).await
     }
 
     /// The version of `record`'s gradual deployment, compiled and ready to
@@ -807,18 +790,29 @@ impl Service {
         self.save(record, artifact).await
     }
 
-    /// Deploys version `n` as a rollback: the deploy history becomes
-    /// `history` (what preceded `n`).
-    async fn rollback_to(
+    /// Deploys version `number`: its code and settings become the
+    /// function's, compiled with the running plugin, and any gradual
+    /// deployment ends. `rollback_history: None` (a deploy): the version it
+    /// replaces joins the deploy history; `Some(h)` (a rollback): the history
+    /// becomes `h`, what preceded `number`. A version that does not compile
+    /// is a `Conflict` and nothing changes.
+    async fn deploy_as(
         &self,
         tenant: &str,
         func_id: &str,
-        n: u64,
-        history: Vec<u64>,
+        number: u64,
+        rollback_history: Option<Vec<u64>>,
     ) -> Result<FunctionRecord, ServiceError> {
-        let version = self.version(tenant, func_id, n).await?;
-        let mut record = with_version(&self.get(tenant, func_id).await?, &version);
-        record.deploy_history = history;
+        let version = self.version(tenant, func_id, number).await?;
+        let current = self.get(tenant, func_id).await?;
+        let mut record = with_version(&current, &version);
+        match rollback_history {
+            Some(history) => record.deploy_history = history,
+            None => {
+                record.deployed_version = current.deployed_version;
+                record.mark_deployed(number);
+            }
+        }
         record.gradual = None;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
@@ -826,7 +820,7 @@ impl Service {
         let artifact = self.compile_into(&mut record, packages.as_ref()).await;
         if artifact.is_none() {
             return Err(ServiceError::Conflict(format!(
-                "version {n} does not compile: {}",
+                "version {number} does not compile: {}",
                 record.upload_err_msg.as_deref().unwrap_or("no artifact")
             )));
         }
@@ -883,7 +877,7 @@ impl Service {
                 (older.number, Vec::new())
             }
         };
-        self.rollback_to(tenant, func_id, target, history).await
+        self.deploy_as(tenant, func_id, target, Some(history)).await
     }
 
     /// Recompiles a function from its stored source (Authing's reupload).

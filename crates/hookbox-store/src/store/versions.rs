@@ -9,6 +9,10 @@ use super::{Store, key, prefix};
 use crate::codec::{decode, encode};
 use crate::{FunctionRecord, FunctionVersion, StoreError};
 
+/// Marks a database whose functions all have versions. No version key
+/// starts with a NUL (a tenant id is never empty), so no listing meets it.
+const VERSIONS_BUILT: &[u8] = b"\0built";
+
 /// Digits of a version number in its key.
 const NUMBER_DIGITS: usize = 20;
 
@@ -97,8 +101,13 @@ impl Store {
     }
 
     /// Gives every function stored before versions existed its version 1
-    /// (its current code and settings, deployed). Idempotent.
+    /// (its current code and settings, deployed), once per database: a marker
+    /// written last skips the scan at every later open. Idempotent, so a
+    /// crash halfway is finished at the next open.
     pub(super) fn build_versions(&self) -> Result<(), StoreError> {
+        if self.versions.contains_key(VERSIONS_BUILT)? {
+            return Ok(());
+        }
         for entry in self.functions.iter() {
             let (k, v) = entry?;
             let mut record: FunctionRecord = decode(&v)?;
@@ -114,6 +123,7 @@ impl Store {
             )?;
             self.functions.insert(k, encode(&record)?)?;
         }
+        self.versions.insert(VERSIONS_BUILT, &[] as &[u8])?;
         Ok(())
     }
 }
