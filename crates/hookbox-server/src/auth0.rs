@@ -180,7 +180,7 @@ async fn load_hook(
         .get(&caller.tenant, id)
         .await
         .map_err(auth0_error)?;
-    if !is_trigger(&record.scene) {
+    if !is_trigger(&record.scene) || record.action {
         return Err(inexistent_hook());
     }
     Ok(record)
@@ -258,7 +258,7 @@ async fn list(
         .await
         .map_err(auth0_error)?
         .into_iter()
-        .filter(|f| is_trigger(&f.scene))
+        .filter(|f| is_trigger(&f.scene) && !f.action)
         .filter(|f| q.enabled.is_none_or(|e| f.enabled == e))
         .collect();
     let total = hooks.len();

@@ -14,6 +14,7 @@
 
 mod auth;
 mod auth0;
+mod auth0_actions;
 mod authing;
 mod connections;
 mod error;
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
             )),
         )
         .merge(auth0::routes())
+        .merge(auth0_actions::routes())
         .merge(tenants::routes())
         .merge(secrets::routes())
         .merge(packages::routes())

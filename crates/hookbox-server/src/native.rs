@@ -68,6 +68,11 @@ pub struct FunctionDto {
     /// A version running for a share of calls beside the deployed one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gradual: Option<hookbox_store::GradualDeployment>,
+    /// `true` for an Auth0 Action (made through `/api/v2/actions`): it runs
+    /// once a version is deployed and it is bound (enabled). Absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub action: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -92,6 +97,7 @@ impl From<FunctionRecord> for FunctionDto {
             deployed_version: r.deployed_version,
             latest_version: r.latest_version,
             gradual: r.gradual,
+            action: r.action,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

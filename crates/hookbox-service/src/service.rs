@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
 mod action_cache;
+mod actions;
 mod packages;
 mod signing;
 mod tenants;
@@ -173,6 +174,18 @@ fn gradual_bucket(func_id: &str, version: u64, who: &str) -> u8 {
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     (u64::from_be_bytes(first) % 100) as u8
+}
+
+/// Which of Auth0's name-unique kinds a function is: an Action, a hook
+/// (a function of a hook trigger), or neither.
+fn auth0_kind(record: &FunctionRecord) -> Option<&'static str> {
+    if record.action {
+        Some("action")
+    } else if is_trigger(&record.scene) {
+        Some("hook")
+    } else {
+        None
+    }
 }
 
 /// `record` with version `v`'s code and settings, as the function runs it.
@@ -399,7 +412,7 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, false).await
+        self.deploy_inner(tenant, spec, false, false).await
     }
 
     /// Like [`Service::deploy`], but a source that does not compile is
@@ -410,7 +423,20 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, true).await
+        self.deploy_inner(tenant, spec, true, false).await
+    }
+
+    /// Creates an Auth0 Action: like [`Service::deploy_compiled`], but its
+    /// code is saved as version 1 without deploying it, and it is unbound
+    /// (`enabled: false`) until a version is deployed and it is bound to
+    /// its trigger. Source: Auth0's "Create an action" ("it must be
+    /// deployed, and then bound to a trigger before it will be executed").
+    pub async fn create_action(
+        &self,
+        tenant: &str,
+        spec: NewFunction,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.deploy_inner(tenant, spec, true, true).await
     }
 
     async fn deploy_inner(
@@ -418,6 +444,7 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
         refuse_failed: bool,
+        action: bool,
     ) -> Result<FunctionRecord, ServiceError> {
         spec.validate()?;
         let now = hookbox_store::now_micros();
@@ -432,7 +459,7 @@ impl Service {
             is_asynchronous: spec.is_asynchronous,
             timeout: spec.timeout,
             terminate_on_timeout: spec.terminate_on_timeout,
-            enabled: spec.enabled,
+            enabled: spec.enabled && !action,
             status: FunctionStatus::Uploading,
             upload_err_msg: None,
             memory_limit_mb: spec.memory_limit_mb,
@@ -444,6 +471,7 @@ impl Service {
             gradual: None,
             deploy_history: Vec::new(),
             plugin: None,
+            action,
             created_at: at.clone(),
             updated_at: at,
         };
@@ -451,6 +479,11 @@ impl Service {
         let artifact = self.compile_into(&mut record, packages.as_ref()).await;
         if refuse_failed {
             refuse_if_failed(&record)?;
+        }
+        if action {
+            return self
+                .save_undeployed(record, artifact, spec.saved_by)
+                .await;
         }
         self.save_version(record, artifact, spec.saved_by).await
     }
@@ -534,6 +567,12 @@ impl Service {
             record.terminate_on_timeout = v;
         }
         if let Some(v) = patch.enabled {
+            if v && before.deployed_version == 0 {
+                return Err(ServiceError::invalid(
+                    "enabled",
+                    "the function has no deployed version yet; deploy one before enabling it",
+                ));
+            }
             record.enabled = v;
         }
         if let Some(v) = patch.memory_limit_mb {
@@ -765,6 +804,11 @@ impl Service {
         }
         let version = self.version(tenant, func_id, number).await?;
         let mut record = self.get(tenant, func_id).await?;
+        if record.deployed_version == 0 {
+            return Err(ServiceError::Conflict(format!(
+                "function {func_id} has no deployed version yet; a gradual deployment runs beside one"
+            )));
+        }
         if number == record.deployed_version {
             return Err(ServiceError::invalid(
                 "version",
@@ -1056,6 +1100,21 @@ impl Service {
         self.save_kept(record, artifact, version).await
     }
 
+    /// Saves a new function's first version without deploying it
+    /// (`deployed_version` stays 0, so nothing runs it).
+    async fn save_undeployed(
+        &self,
+        mut record: FunctionRecord,
+        artifact: Option<Artifact>,
+        saved_by: Option<String>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let number = record.latest_version + 1;
+        record.latest_version = number;
+        let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
+        version.created_by = saved_by;
+        self.save_kept(record, artifact, version).await
+    }
+
     /// Saves `record` (with `artifact`) and the new `version` together,
     /// then drops the versions beyond what is kept.
     async fn save_kept(
@@ -1092,9 +1151,10 @@ impl Service {
         let wasm = artifact.as_ref().map(Artifact::to_wasm);
         let stored = record.clone();
         let ticket = self.inner.functions.ticket(&record.tenant_id);
-        // A hook's name is unique among the tenant's hooks (Auth0 finds hooks
-        // by name): checked in the write's own transaction.
-        let hook = is_trigger(&record.scene);
+        // A hook's name is unique among the tenant's hooks, and an Action's
+        // among its Actions (Auth0 finds both by name): checked in the
+        // write's own transaction.
+        let kind = auth0_kind(&record);
         let (record, secrets) = self
             .blocking(move |s| {
                 let (mut stored, mut version) = (stored, version);
@@ -1105,7 +1165,7 @@ impl Service {
                         &stored,
                         wasm.as_deref(),
                         version.as_ref(),
-                        |other| hook && is_trigger(&other.scene),
+                        |other| kind.is_some() && auth0_kind(other) == kind,
                     );
                     match (written, version.as_mut()) {
                         (Err(StoreError::VersionTaken { .. }), Some(v)) => {
@@ -1517,6 +1577,11 @@ impl Service {
             self.load(tenant, func_id)
                 .await?
                 .arm(&call.user, call.event.as_ref(), request_id);
+        if loaded.record.deployed_version == 0 {
+            return Err(ServiceError::Conflict(format!(
+                "function {func_id} has no deployed version yet; deploy one (or test the draft) first"
+            )));
+        }
         if call.resume && loaded.record.scene != RESUMABLE_SCENE {
             return Err(ServiceError::invalid(
                 "continue",
@@ -1786,7 +1851,8 @@ impl Service {
                 Err(e) => return Err(e),
             };
             let record = &loaded.record;
-            let Some(artifact) = loaded.artifact.as_ref().filter(|_| record.enabled) else {
+            let runs = record.enabled && record.deployed_version != 0;
+            let Some(artifact) = loaded.artifact.as_ref().filter(|_| runs) else {
                 continue;
             };
             // Resuming: the functions before the one that redirected ran

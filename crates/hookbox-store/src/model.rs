@@ -105,6 +105,12 @@ pub struct FunctionRecord {
     pub deploy_history: Vec<u64>,
     /// Hash of the engine plugin the stored artifact was built for.
     pub plugin: Option<String>,
+    /// Made through the Auth0 Actions front: listed there and never among
+    /// hooks, bound to its trigger by `enabled`, and runnable only once a
+    /// version is deployed (until then `deployed_version` is 0 and the
+    /// record holds the draft, which nothing runs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub action: bool,
     pub created_at: String,
     pub updated_at: String,
 }

@@ -24,6 +24,7 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         gradual: None,
         deploy_history: Vec::new(),
         plugin: Some("p".into()),
+        action: false,
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),
     }

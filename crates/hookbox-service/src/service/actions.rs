@@ -1,0 +1,140 @@
+//! Auth0 Actions on top of versions: the revert that copies a version, and
+//! a trigger's bindings (which Actions run there, in which order).
+//!
+//! An Action is a function with `action: true` whose scene is its trigger.
+//! Bound means enabled; the bindings' order is the scene's order of its
+//! Actions (rules, hooks and pipeline functions of the scene keep their
+//! places after them).
+
+use super::Service;
+use crate::ServiceError;
+use crate::model::FunctionPatch;
+use hookbox_store::{FunctionRecord, FunctionStatus};
+
+impl Service {
+    /// Auth0's rollback (`POST /actions/actions/{id}/versions/{n}/deploy`):
+    /// a new version, a copy of version `number`, deployed at once; the
+    /// function's draft (a newer version that was never deployed) stays the
+    /// draft unless `update_draft`. Source: Auth0's "Roll back to a previous
+    /// action version" ("Creates a new, deployed action version that is
+    /// identical to the specified version"). `NotFound` for an unknown
+    /// version; `Conflict` when it does not compile.
+    pub async fn revert_action(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+        update_draft: bool,
+        saved_by: Option<String>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        let target = self.version(tenant, func_id, number).await?;
+        if target.status != FunctionStatus::Success {
+            return Err(ServiceError::Conflict(format!(
+                "version {number} does not compile: {}",
+                target.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        }
+        let current = self.get(tenant, func_id).await?;
+        let draft = if current.latest_version != current.deployed_version && !update_draft {
+            Some(self.version(tenant, func_id, current.latest_version).await?)
+        } else {
+            None
+        };
+        let mut record = super::with_version(&current, &target);
+        record.deployed_version = current.deployed_version;
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
+        if artifact.is_none() {
+            return Err(ServiceError::Conflict(format!(
+                "version {number} does not compile: {}",
+                record.upload_err_msg.as_deref().unwrap_or("no artifact")
+            )));
+        }
+        let saved = self
+            .save_version(record, artifact, saved_by.clone())
+            .await?;
+        let Some(draft) = draft.filter(|d| {
+            d.source_code != target.source_code || d.dependencies != target.dependencies
+        }) else {
+            return Ok(saved);
+        };
+        // The draft the user was editing is again the newest version.
+        let patch = FunctionPatch {
+            source_code: Some(draft.source_code),
+            dependencies: Some(draft.dependencies),
+            draft: Some(true),
+            saved_by,
+            ..FunctionPatch::default()
+        };
+        self.update(tenant, func_id, patch).await?;
+        Ok(saved)
+    }
+
+    /// The Actions bound to `trigger`, in the order they run.
+    pub async fn action_bindings(
+        &self,
+        tenant: &str,
+        trigger: &str,
+    ) -> Result<Vec<FunctionRecord>, ServiceError> {
+        let mut bound = self.list(tenant, Some(trigger)).await?;
+        bound.retain(|f| f.action && f.enabled);
+        Ok(bound)
+    }
+
+    /// Replaces `trigger`'s bindings: the Actions `ids`, in that order, run
+    /// first in the scene, and its other Actions are unbound. Each must be
+    /// an Action of that trigger with a deployed version (Auth0: "Before an
+    /// Action can be bound to a flow, the Action must be deployed"), and
+    /// appear once; otherwise `Invalid` naming `bindings` and nothing
+    /// changes. Returns the bindings as stored.
+    pub async fn bind_actions(
+        &self,
+        tenant: &str,
+        trigger: &str,
+        ids: Vec<String>,
+    ) -> Result<Vec<FunctionRecord>, ServiceError> {
+        let actions: Vec<FunctionRecord> = self
+            .list(tenant, Some(trigger))
+            .await?
+            .into_iter()
+            .filter(|f| f.action)
+            .collect();
+        for (at, id) in ids.iter().enumerate() {
+            if ids[..at].contains(id) {
+                return Err(ServiceError::invalid(
+                    "bindings",
+                    format!("action {id} is bound twice; bind an action once per trigger"),
+                ));
+            }
+            let Some(action) = actions.iter().find(|a| &a.func_id == id) else {
+                return Err(ServiceError::invalid(
+                    "bindings",
+                    format!("{id} is not an action of the {trigger} trigger"),
+                ));
+            };
+            if action.deployed_version == 0 {
+                return Err(ServiceError::invalid(
+                    "bindings",
+                    format!(
+                        "action {:?} has no deployed version; deploy it before binding it",
+                        action.func_name
+                    ),
+                ));
+            }
+        }
+        self.lead_order(tenant, trigger, ids.clone()).await?;
+        for action in &actions {
+            let bound = ids.contains(&action.func_id);
+            if action.enabled != bound {
+                let patch = FunctionPatch {
+                    enabled: Some(bound),
+                    ..FunctionPatch::default()
+                };
+                self.update(tenant, &action.func_id, patch).await?;
+            }
+        }
+        self.action_bindings(tenant, trigger).await
+    }
+}
