@@ -136,6 +136,7 @@ sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	node tests/sdk/authing_node.js target/debug/hookbox
 	node tests/sdk/auth0_node.js target/debug/hookbox
 	node tests/sdk/auth0_actions_node.js target/debug/hookbox
+	node tests/sdk/auth0_connections_node.js target/debug/hookbox
 
 # ---------------------------------------------------------------- npm packages for functions
 

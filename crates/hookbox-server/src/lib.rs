@@ -15,6 +15,7 @@
 mod auth;
 mod auth0;
 mod auth0_actions;
+mod auth0_connections;
 mod authing;
 mod connections;
 mod error;
@@ -66,6 +67,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(auth0::routes())
         .merge(auth0_actions::routes())
+        .merge(auth0_connections::routes())
         .merge(tenants::routes())
         .merge(secrets::routes())
         .merge(packages::routes())
