@@ -12,7 +12,7 @@
 
 const { ManagementClient, ManagementApiError } = require('auth0');
 const { isDeepStrictEqual } = require('node:util');
-const { check, main } = require('./harness');
+const { check, main, sleep } = require('./harness');
 
 const DOMAIN = 'hookbox.test';
 const TRIGGER = 'post-login';
@@ -99,7 +99,20 @@ main(async ({ base, keyId, secret, native }) => {
   check('getTriggerBindings lists it', listed.data.bindings.map((b) => b.action.id).join() === action.id, listed.data);
   fn = await stored(action.id);
   check('natively: enabled', fn.enabled === true, fn);
-  check('the scene runs version 1', ran(await login()) === 'v1');
+  const firstRun = await login();
+  check('the scene runs version 1', ran(firstRun) === 'v1', firstRun);
+  // The run's request id is its execution id, once its log batch is written.
+  let execution = null;
+  for (let i = 0; i < 100 && !execution; i += 1) {
+    execution = await m.actions.getExecution({ id: firstRun.body.requestId }).catch(() => null);
+    if (!execution) await sleep(100);
+  }
+  check('getExecution answers the run: the Action ran without an error', execution && execution.data.id === firstRun.body.requestId
+    && execution.data.trigger_id === TRIGGER && execution.data.results.length === 1
+    && execution.data.results[0].action_name === 'add-plan' && execution.data.results[0].error === null,
+  execution && execution.data);
+  const err404 = await thrown(m.actions.getExecution({ id: 'no-such-run' }));
+  check('an unknown execution is a 404', apiError(err404, 404), brief(err404));
 
   // Update: a draft; the scene still runs version 1.
   err = await thrown(m.actions.update({ id: action.id }, { code: SYNTAX }));

@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
             post(deploy_version),
         )
         .route("/api/v2/actions/triggers", get(triggers))
+        .route("/api/v2/actions/executions/{id}", get(execution))
         .route(
             "/api/v2/actions/triggers/{trigger}/bindings",
             get(bindings).patch(update_bindings),
@@ -944,4 +945,54 @@ async fn update_bindings(
         .await
         .map_err(auth0_error)?;
     bindings_answer(&state, &caller.tenant, bound, None, None, false).await
+}
+
+/// A trigger's run (Auth0's execution), by the `requestId` of the scene run:
+/// each Action that ran, with its error. Source: Auth0's "Get an
+/// execution". Available once the run's log batch is written.
+async fn execution(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let ran = state
+        .service
+        .execution(&caller.tenant, &id)
+        .await
+        .map_err(|e| match e {
+            ServiceError::NotFound(_) => {
+                ApiError::not_found("The execution does not exist.").with_error_code("not_found")
+            }
+            other => auth0_error(other),
+        })?;
+    let results: Vec<Value> = ran
+        .iter()
+        .map(|(action, log)| {
+            let ended = hookbox_store::rfc3339(log.at_micros + log.duration_us);
+            let error = log.error.as_ref().map(|e| {
+                let msg = e
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| e.to_string(), str::to_string);
+                json!({ "id": log.outcome, "msg": msg })
+            });
+            json!({
+                "action_name": action.func_name,
+                "error": error,
+                "started_at": log.at,
+                "ended_at": ended,
+            })
+        })
+        .collect();
+    let (first, last) = (&ran[0].1, &ran[ran.len() - 1].1);
+    Ok(Json(json!({
+        "id": id,
+        "trigger_id": ran[0].0.scene,
+        "status": "final",
+        "results": results,
+        "created_at": first.at,
+        "updated_at": hookbox_store::rfc3339(last.at_micros + last.duration_us),
+    }))
+    .into_response())
 }

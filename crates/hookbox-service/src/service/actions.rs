@@ -138,3 +138,47 @@ impl Service {
         self.action_bindings(tenant, trigger).await
     }
 }
+
+/// How many of each Action's newest log records an execution lookup reads.
+pub const EXECUTION_SCAN_PER_ACTION: usize = 2_000;
+
+impl Service {
+    /// One run of a trigger (Auth0's execution), by the request id the scene
+    /// run answered with: the log records of the tenant's Actions that ran
+    /// in it, in the order they ran, each with its Action. Read from each
+    /// Action's newest [`EXECUTION_SCAN_PER_ACTION`] log records, once the
+    /// log batch holding them is written. `NotFound` when none matches.
+    pub async fn execution(
+        &self,
+        tenant: &str,
+        request_id: &str,
+    ) -> Result<Vec<(FunctionRecord, hookbox_store::LogRecord)>, ServiceError> {
+        let actions: Vec<FunctionRecord> = self
+            .list(tenant, None)
+            .await?
+            .into_iter()
+            .filter(|f| f.action)
+            .collect();
+        let (t, r) = (tenant.to_string(), request_id.to_string());
+        let mut found = self
+            .blocking(move |s| {
+                let mut found = Vec::new();
+                for action in actions {
+                    let (logs, _) =
+                        s.list_logs(&t, &action.func_id, 1, EXECUTION_SCAN_PER_ACTION)?;
+                    found.extend(
+                        logs.into_iter()
+                            .filter(|l| l.request_id == r)
+                            .map(|l| (action.clone(), l)),
+                    );
+                }
+                Ok(found)
+            })
+            .await?;
+        if found.is_empty() {
+            return Err(ServiceError::NotFound(format!("execution {request_id}")));
+        }
+        found.sort_by_key(|(_, l)| l.at_micros);
+        Ok(found)
+    }
+}
