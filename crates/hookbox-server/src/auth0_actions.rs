@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use hookbox_service::{
     ACTION_TRIGGERS, Call, FunctionPatch, NewFunction, ServiceError, action_trigger,
+    check_secret_set,
 };
 use hookbox_store::{FunctionRecord, FunctionStatus, FunctionVersion};
 use serde::{Deserialize, Serialize};
@@ -457,6 +458,9 @@ async fn create(
         .secrets
         .map(|s| secret_map(s, &BTreeMap::new()))
         .transpose()?;
+    if let Some(s) = &secrets {
+        check_secret_set(s).map_err(auth0_error)?;
+    }
     // Auth0 accepts an action without code; it runs as an empty handler.
     let code = body
         .code
@@ -480,15 +484,14 @@ async fn create(
         .create_action(&caller.tenant, spec)
         .await
         .map_err(auth0_error)?;
-    if let Some(secrets) = secrets {
-        if let Err(e) = service
+    if let Some(secrets) = secrets
+        && let Err(e) = service
             .replace_secrets(&caller.tenant, &record.func_id, secrets)
             .await
-        {
-            // Nothing half-made stays behind.
-            let _ = service.delete(&caller.tenant, &record.func_id).await;
-            return Err(auth0_error(e));
-        }
+    {
+        // Nothing half-made stays behind.
+        let _ = service.delete(&caller.tenant, &record.func_id).await;
+        return Err(auth0_error(e));
     }
     if body.deploy {
         record = service
@@ -501,7 +504,11 @@ async fn create(
     Ok((StatusCode::ACCEPTED, Json(action)).into_response())
 }
 
-fn page_of<T>(items: Vec<T>, page: Option<usize>, per_page: Option<usize>) -> Result<(Vec<T>, usize, usize), ApiError> {
+fn page_of<T>(
+    items: Vec<T>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+) -> Result<(Vec<T>, usize, usize), ApiError> {
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         return Err(ApiError::invalid(format!(
@@ -524,7 +531,13 @@ async fn list(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     if let Some(t) = &q.trigger_id {
-        check_trigger("triggerId", &[TriggerRef { id: t.clone(), version: None }])?;
+        check_trigger(
+            "triggerId",
+            &[TriggerRef {
+                id: t.clone(),
+                version: None,
+            }],
+        )?;
     }
     let actions: Vec<FunctionRecord> = state
         .service
@@ -544,8 +557,10 @@ async fn list(
     for record in &page {
         out.push(action_json(&state, &caller.tenant, record).await?);
     }
-    Ok(Json(json!({ "total": total, "page": at, "per_page": per_page, "actions": out }))
-        .into_response())
+    Ok(
+        Json(json!({ "total": total, "page": at, "per_page": per_page, "actions": out }))
+            .into_response(),
+    )
 }
 
 async fn get_one(
@@ -592,7 +607,11 @@ async fn update(
                 .hook_secrets(&caller.tenant, &id)
                 .await
                 .map_err(auth0_error)?;
-            Some(secret_map(given, &current)?)
+            let secrets = secret_map(given, &current)?;
+            // Checked before anything is written: a refused secret leaves
+            // the code as it was too.
+            check_secret_set(&secrets).map_err(auth0_error)?;
+            Some(secrets)
         }
         None => None,
     };
@@ -727,8 +746,10 @@ async fn versions(
         .iter()
         .map(|v| version_json(&record, v, &secrets))
         .collect();
-    Ok(Json(json!({ "total": total, "page": at, "per_page": per_page, "versions": out }))
-        .into_response())
+    Ok(
+        Json(json!({ "total": total, "page": at, "per_page": per_page, "versions": out }))
+            .into_response(),
+    )
 }
 
 async fn get_version(
@@ -790,7 +811,9 @@ async fn test(
 ) -> Result<Response, ApiError> {
     load_action(&state, &caller, &id).await?;
     if !body.payload.is_object() {
-        return Err(ApiError::invalid("payload: must be an object (the trigger's event)"));
+        return Err(ApiError::invalid(
+            "payload: must be an object (the trigger's event)",
+        ));
     }
     let call = Call {
         user: body.payload.get("user").cloned().unwrap_or(json!({})),
@@ -861,13 +884,18 @@ async fn bindings_answer(
     let (page, at, per_page) = page_of(bound, page, per_page.or(Some(MAX_PER_PAGE)))?;
     let mut out = Vec::with_capacity(page.len());
     for record in &page {
-        out.push(binding_json(record, action_json(state, tenant, record).await?));
+        out.push(binding_json(
+            record,
+            action_json(state, tenant, record).await?,
+        ));
     }
     if !paged {
         return Ok(Json(json!({ "bindings": out })).into_response());
     }
-    Ok(Json(json!({ "total": total, "page": at, "per_page": per_page, "bindings": out }))
-        .into_response())
+    Ok(
+        Json(json!({ "total": total, "page": at, "per_page": per_page, "bindings": out }))
+            .into_response(),
+    )
 }
 
 async fn bindings(

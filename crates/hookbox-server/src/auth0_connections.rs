@@ -131,7 +131,10 @@ impl Fixed<'_> {
             return refuse("display_name", "it is the connection's name");
         }
         if self.enabled_clients.as_ref().is_some_and(|c| !c.is_empty()) {
-            return refuse("enabled_clients", "the gateway chooses the connection; send []");
+            return refuse(
+                "enabled_clients",
+                "the gateway chooses the connection; send []",
+            );
         }
         if self.is_domain_connection == Some(true) {
             return refuse("is_domain_connection", "it is false");

@@ -61,7 +61,7 @@ pub use service::{
     MAX_CACHE_TOTAL_BYTES, MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS,
     MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS,
     MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError, Service, ServiceConfig,
-    TenantPatch, check_domain,
+    TenantPatch, check_domain, check_secret_set,
 };
 pub use service::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,

@@ -481,9 +481,7 @@ impl Service {
             refuse_if_failed(&record)?;
         }
         if action {
-            return self
-                .save_undeployed(record, artifact, spec.saved_by)
-                .await;
+            return self.save_undeployed(record, artifact, spec.saved_by).await;
         }
         self.save_version(record, artifact, spec.saved_by).await
     }
@@ -1512,20 +1510,7 @@ impl Service {
         func_id: &str,
         secrets: BTreeMap<String, String>,
     ) -> Result<Vec<String>, ServiceError> {
-        for (name, value) in &secrets {
-            hooks::check_secret_name(name)?;
-            hooks::check_secret_value(name, value)?;
-        }
-        if secrets.len() > hooks::MAX_SECRETS {
-            return Err(ServiceError::invalid(
-                "secrets",
-                format!(
-                    "a function holds at most {} secrets, got {}",
-                    hooks::MAX_SECRETS,
-                    secrets.len()
-                ),
-            ));
-        }
+        check_secret_set(&secrets)?;
         let names = secrets.keys().cloned().collect();
         self.change_secrets(tenant, func_id, move |map| {
             *map = secrets.clone();
@@ -2250,6 +2235,27 @@ fn log_record(
         error: error.as_ref().and_then(|e| serde_json::to_value(e).ok()),
         logs: serde_json::to_value(&lines).unwrap_or(Value::Null),
     }
+}
+
+/// Checks a function's whole set of secrets before it is written: each
+/// name and value by a hook secret's rules, and at most
+/// [`crate::MAX_SECRETS`] of them. `Invalid` naming `secrets`.
+pub fn check_secret_set(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError> {
+    for (name, value) in secrets {
+        hooks::check_secret_name(name)?;
+        hooks::check_secret_value(name, value)?;
+    }
+    if secrets.len() > hooks::MAX_SECRETS {
+        return Err(ServiceError::invalid(
+            "secrets",
+            format!(
+                "a function holds at most {} secrets, got {}",
+                hooks::MAX_SECRETS,
+                secrets.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_secrets(secrets: &BTreeMap<String, String>) -> Result<(), ServiceError> {

@@ -2,6 +2,7 @@
 
 mod actions;
 mod asynchronous;
+mod auth0_management;
 mod bad_input;
 mod bounds;
 mod connections;

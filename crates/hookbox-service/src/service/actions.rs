@@ -36,7 +36,10 @@ impl Service {
         }
         let current = self.get(tenant, func_id).await?;
         let draft = if current.latest_version != current.deployed_version && !update_draft {
-            Some(self.version(tenant, func_id, current.latest_version).await?)
+            Some(
+                self.version(tenant, func_id, current.latest_version)
+                    .await?,
+            )
         } else {
             None
         };
