@@ -118,9 +118,14 @@ main(async ({ base, keyId, secret, native }) => {
   err = await thrown(m.actions.update({ id: action.id }, { code: SYNTAX }));
   check('a draft that does not compile is a 400 naming line and column', apiError(err, 400)
     && /line 2, column \d+/.test(err.message), brief(err));
-  const updated = await m.actions.update({ id: action.id }, { code: BROKEN });
+  // Secrets travel with versions: the draft gets a new value and a new
+  // secret; the deployed version keeps its own.
+  const updated = await m.actions.update({ id: action.id }, { code: BROKEN,
+    secrets: [{ name: 'API_KEY', value: 'k-draft' }, { name: 'EXTRA', value: 'e-1' }] });
   check('update answers the Action with the draft, not all deployed', updated.data.code === BROKEN
-    && updated.data.all_changes_deployed === false && updated.data.deployed_version.number === 1, updated.data);
+    && updated.data.all_changes_deployed === false && updated.data.deployed_version.number === 1
+    && same(updated.data.secrets, [{ name: 'API_KEY' }, { name: 'EXTRA' }])
+    && same(updated.data.deployed_version.secrets, [{ name: 'API_KEY' }]), updated.data);
   fn = await stored(action.id);
   check('natively: version 2 saved, version 1 still deployed', fn.latestVersion === 2 && fn.deployedVersion === 1, fn);
   check('the scene still runs version 1', ran(await login()) === 'v1');
@@ -152,12 +157,13 @@ main(async ({ base, keyId, secret, native }) => {
   const one = await m.actions.getVersion({ actionId: action.id, id: first.id });
   check('getVersion answers version 1 with its code', one.data.number === 1 && one.data.code === GOOD, one.data);
   const rolled = await m.actions.deployVersion({ actionId: action.id, id: first.id }, {});
-  check('the rollback is a new version 3, a copy of version 1, deployed', rolled.status === 202 && rolled.data.number === 3
-    && rolled.data.code === GOOD && rolled.data.deployed === true, rolled.data);
+  check('the rollback is a new version 3, a copy of version 1 with its secrets, deployed', rolled.status === 202
+    && rolled.data.number === 3 && rolled.data.code === GOOD && rolled.data.deployed === true
+    && same(rolled.data.secrets, [{ name: 'API_KEY' }]), rolled.data);
   fn = await stored(action.id);
   check('natively: version 3 deployed, running version 1\'s code', fn.deployedVersion === 3 && fn.sourceCode === GOOD, fn);
   const afterRollback = ran(await login());
-  check('the scene runs the good code again', afterRollback === 'v1', afterRollback);
+  check('the scene runs the good code again, with version 1\'s secret value', afterRollback === 'v1', afterRollback);
   stop = true;
   await Promise.all(loops);
   check('under load, every call ran the good or the broken version, none failed on hookbox\'s account',

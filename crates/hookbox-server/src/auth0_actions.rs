@@ -29,7 +29,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use hookbox_service::{
     ACTION_TRIGGERS, Call, FunctionPatch, NewFunction, ServiceError, action_trigger,
-    check_secret_set,
 };
 use hookbox_store::{FunctionRecord, FunctionStatus, FunctionVersion};
 use serde::{Deserialize, Serialize};
@@ -280,12 +279,12 @@ async fn action_json(
     record: &FunctionRecord,
 ) -> Result<Value, ApiError> {
     let service = &state.service;
-    let secrets = service
-        .hook_secrets(tenant, &record.func_id)
-        .await
-        .map_err(auth0_error)?;
     let draft = service
         .version(tenant, &record.func_id, record.latest_version)
+        .await
+        .map_err(auth0_error)?;
+    let secrets = service
+        .version_secrets(tenant, &record.func_id, &draft)
         .await
         .map_err(auth0_error)?;
     let mut action = json!({
@@ -305,6 +304,10 @@ async fn action_json(
     if record.deployed_version != 0 {
         let deployed = service
             .version(tenant, &record.func_id, record.deployed_version)
+            .await
+            .map_err(auth0_error)?;
+        let secrets = service
+            .version_secrets(tenant, &record.func_id, &deployed)
             .await
             .map_err(auth0_error)?;
         action["deployed_version"] = version_json(record, &deployed, &secrets);
@@ -454,13 +457,10 @@ async fn create(
     let trigger = check_trigger("supported_triggers", &body.supported_triggers)?;
     check_runtime(body.runtime.as_deref())?;
     let dependencies = dependency_map(body.dependencies)?;
-    let secrets = body
-        .secrets
-        .map(|s| secret_map(s, &BTreeMap::new()))
-        .transpose()?;
-    if let Some(s) = &secrets {
-        check_secret_set(s).map_err(auth0_error)?;
-    }
+    let secrets = match body.secrets {
+        Some(given) => secret_map(given, &BTreeMap::new())?,
+        None => BTreeMap::new(),
+    };
     // Auth0 accepts an action without code; it runs as an empty handler.
     let code = body
         .code
@@ -481,18 +481,9 @@ async fn create(
     };
     let service = &state.service;
     let mut record = service
-        .create_action(&caller.tenant, spec)
+        .create_action(&caller.tenant, spec, secrets)
         .await
         .map_err(auth0_error)?;
-    if let Some(secrets) = secrets
-        && let Err(e) = service
-            .replace_secrets(&caller.tenant, &record.func_id, secrets)
-            .await
-    {
-        // Nothing half-made stays behind.
-        let _ = service.delete(&caller.tenant, &record.func_id).await;
-        return Err(auth0_error(e));
-    }
     if body.deploy {
         record = service
             .deploy_version(&caller.tenant, &record.func_id, record.latest_version)
@@ -601,27 +592,24 @@ async fn update(
     let dependencies = body.dependencies.map(dependency_map).transpose()?;
     let code = body.code.filter(|c| *c != draft.source_code);
     let dependencies = dependencies.filter(|d| *d != draft.dependencies);
-    let secrets = match body.secrets {
-        Some(given) => {
-            let current = service
-                .hook_secrets(&caller.tenant, &id)
-                .await
-                .map_err(auth0_error)?;
-            let secrets = secret_map(given, &current)?;
-            // Checked before anything is written: a refused secret leaves
-            // the code as it was too.
-            check_secret_set(&secrets).map_err(auth0_error)?;
-            Some(secrets)
-        }
-        None => None,
-    };
-    let versioned = code.is_some() || dependencies.is_some();
+    // Secrets belong to the draft, as code does: a change is deployed with it.
+    let current = service
+        .version_secrets(&caller.tenant, &id, &draft)
+        .await
+        .map_err(auth0_error)?;
+    let secrets = body
+        .secrets
+        .map(|given| secret_map(given, &current))
+        .transpose()?
+        .filter(|s| *s != current);
+    let versioned = code.is_some() || dependencies.is_some() || secrets.is_some();
     let patch = FunctionPatch {
         func_name: body.name.filter(|n| *n != record.func_name),
         source_code: code,
         dependencies,
         draft: versioned.then_some(true),
         saved_by: Some(caller.key_id.clone()),
+        secrets,
         ..FunctionPatch::default()
     };
     let mut record = record;
@@ -632,12 +620,6 @@ async fn update(
     if patch != nothing {
         record = service
             .update_compiled(&caller.tenant, &id, patch)
-            .await
-            .map_err(auth0_error)?;
-    }
-    if let Some(secrets) = secrets {
-        service
-            .replace_secrets(&caller.tenant, &id, secrets)
             .await
             .map_err(auth0_error)?;
     }
@@ -701,7 +683,7 @@ async fn deployed_answer(
         .await
         .map_err(auth0_error)?;
     let secrets = service
-        .hook_secrets(tenant, &record.func_id)
+        .version_secrets(tenant, &record.func_id, &version)
         .await
         .map_err(auth0_error)?;
     Ok((status, Json(version_json(record, &version, &secrets))).into_response())
@@ -736,16 +718,16 @@ async fn versions(
         .versions(&caller.tenant, &id)
         .await
         .map_err(auth0_error)?;
-    let secrets = service
-        .hook_secrets(&caller.tenant, &id)
-        .await
-        .map_err(auth0_error)?;
     let total = all.len();
     let (page, at, per_page) = page_of(all, q.page, q.per_page)?;
-    let out: Vec<Value> = page
-        .iter()
-        .map(|v| version_json(&record, v, &secrets))
-        .collect();
+    let mut out = Vec::with_capacity(page.len());
+    for v in &page {
+        let secrets = service
+            .version_secrets(&caller.tenant, &id, v)
+            .await
+            .map_err(auth0_error)?;
+        out.push(version_json(&record, v, &secrets));
+    }
     Ok(
         Json(json!({ "total": total, "page": at, "per_page": per_page, "versions": out }))
             .into_response(),
@@ -761,7 +743,7 @@ async fn get_version(
     let v = find_version(&state, &caller.tenant, &record, &version).await?;
     let secrets = state
         .service
-        .hook_secrets(&caller.tenant, &id)
+        .version_secrets(&caller.tenant, &id, &v)
         .await
         .map_err(auth0_error)?;
     Ok(Json(version_json(&record, &v, &secrets)).into_response())

@@ -120,6 +120,11 @@ pub struct FunctionPatch {
     /// The access key saving it (see [`NewFunction::saved_by`]).
     #[serde(skip)]
     pub saved_by: Option<String>,
+    /// The secrets the new version runs with, replacing the ones it would
+    /// carry over (the Auth0 Actions front's `secrets`); never read from a
+    /// body: the native API changes secrets at `/v1/functions/{id}/secrets`.
+    #[serde(skip)]
+    pub secrets: Option<BTreeMap<String, String>>,
 }
 
 impl NewFunction {

@@ -15,8 +15,8 @@ use hookbox_engine::{
     Outbound, Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
-    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord, Role, Store,
-    StoreError, Tenant,
+    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord, Role,
+    SealedSecrets, Store, StoreError, Tenant,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -412,7 +412,7 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, false, false).await
+        self.deploy_inner(tenant, spec, false, None).await
     }
 
     /// Like [`Service::deploy`], but a source that does not compile is
@@ -423,7 +423,7 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, true, false).await
+        self.deploy_inner(tenant, spec, true, None).await
     }
 
     /// Creates an Auth0 Action: like [`Service::deploy_compiled`], but its
@@ -435,8 +435,10 @@ impl Service {
         &self,
         tenant: &str,
         spec: NewFunction,
+        secrets: BTreeMap<String, String>,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, true, true).await
+        check_secret_set(&secrets)?;
+        self.deploy_inner(tenant, spec, true, Some(secrets)).await
     }
 
     async fn deploy_inner(
@@ -444,9 +446,10 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
         refuse_failed: bool,
-        action: bool,
+        action_secrets: Option<BTreeMap<String, String>>,
     ) -> Result<FunctionRecord, ServiceError> {
         spec.validate()?;
+        let action = action_secrets.is_some();
         let now = hookbox_store::now_micros();
         let at = hookbox_store::rfc3339(now);
         let mut record = FunctionRecord {
@@ -480,8 +483,11 @@ impl Service {
         if refuse_failed {
             refuse_if_failed(&record)?;
         }
-        if action {
-            return self.save_undeployed(record, artifact, spec.saved_by).await;
+        if let Some(secrets) = action_secrets {
+            let sealed = self.seal_secrets(&record, secrets).await?;
+            return self
+                .save_undeployed(record, artifact, spec.saved_by, sealed)
+                .await;
         }
         self.save_version(record, artifact, spec.saved_by).await
     }
@@ -516,13 +522,25 @@ impl Service {
         refuse_failed: bool,
     ) -> Result<FunctionRecord, ServiceError> {
         patch.validate()?;
+        if let Some(secrets) = &patch.secrets {
+            check_secret_set(secrets)?;
+        }
         let draft = patch.draft == Some(true);
         let mut record = self.get(tenant, func_id).await?;
         let before = record.clone();
+        // The secrets the new version runs with: the patch's, or, for a
+        // draft on a draft, the newest version's (None: the live ones).
+        let mut secrets = match patch.secrets.clone() {
+            Some(map) => Some(self.seal_secrets(&record, map).await?),
+            None => None,
+        };
         // A draft builds on the newest version (an earlier draft, say), not
         // on the deployed one.
         if draft && record.latest_version != record.deployed_version {
             let newest = self.version(tenant, func_id, record.latest_version).await?;
+            if secrets.is_none() {
+                secrets = newest.secrets.clone();
+            }
             record = with_version(&record, &newest);
         }
         let recompile = patch
@@ -542,7 +560,8 @@ impl Service {
                 .is_some_and(|v| v != record.terminate_on_timeout)
             || patch
                 .memory_limit_mb
-                .is_some_and(|v| v != record.memory_limit_mb);
+                .is_some_and(|v| v != record.memory_limit_mb)
+            || patch.secrets.is_some();
         if let Some(v) = patch.func_name {
             record.func_name = v.trim().to_string();
         }
@@ -589,7 +608,7 @@ impl Service {
                 ));
             }
             return self
-                .save_draft(before, record, refuse_failed, patch.saved_by)
+                .save_draft(before, record, refuse_failed, patch.saved_by, secrets)
                 .await;
         }
         if recompile {
@@ -598,11 +617,15 @@ impl Service {
             if refuse_failed {
                 refuse_if_failed(&record)?;
             }
-            return self.save_version(record, artifact, patch.saved_by).await;
+            return self
+                .save_version_with(record, artifact, patch.saved_by, secrets)
+                .await;
         }
         let artifact = self.stored_artifact(&record).await?;
         if settings_changed {
-            return self.save_version(record, artifact, patch.saved_by).await;
+            return self
+                .save_version_with(record, artifact, patch.saved_by, secrets)
+                .await;
         }
         self.save(record, artifact).await
     }
@@ -616,6 +639,7 @@ impl Service {
         mut candidate: FunctionRecord,
         refuse_failed: bool,
         saved_by: Option<String>,
+        secrets: Option<SealedSecrets>,
     ) -> Result<FunctionRecord, ServiceError> {
         let packages = self.resolve_dependencies(&candidate.dependencies).await?;
         let compiled = self.compile_into(&mut candidate, packages.as_ref()).await;
@@ -626,6 +650,7 @@ impl Service {
         let mut version =
             FunctionVersion::of(&candidate, number, artifact_sha256(compiled.as_ref()));
         version.created_by = saved_by;
+        version.secrets = secrets;
         let live = FunctionRecord {
             func_name: candidate.func_name,
             func_description: candidate.func_description,
@@ -669,11 +694,15 @@ impl Service {
             )));
         };
         let env = self.env(tenant).await?;
+        let secrets = match &version.secrets {
+            Some(_) => self.version_secrets(tenant, func_id, &version).await?,
+            None => live.secrets.clone(),
+        };
         let loaded = Loaded {
             limits: limits_of(&record),
             record,
             artifact: None,
-            secrets: live.secrets.clone(),
+            secrets,
             gradual: None,
             by_version: false,
         };
@@ -759,6 +788,16 @@ impl Service {
                 return None;
             }
         };
+        // The version runs with its own secrets.
+        let secrets = match &version.secrets {
+            Some(_) => {
+                let opened = self
+                    .version_secrets(&record.tenant_id, &record.func_id, &version)
+                    .await;
+                opened.ok()?
+            }
+            None => secrets.clone(),
+        };
         let mut arm = with_version(record, &version);
         arm.gradual = None;
         let packages = self.resolve_dependencies(&arm.dependencies).await.ok()?;
@@ -773,7 +812,7 @@ impl Service {
                 limits: limits_of(&arm),
                 record: arm,
                 artifact,
-                secrets: secrets.clone(),
+                secrets,
                 gradual: None,
                 by_version: true,
             }),
@@ -1084,9 +1123,22 @@ impl Service {
     /// [`ServiceConfig::versions_kept`].
     async fn save_version(
         &self,
+        record: FunctionRecord,
+        artifact: Option<Artifact>,
+        saved_by: Option<String>,
+    ) -> Result<FunctionRecord, ServiceError> {
+        self.save_version_with(record, artifact, saved_by, None)
+            .await
+    }
+
+    /// [`Service::save_version`], the version running with `secrets` (which
+    /// become the live ones); `None`: the live secrets, as they are.
+    pub(crate) async fn save_version_with(
+        &self,
         mut record: FunctionRecord,
         artifact: Option<Artifact>,
         saved_by: Option<String>,
+        secrets: Option<SealedSecrets>,
     ) -> Result<FunctionRecord, ServiceError> {
         let number = record.latest_version + 1;
         record.latest_version = number;
@@ -1095,7 +1147,35 @@ impl Service {
         record.gradual = None;
         let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
         version.created_by = saved_by;
+        version.secrets = secrets;
         self.save_kept(record, artifact, version).await
+    }
+
+    /// `secrets` sealed for `record`'s function.
+    pub(crate) async fn seal_secrets(
+        &self,
+        record: &FunctionRecord,
+        secrets: BTreeMap<String, String>,
+    ) -> Result<SealedSecrets, ServiceError> {
+        let (t, f) = (record.tenant_id.clone(), record.func_id.clone());
+        self.blocking(move |s| s.seal_function_secrets(&t, &f, &secrets))
+            .await
+    }
+
+    /// The secrets version `v` runs with: its own, or, for a version saved
+    /// before secrets were versioned, the function's live ones.
+    pub async fn version_secrets(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        v: &FunctionVersion,
+    ) -> Result<BTreeMap<String, String>, ServiceError> {
+        let (t, f, sealed) = (tenant.to_string(), func_id.to_string(), v.secrets.clone());
+        self.blocking(move |s| match sealed {
+            Some(sealed) => s.open_function_secrets(&t, &f, &sealed),
+            None => s.hook_secrets(&t, &f),
+        })
+        .await
     }
 
     /// Saves a new function's first version without deploying it
@@ -1105,11 +1185,13 @@ impl Service {
         mut record: FunctionRecord,
         artifact: Option<Artifact>,
         saved_by: Option<String>,
+        secrets: SealedSecrets,
     ) -> Result<FunctionRecord, ServiceError> {
         let number = record.latest_version + 1;
         record.latest_version = number;
         let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
         version.created_by = saved_by;
+        version.secrets = Some(secrets);
         self.save_kept(record, artifact, version).await
     }
 
@@ -1543,7 +1625,31 @@ impl Service {
         changed.map_err(|e| match e {
             ServiceError::Invalid { message, .. } => ServiceError::invalid("secrets", message),
             other => other,
-        })
+        })?;
+        self.version_secrets_change(tenant, func_id).await
+    }
+
+    /// A change of the live secrets is a version: the deployed code and
+    /// settings with the new secrets, deployed (a gradual deployment goes
+    /// on). A function never deployed gets an undeployed version instead.
+    async fn version_secrets_change(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<(), ServiceError> {
+        let mut record = self.get(tenant, func_id).await?;
+        record.version += 1;
+        record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+        let number = record.latest_version + 1;
+        record.latest_version = number;
+        if record.deployed_version != 0 {
+            record.mark_deployed(number);
+        }
+        let artifact = self.stored_artifact(&record).await?;
+        // The store records the live secrets in it.
+        let version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
+        self.save_kept(record, artifact, version).await?;
+        Ok(())
     }
 
     // ------------------------------------------------------------ running

@@ -46,7 +46,8 @@ pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
     AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion,
-    GradualDeployment, Job, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord, Role, Tenant, TenantId,
+    GradualDeployment, Job, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord, Role, SealedSecrets,
+    Tenant, TenantId,
 };
 pub use seal::Sealer;
 pub use store::{

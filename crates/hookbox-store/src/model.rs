@@ -46,10 +46,11 @@ pub(crate) struct StoredKey {
     pub sealed: Option<String>,
 }
 
-/// A hook's secrets as stored.
+/// A function's secrets as stored: opaque outside the store (open them with
+/// [`crate::Store::open_function_secrets`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) enum SealedSecrets {
+pub enum SealedSecrets {
     Sealed(String),
     /// Only in a store without a sealing key (tests, tools).
     Plain(std::collections::BTreeMap<String, String>),
@@ -168,6 +169,13 @@ pub struct FunctionVersion {
     /// The access key that saved it, when the request was made with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+    /// The function's secrets as this version runs them, sealed as the live
+    /// ones are: deploying the version makes them the live secrets. Left
+    /// `None` when saved, the store records the live secrets; `None` as
+    /// read only in versions saved before secrets were versioned (deploying
+    /// one leaves the live secrets as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<SealedSecrets>,
     pub created_at: String,
 }
 
@@ -186,6 +194,7 @@ impl FunctionVersion {
             upload_err_msg: record.upload_err_msg.clone(),
             artifact_sha256,
             created_by: None,
+            secrets: None,
             created_at: record.updated_at.clone(),
         }
     }

@@ -540,17 +540,42 @@ impl Store {
             &self.orders,
             &self.names,
             &self.versions,
+            &self.secrets,
         )
-            .transaction(|(functions, artifacts, orders, names, versions)| {
+            .transaction(|(functions, artifacts, orders, names, versions, secrets)| {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
-                if let (Some(version), Some(vkey)) = (version, &vkey) {
+                let mut version = version.cloned();
+                if let (Some(version), Some(vkey)) = (version.as_mut(), &vkey) {
                     if versions.get(vkey.as_slice())?.is_some() {
                         return abort(StoreError::VersionTaken {
                             func_id: func.to_string(),
                             number: version.number,
                         });
                     }
-                    tx_put(versions, vkey, version)?;
+                    if version.secrets.is_none() {
+                        let live = tx_get::<SealedSecrets>(secrets, &fkey)?;
+                        version.secrets =
+                            Some(live.unwrap_or(SealedSecrets::Plain(BTreeMap::new())));
+                    }
+                    tx_put(versions, vkey, &*version)?;
+                }
+                // A version deployed brings its secrets with it.
+                let deployed = record.deployed_version;
+                if deployed != 0 && old.as_ref().map(|o| o.deployed_version) != Some(deployed) {
+                    let runs = match &version {
+                        Some(v) if v.number == deployed => Some(v.clone()),
+                        _ => tx_get::<FunctionVersion>(
+                            versions,
+                            &versions::version_key(tenant, func, deployed),
+                        )?,
+                    };
+                    match runs.and_then(|v| v.secrets) {
+                        Some(SealedSecrets::Plain(map)) if map.is_empty() => {
+                            secrets.remove(fkey.as_slice())?;
+                        }
+                        Some(sealed) => tx_put(secrets, &fkey, &sealed)?,
+                        None => {}
+                    }
                 }
                 let renamed = old.as_ref().map(|o| (&o.func_name, &o.scene))
                     != Some((&record.func_name, &record.scene));
@@ -916,6 +941,30 @@ impl Store {
                 Ok(map)
             })
             .map_err(tx_error)
+    }
+
+    /// `secrets` sealed for function `func_id`, as its live secrets are:
+    /// for a [`FunctionVersion`]'s `secrets`.
+    pub fn seal_function_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<SealedSecrets, StoreError> {
+        if secrets.is_empty() {
+            return Ok(SealedSecrets::Plain(BTreeMap::new()));
+        }
+        self.seal_secrets(&key(&[tenant_id, func_id]), secrets)
+    }
+
+    /// Opens secrets sealed for function `func_id` (a version's).
+    pub fn open_function_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        sealed: &SealedSecrets,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        self.open_secrets(&key(&[tenant_id, func_id]), sealed)
     }
 
     fn seal_secrets(

@@ -918,3 +918,92 @@ async fn a_rollback_returns_to_what_ran_before_and_racing_changes_all_land() {
         "each change its own number"
     );
 }
+
+/// Secrets travel with versions: a change of them is a version, and
+/// deploying an older version brings back the secrets it ran with.
+#[tokio::test]
+async fn a_secret_change_is_a_version_and_a_rollback_brings_back_its_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let source = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('k', event.secrets.K || 'none'); };";
+    let id = server
+        .deploy_id(&token, "keyed", "post-login", source)
+        .await;
+    let claim = |out: Value| out["tokens"]["idToken"]["k"].clone();
+    let put = |value: &'static str| {
+        let (server, token, id) = (&server, &token, &id);
+        async move {
+            let (status, answer) = server
+                .call(
+                    Method::PUT,
+                    &format!("/v1/functions/{id}/secrets"),
+                    token,
+                    Some(json!({"K": value})),
+                )
+                .await;
+            assert_eq!(status, 200, "{answer}");
+        }
+    };
+    put("first-value").await;
+    put("second-value").await;
+    let listed = versions(&server, &token, &id).await;
+    let numbers: Vec<u64> = listed["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        [3, 2, 1],
+        "each secret change is a version: {listed}"
+    );
+    let body = json!({"user": {}, "event": {"user": {}}});
+    assert_eq!(
+        claim(server.invoke(&token, &id, body.clone()).await),
+        "second-value"
+    );
+
+    let (status, answer) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["deployedVersion"], 2);
+    assert_eq!(
+        claim(server.invoke(&token, &id, body.clone()).await),
+        "first-value",
+        "the rollback brought version 2's secret back"
+    );
+    let (status, answer) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/1/deploy"),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        claim(server.invoke(&token, &id, body.clone()).await),
+        "none",
+        "version 1 ran without secrets"
+    );
+    let (_, names) = server
+        .call(
+            Method::GET,
+            &format!("/v1/functions/{id}/secrets"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(names["data"], json!({"names": []}), "{names}");
+    // Testing version 3 runs it with its own secret, deploying nothing.
+    let (status, tested) = server
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{id}/test?version=3"),
+            &token,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{tested}");
+    assert_eq!(claim(tested["data"].clone()), "second-value", "{tested}");
+    assert_eq!(claim(server.invoke(&token, &id, body).await), "none");
+}

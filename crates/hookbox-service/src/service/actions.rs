@@ -55,20 +55,26 @@ impl Service {
                 record.upload_err_msg.as_deref().unwrap_or("no artifact")
             )));
         }
+        // The copy runs with the target's secrets (Auth0: secrets belong to
+        // versions).
         let saved = self
-            .save_version(record, artifact, saved_by.clone())
+            .save_version_with(record, artifact, saved_by.clone(), target.secrets.clone())
             .await?;
         let Some(draft) = draft.filter(|d| {
-            d.source_code != target.source_code || d.dependencies != target.dependencies
+            d.source_code != target.source_code
+                || d.dependencies != target.dependencies
+                || d.secrets != target.secrets
         }) else {
             return Ok(saved);
         };
         // The draft the user was editing is again the newest version.
+        let secrets = self.version_secrets(tenant, func_id, &draft).await?;
         let patch = FunctionPatch {
             source_code: Some(draft.source_code),
             dependencies: Some(draft.dependencies),
             draft: Some(true),
             saved_by,
+            secrets: Some(secrets),
             ..FunctionPatch::default()
         };
         self.update(tenant, func_id, patch).await?;
