@@ -12,7 +12,7 @@
 
 const { ManagementClient, ManagementApiError } = require('auth0');
 const { isDeepStrictEqual } = require('node:util');
-const { check, main, sleep } = require('./harness');
+const { brief, check, localFetch, main, sleep, thrown } = require('./harness');
 
 const DOMAIN = 'hookbox.test';
 const TRIGGER = 'post-login';
@@ -25,24 +25,7 @@ const BROKEN = `exports.onExecutePostLogin = async (event, api) => {
 const SYNTAX = 'exports.onExecutePostLogin = async (event, api) => {\n  const = 1;\n};';
 const same = isDeepStrictEqual;
 
-function localFetch(base) {
-  return (url, init = {}) => {
-    const u = new URL(typeof url === 'string' ? url : url.url);
-    return fetch(base + u.pathname + u.search, init);
-  };
-}
-
-async function thrown(promise) {
-  try {
-    await promise;
-    return null;
-  } catch (e) {
-    return e;
-  }
-}
-
 const apiError = (e, status) => e instanceof ManagementApiError && e.statusCode === status;
-const brief = (e) => (e ? { class: e.constructor.name, statusCode: e.statusCode, errorCode: e.errorCode, message: e.message } : e);
 
 main(async ({ base, keyId, secret, native }) => {
   const m = new ManagementClient({ domain: DOMAIN, clientId: keyId, clientSecret: secret, fetch: localFetch(base) });

@@ -10,7 +10,7 @@
 
 const { AuthApiError, ManagementClient, ManagementApiError } = require('auth0');
 const { isDeepStrictEqual } = require('node:util');
-const { check, main, show } = require('./harness');
+const { brief, check, localFetch, main, show, thrown } = require('./harness');
 
 const DOMAIN = 'hookbox.test';
 const TRIGGER = 'pre-user-registration';
@@ -27,33 +27,8 @@ const SECRET_2 = 'rotated-2';
 // Deep equality; arrays in order, object keys in any order.
 const same = isDeepStrictEqual;
 
-// Sends the SDK's https://hookbox.test/... to the local server, recording each call.
-function localFetch(base, calls) {
-  return (url, init = {}) => {
-    const u = new URL(typeof url === 'string' ? url : url.url);
-    const headers = new Headers(init.headers || {});
-    calls.push({
-      method: init.method || 'GET', host: u.host, path: u.pathname, search: u.search,
-      contentType: headers.get('content-type'), authorization: headers.get('authorization'),
-      body: init.body === undefined ? undefined : String(init.body), // a string or URLSearchParams
-    });
-    return fetch(base + u.pathname + u.search, init);
-  };
-}
-
-// The ManagementApiError (or other error) an SDK call throws; null if it did not.
-async function thrown(promise) {
-  try {
-    await promise;
-    return null;
-  } catch (e) {
-    return e;
-  }
-}
-
 const apiError = (e, status, code) => e instanceof ManagementApiError && e.statusCode === status
   && (code === undefined || e.errorCode === code);
-const brief = (e) => (e ? { class: e.constructor.name, statusCode: e.statusCode, errorCode: e.errorCode, message: e.message } : e);
 
 main(async ({ base, keyId, secret, native }) => {
   const calls = [];

@@ -123,4 +123,34 @@ async function main(test) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { check, main, sleep, show };
+// For the auth0 SDK, which always builds https://{domain}/...: a `fetch` that
+// sends it to the local server, recording each call in `calls` when given.
+function localFetch(base, calls) {
+  return (url, init = {}) => {
+    const u = new URL(typeof url === 'string' ? url : url.url);
+    if (calls) {
+      const headers = new Headers(init.headers || {});
+      calls.push({
+        method: init.method || 'GET', host: u.host, path: u.pathname, search: u.search,
+        contentType: headers.get('content-type'), authorization: headers.get('authorization'),
+        body: init.body === undefined ? undefined : String(init.body), // a string or URLSearchParams
+      });
+    }
+    return fetch(base + u.pathname + u.search, init);
+  };
+}
+
+// The error an SDK call throws; null if it did not.
+async function thrown(promise) {
+  try {
+    await promise;
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
+// An error, briefly, for a failed check's detail.
+const brief = (e) => (e ? { class: e.constructor.name, statusCode: e.statusCode, errorCode: e.errorCode, message: e.message } : e);
+
+module.exports = { brief, check, localFetch, main, sleep, show, thrown };

@@ -186,9 +186,13 @@ async fn load_hook(
     Ok(record)
 }
 
-/// Keeps (or, with `include_fields=false`, drops) the comma-separated `fields`.
-fn select_fields(hook: Hook, fields: Option<&str>, include: Option<bool>) -> Value {
-    let mut value = serde_json::to_value(hook).unwrap_or(Value::Null);
+/// Keeps (or, with `include_fields=false`, drops) the comma-separated
+/// `fields` of an Auth0 object (Auth0's `fields`/`include_fields` query).
+pub(crate) fn select_fields(
+    mut value: Value,
+    fields: Option<&str>,
+    include: Option<bool>,
+) -> Value {
     let Some(fields) = fields.filter(|f| !f.trim().is_empty()) else {
         return value;
     };
@@ -261,30 +265,45 @@ async fn list(
         .filter(|f| is_trigger(&f.scene) && !f.action)
         .filter(|f| q.enabled.is_none_or(|e| f.enabled == e))
         .collect();
-    let total = hooks.len();
-    let page = q.page.unwrap_or(0);
-    let (start, limit, page_of): (usize, usize, Vec<FunctionRecord>) = match q.per_page {
+    let items: Vec<Value> = hooks
+        .into_iter()
+        .map(|f| select_fields(hook_json(f), q.fields.as_deref(), q.include_fields))
+        .collect();
+    offset_page(items, q.page, q.per_page, q.include_totals, "hooks")
+}
+
+fn hook_json(record: FunctionRecord) -> Value {
+    serde_json::to_value(Hook::from(record)).unwrap_or(Value::Null)
+}
+
+/// An Auth0 list with offset paging: `per_page` (1–100) items from page
+/// `page` (0-based), or all of them without `per_page`; a bare array, or
+/// with `include_totals` `{<key>: [...], start, limit, total}`.
+pub(crate) fn offset_page(
+    items: Vec<Value>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+    include_totals: Option<bool>,
+    key: &str,
+) -> Result<Response, ApiError> {
+    let total = items.len();
+    let (start, limit, items): (usize, usize, Vec<Value>) = match per_page {
         Some(per_page) => {
             if !(1..=MAX_PER_PAGE).contains(&per_page) {
                 return Err(ApiError::invalid(format!(
                     "Query validation error: per_page must be from 1 to {MAX_PER_PAGE}"
                 )));
             }
-            let start = page.saturating_mul(per_page);
-            let items = hooks.into_iter().skip(start).take(per_page).collect();
+            let start = page.unwrap_or(0).saturating_mul(per_page);
+            let items = items.into_iter().skip(start).take(per_page).collect();
             (start, per_page, items)
         }
-        None => (0, total, hooks),
+        None => (0, total, items),
     };
-    let items: Vec<Value> = page_of
-        .into_iter()
-        .map(|f| select_fields(Hook::from(f), q.fields.as_deref(), q.include_fields))
-        .collect();
-    if q.include_totals.unwrap_or(false) {
-        return Ok(Json(json!({
-            "hooks": items, "start": start, "limit": limit, "total": total,
-        }))
-        .into_response());
+    if include_totals.unwrap_or(false) {
+        let mut body = json!({ "start": start, "limit": limit, "total": total });
+        body[key] = Value::Array(items);
+        return Ok(Json(body).into_response());
     }
     Ok(Json(items).into_response())
 }
@@ -297,7 +316,7 @@ async fn get_one(
 ) -> Result<Response, ApiError> {
     let record = load_hook(&state, &caller, &id).await?;
     Ok(Json(select_fields(
-        Hook::from(record),
+        hook_json(record),
         q.fields.as_deref(),
         q.include_fields,
     ))

@@ -20,6 +20,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::auth0::{offset_page, select_fields};
 use crate::error::{ApiError, api_code};
 use crate::extract::{ApiJson, ApiQuery};
 use axum::extract::{Path, State};
@@ -36,7 +37,6 @@ use std::collections::BTreeMap;
 /// What a configuration value reads back as; sent back in a `PATCH`, it
 /// keeps the stored value.
 pub const SEALED: &str = "[sealed by hookbox]";
-const MAX_PER_PAGE: usize = 100;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -333,19 +333,6 @@ struct FieldsQuery {
     include_fields: Option<bool>,
 }
 
-/// Keeps (or, with `include_fields=false`, drops) the comma-separated `fields`.
-fn select_fields(mut value: Value, fields: Option<&str>, include: Option<bool>) -> Value {
-    let Some(fields) = fields.filter(|f| !f.trim().is_empty()) else {
-        return value;
-    };
-    let named: Vec<&str> = fields.split(',').map(str::trim).collect();
-    let include = include.unwrap_or(true);
-    if let Value::Object(map) = &mut value {
-        map.retain(|k, _| named.contains(&k.as_str()) == include);
-    }
-    value
-}
-
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -369,27 +356,13 @@ async fn list(
             )
         })
         .collect();
-    let total = matching.len();
-    let (start, limit, items) = match q.per_page {
-        Some(per_page) => {
-            if !(1..=MAX_PER_PAGE).contains(&per_page) {
-                return Err(ApiError::invalid(format!(
-                    "Query validation error: per_page must be from 1 to {MAX_PER_PAGE}"
-                )));
-            }
-            let start = q.page.unwrap_or(0).saturating_mul(per_page);
-            let items: Vec<Value> = matching.into_iter().skip(start).take(per_page).collect();
-            (start, per_page, items)
-        }
-        None => (0, total, matching),
-    };
-    if q.include_totals.unwrap_or(false) {
-        return Ok(Json(json!({
-            "connections": items, "start": start, "limit": limit, "total": total,
-        }))
-        .into_response());
-    }
-    Ok(Json(items).into_response())
+    offset_page(
+        matching,
+        q.page,
+        q.per_page,
+        q.include_totals,
+        "connections",
+    )
 }
 
 async fn get_one(

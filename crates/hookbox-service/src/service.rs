@@ -686,13 +686,7 @@ impl Service {
         let version = self.version(tenant, func_id, number).await?;
         let mut record = with_version(&live.record, &version);
         record.gradual = None;
-        let packages = self.resolve_dependencies(&record.dependencies).await?;
-        let Some(artifact) = self.compile_into(&mut record, packages.as_ref()).await else {
-            return Err(ServiceError::Conflict(format!(
-                "version {number} does not compile: {}",
-                record.upload_err_msg.as_deref().unwrap_or("no artifact")
-            )));
-        };
+        let artifact = self.compile_version(&mut record, number).await?;
         let env = self.env(tenant).await?;
         let secrets = match &version.secrets {
             Some(_) => self.version_secrets(tenant, func_id, &version).await?,
@@ -897,15 +891,8 @@ impl Service {
         record.gradual = None;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
-        let packages = self.resolve_dependencies(&record.dependencies).await?;
-        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
-        if artifact.is_none() {
-            return Err(ServiceError::Conflict(format!(
-                "version {number} does not compile: {}",
-                record.upload_err_msg.as_deref().unwrap_or("no artifact")
-            )));
-        }
-        self.save(record, artifact).await
+        let artifact = self.compile_version(&mut record, number).await?;
+        self.save(record, Some(artifact)).await
     }
 
     /// Deploys the version deployed before this one: the newest entry of the
@@ -959,6 +946,24 @@ impl Service {
             }
         };
         self.deploy_as(tenant, func_id, target, Some(history)).await
+    }
+
+    /// Compiles `record` (version `number`'s code) with the running plugin;
+    /// a `Conflict` naming the version when it does not compile.
+    pub(crate) async fn compile_version(
+        &self,
+        record: &mut FunctionRecord,
+        number: u64,
+    ) -> Result<Artifact, ServiceError> {
+        let packages = self.resolve_dependencies(&record.dependencies).await?;
+        self.compile_into(record, packages.as_ref())
+            .await
+            .ok_or_else(|| {
+                ServiceError::Conflict(format!(
+                    "version {number} does not compile: {}",
+                    record.upload_err_msg.as_deref().unwrap_or("no artifact")
+                ))
+            })
     }
 
     /// Recompiles a function from its stored source (Authing's reupload).

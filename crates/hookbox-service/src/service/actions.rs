@@ -47,18 +47,16 @@ impl Service {
         record.deployed_version = current.deployed_version;
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
-        let packages = self.resolve_dependencies(&record.dependencies).await?;
-        let artifact = self.compile_into(&mut record, packages.as_ref()).await;
-        if artifact.is_none() {
-            return Err(ServiceError::Conflict(format!(
-                "version {number} does not compile: {}",
-                record.upload_err_msg.as_deref().unwrap_or("no artifact")
-            )));
-        }
+        let artifact = self.compile_version(&mut record, number).await?;
         // The copy runs with the target's secrets (Auth0: secrets belong to
         // versions).
         let saved = self
-            .save_version_with(record, artifact, saved_by.clone(), target.secrets.clone())
+            .save_version_with(
+                record,
+                Some(artifact),
+                saved_by.clone(),
+                target.secrets.clone(),
+            )
             .await?;
         let Some(draft) = draft.filter(|d| {
             d.source_code != target.source_code
