@@ -108,10 +108,11 @@ struct ListQuery {
     trigger_id: Option<String>,
 }
 
+/// `?fields=&include_fields=` on a get.
 #[derive(Deserialize)]
-struct FieldsQuery {
-    fields: Option<String>,
-    include_fields: Option<bool>,
+pub(crate) struct FieldsQuery {
+    pub fields: Option<String>,
+    pub include_fields: Option<bool>,
 }
 
 /// Auth0's hook name rule: letters, digits, spaces and hyphens, starting and
@@ -145,18 +146,37 @@ fn check_trigger(trigger: &str) -> Result<(), ApiError> {
 
 /// Service errors, with hookbox's field names replaced by Auth0's.
 fn auth0_error(e: ServiceError) -> ApiError {
+    service_error(
+        e,
+        &[
+            ("funcName", "name"),
+            ("sourceCode", "script"),
+            ("scene", "triggerId"),
+        ],
+        inexistent_hook,
+        name_conflict,
+    )
+}
+
+/// A service error as an Auth0 front answers it: an invalid field renamed by
+/// `fields` (hookbox's name → the front's), a function not found as
+/// `missing()`, a taken name as `name_taken()`.
+pub(crate) fn service_error(
+    e: ServiceError,
+    fields: &[(&str, &str)],
+    missing: fn() -> ApiError,
+    name_taken: fn() -> ApiError,
+) -> ApiError {
     match e {
         ServiceError::Invalid { field, message } => {
-            let field = match field.as_str() {
-                "funcName" => "name",
-                "sourceCode" => "script",
-                "scene" => "triggerId",
-                other => other,
-            };
+            let field = fields
+                .iter()
+                .find(|(ours, _)| *ours == field)
+                .map_or(field.as_str(), |(_, theirs)| theirs);
             ApiError::invalid(format!("{field}: {message}"))
         }
-        ServiceError::NameTaken { .. } => name_conflict(),
-        ServiceError::NotFound(what) if what.starts_with("function ") => inexistent_hook(),
+        ServiceError::NameTaken { .. } => name_taken(),
+        ServiceError::NotFound(what) if what.starts_with("function ") => missing(),
         ServiceError::NotFound(what) => {
             ApiError::not_found(format!("The {what} does not exist.")).with_error_code("not_found")
         }
@@ -168,20 +188,38 @@ fn inexistent_hook() -> ApiError {
     ApiError::not_found("The hook does not exist.").with_error_code("inexistent_hook")
 }
 
-/// A hook of the caller's tenant; an Authing pipeline function is not one.
+/// A hook of the caller's tenant; an Authing pipeline function or an Action
+/// is not one.
 async fn load_hook(
     state: &AppState,
     caller: &Caller,
     id: &str,
 ) -> Result<FunctionRecord, ApiError> {
+    load_function(
+        state,
+        caller,
+        id,
+        |r| is_trigger(&r.scene) && !r.action,
+        auth0_error,
+        inexistent_hook,
+    )
+    .await
+}
+
+/// A function of the caller's tenant of the front's kind (`is_kind`); any
+/// other is `missing()`, as one that does not exist. Admin only.
+pub(crate) async fn load_function(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    is_kind: fn(&FunctionRecord) -> bool,
+    error: fn(ServiceError) -> ApiError,
+    missing: fn() -> ApiError,
+) -> Result<FunctionRecord, ApiError> {
     caller.require_admin()?;
-    let record = state
-        .service
-        .get(&caller.tenant, id)
-        .await
-        .map_err(auth0_error)?;
-    if !is_trigger(&record.scene) || record.action {
-        return Err(inexistent_hook());
+    let record = state.service.get(&caller.tenant, id).await.map_err(error)?;
+    if !is_kind(&record) {
+        return Err(missing());
     }
     Ok(record)
 }

@@ -19,6 +19,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::auth0::{load_function, service_error};
 use crate::error::{ApiError, RequestId, api_code};
 use crate::extract::{ApiJson, ApiQuery};
 use axum::body::Bytes;
@@ -317,29 +318,30 @@ async fn action_json(
 
 /// Service errors, with hookbox's field names replaced by Auth0's.
 fn auth0_error(e: ServiceError) -> ApiError {
-    match e {
-        ServiceError::Invalid { field, message } => {
-            let field = match field.as_str() {
-                "funcName" => "name",
-                "sourceCode" => "code",
-                "scene" => "supported_triggers",
-                other => other,
-            };
-            ApiError::invalid(format!("{field}: {message}"))
-        }
-        ServiceError::NameTaken { .. } => ApiError::new(
-            StatusCode::CONFLICT,
-            api_code::CONFLICT,
-            "An action with the same name already exists.",
-        )
-        .with_error_code("action_conflict"),
-        ServiceError::NotFound(what) if what.starts_with("function ") => inexistent_action(),
-        ServiceError::NotFound(what) if what.starts_with("version ") => inexistent_version(),
-        ServiceError::NotFound(what) => {
-            ApiError::not_found(format!("The {what} does not exist.")).with_error_code("not_found")
-        }
-        other => other.into(),
+    if let ServiceError::NotFound(what) = &e
+        && what.starts_with("version ")
+    {
+        return inexistent_version();
     }
+    service_error(
+        e,
+        &[
+            ("funcName", "name"),
+            ("sourceCode", "code"),
+            ("scene", "supported_triggers"),
+        ],
+        inexistent_action,
+        action_conflict,
+    )
+}
+
+fn action_conflict() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        api_code::CONFLICT,
+        "An action with the same name already exists.",
+    )
+    .with_error_code("action_conflict")
 }
 
 fn inexistent_action() -> ApiError {
@@ -356,16 +358,15 @@ async fn load_action(
     caller: &Caller,
     id: &str,
 ) -> Result<FunctionRecord, ApiError> {
-    caller.require_admin()?;
-    let record = state
-        .service
-        .get(&caller.tenant, id)
-        .await
-        .map_err(auth0_error)?;
-    if !record.action {
-        return Err(inexistent_action());
-    }
-    Ok(record)
+    load_function(
+        state,
+        caller,
+        id,
+        |r| r.action,
+        auth0_error,
+        inexistent_action,
+    )
+    .await
 }
 
 fn check_trigger(field: &str, triggers: &[TriggerRef]) -> Result<String, ApiError> {

@@ -20,7 +20,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::auth0::{offset_page, select_fields};
+use crate::auth0::{FieldsQuery, offset_page, select_fields};
 use crate::error::{ApiError, api_code};
 use crate::extract::{ApiJson, ApiQuery};
 use axum::extract::{Path, State};
@@ -323,12 +323,6 @@ struct ListQuery {
     include_totals: Option<bool>,
     strategy: Option<String>,
     name: Option<String>,
-    fields: Option<String>,
-    include_fields: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct FieldsQuery {
     fields: Option<String>,
     include_fields: Option<bool>,
 }
