@@ -81,6 +81,19 @@ main(async ({ base, keyId, secret, native }) => {
   check('the next login runs version 2, the sealed value kept', ran.outcome === 'ok' && ran.result.v === 2
     && ran.result.configured === true, ran);
 
+  // A bad deploy and its rollback: a login script that compiles but throws
+  // runs at once; sending the previous options back restores version 2.
+  const throwing = { ...options, customScripts: { ...options.customScripts,
+    login: 'function login(email, password, callback) { throw new Error("login v3 is broken"); }' } };
+  await m.connections.update({ id: conn.id }, { options: throwing });
+  ran = await login();
+  check('the broken script runs and fails on its own error', ran.outcome === 'error'
+    && /login v3 is broken/.test(JSON.stringify(ran.error)), ran);
+  await m.connections.update({ id: conn.id }, { options });
+  ran = await login();
+  check('rolled back through the SDK, version 2 runs again with its configuration', ran.outcome === 'ok'
+    && ran.result.v === 2 && ran.result.configured === true, ran);
+
   // options replace the options whole: get_user and the configuration go.
   const replaced = await m.connections.update({ id: conn.id },
     { options: { enabledDatabaseCustomization: true, customScripts: { login: LOGIN_V2 } } });
