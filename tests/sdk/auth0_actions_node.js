@@ -50,7 +50,7 @@ main(async ({ base, keyId, secret, native }) => {
     secrets: [{ name: 'API_KEY', value: 'k-123456' }],
   });
   const action = created.data;
-  check('create answers 202 with the Action, not deployed', created.status === 202 && action.name === 'add-plan'
+  check('create answers 201 with the Action, not deployed', created.status === 201 && action.name === 'add-plan'
     && action.code === GOOD && action.deployed_version === undefined && action.all_changes_deployed === false
     && same(action.supported_triggers, [{ id: TRIGGER, version: 'v3' }]) && same(action.secrets, [{ name: 'API_KEY' }])
     && action.runtime === 'node20', created);

@@ -97,6 +97,7 @@ struct HookUpdate {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     page: Option<usize>,
     per_page: Option<usize>,
@@ -110,6 +111,7 @@ struct ListQuery {
 
 /// `?fields=&include_fields=` on a get.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct FieldsQuery {
     pub fields: Option<String>,
     pub include_fields: Option<bool>,
@@ -475,11 +477,16 @@ async fn write_secrets(
     load_hook(&state, &caller, &id).await?;
     let secrets = secrets_body(body)?;
     let service = &state.service;
+    let by = Some(caller.key_id.clone());
     match how {
-        SecretsWrite::Add => service.add_hook_secrets(&caller.tenant, &id, secrets).await,
+        SecretsWrite::Add => {
+            service
+                .add_hook_secrets(&caller.tenant, &id, secrets, by)
+                .await
+        }
         SecretsWrite::Update => {
             service
-                .update_hook_secrets(&caller.tenant, &id, secrets)
+                .update_hook_secrets(&caller.tenant, &id, secrets, by)
                 .await
         }
     }
@@ -501,7 +508,7 @@ async fn delete_secrets(
     }
     state
         .service
-        .delete_hook_secrets(&caller.tenant, &id, names)
+        .delete_hook_secrets(&caller.tenant, &id, names, Some(caller.key_id.clone()))
         .await
         .map_err(auth0_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -78,6 +78,7 @@ fn trigger_version(trigger: &str) -> &'static str {
 }
 
 #[derive(Serialize, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
 struct TriggerRef {
     id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,6 +130,7 @@ struct ActionUpdate {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     #[serde(rename = "triggerId")]
     trigger_id: Option<String>,
@@ -141,12 +143,14 @@ struct ListQuery {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PageQuery {
     page: Option<usize>,
     per_page: Option<usize>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DeleteQuery {
     force: Option<bool>,
 }
@@ -235,6 +239,17 @@ fn build_status(status: FunctionStatus) -> &'static str {
     }
 }
 
+/// The version an Action's draft is: the pending draft, or the deployed
+/// version when there is none.
+fn draft_number(record: &FunctionRecord) -> u64 {
+    record.draft_version.unwrap_or(record.deployed_version)
+}
+
+/// Auth0's `all_changes_deployed`: deployed, with no draft after it.
+fn all_deployed(record: &FunctionRecord) -> bool {
+    record.deployed_version != 0 && record.draft_version.is_none()
+}
+
 /// The action summary a version embeds.
 fn action_summary(record: &FunctionRecord, all_deployed: bool) -> Value {
     json!({
@@ -268,7 +283,7 @@ fn version_json(
         "created_at": v.created_at,
         "updated_at": v.created_at,
         "supported_triggers": triggers_of(record),
-        "action": action_summary(record, record.latest_version == record.deployed_version),
+        "action": action_summary(record, all_deployed(record)),
     })
 }
 
@@ -281,7 +296,7 @@ async fn action_json(
 ) -> Result<Value, ApiError> {
     let service = &state.service;
     let draft = service
-        .version(tenant, &record.func_id, record.latest_version)
+        .version(tenant, &record.func_id, draft_number(record))
         .await
         .map_err(auth0_error)?;
     let secrets = service
@@ -292,7 +307,7 @@ async fn action_json(
         "id": record.func_id,
         "name": record.func_name,
         "supported_triggers": triggers_of(record),
-        "all_changes_deployed": record.latest_version == record.deployed_version,
+        "all_changes_deployed": all_deployed(record),
         "created_at": record.created_at,
         "updated_at": record.updated_at,
         "code": draft.source_code,
@@ -394,6 +409,27 @@ fn check_trigger(field: &str, triggers: &[TriggerRef]) -> Result<String, ApiErro
     Ok(id.to_string())
 }
 
+/// The handler an Action of `trigger` exports (Auth0's "Explore triggers").
+fn handler_name(trigger: &str) -> &'static str {
+    match trigger {
+        "post-login" => "onExecutePostLogin",
+        "pre-user-registration" => "onExecutePreUserRegistration",
+        "post-user-registration" => "onExecutePostUserRegistration",
+        "credentials-exchange" => "onExecuteCredentialsExchange",
+        "post-change-password" => "onExecutePostChangePassword",
+        _ => "onExecuteSendPhoneMessage",
+    }
+}
+
+/// The code of an Action created without any: its trigger's handler, doing
+/// nothing.
+fn empty_handler(trigger: &str) -> String {
+    format!(
+        "exports.{} = async (event, api) => {{}};",
+        handler_name(trigger)
+    )
+}
+
 fn check_runtime(runtime: Option<&str>) -> Result<(), ApiError> {
     match runtime {
         None => Ok(()),
@@ -466,7 +502,7 @@ async fn create(
     let code = body
         .code
         .filter(|c| !c.trim().is_empty())
-        .unwrap_or_else(|| "exports.onExecute = async () => {};".to_string());
+        .unwrap_or_else(|| empty_handler(&trigger));
     let spec = NewFunction {
         func_name: body.name,
         func_description: String::new(),
@@ -487,13 +523,12 @@ async fn create(
         .map_err(auth0_error)?;
     if body.deploy {
         record = service
-            .deploy_version(&caller.tenant, &record.func_id, record.latest_version)
+            .deploy_version(&caller.tenant, &record.func_id, draft_number(&record))
             .await
             .map_err(auth0_error)?;
     }
     let action = action_json(&state, &caller.tenant, &record).await?;
-    // Auth0 answers 202: its build is asynchronous; hookbox's is done.
-    Ok((StatusCode::ACCEPTED, Json(action)).into_response())
+    Ok((StatusCode::CREATED, Json(action)).into_response())
 }
 
 fn page_of<T>(
@@ -587,7 +622,7 @@ async fn update(
     }
     check_runtime(body.runtime.as_deref())?;
     let draft = service
-        .version(&caller.tenant, &id, record.latest_version)
+        .version(&caller.tenant, &id, draft_number(&record))
         .await
         .map_err(auth0_error)?;
     let dependencies = body.dependencies.map(dependency_map).transpose()?;
@@ -661,11 +696,11 @@ async fn deploy(
 ) -> Result<Response, ApiError> {
     let record = load_action(&state, &caller, &id).await?;
     let service = &state.service;
-    let record = if record.deployed_version == record.latest_version {
+    let record = if all_deployed(&record) {
         record
     } else {
         service
-            .deploy_version(&caller.tenant, &id, record.latest_version)
+            .deploy_version(&caller.tenant, &id, draft_number(&record))
             .await
             .map_err(auth0_error)?
     };
@@ -755,14 +790,25 @@ async fn deploy_version(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, version)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let record = load_action(&state, &caller, &id).await?;
     let v = find_version(&state, &caller.tenant, &record, &version).await?;
-    // The body is optional (`{update_draft}`).
+    // The body is optional (`{update_draft}`); when there is one, JSON.
     let update_draft = if body.iter().all(u8::is_ascii_whitespace) {
         false
     } else {
+        if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
+            let ct = String::from_utf8_lossy(ct.as_bytes());
+            if !crate::extract::is_json_media_type(&ct) {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    api_code::INVALID,
+                    format!("content-type: expected application/json, got {ct:?}"),
+                ));
+            }
+        }
         crate::extract::parse_json::<Option<RevertBody>>(&body)?
             .unwrap_or_default()
             .update_draft

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::auth0::{FieldsQuery, offset_page, select_fields};
 use crate::error::{ApiError, api_code};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, UniqueStringMap};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -60,7 +60,7 @@ struct CreateBody {
     name: String,
     strategy: String,
     #[serde(default)]
-    options: Option<Map<String, Value>>,
+    options: Option<OptionsBody>,
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
@@ -79,7 +79,7 @@ struct CreateBody {
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     #[serde(default)]
-    options: Option<Map<String, Value>>,
+    options: Option<OptionsBody>,
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
@@ -155,55 +155,41 @@ impl Fixed<'_> {
     }
 }
 
+/// `options`, as hookbox keeps them: any other option is refused (naming
+/// it), and a script or configuration name given twice too.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionsBody {
+    #[serde(default, rename = "enabledDatabaseCustomization")]
+    enabled_database_customization: Option<bool>,
+    #[serde(default, rename = "customScripts")]
+    custom_scripts: Option<UniqueStringMap>,
+    #[serde(default)]
+    configuration: Option<UniqueStringMap>,
+}
+
 /// `options` as hookbox keeps them: scripts and configuration.
 struct Options {
     scripts: BTreeMap<String, String>,
     configuration: BTreeMap<String, String>,
 }
 
-fn string_map(field: &str, value: &Value) -> Result<BTreeMap<String, String>, ApiError> {
-    let Value::Object(map) = value else {
-        return Err(ApiError::invalid(format!(
-            "{field}: must be an object of strings"
-        )));
-    };
-    map.iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            _ => Err(ApiError::invalid(format!("{field}.{k}: must be a string"))),
-        })
-        .collect()
-}
-
-fn parse_options(options: Option<&Map<String, Value>>) -> Result<Options, ApiError> {
-    let mut parsed = Options {
-        scripts: BTreeMap::new(),
-        configuration: BTreeMap::new(),
-    };
+fn parse_options(options: Option<OptionsBody>) -> Result<Options, ApiError> {
     let Some(options) = options else {
-        return Ok(parsed);
+        return Ok(Options {
+            scripts: BTreeMap::new(),
+            configuration: BTreeMap::new(),
+        });
     };
-    for (key, value) in options {
-        match key.as_str() {
-            "enabledDatabaseCustomization" => {
-                if value != &Value::Bool(true) {
-                    return Err(ApiError::invalid(
-                        "options.enabledDatabaseCustomization: hookbox keeps custom database connections only; it is true",
-                    ));
-                }
-            }
-            "customScripts" => parsed.scripts = string_map("options.customScripts", value)?,
-            "configuration" => {
-                parsed.configuration = string_map("options.configuration", value)?;
-            }
-            other => {
-                return Err(ApiError::invalid(format!(
-                    "options.{other}: hookbox keeps enabledDatabaseCustomization, customScripts and configuration only"
-                )));
-            }
-        }
+    if options.enabled_database_customization == Some(false) {
+        return Err(ApiError::invalid(
+            "options.enabledDatabaseCustomization: hookbox keeps custom database connections only; it is true",
+        ));
     }
-    Ok(parsed)
+    Ok(Options {
+        scripts: options.custom_scripts.unwrap_or_default().0,
+        configuration: options.configuration.unwrap_or_default().0,
+    })
 }
 
 /// A connection as Auth0 shows it.
@@ -284,7 +270,7 @@ async fn create(
         )));
     }
     fixed_of!(body).check(Some(&body.name))?;
-    let options = parse_options(body.options.as_ref())?;
+    let options = parse_options(body.options)?;
     if options.configuration.values().any(|v| v == SEALED) {
         return Err(ApiError::invalid(
             "options.configuration: a sealed marker stands for a stored value, and a new connection has none",
@@ -317,6 +303,7 @@ async fn create(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     page: Option<usize>,
     per_page: Option<usize>,
@@ -387,7 +374,7 @@ async fn update(
     let Some(options) = body.options else {
         return Ok(Json(connection_json(&caller.tenant, &current)).into_response());
     };
-    let options = parse_options(Some(&options))?;
+    let options = parse_options(Some(options))?;
     let mut patch = ConnectionPatch::default();
     for script in current.scripts.keys() {
         if !options.scripts.contains_key(script) {

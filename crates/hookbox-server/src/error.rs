@@ -91,7 +91,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NameTaken { name } => Self::new(
                 StatusCode::CONFLICT,
                 api_code::CONFLICT,
-                format!("funcName: {name:?} is already the name of another of this tenant's hooks"),
+                format!(
+                    "funcName: {name:?} is already the name of another of this tenant's hooks or Actions (Auth0 finds them by name)"
+                ),
             ),
             ServiceError::Internal(detail) => {
                 // The detail goes to the log, never to the client.

@@ -65,6 +65,10 @@ pub struct FunctionDto {
     pub deployed_version: u64,
     /// The highest version number given so far.
     pub latest_version: u64,
+    /// The pending draft (saved with `draft: true`, not deployed yet), which
+    /// the next draft builds on; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<u64>,
     /// A version running for a share of calls beside the deployed one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gradual: Option<hookbox_store::GradualDeployment>,
@@ -96,6 +100,7 @@ impl From<FunctionRecord> for FunctionDto {
             version: r.version,
             deployed_version: r.deployed_version,
             latest_version: r.latest_version,
+            draft_version: r.draft_version,
             gradual: r.gradual,
             action: r.action,
             created_at: r.created_at,

@@ -47,7 +47,12 @@ async fn put_secrets(
     caller.require_admin()?;
     let names = state
         .service
-        .replace_secrets(&caller.tenant, &func_id, secrets)
+        .replace_secrets(
+            &caller.tenant,
+            &func_id,
+            secrets,
+            Some(caller.key_id.clone()),
+        )
         .await?;
     Ok(ok(&rid, serde_json::json!({ "names": names })))
 }

@@ -141,6 +141,18 @@ impl NewFunction {
 }
 
 impl FunctionPatch {
+    /// Whether the patch names anything a version holds (code,
+    /// dependencies, limits, secrets), changed or not.
+    pub fn is_versioned(&self) -> bool {
+        self.source_code.is_some()
+            || self.dependencies.is_some()
+            || self.is_asynchronous.is_some()
+            || self.timeout.is_some()
+            || self.terminate_on_timeout.is_some()
+            || self.memory_limit_mb.is_some()
+            || self.secrets.is_some()
+    }
+
     pub fn validate(&self) -> Result<(), ServiceError> {
         if let Some(v) = &self.func_name {
             check_name(v)?;

@@ -188,6 +188,20 @@ fn auth0_kind(record: &FunctionRecord) -> Option<&'static str> {
     }
 }
 
+/// `live` with `changed`'s metadata (name, description, scene, switch,
+/// revision): what a draft leaves the running function.
+fn with_metadata(live: FunctionRecord, changed: &FunctionRecord) -> FunctionRecord {
+    FunctionRecord {
+        func_name: changed.func_name.clone(),
+        func_description: changed.func_description.clone(),
+        scene: changed.scene.clone(),
+        enabled: changed.enabled,
+        version: changed.version,
+        updated_at: changed.updated_at.clone(),
+        ..live
+    }
+}
+
 /// `record` with version `v`'s code and settings, as the function runs it.
 fn with_version(record: &FunctionRecord, v: &FunctionVersion) -> FunctionRecord {
     FunctionRecord {
@@ -474,6 +488,7 @@ impl Service {
             gradual: None,
             deploy_history: Vec::new(),
             plugin: None,
+            draft_version: None,
             action,
             created_at: at.clone(),
             updated_at: at,
@@ -525,19 +540,34 @@ impl Service {
         if let Some(secrets) = &patch.secrets {
             check_secret_set(secrets)?;
         }
-        let draft = patch.draft == Some(true);
         let mut record = self.get(tenant, func_id).await?;
         let before = record.clone();
+        if before.action
+            && let Some(scene) = patch.scene.as_ref().filter(|s| **s != before.scene)
+        {
+            return Err(ServiceError::invalid(
+                "scene",
+                format!(
+                    "an Action's trigger cannot change (it is {}, not {scene}); create another Action",
+                    before.scene
+                ),
+            ));
+        }
+        // A function never deployed (an Action before its first deploy)
+        // takes every change of code, secrets or limits as a draft: only a
+        // deploy makes it runnable.
+        let explicit_draft = patch.draft == Some(true);
+        let draft = explicit_draft || (before.deployed_version == 0 && patch.is_versioned());
         // The secrets the new version runs with: the patch's, or, for a
         // draft on a draft, the newest version's (None: the live ones).
         let mut secrets = match patch.secrets.clone() {
             Some(map) => Some(self.seal_secrets(&record, map).await?),
             None => None,
         };
-        // A draft builds on the newest version (an earlier draft, say), not
-        // on the deployed one.
-        if draft && record.latest_version != record.deployed_version {
-            let newest = self.version(tenant, func_id, record.latest_version).await?;
+        // A draft builds on the pending draft, if there is one, not on the
+        // deployed version.
+        if draft && let Some(pending) = record.draft_version {
+            let newest = self.version(tenant, func_id, pending).await?;
             if secrets.is_none() {
                 secrets = newest.secrets.clone();
             }
@@ -602,32 +632,38 @@ impl Service {
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         if draft {
             if !recompile && !settings_changed {
-                return Err(ServiceError::invalid(
-                    "draft",
-                    "a draft saves a change of sourceCode, dependencies or limits, and this patch changes none of them",
-                ));
+                if explicit_draft {
+                    return Err(ServiceError::invalid(
+                        "draft",
+                        "a draft saves a change of sourceCode, dependencies or limits, and this patch changes none of them",
+                    ));
+                }
+                // Nothing versioned changed: the metadata alone.
+                let live = with_metadata(before, &record);
+                let artifact = self.stored_artifact(&live).await?;
+                return self.save(live, artifact).await;
             }
             return self
                 .save_draft(before, record, refuse_failed, patch.saved_by, secrets)
                 .await;
         }
-        if recompile {
+        let saved = if recompile {
             let packages = self.resolve_dependencies(&record.dependencies).await?;
             let artifact = self.compile_into(&mut record, packages.as_ref()).await;
             if refuse_failed {
                 refuse_if_failed(&record)?;
             }
-            return self
-                .save_version_with(record, artifact, patch.saved_by, secrets)
-                .await;
-        }
-        let artifact = self.stored_artifact(&record).await?;
-        if settings_changed {
-            return self
-                .save_version_with(record, artifact, patch.saved_by, secrets)
-                .await;
-        }
-        self.save(record, artifact).await
+            self.save_version_with(record, artifact, patch.saved_by, secrets)
+                .await?
+        } else if settings_changed {
+            let artifact = self.stored_artifact(&record).await?;
+            self.save_version_with(record, artifact, patch.saved_by, secrets)
+                .await?
+        } else {
+            let artifact = self.stored_artifact(&record).await?;
+            return self.save(record, artifact).await;
+        };
+        Ok(saved)
     }
 
     /// Saves `candidate`'s code and settings as a new version without
@@ -652,14 +688,9 @@ impl Service {
         version.created_by = saved_by;
         version.secrets = secrets;
         let live = FunctionRecord {
-            func_name: candidate.func_name,
-            func_description: candidate.func_description,
-            scene: candidate.scene,
-            enabled: candidate.enabled,
-            version: candidate.version,
-            updated_at: candidate.updated_at,
             latest_version: number,
-            ..before
+            draft_version: Some(number),
+            ..with_metadata(before, &candidate)
         };
         let artifact = self.stored_artifact(&live).await?;
         self.save_kept(live, artifact, version).await
@@ -682,7 +713,11 @@ impl Service {
         call.validate()?;
         call.refuse_continue_at()?;
         let live = self.load(tenant, func_id).await?;
-        let number = number.unwrap_or(live.record.latest_version);
+        let number = number.unwrap_or(
+            live.record
+                .draft_version
+                .unwrap_or(live.record.latest_version),
+        );
         let version = self.version(tenant, func_id, number).await?;
         let mut record = with_version(&live.record, &version);
         record.gradual = None;
@@ -881,6 +916,10 @@ impl Service {
         let version = self.version(tenant, func_id, number).await?;
         let current = self.get(tenant, func_id).await?;
         let mut record = with_version(&current, &version);
+        // Deploying the draft makes it a draft no longer.
+        if record.draft_version == Some(number) {
+            record.draft_version = None;
+        }
         match rollback_history {
             Some(history) => record.deploy_history = history,
             None => {
@@ -1194,6 +1233,7 @@ impl Service {
     ) -> Result<FunctionRecord, ServiceError> {
         let number = record.latest_version + 1;
         record.latest_version = number;
+        record.draft_version = Some(number);
         let mut version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
         version.created_by = saved_by;
         version.secrets = Some(secrets);
@@ -1213,6 +1253,7 @@ impl Service {
         // The deployed version, and one in a gradual deployment, stay.
         let mut pinned = vec![saved.deployed_version];
         pinned.extend(saved.gradual.as_ref().map(|g| g.version));
+        pinned.extend(saved.draft_version);
         let keep = self.inner.config.versions_kept;
         self.blocking(move |s| s.prune_versions(&t, &f, &pinned, keep))
             .await?;
@@ -1528,9 +1569,10 @@ impl Service {
         tenant: &str,
         func_id: &str,
         add: BTreeMap<String, String>,
+        saved_by: Option<String>,
     ) -> Result<(), ServiceError> {
         check_secrets(&add)?;
-        self.change_secrets(tenant, func_id, move |map| {
+        self.change_secrets(tenant, func_id, saved_by, move |map| {
             if let Some(name) = add.keys().find(|k| map.contains_key(*k)) {
                 return Err(StoreError::Conflict(format!(
                     "secret {name} already exists; update it instead"
@@ -1556,9 +1598,10 @@ impl Service {
         tenant: &str,
         func_id: &str,
         update: BTreeMap<String, String>,
+        saved_by: Option<String>,
     ) -> Result<(), ServiceError> {
         check_secrets(&update)?;
-        self.change_secrets(tenant, func_id, move |map| {
+        self.change_secrets(tenant, func_id, saved_by, move |map| {
             if let Some(name) = update.keys().find(|k| !map.contains_key(*k)) {
                 return Err(StoreError::NotFound(format!("secret {name}")));
             }
@@ -1574,8 +1617,9 @@ impl Service {
         tenant: &str,
         func_id: &str,
         names: Vec<String>,
+        saved_by: Option<String>,
     ) -> Result<(), ServiceError> {
-        self.change_secrets(tenant, func_id, move |map| {
+        self.change_secrets(tenant, func_id, saved_by, move |map| {
             if let Some(name) = names.iter().find(|k| !map.contains_key(*k)) {
                 return Err(StoreError::NotFound(format!("secret {name}")));
             }
@@ -1596,10 +1640,11 @@ impl Service {
         tenant: &str,
         func_id: &str,
         secrets: BTreeMap<String, String>,
+        saved_by: Option<String>,
     ) -> Result<Vec<String>, ServiceError> {
         check_secret_set(&secrets)?;
         let names = secrets.keys().cloned().collect();
-        self.change_secrets(tenant, func_id, move |map| {
+        self.change_secrets(tenant, func_id, saved_by, move |map| {
             *map = secrets.clone();
             Ok(())
         })
@@ -1611,6 +1656,7 @@ impl Service {
         &self,
         tenant: &str,
         func_id: &str,
+        saved_by: Option<String>,
         change: F,
     ) -> Result<(), ServiceError>
     where
@@ -1631,7 +1677,7 @@ impl Service {
             ServiceError::Invalid { message, .. } => ServiceError::invalid("secrets", message),
             other => other,
         })?;
-        self.version_secrets_change(tenant, func_id).await
+        self.version_secrets_change(tenant, func_id, saved_by).await
     }
 
     /// A change of the live secrets is a version: the deployed code and
@@ -1641,19 +1687,29 @@ impl Service {
         &self,
         tenant: &str,
         func_id: &str,
+        saved_by: Option<String>,
     ) -> Result<(), ServiceError> {
-        let mut record = self.get(tenant, func_id).await?;
+        let before = self.get(tenant, func_id).await?;
+        if before.deployed_version == 0 {
+            // Never deployed: the newest version (the draft) with the new
+            // secrets, as a new draft.
+            let draft = before.draft_version.unwrap_or(before.latest_version);
+            let newest = self.version(tenant, func_id, draft).await?;
+            let mut candidate = with_version(&before, &newest);
+            candidate.version += 1;
+            candidate.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+            self.save_draft(before, candidate, false, saved_by, None)
+                .await?;
+            return Ok(());
+        }
+        let mut record = before.clone();
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
-        let number = record.latest_version + 1;
-        record.latest_version = number;
-        if record.deployed_version != 0 {
-            record.mark_deployed(number);
-        }
         let artifact = self.stored_artifact(&record).await?;
-        // The store records the live secrets in it.
-        let version = FunctionVersion::of(&record, number, artifact_sha256(artifact.as_ref()));
-        self.save_kept(record, artifact, version).await?;
+        // The store records the live (new) secrets in the version; a
+        // gradual deployment ends, as for any version deployed to all.
+        self.save_version_with(record, artifact, saved_by, None)
+            .await?;
         Ok(())
     }
 

@@ -104,6 +104,11 @@ pub struct FunctionRecord {
     /// [`MAX_DEPLOY_HISTORY`]): what a rollback goes back to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deploy_history: Vec<u64>,
+    /// The pending draft: the version saved without deploying it that the
+    /// next change builds on, until it is deployed (Auth0's draft). Kept by
+    /// retention. `None`: the deployed version is the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<u64>,
     /// Hash of the engine plugin the stored artifact was built for.
     pub plugin: Option<String>,
     /// Made through the Auth0 Actions front: listed there and never among

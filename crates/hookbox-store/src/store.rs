@@ -775,6 +775,73 @@ impl Store {
         self.reorder_scene(tenant_id, scene, leading, true)
     }
 
+    /// Binds exactly `bound` among the functions of `scene` that `selects`
+    /// (Auth0's trigger bindings of Actions), in one transaction: they lead
+    /// the scene's order in that order and are enabled, and the scene's
+    /// other selected functions are disabled; the rest keep their places
+    /// after them. An id listed twice, not in the scene, not selected, or
+    /// with no deployed version is `Invalid` and nothing changes. Returns the
+    /// records it changed, as stored.
+    pub fn bind_scene<F>(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        bound: &[String],
+        selects: F,
+    ) -> Result<Vec<FunctionRecord>, StoreError>
+    where
+        F: Fn(&FunctionRecord) -> bool,
+    {
+        let okey = key(&[tenant_id, scene]);
+        (&self.functions, &self.orders)
+            .transaction(|(functions, orders)| {
+                let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
+                let mut changed = Vec::new();
+                for (at, id) in bound.iter().enumerate() {
+                    if bound[..at].contains(id) {
+                        return abort(StoreError::Invalid(format!(
+                            "action {id} is bound twice; bind an action once per trigger"
+                        )));
+                    }
+                    let record = tx_get::<FunctionRecord>(functions, &key(&[tenant_id, id]))?;
+                    let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
+                        return abort(StoreError::Invalid(format!(
+                            "{id} is not an action of the {scene} trigger"
+                        )));
+                    };
+                    if record.deployed_version == 0 {
+                        return abort(StoreError::Invalid(format!(
+                            "action {:?} has no deployed version; deploy it before binding it",
+                            record.func_name
+                        )));
+                    }
+                }
+                let now = rfc3339(now_micros());
+                for id in &current {
+                    let fkey = key(&[tenant_id, id]);
+                    let Some(mut record) = tx_get::<FunctionRecord>(functions, &fkey)? else {
+                        continue;
+                    };
+                    let wanted = bound.contains(id);
+                    if !selects(&record) || record.enabled == wanted {
+                        continue;
+                    }
+                    record.enabled = wanted;
+                    record.version += 1;
+                    record.updated_at = now.clone();
+                    tx_put(functions, &fkey, &record)?;
+                    changed.push(record);
+                }
+                let rest = current.iter().filter(|id| !bound.contains(id));
+                let full: Vec<&String> = bound.iter().chain(rest).collect();
+                if !current.is_empty() {
+                    tx_put(orders, &okey, &full)?;
+                }
+                Ok(changed)
+            })
+            .map_err(tx_error)
+    }
+
     fn reorder_scene(
         &self,
         tenant_id: &str,

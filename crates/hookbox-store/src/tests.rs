@@ -25,6 +25,7 @@ fn record(tenant: &str, id: &str, scene: &str) -> FunctionRecord {
         deploy_history: Vec::new(),
         plugin: Some("p".into()),
         action: false,
+        draft_version: None,
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),
     }

@@ -16,7 +16,7 @@ async fn create_action(server: &Server, token: &str, name: &str) -> Value {
     let (status, answer) = server
         .call(Method::POST, "/api/v2/actions/actions", token, Some(body))
         .await;
-    assert_eq!(status, 202, "{answer}");
+    assert_eq!(status, 201, "{answer}");
     answer
 }
 
@@ -164,7 +164,7 @@ async fn actions_hooks_and_functions_keep_apart_and_names_are_unique_per_kind() 
         )
         .await;
     assert_eq!(
-        status, 202,
+        status, 201,
         "a hook's name does not bind an Action: {answer}"
     );
     let action_id = answer["id"].as_str().unwrap().to_string();
@@ -412,6 +412,36 @@ async fn bad_actions_requests_are_refused_naming_the_field_and_store_nothing() {
             404,
             "The execution does not exist.",
         ),
+        (
+            Method::GET,
+            format!("{actions}?color=red"),
+            None,
+            400,
+            "color",
+        ),
+        (
+            Method::GET,
+            "/api/v2/hooks?color=red".into(),
+            None,
+            400,
+            "color",
+        ),
+        (
+            Method::GET,
+            "/api/v2/connections?color=red".into(),
+            None,
+            400,
+            "color",
+        ),
+        (
+            Method::POST,
+            actions.into(),
+            Some(create(
+                json!({"supported_triggers": [{"id": "post-login", "color": 1}]}),
+            )),
+            400,
+            "color",
+        ),
     ];
     for (method, path, body, status, message) in cases {
         let (got, text) = refused(&server, &token, method.clone(), &path, body).await;
@@ -508,7 +538,7 @@ async fn bad_connection_requests_are_refused_naming_the_field_and_store_nothing(
         ),
         (
             good(json!({"options": {"customScripts": {"login": 7}}})),
-            "options.customScripts.login: must be a string",
+            "options.customScripts.login: invalid type: integer `7`, expected a string",
         ),
         (
             good(json!({"options": {"configuration": {"K": "[sealed by hookbox]"}}})),
@@ -562,6 +592,229 @@ async fn bad_connection_requests_are_refused_naming_the_field_and_store_nothing(
         assert_eq!(status, 400, "{body}: {text}");
         assert!(text.contains(message), "{body}: {text:?} lacks {message:?}");
     }
+    // A configuration name given twice (serde would keep the last).
+    let twice = br#"{"options": {"configuration": {"K": "1", "K": "2"}}}"#.to_vec();
+    let (status, answer) = server
+        .raw(Method::PATCH, &path, Some(&token), Some(twice))
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key `K`"),
+        "{answer}"
+    );
     let (_, got) = server.call(Method::GET, &path, &token, None).await;
     assert_eq!(got, created, "the refused updates changed nothing");
+}
+
+/// Of concurrent binding updates, each lands whole: the trigger ends bound
+/// exactly as one of them asked, never a mix.
+#[tokio::test]
+async fn concurrent_binding_updates_each_land_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let mut ids = Vec::new();
+    for name in ["b1", "b2", "b3", "b4"] {
+        let id = create_action(&server, &token, name).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (status, _) = server
+            .call(
+                Method::POST,
+                &format!("/api/v2/actions/actions/{id}/deploy"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, 202);
+        ids.push(id);
+    }
+    let asks = [vec![0, 1], vec![2, 3], vec![3, 0]];
+    let path = "/api/v2/actions/triggers/post-login/bindings";
+    for _ in 0..8 {
+        let calls = asks.iter().map(|ask| {
+            let refs: Vec<Value> = ask
+                .iter()
+                .map(|&i| json!({"ref": {"type": "action_id", "value": ids[i]}}))
+                .collect();
+            server.call(Method::PATCH, path, &token, Some(json!({"bindings": refs})))
+        });
+        for (status, answer) in futures_util::future::join_all(calls).await {
+            assert_eq!(status, 200, "{answer}");
+        }
+        let (_, bound) = server.call(Method::GET, path, &token, None).await;
+        let got: Vec<&str> = bound["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["action"]["id"].as_str().unwrap())
+            .collect();
+        let whole = asks
+            .iter()
+            .any(|ask| ask.iter().map(|&i| ids[i].as_str()).collect::<Vec<_>>() == got);
+        assert!(whole, "a mix of binding updates: {got:?}");
+    }
+}
+
+/// The native API cannot slip an undeployed Action into running, move it off
+/// its trigger, or lose its draft; a change of secrets ends a gradual
+/// deployment.
+#[tokio::test]
+async fn native_changes_keep_an_actions_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let id = create_action(&server, &token, "never").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v1/functions/{id}");
+    let (status, answer) = server
+        .call(Method::PATCH, &path, &token, Some(json!({"timeout": 5})))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        (
+            &answer["data"]["deployedVersion"],
+            &answer["data"]["latestVersion"]
+        ),
+        (&json!(0), &json!(2)),
+        "a limits change of an undeployed Action is a draft: {answer}"
+    );
+    let (status, answer) = server
+        .call(Method::PATCH, &path, &token, Some(json!({"enabled": true})))
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    let (status, answer) = server
+        .call(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"scene": "PRE_REGISTER"})),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("scene: an Action's trigger cannot change"),
+        "{answer}"
+    );
+
+    // Deployed, with a pending draft: a native secrets change and a limits
+    // change deploy new versions, and the draft stays the newest.
+    let actions = format!("/api/v2/actions/actions/{id}");
+    let (status, _) = server
+        .call(Method::POST, &format!("{actions}/deploy"), &token, None)
+        .await;
+    assert_eq!(status, 202);
+    let draft_code = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('draft', 1); };";
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &actions,
+            &token,
+            Some(json!({"code": draft_code})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for (method, p, body) in [
+        (
+            Method::PUT,
+            format!("{path}/secrets"),
+            json!({"K": "rotated-1"}),
+        ),
+        (Method::PATCH, path.clone(), json!({"timeout": 7})),
+    ] {
+        let (status, answer) = server.call(method.clone(), &p, &token, Some(body)).await;
+        assert_eq!(status, 200, "{method} {p}: {answer}");
+        let (_, action) = server.call(Method::GET, &actions, &token, None).await;
+        assert_eq!(
+            action["code"], draft_code,
+            "{method} {p} kept the draft: {action}"
+        );
+        assert_eq!(action["all_changes_deployed"], false, "{action}");
+        assert_eq!(action["deployed_version"]["code"], GOOD, "{action}");
+    }
+
+    // A gradual deployment ends when the secrets change.
+    let (_, got) = server.call(Method::GET, &path, &token, None).await;
+    let draft = got["data"]["draftVersion"].as_u64().unwrap();
+    assert_eq!(draft, 3, "the draft stayed pending: {got}");
+    let (status, answer) = server
+        .call(
+            Method::POST,
+            &format!("{path}/versions/{draft}/deploy"),
+            &token,
+            Some(json!({"percent": 50})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["data"]["gradual"].is_object(), "{answer}");
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            &format!("{path}/secrets"),
+            &token,
+            Some(json!({"K": "rotated-2"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, got) = server.call(Method::GET, &path, &token, None).await;
+    assert!(
+        got["data"]["gradual"].is_null(),
+        "a secrets change ends the trial: {got}"
+    );
+    let (_, listed) = server
+        .call(Method::GET, &format!("{path}/versions"), &token, None)
+        .await;
+    let by: Vec<&Value> = listed["data"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["createdBy"])
+        .collect();
+    assert!(
+        by.iter().all(|b| b.is_string()),
+        "every version names its key: {listed}"
+    );
+}
+
+/// An Action created without code runs as a no-op once deployed and bound.
+#[tokio::test]
+async fn an_action_without_code_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let body =
+        json!({"name": "empty", "supported_triggers": [{"id": "post-login"}], "deploy": true});
+    let (status, action) = server
+        .call(Method::POST, "/api/v2/actions/actions", &token, Some(body))
+        .await;
+    assert_eq!(status, 201, "{action}");
+    let binding = json!({"bindings": [{"ref": {"type": "action_name", "value": "empty"}}]});
+    let (status, answer) = server
+        .call(
+            Method::PATCH,
+            "/api/v2/actions/triggers/post-login/bindings",
+            &token,
+            Some(binding),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, run) = server
+        .call(
+            Method::POST,
+            "/v1/scenes/post-login/run",
+            &token,
+            Some(json!({"user": {"user_id": "u"}, "context": {}})),
+        )
+        .await;
+    assert_eq!(run["data"]["outcome"], "ok", "{run}");
+    assert_eq!(run["data"]["steps"][0]["outcome"], "ok", "{run}");
 }

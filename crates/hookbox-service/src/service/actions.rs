@@ -8,14 +8,12 @@
 
 use super::Service;
 use crate::ServiceError;
-use crate::model::FunctionPatch;
 use hookbox_store::{FunctionRecord, FunctionStatus};
 
 impl Service {
     /// Auth0's rollback (`POST /actions/actions/{id}/versions/{n}/deploy`):
     /// a new version, a copy of version `number`, deployed at once; the
-    /// function's draft (a newer version that was never deployed) stays the
-    /// draft unless `update_draft`. Source: Auth0's "Roll back to a previous
+    /// function's pending draft stays the draft unless `update_draft`. Source: Auth0's "Roll back to a previous
     /// action version" ("Creates a new, deployed action version that is
     /// identical to the specified version"). `NotFound` for an unknown
     /// version; `Conflict` when it does not compile.
@@ -35,48 +33,19 @@ impl Service {
             )));
         }
         let current = self.get(tenant, func_id).await?;
-        let draft = if current.latest_version != current.deployed_version && !update_draft {
-            Some(
-                self.version(tenant, func_id, current.latest_version)
-                    .await?,
-            )
-        } else {
-            None
-        };
         let mut record = super::with_version(&current, &target);
         record.deployed_version = current.deployed_version;
+        // The pending draft stays the draft, unless the copy replaces it.
+        if update_draft {
+            record.draft_version = None;
+        }
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         let artifact = self.compile_version(&mut record, number).await?;
         // The copy runs with the target's secrets (Auth0: secrets belong to
         // versions).
-        let saved = self
-            .save_version_with(
-                record,
-                Some(artifact),
-                saved_by.clone(),
-                target.secrets.clone(),
-            )
-            .await?;
-        let Some(draft) = draft.filter(|d| {
-            d.source_code != target.source_code
-                || d.dependencies != target.dependencies
-                || d.secrets != target.secrets
-        }) else {
-            return Ok(saved);
-        };
-        // The draft the user was editing is again the newest version.
-        let secrets = self.version_secrets(tenant, func_id, &draft).await?;
-        let patch = FunctionPatch {
-            source_code: Some(draft.source_code),
-            dependencies: Some(draft.dependencies),
-            draft: Some(true),
-            saved_by,
-            secrets: Some(secrets),
-            ..FunctionPatch::default()
-        };
-        self.update(tenant, func_id, patch).await?;
-        Ok(saved)
+        self.save_version_with(record, Some(artifact), saved_by, target.secrets.clone())
+            .await
     }
 
     /// The Actions bound to `trigger`, in the order they run.
@@ -91,8 +60,9 @@ impl Service {
     }
 
     /// Replaces `trigger`'s bindings: the Actions `ids`, in that order, run
-    /// first in the scene, and its other Actions are unbound. Each must be
-    /// an Action of that trigger with a deployed version (Auth0: "Before an
+    /// first in the scene, and its other Actions are unbound, in one write
+    /// (of two concurrent calls, one's bindings win whole). Each must be an
+    /// Action of that trigger with a deployed version (Auth0: "Before an
     /// Action can be bound to a flow, the Action must be deployed"), and
     /// appear once; otherwise `Invalid` naming `bindings` and nothing
     /// changes. Returns the bindings as stored.
@@ -102,46 +72,26 @@ impl Service {
         trigger: &str,
         ids: Vec<String>,
     ) -> Result<Vec<FunctionRecord>, ServiceError> {
-        let actions: Vec<FunctionRecord> = self
-            .list(tenant, Some(trigger))
-            .await?
-            .into_iter()
-            .filter(|f| f.action)
-            .collect();
-        for (at, id) in ids.iter().enumerate() {
-            if ids[..at].contains(id) {
-                return Err(ServiceError::invalid(
-                    "bindings",
-                    format!("action {id} is bound twice; bind an action once per trigger"),
-                ));
-            }
-            let Some(action) = actions.iter().find(|a| &a.func_id == id) else {
-                return Err(ServiceError::invalid(
-                    "bindings",
-                    format!("{id} is not an action of the {trigger} trigger"),
-                ));
-            };
-            if action.deployed_version == 0 {
-                return Err(ServiceError::invalid(
-                    "bindings",
-                    format!(
-                        "action {:?} has no deployed version; deploy it before binding it",
-                        action.func_name
-                    ),
-                ));
-            }
+        let (t, s) = (tenant.to_string(), trigger.to_string());
+        let changed = self
+            .blocking(move |st| {
+                let changed = st.bind_scene(&t, &s, &ids, |f| f.action)?;
+                st.flush()?;
+                Ok(changed)
+            })
+            .await
+            .map_err(|e| match e {
+                ServiceError::Invalid { message, .. } => ServiceError::invalid("bindings", message),
+                other => other,
+            })?;
+        // The cached functions carry their switch: reload them.
+        for record in &changed {
+            let key = (tenant.to_string(), record.func_id.clone());
+            self.inner.functions.invalidate(&key);
         }
-        self.lead_order(tenant, trigger, ids.clone()).await?;
-        for action in &actions {
-            let bound = ids.contains(&action.func_id);
-            if action.enabled != bound {
-                let patch = FunctionPatch {
-                    enabled: Some(bound),
-                    ..FunctionPatch::default()
-                };
-                self.update(tenant, &action.func_id, patch).await?;
-            }
-        }
+        self.inner
+            .orders
+            .invalidate(&(tenant.to_string(), trigger.to_string()));
         self.action_bindings(tenant, trigger).await
     }
 }
