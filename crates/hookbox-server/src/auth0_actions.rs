@@ -22,7 +22,7 @@ use crate::auth::Caller;
 use crate::auth0::{load_function, service_error};
 use crate::error::{ApiError, RequestId, api_code};
 use crate::extract::{ApiJson, ApiQuery};
-use axum::body::Bytes;
+use crate::versions::{NoQuery, optional_body};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -154,6 +154,11 @@ struct PageQuery {
 struct DeleteQuery {
     force: Option<bool>,
 }
+
+/// A body that must be empty or `{}`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EmptyBody {}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -488,6 +493,7 @@ fn secret_map(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     ApiJson(body): ApiJson<ActionCreate>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
@@ -593,6 +599,7 @@ async fn list(
 async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = load_action(&state, &caller, &id).await?;
@@ -605,6 +612,7 @@ async fn get_one(
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ActionUpdate>,
 ) -> Result<Response, ApiError> {
@@ -693,7 +701,11 @@ async fn deploy(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
+    let EmptyBody {} = optional_body(&headers, body).await?;
     let record = load_action(&state, &caller, &id).await?;
     let service = &state.service;
     let record = if all_deployed(&record) {
@@ -773,6 +785,7 @@ async fn versions(
 async fn get_version(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let record = load_action(&state, &caller, &id).await?;
@@ -790,29 +803,16 @@ async fn deploy_version(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, version)): Path<(String, String)>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
+    // The body is optional (`{update_draft}`); when there is one, JSON.
+    let RevertBody { update_draft } = optional_body::<Option<RevertBody>>(&headers, body)
+        .await?
+        .unwrap_or_default();
     let record = load_action(&state, &caller, &id).await?;
     let v = find_version(&state, &caller.tenant, &record, &version).await?;
-    // The body is optional (`{update_draft}`); when there is one, JSON.
-    let update_draft = if body.iter().all(u8::is_ascii_whitespace) {
-        false
-    } else {
-        if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
-            let ct = String::from_utf8_lossy(ct.as_bytes());
-            if !crate::extract::is_json_media_type(&ct) {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    api_code::INVALID,
-                    format!("content-type: expected application/json, got {ct:?}"),
-                ));
-            }
-        }
-        crate::extract::parse_json::<Option<RevertBody>>(&body)?
-            .unwrap_or_default()
-            .update_draft
-    };
     let record = state
         .service
         .revert_action(
@@ -834,6 +834,7 @@ async fn deploy_version(
 async fn test(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     rid: Extension<RequestId>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TestBody>,
@@ -861,7 +862,11 @@ async fn test(
     Ok(Json(json!({ "payload": payload })).into_response())
 }
 
-async fn triggers(State(_state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+async fn triggers(
+    State(_state): State<AppState>,
+    caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let triggers: Vec<Value> = ACTION_TRIGGERS
         .iter()
@@ -948,6 +953,7 @@ async fn bindings(
 async fn update_bindings(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(trigger): Path<String>,
     ApiJson(body): ApiJson<BindingsBody>,
 ) -> Result<Response, ApiError> {
@@ -1010,6 +1016,7 @@ async fn update_bindings(
 async fn execution(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;

@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::auth0::{FieldsQuery, offset_page, select_fields};
 use crate::error::{ApiError, api_code};
 use crate::extract::{ApiJson, ApiQuery, UniqueStringMap};
+use crate::versions::NoQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -260,6 +261,7 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<Connection,
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
@@ -366,6 +368,7 @@ async fn get_one(
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<Response, ApiError> {
@@ -412,6 +415,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let current = find(&state, &caller, &id).await?;

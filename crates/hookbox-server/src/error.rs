@@ -85,7 +85,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid { field, message } => {
                 Self::invalid(format!("{field}: {message}"))
             }
-            ServiceError::Conflict(message) => {
+            ServiceError::Conflict(message) | ServiceError::Stale(message) => {
                 Self::new(StatusCode::CONFLICT, api_code::CONFLICT, message)
             }
             ServiceError::NameTaken { name } => Self::new(

@@ -88,11 +88,11 @@ fn number(text: &str) -> Result<u64, ApiError> {
 /// what it does not document.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoQuery {}
+pub(crate) struct NoQuery {}
 
 /// The body of a route that takes an optional JSON body: empty (or only
 /// whitespace) is `T::default()`; a `content-type` other than JSON is a 415.
-async fn optional_body<T: serde::de::DeserializeOwned + Default>(
+pub(crate) async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<T, ApiError> {

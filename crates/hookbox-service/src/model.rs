@@ -21,6 +21,11 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// The function changed while a change of it was computed; the service
+    /// redoes the change on the new state (a 409 only if that keeps
+    /// happening).
+    #[error("{0}")]
+    Stale(String),
     /// A hook's name is already another hook's (names are unique among a
     /// tenant's hooks, checked atomically with the write).
     #[error("the name {name:?} is already taken")]
@@ -48,6 +53,7 @@ impl From<hookbox_store::StoreError> for ServiceError {
             E::Conflict(message) => Self::Conflict(message),
             E::NameTaken { name, .. } => Self::NameTaken { name },
             e @ E::VersionTaken { .. } => Self::Conflict(e.to_string()),
+            e @ E::Stale { .. } => Self::Stale(e.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }

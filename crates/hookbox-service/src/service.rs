@@ -188,6 +188,26 @@ fn auth0_kind(record: &FunctionRecord) -> Option<&'static str> {
     }
 }
 
+/// Runs `change` again while it is `Stale` (another change of the function
+/// landed while it was computed), at most [`MAX_REDOS`] times: so racing
+/// changes each land, in some order, and none is lost.
+async fn redo<T, F, Fut>(mut change: F) -> Result<T, ServiceError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    let mut last = String::new();
+    for _ in 0..MAX_REDOS {
+        match change().await {
+            Err(ServiceError::Stale(message)) => last = message,
+            other => return other,
+        }
+    }
+    Err(ServiceError::Conflict(format!(
+        "{last}, {MAX_REDOS} times over; try again"
+    )))
+}
+
 /// `live` with `changed`'s metadata (name, description, scene, switch,
 /// revision): what a draft leaves the running function.
 fn with_metadata(live: FunctionRecord, changed: &FunctionRecord) -> FunctionRecord {
@@ -267,7 +287,9 @@ impl Background {
 
 /// How many times a change is numbered again when concurrent changes take
 /// its version number first.
-const MAX_RENUMBERS: usize = 16;
+/// How many times a change is redone when other changes of the function
+/// keep landing while it is computed, before it is a 409.
+const MAX_REDOS: usize = 16;
 
 /// SHA-256 (hex) of an artifact as stored, for its version's record.
 fn artifact_sha256(artifact: Option<&Artifact>) -> Option<String> {
@@ -536,6 +558,16 @@ impl Service {
         patch: FunctionPatch,
         refuse_failed: bool,
     ) -> Result<FunctionRecord, ServiceError> {
+        redo(|| self.update_once(tenant, func_id, patch.clone(), refuse_failed)).await
+    }
+
+    async fn update_once(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        patch: FunctionPatch,
+        refuse_failed: bool,
+    ) -> Result<FunctionRecord, ServiceError> {
         patch.validate()?;
         if let Some(secrets) = &patch.secrets {
             check_secret_set(secrets)?;
@@ -792,7 +824,11 @@ impl Service {
         func_id: &str,
         number: u64,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_as(tenant, func_id, number, None).await
+        redo(|| async {
+            let current = self.get(tenant, func_id).await?;
+            self.deploy_as(current, number, None).await
+        })
+        .await
     }
 
     /// The version of `record`'s gradual deployment, compiled and ready to
@@ -860,6 +896,16 @@ impl Service {
         number: u64,
         percent: u8,
     ) -> Result<FunctionRecord, ServiceError> {
+        redo(|| self.deploy_gradually_once(tenant, func_id, number, percent)).await
+    }
+
+    async fn deploy_gradually_once(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+        percent: u8,
+    ) -> Result<FunctionRecord, ServiceError> {
         if !(1..=99).contains(&percent) {
             return Err(ServiceError::invalid(
                 "percent",
@@ -908,13 +954,13 @@ impl Service {
     /// is a `Conflict` and nothing changes.
     async fn deploy_as(
         &self,
-        tenant: &str,
-        func_id: &str,
+        current: FunctionRecord,
         number: u64,
         rollback_history: Option<Vec<u64>>,
     ) -> Result<FunctionRecord, ServiceError> {
-        let version = self.version(tenant, func_id, number).await?;
-        let current = self.get(tenant, func_id).await?;
+        let version = self
+            .version(&current.tenant_id, &current.func_id, number)
+            .await?;
         let mut record = with_version(&current, &version);
         // Deploying the draft makes it a draft no longer.
         if record.draft_version == Some(number) {
@@ -941,6 +987,14 @@ impl Service {
     /// During a gradual deployment it ends that instead: every call runs the
     /// deployed version again.
     pub async fn rollback(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<FunctionRecord, ServiceError> {
+        redo(|| self.rollback_once(tenant, func_id)).await
+    }
+
+    async fn rollback_once(
         &self,
         tenant: &str,
         func_id: &str,
@@ -984,7 +1038,7 @@ impl Service {
                 (older.number, Vec::new())
             }
         };
-        self.deploy_as(tenant, func_id, target, Some(history)).await
+        self.deploy_as(current, target, Some(history)).await
     }
 
     /// Compiles `record` (version `number`'s code) with the running plugin;
@@ -1007,6 +1061,14 @@ impl Service {
 
     /// Recompiles a function from its stored source (Authing's reupload).
     pub async fn reupload(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<FunctionRecord, ServiceError> {
+        redo(|| self.reupload_once(tenant, func_id)).await
+    }
+
+    async fn reupload_once(
         &self,
         tenant: &str,
         func_id: &str,
@@ -1283,39 +1345,15 @@ impl Service {
         let kind = auth0_kind(&record);
         let (record, secrets) = self
             .blocking(move |s| {
-                let (mut stored, mut version) = (stored, version);
-                // Two changes racing for one version number: the later one
-                // takes the next number, as a later write always won.
-                for _ in 0..MAX_RENUMBERS {
-                    let written = s.put_function_versioned(
-                        &stored,
-                        wasm.as_deref(),
-                        version.as_ref(),
-                        |other| kind.is_some() && auth0_kind(other) == kind,
-                    );
-                    match (written, version.as_mut()) {
-                        (Err(StoreError::VersionTaken { .. }), Some(v)) => {
-                            let latest = s
-                                .get_function(&stored.tenant_id, &stored.func_id)?
-                                .map_or(v.number, |current| current.latest_version);
-                            if stored.deployed_version == v.number {
-                                stored.deployed_version = latest + 1;
-                            }
-                            v.number = latest + 1;
-                            stored.latest_version = v.number;
-                        }
-                        (written, _) => {
-                            written?;
-                            s.flush()?;
-                            let secrets = s.hook_secrets(&stored.tenant_id, &stored.func_id)?;
-                            return Ok((stored, secrets));
-                        }
-                    }
-                }
-                Err(StoreError::Conflict(format!(
-                    "function {} changed {MAX_RENUMBERS} times while this change was saved; try again",
-                    stored.func_id
-                )))
+                // Written only over the revision it was computed from: a
+                // change that landed meanwhile makes this one `Stale`, and
+                // the caller redoes it on the new state.
+                s.put_function_based(&stored, wasm.as_deref(), version.as_ref(), |other| {
+                    kind.is_some() && auth0_kind(other) == kind
+                })?;
+                s.flush()?;
+                let secrets = s.hook_secrets(&stored.tenant_id, &stored.func_id)?;
+                Ok((stored, secrets))
             })
             .await?;
         let key = (record.tenant_id.clone(), record.func_id.clone());
@@ -1677,7 +1715,7 @@ impl Service {
             ServiceError::Invalid { message, .. } => ServiceError::invalid("secrets", message),
             other => other,
         })?;
-        self.version_secrets_change(tenant, func_id, saved_by).await
+        redo(|| self.version_secrets_change(tenant, func_id, saved_by.clone())).await
     }
 
     /// A change of the live secrets is a version: the deployed code and
@@ -1708,8 +1746,19 @@ impl Service {
         let artifact = self.stored_artifact(&record).await?;
         // The store records the live (new) secrets in the version; a
         // gradual deployment ends, as for any version deployed to all.
-        self.save_version_with(record, artifact, saved_by, None)
+        let saved = self
+            .save_version_with(record, artifact, saved_by.clone(), None)
             .await?;
+        // A pending draft takes the new secrets too: deploying it later must
+        // not bring back the ones just replaced (a rotated key, say).
+        if let Some(pending) = saved.draft_version {
+            let draft = self.version(tenant, func_id, pending).await?;
+            let mut candidate = with_version(&saved, &draft);
+            candidate.version += 1;
+            candidate.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
+            self.save_draft(saved, candidate, false, saved_by, None)
+                .await?;
+        }
         Ok(())
     }
 

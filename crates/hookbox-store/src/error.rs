@@ -18,6 +18,11 @@ pub enum StoreError {
     /// (see `Store::put_function_versioned`): number the version again.
     #[error("version {number} of function {func_id} was saved by another change meanwhile")]
     VersionTaken { func_id: String, number: u64 },
+    /// The function changed since the write read it (its revision is not
+    /// the one the write was based on, see `Store::put_function_based`):
+    /// read it again and redo the change.
+    #[error("function {func_id} changed while this change was saved")]
+    Stale { func_id: String },
     /// The request cannot be stored as given; the message names the offender.
     #[error("{0}")]
     Invalid(String),

@@ -513,6 +513,24 @@ impl Store {
         self.put_function_versioned(record, artifact, None, clashes)
     }
 
+    /// [`Store::put_function_versioned`] for a change based on what was
+    /// read: the stored record must be at revision `record.version - 1`
+    /// (absent when `record.version` is 1), else [`StoreError::Stale`] and
+    /// nothing is written, so a change made meanwhile is never overwritten
+    /// by one computed from the record before it.
+    pub fn put_function_based<F>(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: F,
+    ) -> Result<(), StoreError>
+    where
+        F: Fn(&FunctionRecord) -> bool,
+    {
+        self.put_function_inner(record, artifact, version, clashes, true)
+    }
+
     /// [`Store::put_function_unique`], also writing `version` (a new one,
     /// numbered as `record.latest_version`) in the same transaction. A
     /// version number already taken is a `Conflict`: two concurrent changes
@@ -523,6 +541,20 @@ impl Store {
         artifact: Option<&[u8]>,
         version: Option<&FunctionVersion>,
         clashes: F,
+    ) -> Result<(), StoreError>
+    where
+        F: Fn(&FunctionRecord) -> bool,
+    {
+        self.put_function_inner(record, artifact, version, clashes, false)
+    }
+
+    fn put_function_inner<F>(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: F,
+        based: bool,
     ) -> Result<(), StoreError>
     where
         F: Fn(&FunctionRecord) -> bool,
@@ -544,6 +576,11 @@ impl Store {
         )
             .transaction(|(functions, artifacts, orders, names, versions, secrets)| {
                 let old: Option<FunctionRecord> = tx_get(functions, &fkey)?;
+                if based && old.as_ref().map_or(0, |o| o.version) + 1 != record.version {
+                    return abort(StoreError::Stale {
+                        func_id: func.to_string(),
+                    });
+                }
                 let mut version = version.cloned();
                 if let (Some(version), Some(vkey)) = (version.as_mut(), &vkey) {
                     if versions.get(vkey.as_slice())?.is_some() {

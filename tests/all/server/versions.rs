@@ -1007,3 +1007,101 @@ async fn a_secret_change_is_a_version_and_a_rollback_brings_back_its_secrets() {
     assert_eq!(claim(tested["data"].clone()), "second-value", "{tested}");
     assert_eq!(claim(server.invoke(&token, &id, body).await), "none");
 }
+
+/// A deploy or rollback racing an update never undoes it: the function ends
+/// as one order of the two would leave it.
+#[tokio::test]
+async fn an_update_racing_a_rollback_is_never_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = std::sync::Arc::new(Server::start(dir.path()));
+    let token = server.admin_token().await;
+    for round in 0..8 {
+        let id = server
+            .deploy_id(
+                &token,
+                &format!("r{round}"),
+                "POST_AUTHENTICATION",
+                &tagging("one"),
+            )
+            .await;
+        for tag in ["two", "three", "four"] {
+            patch(&server, &token, &id, json!({"sourceCode": tagging(tag)})).await;
+        }
+        let update = {
+            let (server, token, id) = (server.clone(), token.clone(), id.clone());
+            tokio::spawn(async move {
+                let body = json!({"sourceCode": tagging("five")});
+                let (status, answer) = server
+                    .call(
+                        Method::PATCH,
+                        &format!("/v1/functions/{id}"),
+                        &token,
+                        Some(body),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{answer}");
+                answer["data"]["deployedVersion"].as_u64().unwrap()
+            })
+        };
+        let (status, answer) = post(&server, &token, &format!("/v1/functions/{id}/rollback")).await;
+        assert_eq!(status, 200, "{answer}");
+        let updated = update.await.unwrap();
+        let (_, got) = server
+            .call(Method::GET, &format!("/v1/functions/{id}"), &token, None)
+            .await;
+        let deployed = got["data"]["deployedVersion"].as_u64().unwrap();
+        // Update then rollback: back to 4. Rollback then update: the update.
+        assert!(
+            deployed == 4 || deployed == updated,
+            "round {round}: deployed {deployed}, the update made {updated}: {got}"
+        );
+    }
+}
+
+/// A secrets change reaches a pending draft, so deploying the draft later
+/// does not bring back the secrets it replaced.
+#[tokio::test]
+async fn a_pending_draft_takes_a_secrets_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let source = |tag: &str| {
+        format!(
+            "exports.onExecutePostLogin = async (event, api) => {{ api.idToken.setCustomClaim('k', '{tag}:' + (event.secrets.K || 'none')); }};"
+        )
+    };
+    let id = server
+        .deploy_id(&token, "keyed", "post-login", &source("v1"))
+        .await;
+    patch(
+        &server,
+        &token,
+        &id,
+        json!({"sourceCode": source("draft"), "draft": true}),
+    )
+    .await;
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            &format!("/v1/functions/{id}/secrets"),
+            &token,
+            Some(json!({"K": "rotated"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, got) = server
+        .call(Method::GET, &format!("/v1/functions/{id}"), &token, None)
+        .await;
+    let draft = got["data"]["draftVersion"].as_u64().unwrap();
+    let (status, answer) = post(
+        &server,
+        &token,
+        &format!("/v1/functions/{id}/versions/{draft}/deploy"),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let out = server
+        .invoke(&token, &id, json!({"user": {}, "event": {"user": {}}}))
+        .await;
+    assert_eq!(out["tokens"]["idToken"]["k"], "draft:rotated", "{out}");
+}

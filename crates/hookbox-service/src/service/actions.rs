@@ -25,6 +25,18 @@ impl Service {
         update_draft: bool,
         saved_by: Option<String>,
     ) -> Result<FunctionRecord, ServiceError> {
+        super::redo(|| self.revert_once(tenant, func_id, number, update_draft, saved_by.clone()))
+            .await
+    }
+
+    async fn revert_once(
+        &self,
+        tenant: &str,
+        func_id: &str,
+        number: u64,
+        update_draft: bool,
+        saved_by: Option<String>,
+    ) -> Result<FunctionRecord, ServiceError> {
         let target = self.version(tenant, func_id, number).await?;
         if target.status != FunctionStatus::Success {
             return Err(ServiceError::Conflict(format!(
