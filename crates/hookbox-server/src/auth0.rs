@@ -572,14 +572,12 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             "client_id and client_secret are required",
         );
     };
-    let store = state.service.store().clone();
-    let verified = tokio::task::spawn_blocking(move || store.verify_key(&id, &secret)).await;
-    let key = match verified {
-        Ok(Ok(Some(key))) => key,
-        Ok(Ok(None)) => {
+    let key = match state.service.verify_key(&id, &secret).await {
+        Ok(Some(key)) => key,
+        Ok(None) => {
             return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
         }
-        _ => {
+        Err(_) => {
             tracing::error!("verifying a client secret failed");
             return oauth_error(
                 StatusCode::INTERNAL_SERVER_ERROR,

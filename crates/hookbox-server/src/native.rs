@@ -121,12 +121,10 @@ async fn management_token(
     rid: axum::Extension<RequestId>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    let store = state.service.store().clone();
-    let (id, secret) = (body.access_key_id.clone(), body.access_key_secret);
-    let key = tokio::task::spawn_blocking(move || store.verify_key(&id, &secret))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(hookbox_service::ServiceError::from)?
+    let key = state
+        .service
+        .verify_key(&body.access_key_id, &body.access_key_secret)
+        .await?
         .ok_or_else(|| ApiError::unauthenticated("invalid accessKeyId or accessKeySecret"))?;
     let (token, expires_in) = state
         .auth
@@ -194,16 +192,10 @@ async fn create_key(
     ApiJson(body): ApiJson<NewKey>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let store = state.service.store().clone();
-    let tenant = caller.tenant.clone();
-    let (key, secret) = tokio::task::spawn_blocking(move || {
-        let pair = store.create_key(&tenant, body.role)?;
-        store.flush()?;
-        Ok::<_, hookbox_store::StoreError>(pair)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(hookbox_service::ServiceError::from)?;
+    let (key, secret) = state
+        .service
+        .create_key(&caller.tenant, body.role)
+        .await?;
     Ok(ok(
         &rid,
         serde_json::json!({ "accessKeyId": key.access_key_id, "accessKeySecret": secret, "role": key.role }),

@@ -345,10 +345,6 @@ impl Service {
         &self.inner.engine
     }
 
-    pub fn store(&self) -> &Store {
-        &self.inner.store
-    }
-
     /// Prometheus text for `/metrics`.
     pub async fn metrics_text(&self) -> String {
         if let Ok(depth) = self.blocking(|s| s.queue_depth()).await {
