@@ -192,10 +192,7 @@ async fn create_key(
     ApiJson(body): ApiJson<NewKey>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let (key, secret) = state
-        .service
-        .create_key(&caller.tenant, body.role)
-        .await?;
+    let (key, secret) = state.service.create_key(&caller.tenant, body.role).await?;
     Ok(ok(
         &rid,
         serde_json::json!({ "accessKeyId": key.access_key_id, "accessKeySecret": secret, "role": key.role }),
