@@ -134,6 +134,38 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The access key whose secret is `secret` (the token exchanges of the
+    /// native API and of the Auth0 front); `None` for an unknown id or a
+    /// wrong secret, which a caller must not tell apart. The hash
+    /// comparison takes the same time wherever the hashes differ.
+    pub async fn verify_key(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+    ) -> Result<Option<hookbox_store::AccessKey>, ServiceError> {
+        let (id, secret) = (access_key_id.to_string(), secret.to_string());
+        self.blocking(move |s| s.verify_key(&id, &secret)).await
+    }
+
+    /// A new key pair of `role` for `tenant`: the key and its secret (hex),
+    /// shown this once; only a salted hash of it is kept. `NotFound` for an
+    /// unknown tenant.
+    pub async fn create_key(
+        &self,
+        tenant: &str,
+        role: hookbox_store::Role,
+    ) -> Result<(hookbox_store::AccessKey, String), ServiceError> {
+        let t = tenant.to_string();
+        self.blocking(move |s| {
+            let pair = s.create_key(&t, role)?;
+            s.flush()?;
+            Ok(pair)
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,37 +206,5 @@ mod tests {
         let p: TenantPatch = serde_json::from_str(r#"{"name": "x"}"#).unwrap();
         assert_eq!(p.domain, None);
         assert!(serde_json::from_str::<TenantPatch>(r#"{"domian": "x"}"#).is_err());
-    }
-}
-
-impl Service {
-    /// The access key whose secret is `secret` (the token exchanges of the
-    /// native API and of the Auth0 front); `None` for an unknown id or a
-    /// wrong secret, which a caller must not tell apart. The hash
-    /// comparison takes the same time wherever the hashes differ.
-    pub async fn verify_key(
-        &self,
-        access_key_id: &str,
-        secret: &str,
-    ) -> Result<Option<hookbox_store::AccessKey>, ServiceError> {
-        let (id, secret) = (access_key_id.to_string(), secret.to_string());
-        self.blocking(move |s| s.verify_key(&id, &secret)).await
-    }
-
-    /// A new key pair of `role` for `tenant`: the key and its secret (hex),
-    /// shown this once; only a salted hash of it is kept. `NotFound` for an
-    /// unknown tenant.
-    pub async fn create_key(
-        &self,
-        tenant: &str,
-        role: hookbox_store::Role,
-    ) -> Result<(hookbox_store::AccessKey, String), ServiceError> {
-        let t = tenant.to_string();
-        self.blocking(move |s| {
-            let pair = s.create_key(&t, role)?;
-            s.flush()?;
-            Ok(pair)
-        })
-        .await
     }
 }
