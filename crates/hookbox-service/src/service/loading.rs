@@ -1,0 +1,98 @@
+//! The cache of loaded functions and scene orders: what a warm call reads instead of the store.
+
+use super::*;
+
+impl Service {
+    /// After a function's deletion.
+    pub(super) fn forget(&self, tenant: &str, func_id: &str) {
+        let key = (tenant.to_string(), func_id.to_string());
+        self.inner.functions.invalidate(&key);
+        self.inner.action_caches.invalidate(&key);
+        self.inner.orders.invalidate_tenant(tenant);
+    }
+
+    /// A function ready to run: from the cache, or loaded from the store. An
+    /// artifact built by another plugin is rebuilt from source, never run.
+    pub(super) async fn load(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<Arc<Loaded>, ServiceError> {
+        let key = (tenant.to_string(), func_id.to_string());
+        let ticket = match self.inner.functions.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
+        let (t, f) = key.clone();
+        let (record, bytes, secrets) = self
+            .blocking(move |s| {
+                let record = s.get_function(&t, &f)?;
+                let bytes = match &record {
+                    Some(r) if r.status == FunctionStatus::Success => s.get_artifact(&t, &f)?,
+                    _ => None,
+                };
+                let secrets = match &record {
+                    Some(_) => s.hook_secrets(&t, &f)?,
+                    None => BTreeMap::new(),
+                };
+                Ok((record, bytes, secrets))
+            })
+            .await?;
+        let mut record =
+            record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
+        let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
+        let stale = record.status == FunctionStatus::Success
+            && artifact
+                .as_ref()
+                .is_none_or(|a| a.plugin() != self.inner.engine.plugin_hash());
+        if stale {
+            tracing::info!(
+                tenant,
+                func_id,
+                "rebuilding an artifact built for another engine plugin"
+            );
+            artifact = match self.resolve_dependencies(&record.dependencies).await {
+                Ok(packages) => self.compile_into(&mut record, packages.as_ref()).await,
+                Err(e) => {
+                    record.status = FunctionStatus::Failed;
+                    record.upload_err_msg = Some(e.to_string());
+                    record.plugin = None;
+                    None
+                }
+            };
+            let wasm = artifact.as_ref().map(Artifact::to_wasm);
+            let stored = record.clone();
+            // Only over the version it was rebuilt from: an update that
+            // landed meanwhile is newer, and stays.
+            self.blocking(move |s| s.rebuild_function(&stored, wasm.as_deref()))
+                .await?;
+        }
+        let gradual = self.gradual_arm(&record, &secrets).await;
+        let loaded = Arc::new(Loaded {
+            limits: limits_of(&record),
+            by_version: gradual.is_some(),
+            record,
+            artifact,
+            secrets,
+            gradual,
+        });
+        self.inner.functions.fill(ticket, key, loaded.clone());
+        Ok(loaded)
+    }
+
+    pub(super) async fn scene_order(
+        &self,
+        tenant: &str,
+        scene: &str,
+    ) -> Result<Arc<Vec<String>>, ServiceError> {
+        let key = (tenant.to_string(), scene.to_string());
+        let ticket = match self.inner.orders.get(&key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
+        let (t, s) = key.clone();
+        let order = Arc::new(self.blocking(move |st| st.scene_order(&t, &s)).await?);
+        self.inner.orders.fill(ticket, key, order.clone());
+        Ok(order)
+    }
+}

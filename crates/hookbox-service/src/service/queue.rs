@@ -1,0 +1,132 @@
+//! The durable async queue: enqueueing a scene run's jobs and the worker that runs them.
+
+use super::*;
+
+impl Service {
+    // ------------------------------------------------------------ the async queue
+
+    /// Queues a scene run's async jobs in one transaction, durable before
+    /// the answer.
+    pub(super) async fn enqueue(&self, jobs: Vec<Job>) -> Result<(), ServiceError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        self.blocking(move |s| {
+            s.enqueue_many(&jobs)?;
+            s.flush()
+        })
+        .await?;
+        self.inner.queue_wake.notify_one();
+        Ok(())
+    }
+
+    pub(super) async fn work_queue(self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            if *stopped.borrow() {
+                return;
+            }
+            let now = hookbox_store::now_micros();
+            let jobs = match self.blocking(move |s| s.due_jobs(now, 16)).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the job queue failed");
+                    Vec::new()
+                }
+            };
+            for job in jobs {
+                if *stopped.borrow() {
+                    return;
+                }
+                if let Err(e) = self.run_job(job).await {
+                    tracing::error!(error = %e, "async job failed to run");
+                }
+            }
+            tokio::select! {
+                _ = stopped.changed() => {}
+                _ = self.inner.queue_wake.notified() => {}
+                _ = tokio::time::sleep(self.inner.config.queue_poll) => {}
+            }
+        }
+    }
+
+    /// Runs one job. Before running it is leased (pushed into the future), so
+    /// a crash mid-run makes it due again later: at-least-once.
+    pub(super) async fn run_job(&self, mut job: Job) -> Result<(), ServiceError> {
+        job.attempts += 1;
+        let loaded = match self.load(&job.tenant_id, &job.func_id).await {
+            Ok(l) => l.arm(
+                job.input.get("user").unwrap_or(&Value::Null),
+                job.input.get("event"),
+                &job.request_id,
+            ),
+            Err(ServiceError::NotFound(_)) => {
+                let id = job.id.clone();
+                return self.blocking(move |s| s.complete_job(&id)).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let lease = Duration::from_secs(loaded.record.timeout as u64 + 30);
+        let mut leased = job.clone();
+        leased.next_at_micros = hookbox_store::now_micros() + lease.as_micros() as u64;
+        self.blocking(move |s| s.reschedule_job(&leased)).await?;
+
+        let outcome = match &loaded.artifact {
+            Some(artifact) => {
+                let env = self.env(&job.tenant_id).await?;
+                let input = Input {
+                    user: job.input.get("user").cloned().unwrap_or(Value::Null),
+                    context: job.input.get("context").cloned().unwrap_or(Value::Null),
+                    event: job.input.get("event").cloned().filter(|v| !v.is_null()),
+                    env: (*env).clone(),
+                    args: job
+                        .input
+                        .get("args")
+                        .and_then(|a| serde_json::from_value(a.clone()).ok()),
+                    resume: job.input.get("continue").and_then(Value::as_bool) == Some(true),
+                    ..Input::default()
+                };
+                Some(
+                    self.run_one(
+                        &loaded,
+                        artifact,
+                        input,
+                        &job.request_id,
+                        job.attempts,
+                        true,
+                    )
+                    .await?,
+                )
+            }
+            None => None,
+        };
+        let succeeded = outcome.as_ref().is_some_and(Outcome::is_ok);
+        if succeeded || job.attempts >= self.inner.config.max_attempts || outcome.is_none() {
+            if !succeeded {
+                tracing::warn!(func_id = %job.func_id, attempts = job.attempts, "async job given up");
+            }
+            let id = job.id.clone();
+            return self.blocking(move |s| s.complete_job(&id)).await;
+        }
+        let backoff = self.inner.config.retry_base * 2u32.saturating_pow(job.attempts - 1);
+        job.next_at_micros = hookbox_store::now_micros() + backoff.as_micros() as u64;
+        self.blocking(move |s| s.reschedule_job(&job)).await
+    }
+}
+
+/// One queue entry: `record` to run with `input`.
+pub(super) fn job_for(record: &FunctionRecord, input: &Input, request_id: &str) -> Job {
+    let now = hookbox_store::now_micros();
+    Job {
+        id: hookbox_store::new_id(),
+        tenant_id: record.tenant_id.clone(),
+        func_id: record.func_id.clone(),
+        request_id: request_id.to_string(),
+        input: serde_json::json!({
+            "user": input.user, "context": input.context, "event": input.event, "args": input.args,
+            "continue": input.resume,
+        }),
+        attempts: 0,
+        next_at_micros: now,
+        enqueued_at_micros: now,
+    }
+}
