@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use hookbox_engine::{Engine, EngineConfig};
 use hookbox_server::{AppState, Auth};
 use hookbox_service::{LogPolicy, PrivateAccess, Service, ServiceConfig};
-use hookbox_store::{Role, Store, StoreConfig};
+use hookbox_store::{Role, SledStore, Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -136,9 +136,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     store_config
         .cache_mb(args.store_cache_mb)
         .flush_every((args.store_flush_ms > 0).then(|| Duration::from_millis(args.store_flush_ms)));
-    let store = Store::open_with(args.data_dir.join("db"), &store_config)
-        .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
-        .with_sealing_key(&hookbox_server::sealing_key(&secret));
+    let store = Store::new(
+        SledStore::open_with(args.data_dir.join("db"), &store_config)
+            .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
+            .with_sealing_key(&hookbox_server::sealing_key(&secret)),
+    );
 
     let mut engine_config = EngineConfig::default();
     engine_config

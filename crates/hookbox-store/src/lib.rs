@@ -13,7 +13,7 @@
 //!   with an unknown version is [`StoreError::Corrupt`], never misread.
 //! - **Atomicity.** Every multi-key change is one sled transaction: a crash
 //!   leaves the old state or the new one, never half.
-//! - **Durability.** Writes are durable after [`Store::flush`]; flush before
+//! - **Durability.** Writes are durable after [`Storage::flush`]; flush before
 //!   acknowledging a write. sled also syncs in the background
 //!   ([`StoreConfig::flush_every`]).
 //! - **Bounded memory.** sled's page cache is sized by
@@ -38,7 +38,8 @@ mod config;
 mod error;
 mod model;
 mod seal;
-mod store;
+mod sled_store;
+pub mod storage;
 
 pub use clock::{now_micros, rfc3339};
 pub use codec::ENCODING_VERSION;
@@ -50,9 +51,11 @@ pub use model::{
     Tenant, TenantId,
 };
 pub use seal::Sealer;
-pub use store::{
-    ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, Store, connection_log_id, new_id,
+pub use sled_store::{
+    ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, SledStore, connection_log_id,
+    new_id,
 };
+pub use storage::{Storage, Store};
 
 #[cfg(test)]
 mod tests;

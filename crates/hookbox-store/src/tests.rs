@@ -1,4 +1,5 @@
 use super::*;
+use crate::storage::*;
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
 
@@ -62,7 +63,7 @@ fn keys_verify_and_secrets_are_not_stored() {
     let dir = tempfile::tempdir().unwrap();
     let (id, secret);
     {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         assert!(s.is_empty().unwrap());
         s.create_tenant(Some("t1"), "T1").unwrap();
         assert!(matches!(
@@ -93,7 +94,7 @@ fn keys_verify_and_secrets_are_not_stored() {
             );
         }
     }
-    let s = Store::open(dir.path()).unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
     assert!(
         s.verify_key(&id, &secret).unwrap().is_some(),
         "keys survive a reopen"
@@ -115,7 +116,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn tenants_cannot_reach_each_other() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     s.put_function(&record("a", "f1", "PRE_REGISTER"), Some(b"wasm-a"))
         .unwrap();
     s.append_log(&log("a", "f1", 1, "ok")).unwrap();
@@ -169,7 +170,7 @@ fn tenants_cannot_reach_each_other() {
 
 #[test]
 fn separators_inside_key_parts_are_refused() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     // Were these accepted, ("a", "x\0f") would alias ("a\0x", "f").
     assert!(matches!(
         s.create_tenant(Some("a\0x"), "A"),
@@ -203,7 +204,7 @@ fn separators_inside_key_parts_are_refused() {
 
 #[test]
 fn scene_order_follows_puts_moves_and_deletes() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for id in ["f1", "f2", "f3"] {
         s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w"))
             .unwrap();
@@ -284,7 +285,7 @@ fn scene_order_follows_puts_moves_and_deletes() {
 
 #[test]
 fn env_per_tenant() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     s.set_env("t", "A", "1").unwrap();
     s.set_env("t", "B", "2").unwrap();
     s.set_env("u", "A", "other").unwrap();
@@ -300,7 +301,7 @@ fn env_per_tenant() {
 
 #[test]
 fn logs_paginate_newest_first_and_expire() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for at in 1..=25u64 {
         s.append_log(&log("t", "f", at * 1000, &format!("o{at}")))
             .unwrap();
@@ -338,7 +339,7 @@ fn logs_paginate_newest_first_and_expire() {
 
 #[test]
 fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     // 64 KB of log lines each (the per-call cap): 40 of them need three
     // transactions of LOG_BATCH_BYTES.
     let line = "x".repeat(64 * 1024);
@@ -348,7 +349,7 @@ fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
             ..log("t", "f", 1_000 + i, &format!("o{i}"))
         })
         .collect();
-    assert!(batch.len() * line.len() > 2 * crate::store::LOG_BATCH_BYTES);
+    assert!(batch.len() * line.len() > 2 * crate::sled_store::LOG_BATCH_BYTES);
     s.append_logs(batch).unwrap();
     let (list, total) = s.list_logs("t", "f", 1, 100).unwrap();
     assert_eq!(total, 40);
@@ -363,7 +364,7 @@ fn a_log_batch_larger_than_one_transaction_is_stored_whole() {
 }
 
 /// The encoded size of every stored log of `tenant`, from the records themselves.
-fn stored_log_bytes(s: &Store, tenant: &str) -> u64 {
+fn stored_log_bytes(s: &SledStore, tenant: &str) -> u64 {
     let p = format!("{tenant}\0");
     s.tree("logs")
         .scan_prefix(p.as_bytes())
@@ -374,7 +375,7 @@ fn stored_log_bytes(s: &Store, tenant: &str) -> u64 {
 
 #[test]
 fn a_tenants_logs_are_held_under_its_size_cap_oldest_first() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     // Two functions, interleaved in time; one size for every record.
     for at in 11..=20u64 {
         let func = if at % 2 == 0 { "f" } else { "g" };
@@ -437,7 +438,7 @@ fn a_store_with_the_old_global_expiry_index_is_moved_over_when_opened() {
     {
         // What a store of the previous layout holds: each log under its
         // `logs` key, and `at \0 <logs key>` in `log_times`.
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         let (logs, times) = (s.tree("logs"), s.tree("log_times"));
         for (n, (tenant, func, at)) in [("t", "f", 5u64), ("t", "g", 7), ("u", "f", 6)]
             .into_iter()
@@ -457,7 +458,7 @@ fn a_store_with_the_old_global_expiry_index_is_moved_over_when_opened() {
         }
         s.flush().unwrap();
     }
-    let s = Store::open(dir.path()).unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
     assert!(
         !s.tree_names().iter().any(|n| n == "log_times"),
         "the old index is gone"
@@ -472,7 +473,7 @@ fn a_store_with_the_old_global_expiry_index_is_moved_over_when_opened() {
 
 #[test]
 fn log_ids_are_unique_and_kept_when_given() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for _ in 0..3 {
         s.append_log(&log("t", "f", 7, "same micro")).unwrap();
     }
@@ -490,7 +491,7 @@ fn log_ids_are_unique_and_kept_when_given() {
 
 #[test]
 fn queue_due_reschedule_complete() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     let job = |id: &str, at: u64| Job {
         id: id.into(),
         tenant_id: "t".into(),
@@ -554,7 +555,7 @@ fn a_reopened_store_has_everything() {
     let dir = tempfile::tempdir().unwrap();
     let (key, secret);
     {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         s.create_tenant(Some("t"), "T").unwrap();
         (key, secret) = s.create_key("t", Role::Admin).unwrap();
         for id in ["f1", "f2"] {
@@ -578,7 +579,7 @@ fn a_reopened_store_has_everything() {
         .unwrap();
         s.flush().unwrap();
     }
-    let s = Store::open(dir.path()).unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
     assert!(!s.is_empty().unwrap());
     assert_eq!(s.list_tenants().unwrap()[0].name, "T");
     assert_eq!(s.get_key(&key.access_key_id).unwrap(), Some(key.clone()));
@@ -609,7 +610,7 @@ fn a_reopened_store_has_everything() {
 
 /// The stored record, compared field by field against what was put
 /// (timestamps come from the clock, so take them from the stored copy).
-fn record_like(s: &Store, id: &str) -> FunctionRecord {
+fn record_like(s: &SledStore, id: &str) -> FunctionRecord {
     let stored = s.get_function("t", id).unwrap().unwrap();
     FunctionRecord {
         created_at: stored.created_at,
@@ -620,7 +621,7 @@ fn record_like(s: &Store, id: &str) -> FunctionRecord {
 
 #[test]
 fn stored_values_of_an_unknown_version_are_corrupt() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     s.put_function(&record("t", "f", "S"), None).unwrap();
     let functions = s.tree("functions");
     let (k, v) = functions.iter().next().unwrap().unwrap();
@@ -660,7 +661,9 @@ fn key_secrets_are_sealed_and_read_back_only_with_the_sealing_key() {
     let dir = tempfile::tempdir().unwrap();
     let sealing = [3u8; 32];
     let (key, secret) = {
-        let s = Store::open(dir.path()).unwrap().with_sealing_key(&sealing);
+        let s = SledStore::open(dir.path())
+            .unwrap()
+            .with_sealing_key(&sealing);
         s.create_tenant(Some("t"), "T").unwrap();
         let pair = s.create_key("t", Role::Admin).unwrap();
         s.flush().unwrap();
@@ -675,7 +678,7 @@ fn key_secrets_are_sealed_and_read_back_only_with_the_sealing_key() {
         );
         pair
     };
-    let s = Store::open(dir.path()).unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
     // Without the sealing key: the key is known, its secret is not readable.
     assert_eq!(
         s.signing_secret(&key.access_key_id).unwrap(),
@@ -687,7 +690,7 @@ fn key_secrets_are_sealed_and_read_back_only_with_the_sealing_key() {
         Some((key.clone(), Some(secret.clone())))
     );
     assert_eq!(s.signing_secret("nope").unwrap(), None);
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     s.create_tenant(Some("t"), "T").unwrap();
     let (unsealed, _) = s.create_key("t", Role::Admin).unwrap();
     assert_eq!(
@@ -701,19 +704,21 @@ fn key_secrets_are_sealed_and_read_back_only_with_the_sealing_key() {
 
 #[test]
 fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
-    let s = Store::open_temporary().unwrap().with_sealing_key(&[9; 32]);
+    let s = SledStore::open_temporary()
+        .unwrap()
+        .with_sealing_key(&[9; 32]);
     s.put_function(&record("t", "f", "pre-user-registration"), None)
         .unwrap();
     assert!(s.hook_secrets("t", "f").unwrap().is_empty());
     assert!(matches!(
-        s.update_hook_secrets("t", "missing", |m| {
+        s.update_hook_secrets("t", "missing", &|m| {
             m.insert("A".into(), "1".into());
             Ok(())
         }),
         Err(StoreError::NotFound(_))
     ));
     let stored = s
-        .update_hook_secrets("t", "f", |m| {
+        .update_hook_secrets("t", "f", &|m| {
             m.insert("API_KEY".into(), "very-secret-value".into());
             Ok(())
         })
@@ -723,7 +728,7 @@ fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
     assert!(!String::from_utf8_lossy(&raw).contains("very-secret-value"));
     assert_eq!(s.hook_secrets("t", "f").unwrap(), stored);
     // A refused change writes nothing.
-    let refused = s.update_hook_secrets("t", "f", |m| {
+    let refused = s.update_hook_secrets("t", "f", &|m| {
         m.clear();
         Err(StoreError::Conflict("no".into()))
     });
@@ -732,13 +737,13 @@ fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
     // Another tenant's function with the same id sees nothing.
     assert!(s.hook_secrets("u", "f").unwrap().is_empty());
     // Emptying removes the entry; deleting the function removes its secrets.
-    s.update_hook_secrets("t", "f", |m| {
+    s.update_hook_secrets("t", "f", &|m| {
         m.clear();
         Ok(())
     })
     .unwrap();
     assert!(s.tree("secrets").is_empty());
-    s.update_hook_secrets("t", "f", |m| {
+    s.update_hook_secrets("t", "f", &|m| {
         m.insert("B".into(), "2".into());
         Ok(())
     })
@@ -750,7 +755,7 @@ fn hook_secrets_change_atomically_are_sealed_and_go_with_their_function() {
 
 #[test]
 fn outbound_allow_lists_are_per_tenant() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     assert!(s.outbound_allow("t").unwrap().is_empty());
     let rules = vec![
         "*.slack.com".to_string(),
@@ -771,8 +776,8 @@ fn hooks_clash(record: &FunctionRecord) -> impl Fn(&FunctionRecord) -> bool {
     move |other| hook && other.scene.starts_with('h')
 }
 
-fn put_unique(s: &Store, r: &FunctionRecord) -> Result<(), StoreError> {
-    s.put_function_unique(r, None, hooks_clash(r))
+fn put_unique(s: &SledStore, r: &FunctionRecord) -> Result<(), StoreError> {
+    s.put_function_unique(r, None, &hooks_clash(r))
 }
 
 fn named(tenant: &str, id: &str, scene: &str, name: &str) -> FunctionRecord {
@@ -784,7 +789,7 @@ fn named(tenant: &str, id: &str, scene: &str, name: &str) -> FunctionRecord {
 
 #[test]
 fn names_are_unique_where_the_caller_says_and_follow_renames_and_deletes() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     put_unique(&s, &named("t", "a", "hook", "n")).unwrap();
     // Another tenant, or a function that is not a hook, may share it.
     put_unique(&s, &named("u", "a", "hook", "n")).unwrap();
@@ -818,7 +823,7 @@ fn names_are_unique_where_the_caller_says_and_follow_renames_and_deletes() {
 
 #[test]
 fn concurrent_writes_of_one_name_leave_one_holder() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for round in 0..20 {
         let name = format!("n{round}");
         let winners: usize = std::thread::scope(|scope| {
@@ -841,8 +846,8 @@ fn concurrent_writes_of_one_name_leave_one_holder() {
 #[test]
 fn a_directory_held_by_a_live_store_is_refused_as_in_use() {
     let dir = tempfile::tempdir().unwrap();
-    let _held = Store::open(dir.path()).unwrap();
-    let err = Store::open(dir.path()).unwrap_err().to_string();
+    let _held = SledStore::open(dir.path()).unwrap();
+    let err = SledStore::open(dir.path()).unwrap_err().to_string();
     assert!(err.contains("is in use by another process"), "{err}");
 }
 
@@ -850,12 +855,12 @@ fn a_directory_held_by_a_live_store_is_refused_as_in_use() {
 fn a_dropped_store_can_be_reopened_at_once() {
     let dir = tempfile::tempdir().unwrap();
     for round in 0..20 {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         s.put_function(&named("t", &format!("f{round}"), "hook", "n"), None)
             .unwrap();
     }
     assert_eq!(
-        Store::open(dir.path())
+        SledStore::open(dir.path())
             .unwrap()
             .all_functions()
             .unwrap()
@@ -868,20 +873,20 @@ fn a_dropped_store_can_be_reopened_at_once() {
 fn the_name_index_is_built_for_a_database_written_before_it() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         s.put_function(&named("t", "a", "hook", "n"), None).unwrap();
         // As a database from before the index: no names at all.
         s.tree("names").clear().unwrap();
         s.flush().unwrap();
     }
-    let s = Store::open(dir.path()).unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
     assert!(put_unique(&s, &named("t", "b", "hook", "n")).is_err());
     put_unique(&s, &named("t", "b", "hook", "o")).unwrap();
 }
 
 #[test]
 fn a_tenant_and_its_first_key_are_created_together() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     let (tenant, key, secret) = s
         .create_tenant_with_key(Some("acme"), "Acme", Role::Admin)
         .unwrap();
@@ -908,7 +913,7 @@ fn a_tenant_and_its_first_key_are_created_together() {
 
 #[test]
 fn several_variables_are_set_whole() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     let vars = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
         pairs
             .iter()
@@ -926,7 +931,7 @@ fn several_variables_are_set_whole() {
 
 #[test]
 fn several_jobs_are_queued_whole() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     let job = |id: &str| Job {
         id: id.into(),
         tenant_id: "t".into(),
@@ -949,7 +954,7 @@ fn several_jobs_are_queued_whole() {
 
 #[test]
 fn a_partial_order_leads_and_keeps_the_rest_in_their_order() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for id in ["f1", "f2", "f3", "f4"] {
         s.put_function(&record("t", id, "PRE_REGISTER"), Some(b"w"))
             .unwrap();
@@ -981,12 +986,12 @@ fn a_partial_order_leads_and_keeps_the_rest_in_their_order() {
 
 #[test]
 fn an_actions_cache_belongs_to_its_function_and_goes_with_it() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     s.put_function(&record("t", "f1", "post-login"), Some(b"w"))
         .unwrap();
     let entry = json!({"value": "v", "expires_at": 1});
     let stored = s
-        .update_action_cache("t", "f1", |map| {
+        .update_action_cache("t", "f1", &|map| {
             map.insert("k".into(), entry.clone());
         })
         .unwrap();
@@ -994,7 +999,7 @@ fn an_actions_cache_belongs_to_its_function_and_goes_with_it() {
     assert_eq!(s.action_cache("t", "f1").unwrap()["k"], entry);
     assert!(s.action_cache("u", "f1").unwrap().is_empty(), "per tenant");
     assert!(matches!(
-        s.update_action_cache("t", "gone", |map| {
+        s.update_action_cache("t", "gone", &|map| {
             map.insert("k".into(), json!(1));
         }),
         Err(StoreError::NotFound(_))
@@ -1007,13 +1012,13 @@ fn an_actions_cache_belongs_to_its_function_and_goes_with_it() {
 
 #[test]
 fn a_tenants_domain_is_set_at_creation_and_changed_later() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     let (tenant, ..) = s
         .create_tenant_with_settings(Some("acme"), "Acme", Some("acme.auth0.com"), Role::Admin)
         .unwrap();
     assert_eq!(tenant.domain.as_deref(), Some("acme.auth0.com"));
     let changed = s
-        .update_tenant("acme", |t| {
+        .update_tenant("acme", &|t| {
             t.domain = Some("login.acme.test".into());
             t.id = "other".into();
         })
@@ -1025,7 +1030,7 @@ fn a_tenants_domain_is_set_at_creation_and_changed_later() {
     assert_eq!(s.get_tenant("acme").unwrap().unwrap(), changed);
     assert!(s.get_tenant("other").unwrap().is_none());
     assert!(matches!(
-        s.update_tenant("nobody", |_| {}),
+        s.update_tenant("nobody", &|_| {}),
         Err(StoreError::NotFound(_))
     ));
 }
@@ -1044,10 +1049,10 @@ fn at_version(id: &str, n: u64) -> (FunctionRecord, FunctionVersion) {
 
 #[test]
 fn a_version_is_written_with_its_record_and_a_number_is_given_once() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for n in 1..=3 {
         let (r, v) = at_version("f", n);
-        s.put_function_versioned(&r, None, Some(&v), |_| false)
+        s.put_function_versioned(&r, None, Some(&v), &|_| false)
             .unwrap();
     }
     let numbers: Vec<u64> = s
@@ -1067,7 +1072,7 @@ fn a_version_is_written_with_its_record_and_a_number_is_given_once() {
     let (mut r, v) = at_version("f", 3);
     r.source_code = "// other".into();
     assert!(matches!(
-        s.put_function_versioned(&r, None, Some(&v), |_| false),
+        s.put_function_versioned(&r, None, Some(&v), &|_| false),
         Err(StoreError::VersionTaken { number: 3, .. })
     ));
     assert_eq!(
@@ -1081,10 +1086,10 @@ fn a_version_is_written_with_its_record_and_a_number_is_given_once() {
 
 #[test]
 fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
-    let s = Store::open_temporary().unwrap();
+    let s = SledStore::open_temporary().unwrap();
     for n in 1..=6 {
         let (r, v) = at_version("f", n);
-        s.put_function_versioned(&r, None, Some(&v), |_| false)
+        s.put_function_versioned(&r, None, Some(&v), &|_| false)
             .unwrap();
     }
     assert_eq!(s.prune_versions("t", "f", &[2], 3).unwrap(), 2);
@@ -1097,7 +1102,7 @@ fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
     assert_eq!(numbers, [6, 5, 4, 2]);
     // Another function's versions are untouched.
     let (r, v) = at_version("g", 1);
-    s.put_function_versioned(&r, None, Some(&v), |_| false)
+    s.put_function_versioned(&r, None, Some(&v), &|_| false)
         .unwrap();
     s.prune_versions("t", "f", &[6], 1).unwrap();
     assert_eq!(s.list_versions("t", "f").unwrap().len(), 1);
@@ -1108,7 +1113,7 @@ fn pruning_keeps_the_newest_versions_and_the_deployed_one() {
 fn a_function_written_before_versions_gets_version_1_at_open() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         let old = FunctionRecord {
             deployed_version: 0,
             latest_version: 0,
@@ -1120,7 +1125,7 @@ fn a_function_written_before_versions_gets_version_1_at_open() {
         s.flush().unwrap();
     }
     for _ in 0..2 {
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         let f = s.get_function("t", "f").unwrap().unwrap();
         assert_eq!((f.deployed_version, f.latest_version), (1, 1));
         let versions = s.list_versions("t", "f").unwrap();

@@ -12,7 +12,7 @@ use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
 use hookbox_server::{AppState, Auth};
 use hookbox_service::{Background, DATABASE_SCRIPTS, SCENES, Service, ServiceConfig, TRIGGERS};
-use hookbox_store::{Role, Store};
+use hookbox_store::{Role, SledStore, Store};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Value, json};
@@ -442,9 +442,11 @@ struct App {
 
 async fn app() -> App {
     let secret = [7u8; 32];
-    let store = Store::open_temporary()
-        .unwrap()
-        .with_sealing_key(&hookbox_server::sealing_key(&secret));
+    let store = Store::new(
+        SledStore::open_temporary()
+            .unwrap()
+            .with_sealing_key(&hookbox_server::sealing_key(&secret)),
+    );
     let service = Service::new(common::engine(), store.clone(), ServiceConfig::default());
     let background = service.start();
     let tenant = store.create_tenant(Some("fuzz"), "Fuzz").unwrap();

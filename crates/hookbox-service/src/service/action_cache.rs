@@ -151,7 +151,7 @@ impl Service {
         let saved = self
             .blocking(move |s| {
                 let dropped = std::sync::atomic::AtomicUsize::new(0);
-                let map = s.update_action_cache(&t, &f, |entries| {
+                let map = s.update_action_cache(&t, &f, &|entries| {
                     let n = apply(entries, &writes, now_ms());
                     dropped.store(n, std::sync::atomic::Ordering::Relaxed);
                 })?;

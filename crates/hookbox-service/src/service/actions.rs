@@ -87,7 +87,7 @@ impl Service {
         let (t, s) = (tenant.to_string(), trigger.to_string());
         let changed = self
             .blocking(move |st| {
-                let changed = st.bind_scene(&t, &s, &ids, |f| f.action)?;
+                let changed = st.bind_scene(&t, &s, &ids, &|f| f.action)?;
                 st.flush()?;
                 Ok(changed)
             })

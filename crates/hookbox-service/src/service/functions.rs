@@ -613,7 +613,7 @@ impl Service {
                 // Written only over the revision it was computed from: a
                 // change that landed meanwhile makes this one `Stale`, and
                 // the caller redoes it on the new state.
-                s.put_function_based(&stored, wasm.as_deref(), version.as_ref(), |other| {
+                s.put_function_based(&stored, wasm.as_deref(), version.as_ref(), &|other| {
                     kind.is_some() && auth0_kind(other) == kind
                 })?;
                 s.flush()?;

@@ -100,7 +100,7 @@ impl Service {
         let t = tenant.to_string();
         let stored = self
             .blocking(move |s| {
-                let stored = s.update_tenant(&t, |record| {
+                let stored = s.update_tenant(&t, &|record| {
                     if let Some(name) = &name {
                         record.name = name.clone();
                     }

@@ -8,7 +8,7 @@
 //! | `tenants` | tenant | [`Tenant`] |
 //! | `keys` | access key id | `StoredKey` (salted hash; the secret only sealed) |
 //! | `functions` | tenant `\0` func | [`FunctionRecord`] |
-//! | `names` | tenant `\0` funcName | `[funcId…]`: the functions with that name (see [`Store::put_function_unique`]) |
+//! | `names` | tenant `\0` funcName | `[funcId…]`: the functions with that name (see [`FunctionStore::put_function_unique`]) |
 //! | `artifacts` | tenant `\0` func | the artifact's bytes, as given |
 //! | `orders` | tenant `\0` scene | `[funcId…]` |
 //! | `env` | tenant `\0` name | the value |
@@ -36,6 +36,7 @@ use crate::codec::{decode, encode};
 use crate::config::StoreConfig;
 use crate::model::*;
 use crate::seal::Sealer;
+use crate::storage::*;
 use crate::{StoreError, now_micros, rfc3339};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -48,7 +49,6 @@ mod action_cache;
 mod connections;
 mod nonces;
 mod packages;
-mod tenants;
 mod versions;
 
 pub use connections::{ConnectionWrite, connection_log_id};
@@ -80,7 +80,7 @@ const NAMES_BUILT: &[u8] = b"\0built";
 /// most this many logs, so one transaction's memory stays bounded.
 const REMOVE_CHUNK: usize = 256;
 
-/// Encoded log bytes per write transaction in [`Store::append_logs`]; far
+/// Encoded log bytes per write transaction in [`LogStore::append_logs`]; far
 /// below sled's I/O buffer, which one transaction must fit in.
 pub const LOG_BATCH_BYTES: usize = 1 << 20;
 
@@ -96,7 +96,7 @@ pub fn new_id() -> String {
 /// hookbox's database. Cheap to clone (sled's handles are shared). Every
 /// method blocks: call it off the async workers (`spawn_blocking`).
 #[derive(Clone)]
-pub struct Store {
+pub struct SledStore {
     db: sled::Db,
     tenants: Tree,
     keys: Tree,
@@ -124,17 +124,17 @@ pub struct Store {
     sealer: Option<Sealer>,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SledStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("SledStore").finish_non_exhaustive()
     }
 }
 
-/// How long [`Store::open_with`] waits for a lock that a just-dropped store
+/// How long [`SledStore::open_with`] waits for a lock that a just-dropped store
 /// (in this process or one that is exiting) still holds.
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-impl Store {
+impl SledStore {
     /// Opens the database in the directory `path`, creating it if needed,
     /// with the default [`StoreConfig`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
@@ -289,24 +289,22 @@ impl Store {
         self.sealer = Some(Sealer::new(key));
         self
     }
+}
 
-    /// Makes everything written so far durable. sled otherwise syncs only
-    /// every few hundred milliseconds: flush before acknowledging a write.
-    pub fn flush(&self) -> Result<(), StoreError> {
+/// sled syncs only every few hundred milliseconds unless flushed.
+impl Storage for SledStore {
+    fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
     }
+}
 
-    // ------------------------------------------------------------ tenants and keys
-
-    /// True until the first tenant is created (first start).
-    pub fn is_empty(&self) -> Result<bool, StoreError> {
+impl TenantStore for SledStore {
+    fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.tenants.is_empty())
     }
 
-    /// Creates a tenant with the given id, or a random one. `Conflict` if the
-    /// id is taken.
-    pub fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
+    fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
         if let Some(id) = id {
             check_part("tenant id", id)?;
         }
@@ -330,25 +328,18 @@ impl Store {
         Ok(tenant)
     }
 
-    pub fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
+    fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
         self.tenants
             .get(id.as_bytes())?
             .map(|b| decode(&b))
             .transpose()
     }
 
-    /// Every tenant, by id.
-    pub fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+    fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
         self.tenants.iter().values().map(|v| decode(&v?)).collect()
     }
 
-    /// Creates a key pair for a tenant (`NotFound` if there is none). The
-    /// secret is returned once, as hex; only `SHA-256(salt || secret)` is kept.
-    pub fn create_key(
-        &self,
-        tenant_id: &str,
-        role: Role,
-    ) -> Result<(AccessKey, String), StoreError> {
+    fn create_key(&self, tenant_id: &str, role: Role) -> Result<(AccessKey, String), StoreError> {
         let (stored, secret) = self.new_key(tenant_id, role);
         let id = stored.key.access_key_id.as_bytes();
         (&self.tenants, &self.keys)
@@ -362,10 +353,7 @@ impl Store {
         Ok((stored.key, secret))
     }
 
-    /// Creates a tenant and its first key pair in one transaction: a crash
-    /// or an error leaves neither, never a tenant nobody can reach. The id
-    /// is `id` or a random one; `Conflict` if it is taken.
-    pub fn create_tenant_with_key(
+    fn create_tenant_with_key(
         &self,
         id: Option<&str>,
         name: &str,
@@ -374,9 +362,7 @@ impl Store {
         self.create_tenant_with_settings(id, name, None, role)
     }
 
-    /// [`Store::create_tenant_with_key`], with the tenant's settings (its
-    /// Auth0 `domain`) written in the same transaction.
-    pub fn create_tenant_with_settings(
+    fn create_tenant_with_settings(
         &self,
         id: Option<&str>,
         name: &str,
@@ -409,6 +395,70 @@ impl Store {
         Ok((tenant, stored.key, secret))
     }
 
+    fn verify_key(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+    ) -> Result<Option<AccessKey>, StoreError> {
+        let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
+            return Ok(None);
+        };
+        let stored: StoredKey = decode(&bytes)?;
+        let presented = secret_hash(&stored.salt, secret);
+        Ok(constant_time_eq(presented.as_bytes(), stored.hash.as_bytes()).then_some(stored.key))
+    }
+
+    fn signing_secret(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<(AccessKey, Option<String>)>, StoreError> {
+        let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
+            return Ok(None);
+        };
+        let stored: StoredKey = decode(&bytes)?;
+        let secret = match (&self.sealer, &stored.sealed) {
+            (Some(sealer), Some(sealed)) => {
+                let plain = sealer.open(access_key_id.as_bytes(), sealed)?;
+                Some(String::from_utf8(plain).map_err(|_| {
+                    StoreError::Corrupt(format!("key {access_key_id}: secret is not text"))
+                })?)
+            }
+            _ => None,
+        };
+        Ok(Some((stored.key, secret)))
+    }
+
+    fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError> {
+        Ok(self
+            .keys
+            .get(access_key_id.as_bytes())?
+            .map(|b| decode::<StoredKey>(&b))
+            .transpose()?
+            .map(|s| s.key))
+    }
+
+    fn update_tenant(
+        &self,
+        tenant_id: &str,
+        change: &dyn Fn(&mut Tenant),
+    ) -> Result<Tenant, StoreError> {
+        self.tenants
+            .transaction(|tenants| {
+                let Some(mut tenant) = tx_get::<Tenant>(tenants, tenant_id.as_bytes())? else {
+                    return abort(StoreError::NotFound(format!("tenant {tenant_id}")));
+                };
+                let (id, created_at) = (tenant.id.clone(), tenant.created_at.clone());
+                change(&mut tenant);
+                tenant.id = id;
+                tenant.created_at = created_at;
+                tx_put(tenants, tenant_id.as_bytes(), &tenant)?;
+                Ok(tenant)
+            })
+            .map_err(tx_error)
+    }
+}
+
+impl SledStore {
     /// A fresh key pair for `tenant_id`, as stored, and its secret.
     fn new_key(&self, tenant_id: &str, role: Role) -> (StoredKey, String) {
         let secret = hex::encode(rand::random::<[u8; SECRET_BYTES]>());
@@ -430,124 +480,242 @@ impl Store {
         };
         (stored, secret)
     }
+}
 
-    /// The key, if `secret` is its secret. The comparison takes the same time
-    /// wherever the hashes differ.
-    pub fn verify_key(
-        &self,
-        access_key_id: &str,
-        secret: &str,
-    ) -> Result<Option<AccessKey>, StoreError> {
-        let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
-            return Ok(None);
-        };
-        let stored: StoredKey = decode(&bytes)?;
-        let presented = secret_hash(&stored.salt, secret);
-        Ok(constant_time_eq(presented.as_bytes(), stored.hash.as_bytes()).then_some(stored.key))
-    }
-
-    /// A key and its secret, for checking a request signature: `None` if
-    /// there is no such key; a `None` secret if the key was created without a
-    /// sealing key (before signatures were supported).
-    pub fn signing_secret(
-        &self,
-        access_key_id: &str,
-    ) -> Result<Option<(AccessKey, Option<String>)>, StoreError> {
-        let Some(bytes) = self.keys.get(access_key_id.as_bytes())? else {
-            return Ok(None);
-        };
-        let stored: StoredKey = decode(&bytes)?;
-        let secret = match (&self.sealer, &stored.sealed) {
-            (Some(sealer), Some(sealed)) => {
-                let plain = sealer.open(access_key_id.as_bytes(), sealed)?;
-                Some(String::from_utf8(plain).map_err(|_| {
-                    StoreError::Corrupt(format!("key {access_key_id}: secret is not text"))
-                })?)
-            }
-            _ => None,
-        };
-        Ok(Some((stored.key, secret)))
-    }
-
-    /// A key's metadata (never its secret).
-    pub fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError> {
-        Ok(self
-            .keys
-            .get(access_key_id.as_bytes())?
-            .map(|b| decode::<StoredKey>(&b))
-            .transpose()?
-            .map(|s| s.key))
-    }
-
-    // ------------------------------------------------------------ functions
-
-    /// Writes a function, its artifact and its place in the scene order in one
-    /// transaction. A new function goes to the end of its scene; one whose
-    /// scene changed moves to the end of the new scene; an update in place
-    /// keeps its position. `artifact: None` deletes any stored artifact (a
-    /// failed compile must not leave the previous version runnable).
-    pub fn put_function(
+impl FunctionStore for SledStore {
+    fn put_function(
         &self,
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        self.put_function_unique(record, artifact, |_| false)
+        self.put_function_unique(record, artifact, &|_| false)
     }
 
-    /// [`Store::put_function`], refusing with [`StoreError::NameTaken`] when
-    /// another function of the tenant has the same `func_name` and
-    /// `clashes(other)` says the two may not share it. The check and the
-    /// write are one transaction, so of two concurrent writes taking one
-    /// name, one fails. Checked only when the record is new or its name or
-    /// scene changes: names shared before a rule existed do not block
-    /// unrelated updates.
-    pub fn put_function_unique<F>(
+    fn put_function_unique(
         &self,
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
-        clashes: F,
-    ) -> Result<(), StoreError>
-    where
-        F: Fn(&FunctionRecord) -> bool,
-    {
-        self.put_function_versioned(record, artifact, None, clashes)
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        self.put_function_versioned(record, artifact, None, &clashes)
     }
 
-    /// [`Store::put_function_versioned`] for a change based on what was
-    /// read: the stored record must be at revision `record.version - 1`
-    /// (absent when `record.version` is 1), else [`StoreError::Stale`] and
-    /// nothing is written, so a change made meanwhile is never overwritten
-    /// by one computed from the record before it.
-    pub fn put_function_based<F>(
+    fn put_function_based(
         &self,
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
         version: Option<&FunctionVersion>,
-        clashes: F,
-    ) -> Result<(), StoreError>
-    where
-        F: Fn(&FunctionRecord) -> bool,
-    {
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
         self.put_function_inner(record, artifact, version, clashes, true)
     }
 
-    /// [`Store::put_function_unique`], also writing `version` (a new one,
-    /// numbered as `record.latest_version`) in the same transaction. A
-    /// version number already taken is a `Conflict`: two concurrent changes
-    /// cannot both become version n.
-    pub fn put_function_versioned<F>(
+    fn put_function_versioned(
         &self,
         record: &FunctionRecord,
         artifact: Option<&[u8]>,
         version: Option<&FunctionVersion>,
-        clashes: F,
-    ) -> Result<(), StoreError>
-    where
-        F: Fn(&FunctionRecord) -> bool,
-    {
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
         self.put_function_inner(record, artifact, version, clashes, false)
     }
 
+    fn rebuild_function(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+    ) -> Result<bool, StoreError> {
+        let fkey = key(&[&record.tenant_id, &record.func_id]);
+        (&self.functions, &self.artifacts)
+            .transaction(|(functions, artifacts)| {
+                let current: Option<FunctionRecord> = tx_get(functions, &fkey)?;
+                let same = current.is_some_and(|c| {
+                    c.version == record.version
+                        && c.source_code == record.source_code
+                        && c.scene == record.scene
+                });
+                if !same {
+                    return Ok(false);
+                }
+                tx_put(functions, &fkey, record)?;
+                match artifact {
+                    Some(bytes) => artifacts.insert(fkey.as_slice(), bytes)?,
+                    None => artifacts.remove(fkey.as_slice())?,
+                };
+                Ok(true)
+            })
+            .map_err(tx_error)
+    }
+
+    fn get_function(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Option<FunctionRecord>, StoreError> {
+        self.functions
+            .get(key(&[tenant_id, func_id]))?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    fn get_artifact(&self, tenant_id: &str, func_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .artifacts
+            .get(key(&[tenant_id, func_id]))?
+            .map(|b| b.to_vec()))
+    }
+
+    fn list_functions(
+        &self,
+        tenant_id: &str,
+        scene: Option<&str>,
+    ) -> Result<Vec<FunctionRecord>, StoreError> {
+        let scenes = match scene {
+            Some(s) => vec![s.to_string()],
+            None => {
+                let p = prefix(&[tenant_id]);
+                self.orders
+                    .scan_prefix(&p)
+                    .keys()
+                    .map(|k| Ok(String::from_utf8_lossy(&k?[p.len()..]).into_owned()))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            }
+        };
+        let mut out = Vec::new();
+        for scene in scenes {
+            for id in self.scene_order(tenant_id, &scene)? {
+                if let Some(f) = self.get_function(tenant_id, &id)? {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn delete_function(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError> {
+        let fkey = key(&[tenant_id, func_id]);
+        let existed = (
+            &self.functions,
+            &self.artifacts,
+            &self.orders,
+            &self.secrets,
+            &self.names,
+            &self.action_cache,
+        )
+            .transaction(|(functions, artifacts, orders, secrets, names, cache)| {
+                let Some(old) = tx_get::<FunctionRecord>(functions, &fkey)? else {
+                    return Ok(false);
+                };
+                functions.remove(fkey.as_slice())?;
+                artifacts.remove(fkey.as_slice())?;
+                secrets.remove(fkey.as_slice())?;
+                cache.remove(fkey.as_slice())?;
+                tx_remove_from_list(orders, key(&[tenant_id, &old.scene]), func_id)?;
+                tx_remove_from_list(names, key(&[tenant_id, &old.func_name]), func_id)?;
+                Ok(true)
+            })
+            .map_err(tx_error)?;
+        if existed {
+            self.delete_versions_of(tenant_id, func_id)?;
+            self.delete_logs_of(tenant_id, func_id)?;
+        }
+        Ok(existed)
+    }
+
+    fn scene_order(&self, tenant_id: &str, scene: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .orders
+            .get(key(&[tenant_id, scene]))?
+            .map(|b| decode(&b))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    fn set_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        order: &[String],
+    ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, order, false)
+    }
+
+    fn lead_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        leading: &[String],
+    ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, leading, true)
+    }
+
+    fn bind_scene(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        bound: &[String],
+        selects: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<Vec<FunctionRecord>, StoreError> {
+        let okey = key(&[tenant_id, scene]);
+        (&self.functions, &self.orders)
+            .transaction(|(functions, orders)| {
+                let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
+                let mut changed = Vec::new();
+                for (at, id) in bound.iter().enumerate() {
+                    if bound[..at].contains(id) {
+                        return abort(StoreError::Invalid(format!(
+                            "action {id} is bound twice; bind an action once per trigger"
+                        )));
+                    }
+                    let record = tx_get::<FunctionRecord>(functions, &key(&[tenant_id, id]))?;
+                    let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
+                        return abort(StoreError::Invalid(format!(
+                            "{id} is not an action of the {scene} trigger"
+                        )));
+                    };
+                    if record.deployed_version == 0 {
+                        return abort(StoreError::Invalid(format!(
+                            "action {:?} has no deployed version; deploy it before binding it",
+                            record.func_name
+                        )));
+                    }
+                }
+                let now = rfc3339(now_micros());
+                for id in &current {
+                    let fkey = key(&[tenant_id, id]);
+                    let Some(mut record) = tx_get::<FunctionRecord>(functions, &fkey)? else {
+                        continue;
+                    };
+                    let wanted = bound.contains(id);
+                    if !selects(&record) || record.enabled == wanted {
+                        continue;
+                    }
+                    record.enabled = wanted;
+                    record.version += 1;
+                    record.updated_at = now.clone();
+                    tx_put(functions, &fkey, &record)?;
+                    changed.push(record);
+                }
+                let rest = current.iter().filter(|id| !bound.contains(id));
+                let full: Vec<&String> = bound.iter().chain(rest).collect();
+                if !current.is_empty() {
+                    tx_put(orders, &okey, &full)?;
+                }
+                Ok(changed)
+            })
+            .map_err(tx_error)
+    }
+
+    fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
+        self.functions
+            .iter()
+            .values()
+            .map(|v| decode(&v?))
+            .collect()
+    }
+}
+
+impl SledStore {
     fn put_function_inner<F>(
         &self,
         record: &FunctionRecord,
@@ -664,221 +832,6 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// Stores a function rebuilt from its stored source (a new engine
-    /// plugin) with its new artifact, only if the stored record is still the
-    /// version it was rebuilt from: an update that landed meanwhile is newer
-    /// and is kept. Returns whether it was written.
-    pub fn rebuild_function(
-        &self,
-        record: &FunctionRecord,
-        artifact: Option<&[u8]>,
-    ) -> Result<bool, StoreError> {
-        let fkey = key(&[&record.tenant_id, &record.func_id]);
-        (&self.functions, &self.artifacts)
-            .transaction(|(functions, artifacts)| {
-                let current: Option<FunctionRecord> = tx_get(functions, &fkey)?;
-                let same = current.is_some_and(|c| {
-                    c.version == record.version
-                        && c.source_code == record.source_code
-                        && c.scene == record.scene
-                });
-                if !same {
-                    return Ok(false);
-                }
-                tx_put(functions, &fkey, record)?;
-                match artifact {
-                    Some(bytes) => artifacts.insert(fkey.as_slice(), bytes)?,
-                    None => artifacts.remove(fkey.as_slice())?,
-                };
-                Ok(true)
-            })
-            .map_err(tx_error)
-    }
-
-    pub fn get_function(
-        &self,
-        tenant_id: &str,
-        func_id: &str,
-    ) -> Result<Option<FunctionRecord>, StoreError> {
-        self.functions
-            .get(key(&[tenant_id, func_id]))?
-            .map(|b| decode(&b))
-            .transpose()
-    }
-
-    pub fn get_artifact(
-        &self,
-        tenant_id: &str,
-        func_id: &str,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .artifacts
-            .get(key(&[tenant_id, func_id]))?
-            .map(|b| b.to_vec()))
-    }
-
-    /// One tenant's functions; with a scene, only that scene's, in stored
-    /// order; without, every scene's (each scene in order, scenes sorted by name).
-    pub fn list_functions(
-        &self,
-        tenant_id: &str,
-        scene: Option<&str>,
-    ) -> Result<Vec<FunctionRecord>, StoreError> {
-        let scenes = match scene {
-            Some(s) => vec![s.to_string()],
-            None => {
-                let p = prefix(&[tenant_id]);
-                self.orders
-                    .scan_prefix(&p)
-                    .keys()
-                    .map(|k| Ok(String::from_utf8_lossy(&k?[p.len()..]).into_owned()))
-                    .collect::<Result<Vec<_>, StoreError>>()?
-            }
-        };
-        let mut out = Vec::new();
-        for scene in scenes {
-            for id in self.scene_order(tenant_id, &scene)? {
-                if let Some(f) = self.get_function(tenant_id, &id)? {
-                    out.push(f);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Removes a function, its artifact and its order entry in one
-    /// transaction, then its logs (a crash between the two leaves logs that
-    /// expiry removes). False if there was no such function.
-    pub fn delete_function(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError> {
-        let fkey = key(&[tenant_id, func_id]);
-        let existed = (
-            &self.functions,
-            &self.artifacts,
-            &self.orders,
-            &self.secrets,
-            &self.names,
-            &self.action_cache,
-        )
-            .transaction(|(functions, artifacts, orders, secrets, names, cache)| {
-                let Some(old) = tx_get::<FunctionRecord>(functions, &fkey)? else {
-                    return Ok(false);
-                };
-                functions.remove(fkey.as_slice())?;
-                artifacts.remove(fkey.as_slice())?;
-                secrets.remove(fkey.as_slice())?;
-                cache.remove(fkey.as_slice())?;
-                tx_remove_from_list(orders, key(&[tenant_id, &old.scene]), func_id)?;
-                tx_remove_from_list(names, key(&[tenant_id, &old.func_name]), func_id)?;
-                Ok(true)
-            })
-            .map_err(tx_error)?;
-        if existed {
-            self.delete_versions_of(tenant_id, func_id)?;
-            self.delete_logs_of(tenant_id, func_id)?;
-        }
-        Ok(existed)
-    }
-
-    /// A scene's function ids in run order (empty if it has none).
-    pub fn scene_order(&self, tenant_id: &str, scene: &str) -> Result<Vec<String>, StoreError> {
-        Ok(self
-            .orders
-            .get(key(&[tenant_id, scene]))?
-            .map(|b| decode(&b))
-            .transpose()?
-            .unwrap_or_default())
-    }
-
-    /// Sets the order; `order` must be a permutation of exactly the scene's
-    /// current functions, else `Invalid` naming the offending id.
-    pub fn set_scene_order(
-        &self,
-        tenant_id: &str,
-        scene: &str,
-        order: &[String],
-    ) -> Result<(), StoreError> {
-        self.reorder_scene(tenant_id, scene, order, false)
-    }
-
-    /// Puts `leading` first, in that order, and the scene's other functions
-    /// after them in their current order (Authing's SDK may list only some).
-    /// An id not in the scene, or listed twice, is `Invalid`.
-    pub fn lead_scene_order(
-        &self,
-        tenant_id: &str,
-        scene: &str,
-        leading: &[String],
-    ) -> Result<(), StoreError> {
-        self.reorder_scene(tenant_id, scene, leading, true)
-    }
-
-    /// Binds exactly `bound` among the functions of `scene` that `selects`
-    /// (Auth0's trigger bindings of Actions), in one transaction: they lead
-    /// the scene's order in that order and are enabled, and the scene's
-    /// other selected functions are disabled; the rest keep their places
-    /// after them. An id listed twice, not in the scene, not selected, or
-    /// with no deployed version is `Invalid` and nothing changes. Returns the
-    /// records it changed, as stored.
-    pub fn bind_scene<F>(
-        &self,
-        tenant_id: &str,
-        scene: &str,
-        bound: &[String],
-        selects: F,
-    ) -> Result<Vec<FunctionRecord>, StoreError>
-    where
-        F: Fn(&FunctionRecord) -> bool,
-    {
-        let okey = key(&[tenant_id, scene]);
-        (&self.functions, &self.orders)
-            .transaction(|(functions, orders)| {
-                let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                let mut changed = Vec::new();
-                for (at, id) in bound.iter().enumerate() {
-                    if bound[..at].contains(id) {
-                        return abort(StoreError::Invalid(format!(
-                            "action {id} is bound twice; bind an action once per trigger"
-                        )));
-                    }
-                    let record = tx_get::<FunctionRecord>(functions, &key(&[tenant_id, id]))?;
-                    let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
-                        return abort(StoreError::Invalid(format!(
-                            "{id} is not an action of the {scene} trigger"
-                        )));
-                    };
-                    if record.deployed_version == 0 {
-                        return abort(StoreError::Invalid(format!(
-                            "action {:?} has no deployed version; deploy it before binding it",
-                            record.func_name
-                        )));
-                    }
-                }
-                let now = rfc3339(now_micros());
-                for id in &current {
-                    let fkey = key(&[tenant_id, id]);
-                    let Some(mut record) = tx_get::<FunctionRecord>(functions, &fkey)? else {
-                        continue;
-                    };
-                    let wanted = bound.contains(id);
-                    if !selects(&record) || record.enabled == wanted {
-                        continue;
-                    }
-                    record.enabled = wanted;
-                    record.version += 1;
-                    record.updated_at = now.clone();
-                    tx_put(functions, &fkey, &record)?;
-                    changed.push(record);
-                }
-                let rest = current.iter().filter(|id| !bound.contains(id));
-                let full: Vec<&String> = bound.iter().chain(rest).collect();
-                if !current.is_empty() {
-                    tx_put(orders, &okey, &full)?;
-                }
-                Ok(changed)
-            })
-            .map_err(tx_error)
-    }
-
     fn reorder_scene(
         &self,
         tenant_id: &str,
@@ -917,20 +870,10 @@ impl Store {
             })
             .map_err(tx_error)
     }
+}
 
-    /// Every function of every tenant (used at start to rebuild stale artifacts).
-    pub fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
-        self.functions
-            .iter()
-            .values()
-            .map(|v| decode(&v?))
-            .collect()
-    }
-
-    // ------------------------------------------------------------ env
-
-    /// A tenant's environment variables, by name.
-    pub fn env(&self, tenant_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+impl EnvStore for SledStore {
+    fn env(&self, tenant_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
         let p = prefix(&[tenant_id]);
         self.env
             .scan_prefix(&p)
@@ -944,8 +887,7 @@ impl Store {
             .collect()
     }
 
-    /// Sets (or replaces) one variable.
-    pub fn set_env(&self, tenant_id: &str, key_name: &str, value: &str) -> Result<(), StoreError> {
+    fn set_env(&self, tenant_id: &str, key_name: &str, value: &str) -> Result<(), StoreError> {
         check_part("tenant id", tenant_id)?;
         check_part("env key", key_name)?;
         self.env
@@ -953,9 +895,7 @@ impl Store {
         Ok(())
     }
 
-    /// Sets (or replaces) several variables at once: all of them or, on any
-    /// error, none.
-    pub fn set_env_many(
+    fn set_env_many(
         &self,
         tenant_id: &str,
         vars: &BTreeMap<String, String>,
@@ -970,24 +910,18 @@ impl Store {
         Ok(())
     }
 
-    /// Removes one variable; false if it was not set.
-    pub fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
+    fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
         Ok(self.env.remove(key(&[tenant_id, key_name]))?.is_some())
     }
 
-    // ------------------------------------------------------------ outbound
-
-    /// A tenant's outbound allow-list (hosts its functions may call); empty
-    /// when never set. The rules' syntax is the service's business.
-    pub fn outbound_allow(&self, tenant_id: &str) -> Result<Vec<String>, StoreError> {
+    fn outbound_allow(&self, tenant_id: &str) -> Result<Vec<String>, StoreError> {
         match self.outbound.get(tenant_id.as_bytes())? {
             Some(v) => decode(&v),
             None => Ok(Vec::new()),
         }
     }
 
-    /// Replaces a tenant's outbound allow-list; an empty one is removed.
-    pub fn set_outbound_allow(&self, tenant_id: &str, rules: &[String]) -> Result<(), StoreError> {
+    fn set_outbound_allow(&self, tenant_id: &str, rules: &[String]) -> Result<(), StoreError> {
         check_part("tenant id", tenant_id)?;
         if rules.is_empty() {
             self.outbound.remove(tenant_id.as_bytes())?;
@@ -996,11 +930,10 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    // ------------------------------------------------------------ hook secrets
-
-    /// A function's secrets (Auth0's hook secrets), by name; empty if none.
-    pub fn hook_secrets(
+impl SecretStore for SledStore {
+    fn hook_secrets(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -1012,19 +945,12 @@ impl Store {
         }
     }
 
-    /// Changes a function's secrets atomically: `change` gets the current
-    /// map and may refuse (its error is returned and nothing is written). It
-    /// may run more than once (a transaction retried after a conflict).
-    /// Returns the map as stored.
-    pub fn update_hook_secrets<F>(
+    fn update_hook_secrets(
         &self,
         tenant_id: &str,
         func_id: &str,
-        change: F,
-    ) -> Result<BTreeMap<String, String>, StoreError>
-    where
-        F: Fn(&mut BTreeMap<String, String>) -> Result<(), StoreError>,
-    {
+        change: &SecretsChange,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
         let fkey = key(&[tenant_id, func_id]);
         (&self.functions, &self.secrets)
             .transaction(|(functions, secrets)| {
@@ -1047,9 +973,7 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// `secrets` sealed for function `func_id`, as its live secrets are:
-    /// for a [`FunctionVersion`]'s `secrets`.
-    pub fn seal_function_secrets(
+    fn seal_function_secrets(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -1061,8 +985,7 @@ impl Store {
         self.seal_secrets(&key(&[tenant_id, func_id]), secrets)
     }
 
-    /// Opens secrets sealed for function `func_id` (a version's).
-    pub fn open_function_secrets(
+    fn open_function_secrets(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -1070,7 +993,9 @@ impl Store {
     ) -> Result<BTreeMap<String, String>, StoreError> {
         self.open_secrets(&key(&[tenant_id, func_id]), sealed)
     }
+}
 
+impl SledStore {
     fn seal_secrets(
         &self,
         fkey: &[u8],
@@ -1102,20 +1027,14 @@ impl Store {
             )),
         }
     }
+}
 
-    // ------------------------------------------------------------ logs
-
-    /// Stores one invocation record, and its entry in the expiry index, in one
-    /// transaction. An empty `id` is filled with one that sorts by time.
-    pub fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
+impl LogStore for SledStore {
+    fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
         self.append_logs(vec![record.clone()])
     }
 
-    /// Stores invocation records, each with its expiry index entry. Records
-    /// are grouped into transactions of about [`LOG_BATCH_BYTES`]: each sled
-    /// transaction seals an I/O buffer and costs a write, so one per call
-    /// would cost more than the call itself.
-    pub fn append_logs(&self, records: Vec<LogRecord>) -> Result<(), StoreError> {
+    fn append_logs(&self, records: Vec<LogRecord>) -> Result<(), StoreError> {
         let mut rows = Vec::with_capacity(records.len());
         for mut record in records {
             check_part("tenant id", &record.tenant_id)?;
@@ -1175,9 +1094,7 @@ impl Store {
         Ok(())
     }
 
-    /// The encoded size, in bytes, of a tenant's stored invocation logs: what
-    /// [`Store::trim_logs`] holds under its cap.
-    pub fn log_bytes(&self, tenant_id: &str) -> Result<u64, StoreError> {
+    fn log_bytes(&self, tenant_id: &str) -> Result<u64, StoreError> {
         Ok(self
             .log_usage
             .get(tenant_id.as_bytes())?
@@ -1186,9 +1103,7 @@ impl Store {
             .unwrap_or(0))
     }
 
-    /// Deletes a tenant's oldest invocation logs until their encoded size is
-    /// at most `max_bytes`; returns how many were deleted.
-    pub fn trim_logs(&self, tenant_id: &str, max_bytes: u64) -> Result<usize, StoreError> {
+    fn trim_logs(&self, tenant_id: &str, max_bytes: u64) -> Result<usize, StoreError> {
         let p = prefix(&[tenant_id]);
         let mut n = 0;
         loop {
@@ -1218,9 +1133,7 @@ impl Store {
         }
     }
 
-    /// A function's logs, newest first; `page` is 1-based (0 reads as 1).
-    /// Returns the page and the total number of logs.
-    pub fn list_logs(
+    fn list_logs(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -1241,9 +1154,7 @@ impl Store {
         Ok((list, total))
     }
 
-    /// Deletes every log older than `cutoff_micros` (and its index entry);
-    /// returns how many. Walks only the expired part of each tenant's index.
-    pub fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
+    fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
         let tenants = self
             .log_usage
             .iter()
@@ -1272,7 +1183,9 @@ impl Store {
         }
         Ok(n)
     }
+}
 
+impl SledStore {
     /// Every log of one function, in bounded transactions.
     fn delete_logs_of(&self, tenant_id: &str, func_id: &str) -> Result<usize, StoreError> {
         let p = prefix(&[tenant_id, func_id]);
@@ -1320,16 +1233,14 @@ impl Store {
             })
             .map_err(tx_error)
     }
+}
 
-    // ------------------------------------------------------------ the queue
-
-    /// Adds a job (or replaces the one with the same id).
-    pub fn enqueue(&self, job: &Job) -> Result<(), StoreError> {
+impl QueueStore for SledStore {
+    fn enqueue(&self, job: &Job) -> Result<(), StoreError> {
         self.put_job(job, false)
     }
 
-    /// Adds several jobs in one transaction: all of them are queued, or none.
-    pub fn enqueue_many(&self, jobs: &[Job]) -> Result<(), StoreError> {
+    fn enqueue_many(&self, jobs: &[Job]) -> Result<(), StoreError> {
         let rows = jobs
             .iter()
             .map(|job| Ok((job.id.as_bytes(), job_key(job), encode(job)?)))
@@ -1348,8 +1259,7 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// Jobs with `next_at_micros <= now_micros`, soonest first, at most `limit`.
-    pub fn due_jobs(&self, now_micros: u64, limit: usize) -> Result<Vec<Job>, StoreError> {
+    fn due_jobs(&self, now_micros: u64, limit: usize) -> Result<Vec<Job>, StoreError> {
         // Every key of a job due at `now` is `now \0 id`, below `now \x01`.
         let mut end = time_digits(now_micros).into_bytes();
         end.push(SEP + 1);
@@ -1361,15 +1271,11 @@ impl Store {
             .collect()
     }
 
-    /// Stores a queued job's new attempt count and due time (a lease before a
-    /// run, a backoff after a failure). `NotFound` if it was completed: a
-    /// finished job never comes back.
-    pub fn reschedule_job(&self, job: &Job) -> Result<(), StoreError> {
+    fn reschedule_job(&self, job: &Job) -> Result<(), StoreError> {
         self.put_job(job, true)
     }
 
-    /// Removes a job; completing one that is gone is not an error (at-least-once).
-    pub fn complete_job(&self, job_id: &str) -> Result<(), StoreError> {
+    fn complete_job(&self, job_id: &str) -> Result<(), StoreError> {
         (&self.jobs, &self.job_index)
             .transaction(|(jobs, index)| {
                 if let Some(old) = index.remove(job_id.as_bytes())? {
@@ -1380,11 +1286,12 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// How many jobs are queued (due or not).
-    pub fn queue_depth(&self) -> Result<usize, StoreError> {
+    fn queue_depth(&self) -> Result<usize, StoreError> {
         Ok(self.job_index.len())
     }
+}
 
+impl SledStore {
     /// Writes a job under its due time, replacing its previous entry so a job
     /// is never queued twice.
     fn put_job(&self, job: &Job, must_exist: bool) -> Result<(), StoreError> {

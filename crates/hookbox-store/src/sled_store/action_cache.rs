@@ -3,16 +3,15 @@
 //! what it is given; the service decides what a write may hold (Auth0's
 //! limits) and drops expired entries.
 
-use super::{Store, abort, check_part, key, tx_error, tx_get, tx_put};
+use super::{SledStore, abort, check_part, key, tx_error, tx_get, tx_put};
 use crate::StoreError;
 use crate::codec::decode;
+use crate::storage::*;
 use serde_json::{Map, Value};
 use sled::Transactional;
 
-impl Store {
-    /// A function's Actions cache as stored (expired entries included);
-    /// empty when it has none.
-    pub fn action_cache(
+impl ActionCacheStore for SledStore {
+    fn action_cache(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -24,20 +23,12 @@ impl Store {
             .map(Option::unwrap_or_default)
     }
 
-    /// Changes a function's Actions cache atomically: `change` gets the
-    /// stored map and edits it (it may run more than once, a transaction
-    /// retried after a conflict). `NotFound` if the function is gone, so a
-    /// call that ends after its function's deletion leaves nothing behind.
-    /// An emptied map is removed. Returns the map as stored.
-    pub fn update_action_cache<F>(
+    fn update_action_cache(
         &self,
         tenant_id: &str,
         func_id: &str,
-        change: F,
-    ) -> Result<Map<String, Value>, StoreError>
-    where
-        F: Fn(&mut Map<String, Value>),
-    {
+        change: &dyn Fn(&mut Map<String, Value>),
+    ) -> Result<Map<String, Value>, StoreError> {
         check_part("tenant id", tenant_id)?;
         check_part("funcId", func_id)?;
         let fkey = key(&[tenant_id, func_id]);

@@ -12,14 +12,15 @@
 //! cannot both be recorded: the second transaction sees the first's entry.
 
 use super::{
-    REMOVE_CHUNK, SEP, Store, TxResult, abort, check_part, key, prefix, time_digits, tx_error,
+    REMOVE_CHUNK, SEP, SledStore, TxResult, abort, check_part, key, prefix, time_digits, tx_error,
     tx_get, tx_put,
 };
 use crate::StoreError;
+use crate::storage::*;
 use sled::Transactional;
 use sled::transaction::TransactionalTree;
 
-/// What became of a nonce offered to [`Store::use_nonce`].
+/// What became of a nonce offered to [`NonceStore::use_nonce`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub enum NonceUse {
@@ -66,15 +67,8 @@ fn add_count(counts: &TransactionalTree, tenant: &str, delta: i64) -> TxResult<u
     Ok(next)
 }
 
-impl Store {
-    /// Records that `tenant` used `nonce`, remembered until `expires_micros`
-    /// (inclusive), unless it is already remembered ([`NonceUse::Replayed`])
-    /// or the tenant holds `cap` unexpired nonces ([`NonceUse::TenantFull`]).
-    /// The tenant's expired nonces are deleted first, so only live ones
-    /// count. One transaction: of two concurrent uses of one nonce, one is
-    /// `Recorded` and the other `Replayed`. Not flushed: call
-    /// [`Store::flush`] before acting on the request.
-    pub fn use_nonce(
+impl NonceStore for SledStore {
+    fn use_nonce(
         &self,
         tenant: &str,
         nonce: &str,
@@ -111,10 +105,7 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// Deletes every tenant's nonces that expired before `now_micros`;
-    /// returns how many. [`Store::use_nonce`] does this for the tenant it
-    /// records for; this is for tenants that stopped sending.
-    pub fn purge_nonces_before(&self, now_micros: u64) -> Result<usize, StoreError> {
+    fn purge_nonces_before(&self, now_micros: u64) -> Result<usize, StoreError> {
         let tenants = self
             .nonce_trees
             .counts
@@ -128,7 +119,9 @@ impl Store {
         }
         Ok(n)
     }
+}
 
+impl SledStore {
     /// How many nonces `tenant` holds, expired or not.
     #[cfg(test)]
     fn nonce_count(&self, tenant: &str) -> Result<u64, StoreError> {
@@ -201,7 +194,7 @@ mod tests {
 
     #[test]
     fn a_nonce_is_accepted_once_per_tenant_until_it_expires() {
-        let s = Store::open_temporary().unwrap();
+        let s = SledStore::open_temporary().unwrap();
         let now = 1_000 * MIN;
         assert_eq!(
             s.use_nonce("a", "n1", now + 15 * MIN, now, 10).unwrap(),
@@ -234,7 +227,7 @@ mod tests {
 
     #[test]
     fn a_full_tenant_is_refused_without_forgetting_anything() {
-        let s = Store::open_temporary().unwrap();
+        let s = SledStore::open_temporary().unwrap();
         let now = 1_000 * MIN;
         let exp = now + 15 * MIN;
         assert_eq!(
@@ -276,7 +269,7 @@ mod tests {
 
     #[test]
     fn expired_nonces_of_idle_tenants_are_purged() {
-        let s = Store::open_temporary().unwrap();
+        let s = SledStore::open_temporary().unwrap();
         let now = 1_000 * MIN;
         for n in 0..(REMOVE_CHUNK + 10) {
             let _ = s
@@ -297,7 +290,7 @@ mod tests {
 
     #[test]
     fn concurrent_uses_of_one_nonce_record_it_once() {
-        let s = Store::open_temporary().unwrap();
+        let s = SledStore::open_temporary().unwrap();
         let now = 1_000 * MIN;
         for round in 0..20 {
             let nonce = format!("race{round}");
@@ -323,14 +316,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let now = 1_000 * MIN;
         {
-            let s = Store::open(dir.path()).unwrap();
+            let s = SledStore::open(dir.path()).unwrap();
             assert_eq!(
                 s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(),
                 NonceUse::Recorded
             );
             s.flush().unwrap();
         }
-        let s = Store::open(dir.path()).unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
         assert_eq!(
             s.use_nonce("a", "n1", now + MIN, now, 10).unwrap(),
             NonceUse::Replayed
@@ -339,7 +332,7 @@ mod tests {
 
     #[test]
     fn separators_in_nonces_are_refused() {
-        let s = Store::open_temporary().unwrap();
+        let s = SledStore::open_temporary().unwrap();
         assert!(matches!(
             s.use_nonce("a", "x\0y", 1, 0, 10),
             Err(StoreError::Invalid(_))

@@ -12,10 +12,11 @@
 //! one transaction. Its invocation logs sit in the `logs` tree under
 //! [`connection_log_id`], beside functions' (whose ids never hold a `:`).
 
-use super::{Store, TxResult, abort, check_part, key, prefix, tx_error, tx_get, tx_put};
+use super::{SledStore, TxResult, abort, check_part, key, prefix, tx_error, tx_get, tx_put};
 use crate::StoreError;
 use crate::codec::decode;
 use crate::model::{ConnectionRecord, SealedSecrets};
+use crate::storage::*;
 use sled::Transactional;
 use sled::transaction::TransactionalTree;
 use std::collections::BTreeMap;
@@ -38,7 +39,7 @@ impl ConnectionTrees {
     }
 }
 
-/// What a [`Store::put_connection`] expects to find.
+/// What a [`ConnectionStore::put_connection`] expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionWrite {
     /// No connection of that name: a create (`Conflict` if there is one).
@@ -61,13 +62,8 @@ fn config_aad(tenant: &str, name: &str) -> Vec<u8> {
     key(&["connection", tenant, name])
 }
 
-impl Store {
-    /// Writes a connection whole, in one transaction: its record, its
-    /// configuration (sealed; an empty one is removed) and exactly the
-    /// artifacts given (one per script; those of scripts it no longer has
-    /// are removed). `expect` says whether it must be new or which version
-    /// it replaces.
-    pub fn put_connection(
+impl ConnectionStore for SledStore {
+    fn put_connection(
         &self,
         record: &ConnectionRecord,
         configuration: &BTreeMap<String, String>,
@@ -125,11 +121,7 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a connection's artifacts rebuilt from its stored sources (a new
-    /// engine plugin), only if the stored record is still `record`'s version:
-    /// an update that landed meanwhile is newer and is kept. Returns whether
-    /// it was written.
-    pub fn rebuild_connection(
+    fn rebuild_connection(
         &self,
         record: &ConnectionRecord,
         artifacts: &BTreeMap<String, Vec<u8>>,
@@ -152,8 +144,7 @@ impl Store {
             .map_err(tx_error)
     }
 
-    /// One connection's record.
-    pub fn get_connection(
+    fn get_connection(
         &self,
         tenant_id: &str,
         name: &str,
@@ -165,8 +156,7 @@ impl Store {
             .transpose()
     }
 
-    /// A connection's configuration, opened; empty if it has none.
-    pub fn connection_configuration(
+    fn connection_configuration(
         &self,
         tenant_id: &str,
         name: &str,
@@ -180,8 +170,7 @@ impl Store {
         }
     }
 
-    /// A connection's stored artifacts, by script name.
-    pub fn connection_artifacts(
+    fn connection_artifacts(
         &self,
         tenant_id: &str,
         name: &str,
@@ -200,8 +189,7 @@ impl Store {
             .collect()
     }
 
-    /// A tenant's connections, by name.
-    pub fn list_connections(&self, tenant_id: &str) -> Result<Vec<ConnectionRecord>, StoreError> {
+    fn list_connections(&self, tenant_id: &str) -> Result<Vec<ConnectionRecord>, StoreError> {
         self.connection_trees
             .records
             .scan_prefix(prefix(&[tenant_id]))
@@ -210,10 +198,7 @@ impl Store {
             .collect()
     }
 
-    /// Removes a connection, its configuration and its artifacts in one
-    /// transaction, then its invocation logs (a crash between the two leaves
-    /// logs that expiry removes). False if there was no such connection.
-    pub fn delete_connection(&self, tenant_id: &str, name: &str) -> Result<bool, StoreError> {
+    fn delete_connection(&self, tenant_id: &str, name: &str) -> Result<bool, StoreError> {
         let ckey = key(&[tenant_id, name]);
         let trees = &self.connection_trees;
         let existed = (&trees.records, &trees.config, &trees.artifacts)
@@ -284,7 +269,9 @@ mod tests {
 
     #[test]
     fn a_connection_is_written_whole_and_its_name_taken_once() {
-        let s = Store::open_temporary().unwrap().with_sealing_key(&[5; 32]);
+        let s = SledStore::open_temporary()
+            .unwrap()
+            .with_sealing_key(&[5; 32]);
         let first = record("db", &["login", "get_user"], 1);
         s.put_connection(
             &first,
@@ -327,7 +314,9 @@ mod tests {
 
     #[test]
     fn an_update_replaces_artifacts_and_configuration_at_the_version_it_read() {
-        let s = Store::open_temporary().unwrap().with_sealing_key(&[5; 32]);
+        let s = SledStore::open_temporary()
+            .unwrap()
+            .with_sealing_key(&[5; 32]);
         let missing = s.put_connection(
             &record("db", &["login"], 2),
             &BTreeMap::new(),
@@ -388,7 +377,9 @@ mod tests {
 
     #[test]
     fn deleting_a_connection_removes_its_artifacts_configuration_and_logs() {
-        let s = Store::open_temporary().unwrap().with_sealing_key(&[5; 32]);
+        let s = SledStore::open_temporary()
+            .unwrap()
+            .with_sealing_key(&[5; 32]);
         for name in ["db", "db2"] {
             s.put_connection(
                 &record(name, &["login"], 1),

@@ -3,10 +3,11 @@
 //! `tenant \0 func \0 number` (zero-padded, so keys sort by number). The
 //! function's record says which one is deployed; the store writes a version
 //! in the same transaction as the record that deploys it
-//! ([`Store::put_function_versioned`]) and keeps the newest ones.
+//! ([`FunctionStore::put_function_versioned`]) and keeps the newest ones.
 
-use super::{Store, key, prefix};
+use super::{SledStore, key, prefix};
 use crate::codec::{decode, encode};
+use crate::storage::*;
 use crate::{FunctionRecord, FunctionVersion, StoreError};
 
 /// Marks a database whose functions all have versions. No version key
@@ -24,10 +25,8 @@ pub(super) fn version_key(tenant_id: &str, func_id: &str, number: u64) -> Vec<u8
     key(&[tenant_id, func_id, &format!("{number:0NUMBER_DIGITS$}")])
 }
 
-impl Store {
-    /// A function's kept versions, newest first (empty for an unknown
-    /// function).
-    pub fn list_versions(
+impl VersionStore for SledStore {
+    fn list_versions(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -40,8 +39,7 @@ impl Store {
             .collect()
     }
 
-    /// Version `number` of a function, if it is kept.
-    pub fn get_version(
+    fn get_version(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -53,11 +51,7 @@ impl Store {
             .transpose()
     }
 
-    /// Drops a function's versions beyond the newest `keep`, never those
-    /// numbered in `pinned` (the deployed one, one in a gradual deployment).
-    /// Returns how many it dropped. Run after the write that added a
-    /// version; a crash before it only leaves extra versions.
-    pub fn prune_versions(
+    fn prune_versions(
         &self,
         tenant_id: &str,
         func_id: &str,
@@ -83,7 +77,9 @@ impl Store {
         }
         Ok(dropped)
     }
+}
 
+impl SledStore {
     /// Removes every version of a function (after its deletion).
     pub(super) fn delete_versions_of(
         &self,
