@@ -17,7 +17,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
+.PHONY: all build run test lint fmt postgres plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
 	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
@@ -42,13 +42,20 @@ run: build
 # The engine's Node cases compare against Node 20 with the pinned npm packages
 # (tests/fixtures/node); npm-modules-check proves the committed registry is
 # what the lock file builds.
-test: lint $(NPM_DIR)/node_modules/.installed
+test: lint postgres $(NPM_DIR)/node_modules/.installed
 	$(MAKE) npm-modules-check
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 	$(MAKE) crypto-js-test
 	$(MAKE) sdk-test
 	$(MAKE) plugin-check
+
+# Debian's PostgreSQL server, for cluster mode's tests: each test process
+# starts its own throwaway cluster under target/pg (crates/hookbox-pgtest), as
+# the package's `postgres` user when run as root, and stops it when it exits.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends postgresql; }
 
 lint:
 	$(CARGO) fmt --all --check

@@ -30,6 +30,10 @@ pub enum StoreError {
     /// bad JSON): never silently skipped, so a newer schema is noticed.
     #[error("corrupt or unknown data: {0}")]
     Corrupt(String),
+    /// PostgreSQL failed or could not be reached (cluster mode); the message
+    /// says which statement or connection.
+    #[error("database: {0}")]
+    Postgres(String),
     /// sled itself failed (I/O, a corrupt log).
     #[error("database: {0}")]
     Db(#[from] sled::Error),

@@ -37,6 +37,7 @@ mod codec;
 mod config;
 mod error;
 mod model;
+mod postgres;
 mod seal;
 mod sled_store;
 pub mod storage;
@@ -50,6 +51,7 @@ pub use model::{
     GradualDeployment, Job, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord, Role, SealedSecrets,
     Tenant, TenantId,
 };
+pub use postgres::{CLAIM_LEASE, DEFAULT_POOL_SIZE, PgStore};
 pub use seal::Sealer;
 pub use sled_store::{
     ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, SledStore, connection_log_id,
@@ -57,5 +59,7 @@ pub use sled_store::{
 };
 pub use storage::{Storage, Store};
 
+#[cfg(test)]
+mod contract_tests;
 #[cfg(test)]
 mod tests;

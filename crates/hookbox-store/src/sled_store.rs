@@ -404,8 +404,7 @@ impl TenantStore for SledStore {
             return Ok(None);
         };
         let stored: StoredKey = decode(&bytes)?;
-        let presented = secret_hash(&stored.salt, secret);
-        Ok(constant_time_eq(presented.as_bytes(), stored.hash.as_bytes()).then_some(stored.key))
+        Ok(key_matches(&stored, secret).then_some(stored.key))
     }
 
     fn signing_secret(
@@ -416,15 +415,7 @@ impl TenantStore for SledStore {
             return Ok(None);
         };
         let stored: StoredKey = decode(&bytes)?;
-        let secret = match (&self.sealer, &stored.sealed) {
-            (Some(sealer), Some(sealed)) => {
-                let plain = sealer.open(access_key_id.as_bytes(), sealed)?;
-                Some(String::from_utf8(plain).map_err(|_| {
-                    StoreError::Corrupt(format!("key {access_key_id}: secret is not text"))
-                })?)
-            }
-            _ => None,
-        };
+        let secret = open_key_secret(self.sealer.as_ref(), &stored)?;
         Ok(Some((stored.key, secret)))
     }
 
@@ -461,24 +452,7 @@ impl TenantStore for SledStore {
 impl SledStore {
     /// A fresh key pair for `tenant_id`, as stored, and its secret.
     fn new_key(&self, tenant_id: &str, role: Role) -> (StoredKey, String) {
-        let secret = hex::encode(rand::random::<[u8; SECRET_BYTES]>());
-        let salt = hex::encode(rand::random::<[u8; SALT_BYTES]>());
-        let key = AccessKey {
-            access_key_id: new_id(),
-            tenant_id: tenant_id.to_string(),
-            role,
-            created_at: rfc3339(now_micros()),
-        };
-        let stored = StoredKey {
-            hash: secret_hash(&salt, &secret),
-            salt,
-            sealed: self
-                .sealer
-                .as_ref()
-                .map(|s| s.seal(key.access_key_id.as_bytes(), secret.as_bytes())),
-            key,
-        };
-        (stored, secret)
+        new_stored_key(self.sealer.as_ref(), tenant_id, role)
     }
 }
 
@@ -998,34 +972,18 @@ impl SecretStore for SledStore {
 impl SledStore {
     fn seal_secrets(
         &self,
-        fkey: &[u8],
+        aad: &[u8],
         map: &BTreeMap<String, String>,
     ) -> Result<SealedSecrets, StoreError> {
-        Ok(match &self.sealer {
-            Some(sealer) => {
-                let json =
-                    serde_json::to_vec(map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                SealedSecrets::Sealed(sealer.seal(fkey, &json))
-            }
-            None => SealedSecrets::Plain(map.clone()),
-        })
+        seal_map(self.sealer.as_ref(), aad, map)
     }
 
     fn open_secrets(
         &self,
-        fkey: &[u8],
+        aad: &[u8],
         stored: &SealedSecrets,
     ) -> Result<BTreeMap<String, String>, StoreError> {
-        match (stored, &self.sealer) {
-            (SealedSecrets::Plain(map), _) => Ok(map.clone()),
-            (SealedSecrets::Sealed(sealed), Some(sealer)) => {
-                serde_json::from_slice(&sealer.open(fkey, sealed)?)
-                    .map_err(|e| StoreError::Corrupt(format!("hook secrets: {e}")))
-            }
-            (SealedSecrets::Sealed(_), None) => Err(StoreError::Corrupt(
-                "hook secrets are sealed but this store has no sealing key".into(),
-            )),
-        }
+        open_map(self.sealer.as_ref(), aad, stored)
     }
 }
 
@@ -1335,7 +1293,7 @@ impl SledStore {
 // ------------------------------------------------------------ keys
 
 /// `parts` joined by [`SEP`].
-fn key(parts: &[&str]) -> Vec<u8> {
+pub(crate) fn key(parts: &[&str]) -> Vec<u8> {
     let mut k = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
@@ -1356,7 +1314,7 @@ fn prefix(parts: &[&str]) -> Vec<u8> {
 
 /// Refuses a key part that would break the layout. Only writes check: with
 /// no separator inside stored parts, a read with one matches nothing.
-fn check_part(what: &str, part: &str) -> Result<(), StoreError> {
+pub(crate) fn check_part(what: &str, part: &str) -> Result<(), StoreError> {
     if part.is_empty() {
         return Err(StoreError::Invalid(format!("{what} must not be empty")));
     }
@@ -1508,4 +1466,84 @@ fn secret_hash(salt: &str, secret: &str) -> String {
 /// how much of a guess matched.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fresh key pair for `tenant_id`, as stored (its secret sealed when there
+/// is a `sealer`), and its secret.
+pub(crate) fn new_stored_key(
+    sealer: Option<&Sealer>,
+    tenant_id: &str,
+    role: Role,
+) -> (StoredKey, String) {
+    let secret = hex::encode(rand::random::<[u8; SECRET_BYTES]>());
+    let salt = hex::encode(rand::random::<[u8; SALT_BYTES]>());
+    let key = AccessKey {
+        access_key_id: new_id(),
+        tenant_id: tenant_id.to_string(),
+        role,
+        created_at: rfc3339(now_micros()),
+    };
+    let stored = StoredKey {
+        hash: secret_hash(&salt, &secret),
+        salt,
+        sealed: sealer.map(|s| s.seal(key.access_key_id.as_bytes(), secret.as_bytes())),
+        key,
+    };
+    (stored, secret)
+}
+
+/// Whether `secret` is the one `stored` was made with.
+pub(crate) fn key_matches(stored: &StoredKey, secret: &str) -> bool {
+    let presented = secret_hash(&stored.salt, secret);
+    constant_time_eq(presented.as_bytes(), stored.hash.as_bytes())
+}
+
+/// The secret of `stored`, opened, when it was sealed and there is a sealer.
+pub(crate) fn open_key_secret(
+    sealer: Option<&Sealer>,
+    stored: &StoredKey,
+) -> Result<Option<String>, StoreError> {
+    let id = &stored.key.access_key_id;
+    match (sealer, &stored.sealed) {
+        (Some(sealer), Some(sealed)) => {
+            let plain = sealer.open(id.as_bytes(), sealed)?;
+            Ok(Some(String::from_utf8(plain).map_err(|_| {
+                StoreError::Corrupt(format!("key {id}: secret is not text"))
+            })?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `map` sealed to `aad` (in the clear without a sealer).
+pub(crate) fn seal_map(
+    sealer: Option<&Sealer>,
+    aad: &[u8],
+    map: &BTreeMap<String, String>,
+) -> Result<SealedSecrets, StoreError> {
+    Ok(match sealer {
+        Some(sealer) => {
+            let json = serde_json::to_vec(map).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            SealedSecrets::Sealed(sealer.seal(aad, &json))
+        }
+        None => SealedSecrets::Plain(map.clone()),
+    })
+}
+
+/// A map [`seal_map`] sealed to `aad`, opened.
+pub(crate) fn open_map(
+    sealer: Option<&Sealer>,
+    aad: &[u8],
+    stored: &SealedSecrets,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    match (stored, sealer) {
+        (SealedSecrets::Plain(map), _) => Ok(map.clone()),
+        (SealedSecrets::Sealed(sealed), Some(sealer)) => {
+            serde_json::from_slice(&sealer.open(aad, sealed)?)
+                .map_err(|e| StoreError::Corrupt(format!("hook secrets: {e}")))
+        }
+        (SealedSecrets::Sealed(_), None) => Err(StoreError::Corrupt(
+            "hook secrets are sealed but this store has no sealing key".into(),
+        )),
+    }
 }

@@ -1,0 +1,2137 @@
+//! The PostgreSQL backend: cluster mode, many stateless nodes on one database.
+//!
+//! The schema is `migrations/` (refinery, run at [`PgStore::connect`]); a node
+//! refuses a database whose schema has a migration it does not know (a newer
+//! hookbox migrated it). Records are the same serde documents the embedded
+//! store keeps, in `json` columns beside the keys lookups need.
+//!
+//! - **Concurrency.** Every read-modify-write runs in one transaction holding
+//!   a transaction-scoped advisory lock on what it changes (a tenant's
+//!   functions and scene orders; one function's secrets or cache; a tenant's
+//!   nonces), so two nodes' changes serialize exactly as one sled
+//!   transaction's retries do on one node.
+//! - **The queue.** [`QueueStore::due_jobs`] claims jobs with
+//!   `FOR UPDATE SKIP LOCKED` and pushes them [`CLAIM_LEASE`] ahead: no two
+//!   nodes take the same job, and a job whose node died is due again after
+//!   its lease (the service then leases it for its own timeout).
+//! - **Logs.** One partition per UTC day, created as logs arrive; expiry
+//!   drops whole partitions (the day holding the cutoff waits for the next
+//!   purge), never rewriting the table.
+//! - **Blocking.** The trait is synchronous like the embedded store's; each
+//!   call runs its queries on the backend's own small runtime and waits.
+//!   Call it off async workers (`spawn_blocking`), as every store.
+
+use crate::model::*;
+use crate::seal::Sealer;
+use crate::sled_store::{
+    check_part, key, key_matches, new_stored_key, open_key_secret, open_map, seal_map,
+};
+use crate::storage::*;
+use crate::{ConnectionWrite, NonceUse, StoreError, new_id, now_micros, rfc3339};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::{NoTls, Row};
+
+mod migrations {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How long a claimed job stays invisible to other nodes before the service
+/// leases it for its own run (a function's timeout is at most 60 s).
+pub const CLAIM_LEASE: Duration = Duration::from_secs(90);
+/// Connections each node keeps to the database at most.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+/// How long a call waits for a connection (or to open one) before it fails.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One UTC day, in microseconds: a log partition's span.
+const DAY_MICROS: i64 = 86_400_000_000;
+/// Log rows deleted per statement when a tenant is trimmed to its cap.
+const TRIM_CHUNK: i64 = 256;
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// The runtime the backend's connections live on, shut down without
+/// blocking whenever the last handle drops (even inside async code).
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// hookbox's data in PostgreSQL. Cheap to clone.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    runtime: Arc<Runtime>,
+    sealer: Option<Sealer>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+fn db(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Postgres(e.to_string())
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`),
+    /// with a pool of up to `pool_size` connections, and migrates the schema.
+    /// Errors: a bad URL is `Invalid`; an unreachable database, or a schema a
+    /// newer hookbox wrote, is `Postgres`.
+    pub fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hookbox-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Postgres(format!("starting its runtime: {e}")))?;
+        let mut migrate_config = config.clone();
+        migrate_config.connect_timeout(CONNECT_TIMEOUT);
+        runtime.block_on(async move {
+            let (mut client, connection) = migrate_config.connect(NoTls).await.map_err(db)?;
+            let driver = tokio::spawn(connection);
+            let report = migrations::migrations::runner()
+                .set_abort_missing(true)
+                .set_abort_divergent(true)
+                .run_async(&mut client)
+                .await;
+            drop(client);
+            let _ = driver.await;
+            report.map_err(|e| StoreError::Postgres(format!("migrating the schema: {e}")))?;
+            Ok::<_, StoreError>(())
+        })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = {
+            let _entered = runtime.enter();
+            Pool::builder(manager)
+                .max_size(pool_size.max(1))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .wait_timeout(Some(CONNECT_TIMEOUT))
+                .create_timeout(Some(CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| StoreError::Postgres(format!("building the pool: {e}")))?
+        };
+        Ok(Self {
+            pool,
+            runtime: Arc::new(Runtime(Some(runtime))),
+            sealer: None,
+        })
+    }
+
+    /// Seals secrets under `key` (see [`crate::SledStore::with_sealing_key`]);
+    /// every node must be given the same key.
+    pub fn with_sealing_key(mut self, key: &[u8; 32]) -> Self {
+        self.sealer = Some(Sealer::new(key));
+        self
+    }
+
+    /// The newest schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let row = client
+                .query_one(
+                    "SELECT coalesce(max(version), 0)::bigint FROM refinery_schema_history",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.get(0))
+        })
+    }
+
+    /// Runs `fut` on the backend's runtime and waits for it.
+    fn run<T>(&self, fut: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
+        let handle = self
+            .runtime
+            .0
+            .as_ref()
+            .expect("the runtime lives as long as the store")
+            .handle();
+        match tokio::runtime::Handle::try_current() {
+            Ok(current)
+                if current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread =>
+            {
+                tokio::task::block_in_place(|| handle.block_on(fut))
+            }
+            _ => handle.block_on(fut),
+        }
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Postgres(format!("no database connection: {e}")))
+    }
+}
+
+// ------------------------------------------------------------ helpers
+
+/// Takes the transaction-scoped advisory lock named by `parts`.
+async fn lock(tx: &deadpool_postgres::Transaction<'_>, parts: &[&str]) -> Result<(), StoreError> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        &[&parts.join("\u{1}")],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Whether every part can be a key (a part with NUL is refused at writes, so
+/// a read with one matches nothing).
+fn clean(parts: &[&str]) -> bool {
+    parts.iter().all(|p| !p.contains('\0'))
+}
+
+fn doc<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T, StoreError> {
+    let Json(value): Json<T> = row
+        .try_get(column)
+        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))?;
+    Ok(value)
+}
+
+fn docs<T: serde::de::DeserializeOwned>(rows: &[Row], column: &str) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(|r| doc(r, column)).collect()
+}
+
+fn micros(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+async fn get_function_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    func: &str,
+) -> Result<Option<FunctionRecord>, StoreError> {
+    tx.query_opt(
+        "SELECT record FROM functions WHERE tenant_id = $1 AND func_id = $2",
+        &[&tenant, &func],
+    )
+    .await
+    .map_err(db)?
+    .map(|r| doc(&r, "record"))
+    .transpose()
+}
+
+async fn put_function_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    record: &FunctionRecord,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO functions (tenant_id, func_id, func_name, scene, revision, record)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (tenant_id, func_id) DO UPDATE SET func_name = $3, scene = $4,
+             revision = $5, record = $6",
+        &[
+            &record.tenant_id,
+            &record.func_id,
+            &record.func_name,
+            &record.scene,
+            &micros(record.version),
+            &Json(record),
+        ],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn get_order_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    scene: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(tx
+        .query_opt(
+            "SELECT func_ids FROM scene_orders WHERE tenant_id = $1 AND scene = $2",
+            &[&tenant, &scene],
+        )
+        .await
+        .map_err(db)?
+        .map(|r| r.get::<_, Vec<String>>(0))
+        .unwrap_or_default())
+}
+
+async fn put_order_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    scene: &str,
+    order: &[String],
+) -> Result<(), StoreError> {
+    if order.is_empty() {
+        tx.execute(
+            "DELETE FROM scene_orders WHERE tenant_id = $1 AND scene = $2",
+            &[&tenant, &scene],
+        )
+        .await
+        .map_err(db)?;
+    } else {
+        tx.execute(
+            "INSERT INTO scene_orders (tenant_id, scene, func_ids) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id, scene) DO UPDATE SET func_ids = $3",
+            &[&tenant, &scene, &order],
+        )
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn remove_from_order(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    scene: &str,
+    func: &str,
+) -> Result<(), StoreError> {
+    let mut order = get_order_tx(tx, tenant, scene).await?;
+    order.retain(|id| id != func);
+    put_order_tx(tx, tenant, scene, &order).await
+}
+
+async fn get_secrets_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    func: &str,
+) -> Result<Option<SealedSecrets>, StoreError> {
+    tx.query_opt(
+        "SELECT sealed FROM function_secrets WHERE tenant_id = $1 AND func_id = $2",
+        &[&tenant, &func],
+    )
+    .await
+    .map_err(db)?
+    .map(|r| doc(&r, "sealed"))
+    .transpose()
+}
+
+async fn put_secrets_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    func: &str,
+    sealed: Option<&SealedSecrets>,
+) -> Result<(), StoreError> {
+    let empty = match sealed {
+        None => true,
+        Some(SealedSecrets::Plain(map)) => map.is_empty(),
+        Some(SealedSecrets::Sealed(_)) => false,
+    };
+    match sealed {
+        _ if empty => {
+            tx.execute(
+                "DELETE FROM function_secrets WHERE tenant_id = $1 AND func_id = $2",
+                &[&tenant, &func],
+            )
+            .await
+            .map_err(db)?;
+        }
+        _ => {
+            tx.execute(
+                "INSERT INTO function_secrets (tenant_id, func_id, sealed) VALUES ($1, $2, $3)
+                 ON CONFLICT (tenant_id, func_id) DO UPDATE SET sealed = $3",
+                &[&tenant, &func, &Json(sealed)],
+            )
+            .await
+            .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes `table`'s rows of one function (or connection) of a tenant.
+async fn delete_rows(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[Param<'_>],
+) -> Result<u64, StoreError> {
+    tx.execute(sql, params).await.map_err(db)
+}
+
+// ------------------------------------------------------------ Storage
+
+impl Storage for PgStore {
+    fn flush(&self) -> Result<(), StoreError> {
+        // Every statement commits durably before it returns.
+        Ok(())
+    }
+}
+
+impl TenantStore for PgStore {
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let row = client
+                .query_one("SELECT NOT EXISTS (SELECT 1 FROM tenants)", &[])
+                .await
+                .map_err(db)?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
+        if let Some(id) = id {
+            check_part("tenant id", id)?;
+        }
+        let tenant = Tenant {
+            id: id.map(str::to_string).unwrap_or_else(new_id),
+            name: name.to_string(),
+            created_at: rfc3339(now_micros()),
+            domain: None,
+        };
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "INSERT INTO tenants (id, record) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&tenant.id, &Json(&tenant)],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "tenant {} already exists",
+                    tenant.id
+                )));
+            }
+            Ok(tenant.clone())
+        })
+    }
+
+    fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
+        if !clean(&[id]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt("SELECT record FROM tenants WHERE id = $1", &[&id])
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+
+    fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query("SELECT record FROM tenants ORDER BY id", &[])
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn create_key(&self, tenant_id: &str, role: Role) -> Result<(AccessKey, String), StoreError> {
+        let (stored, secret) = new_stored_key(self.sealer.as_ref(), tenant_id, role);
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "INSERT INTO access_keys (id, tenant_id, record)
+                     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $2)",
+                    &[&stored.key.access_key_id, &tenant_id, &Json(&stored)],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("tenant {tenant_id}")));
+            }
+            Ok(())
+        })?;
+        Ok((stored.key, secret))
+    }
+
+    fn create_tenant_with_key(
+        &self,
+        id: Option<&str>,
+        name: &str,
+        role: Role,
+    ) -> Result<(Tenant, AccessKey, String), StoreError> {
+        self.create_tenant_with_settings(id, name, None, role)
+    }
+
+    fn create_tenant_with_settings(
+        &self,
+        id: Option<&str>,
+        name: &str,
+        domain: Option<&str>,
+        role: Role,
+    ) -> Result<(Tenant, AccessKey, String), StoreError> {
+        if let Some(id) = id {
+            check_part("tenant id", id)?;
+        }
+        let tenant = Tenant {
+            id: id.map(str::to_string).unwrap_or_else(new_id),
+            name: name.to_string(),
+            created_at: rfc3339(now_micros()),
+            domain: domain.map(str::to_string),
+        };
+        let (stored, secret) = new_stored_key(self.sealer.as_ref(), &tenant.id, role);
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            let n = tx
+                .execute(
+                    "INSERT INTO tenants (id, record) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&tenant.id, &Json(&tenant)],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "tenant {} already exists",
+                    tenant.id
+                )));
+            }
+            tx.execute(
+                "INSERT INTO access_keys (id, tenant_id, record) VALUES ($1, $2, $3)",
+                &[&stored.key.access_key_id, &tenant.id, &Json(&stored)],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)
+        })?;
+        Ok((tenant, stored.key, secret))
+    }
+
+    fn verify_key(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+    ) -> Result<Option<AccessKey>, StoreError> {
+        Ok(self
+            .stored_key(access_key_id)?
+            .filter(|stored| key_matches(stored, secret))
+            .map(|stored| stored.key))
+    }
+
+    fn signing_secret(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<(AccessKey, Option<String>)>, StoreError> {
+        let Some(stored) = self.stored_key(access_key_id)? else {
+            return Ok(None);
+        };
+        let secret = open_key_secret(self.sealer.as_ref(), &stored)?;
+        Ok(Some((stored.key, secret)))
+    }
+
+    fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError> {
+        Ok(self.stored_key(access_key_id)?.map(|s| s.key))
+    }
+
+    fn update_tenant(
+        &self,
+        tenant_id: &str,
+        change: &dyn Fn(&mut Tenant),
+    ) -> Result<Tenant, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Err(StoreError::NotFound(format!("tenant {tenant_id}")));
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            let Some(row) = tx
+                .query_opt(
+                    "SELECT record FROM tenants WHERE id = $1 FOR UPDATE",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?
+            else {
+                return Err(StoreError::NotFound(format!("tenant {tenant_id}")));
+            };
+            let mut tenant: Tenant = doc(&row, "record")?;
+            let (id, created_at) = (tenant.id.clone(), tenant.created_at.clone());
+            change(&mut tenant);
+            tenant.id = id;
+            tenant.created_at = created_at;
+            tx.execute(
+                "UPDATE tenants SET record = $2 WHERE id = $1",
+                &[&tenant_id, &Json(&tenant)],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(tenant)
+        })
+    }
+}
+
+impl PgStore {
+    fn stored_key(&self, access_key_id: &str) -> Result<Option<StoredKey>, StoreError> {
+        if !clean(&[access_key_id]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT record FROM access_keys WHERE id = $1",
+                    &[&access_key_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+}
+
+impl EnvStore for PgStore {
+    fn env(&self, tenant_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT name, value FROM env_vars WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
+    fn set_env(&self, tenant_id: &str, key_name: &str, value: &str) -> Result<(), StoreError> {
+        self.set_env_many(
+            tenant_id,
+            &BTreeMap::from([(key_name.to_string(), value.to_string())]),
+        )
+    }
+
+    fn set_env_many(
+        &self,
+        tenant_id: &str,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        check_part("tenant id", tenant_id)?;
+        for name in vars.keys() {
+            check_part("env key", name)?;
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            for (name, value) in vars {
+                tx.execute(
+                    "INSERT INTO env_vars (tenant_id, name, value) VALUES ($1, $2, $3)
+                     ON CONFLICT (tenant_id, name) DO UPDATE SET value = $3",
+                    &[&tenant_id, name, value],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn delete_env(&self, tenant_id: &str, key_name: &str) -> Result<bool, StoreError> {
+        if !clean(&[tenant_id, key_name]) {
+            return Ok(false);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM env_vars WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant_id, &key_name],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n > 0)
+        })
+    }
+
+    fn outbound_allow(&self, tenant_id: &str) -> Result<Vec<String>, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Ok(Vec::new());
+        }
+        self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT rules FROM outbound_allow WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| r.get::<_, Vec<String>>(0))
+                .unwrap_or_default())
+        })
+    }
+
+    fn set_outbound_allow(&self, tenant_id: &str, rules: &[String]) -> Result<(), StoreError> {
+        check_part("tenant id", tenant_id)?;
+        self.run(async {
+            let client = self.client().await?;
+            if rules.is_empty() {
+                client
+                    .execute(
+                        "DELETE FROM outbound_allow WHERE tenant_id = $1",
+                        &[&tenant_id],
+                    )
+                    .await
+                    .map_err(db)?;
+            } else {
+                client
+                    .execute(
+                        "INSERT INTO outbound_allow (tenant_id, rules) VALUES ($1, $2)
+                         ON CONFLICT (tenant_id) DO UPDATE SET rules = $2",
+                        &[&tenant_id, &rules],
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl FunctionStore for PgStore {
+    fn put_function(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.put_function_unique(record, artifact, &|_| false)
+    }
+
+    fn put_function_unique(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        self.put_function_versioned(record, artifact, None, clashes)
+    }
+
+    fn put_function_based(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        self.put_function_inner(record, artifact, version, clashes, true)
+    }
+
+    fn put_function_versioned(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        self.put_function_inner(record, artifact, version, clashes, false)
+    }
+
+    fn rebuild_function(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+    ) -> Result<bool, StoreError> {
+        let (tenant, func) = (record.tenant_id.as_str(), record.func_id.as_str());
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant]).await?;
+            let current = get_function_tx(&tx, tenant, func).await?;
+            let same = current.is_some_and(|c| {
+                c.version == record.version
+                    && c.source_code == record.source_code
+                    && c.scene == record.scene
+            });
+            if !same {
+                return Ok(false);
+            }
+            put_function_row(&tx, record).await?;
+            tx.execute(
+                "UPDATE functions SET artifact = $3 WHERE tenant_id = $1 AND func_id = $2",
+                &[&tenant, &func, &artifact],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn get_function(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Option<FunctionRecord>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT record FROM functions WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+
+    fn get_artifact(&self, tenant_id: &str, func_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT artifact FROM functions WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .and_then(|r| r.get::<_, Option<Vec<u8>>>(0)))
+        })
+    }
+
+    fn list_functions(
+        &self,
+        tenant_id: &str,
+        scene: Option<&str>,
+    ) -> Result<Vec<FunctionRecord>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows =
+                match scene {
+                    // A scene's functions in its run order.
+                    Some(scene) => {
+                        client
+                            .query(
+                                "SELECT f.record FROM scene_orders o
+                             CROSS JOIN LATERAL unnest(o.func_ids) WITH ORDINALITY AS u(id, at)
+                             JOIN functions f ON f.tenant_id = o.tenant_id AND f.func_id = u.id
+                             WHERE o.tenant_id = $1 AND o.scene = $2 AND f.scene = $2
+                             ORDER BY u.at",
+                                &[&tenant_id, &scene],
+                            )
+                            .await
+                    }
+                    None => client
+                        .query(
+                            "SELECT record FROM functions WHERE tenant_id = $1 ORDER BY func_id",
+                            &[&tenant_id],
+                        )
+                        .await,
+                }
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn delete_function(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(false);
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant_id]).await?;
+            let Some(old) = get_function_tx(&tx, tenant_id, func_id).await? else {
+                return Ok(false);
+            };
+            let both: [Param<'_>; 2] = [&tenant_id, &func_id];
+            for table in [
+                "functions",
+                "function_versions",
+                "function_secrets",
+                "action_caches",
+            ] {
+                delete_rows(
+                    &tx,
+                    &format!("DELETE FROM {table} WHERE tenant_id = $1 AND func_id = $2"),
+                    &both,
+                )
+                .await?;
+            }
+            remove_from_order(&tx, tenant_id, &old.scene, func_id).await?;
+            delete_logs_tx(&tx, tenant_id, func_id).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn scene_order(&self, tenant_id: &str, scene: &str) -> Result<Vec<String>, StoreError> {
+        if !clean(&[tenant_id, scene]) {
+            return Ok(Vec::new());
+        }
+        self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT func_ids FROM scene_orders WHERE tenant_id = $1 AND scene = $2",
+                    &[&tenant_id, &scene],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| r.get::<_, Vec<String>>(0))
+                .unwrap_or_default())
+        })
+    }
+
+    fn set_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        order: &[String],
+    ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, order, false)
+    }
+
+    fn lead_scene_order(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        leading: &[String],
+    ) -> Result<(), StoreError> {
+        self.reorder_scene(tenant_id, scene, leading, true)
+    }
+
+    fn bind_scene(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        bound: &[String],
+        selects: &dyn Fn(&FunctionRecord) -> bool,
+    ) -> Result<Vec<FunctionRecord>, StoreError> {
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant_id]).await?;
+            let current = get_order_tx(&tx, tenant_id, scene).await?;
+            for (at, id) in bound.iter().enumerate() {
+                if bound[..at].contains(id) {
+                    return Err(StoreError::Invalid(format!(
+                        "action {id} is bound twice; bind an action once per trigger"
+                    )));
+                }
+                let record = get_function_tx(&tx, tenant_id, id).await?;
+                let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
+                    return Err(StoreError::Invalid(format!(
+                        "{id} is not an action of the {scene} trigger"
+                    )));
+                };
+                if record.deployed_version == 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "action {:?} has no deployed version; deploy it before binding it",
+                        record.func_name
+                    )));
+                }
+            }
+            let now = rfc3339(now_micros());
+            let mut changed = Vec::new();
+            for id in &current {
+                let Some(mut record) = get_function_tx(&tx, tenant_id, id).await? else {
+                    continue;
+                };
+                let wanted = bound.contains(id);
+                if !selects(&record) || record.enabled == wanted {
+                    continue;
+                }
+                record.enabled = wanted;
+                record.version += 1;
+                record.updated_at = now.clone();
+                put_function_row(&tx, &record).await?;
+                changed.push(record);
+            }
+            if !current.is_empty() {
+                let rest = current.iter().filter(|id| !bound.contains(id));
+                let full: Vec<String> = bound.iter().chain(rest).cloned().collect();
+                put_order_tx(&tx, tenant_id, scene, &full).await?;
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(changed)
+        })
+    }
+
+    fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT record FROM functions ORDER BY tenant_id, func_id",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+}
+
+impl PgStore {
+    fn put_function_inner(
+        &self,
+        record: &FunctionRecord,
+        artifact: Option<&[u8]>,
+        version: Option<&FunctionVersion>,
+        clashes: &dyn Fn(&FunctionRecord) -> bool,
+        based: bool,
+    ) -> Result<(), StoreError> {
+        check_part("tenant id", &record.tenant_id)?;
+        check_part("funcId", &record.func_id)?;
+        check_part("scene", &record.scene)?;
+        let (tenant, func) = (record.tenant_id.as_str(), record.func_id.as_str());
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant]).await?;
+            let old = get_function_tx(&tx, tenant, func).await?;
+            if based && old.as_ref().map_or(0, |o| o.version) + 1 != record.version {
+                return Err(StoreError::Stale {
+                    func_id: func.to_string(),
+                });
+            }
+            let mut version = version.cloned();
+            if let Some(version) = version.as_mut() {
+                if version.secrets.is_none() {
+                    let live = get_secrets_tx(&tx, tenant, func).await?;
+                    version.secrets = Some(live.unwrap_or(SealedSecrets::Plain(BTreeMap::new())));
+                }
+                let n = tx
+                    .execute(
+                        "INSERT INTO function_versions (tenant_id, func_id, number, record)
+                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        &[&tenant, &func, &micros(version.number), &Json(&*version)],
+                    )
+                    .await
+                    .map_err(db)?;
+                if n == 0 {
+                    return Err(StoreError::VersionTaken {
+                        func_id: func.to_string(),
+                        number: version.number,
+                    });
+                }
+            }
+            // A version deployed brings its secrets with it.
+            let deployed = record.deployed_version;
+            if deployed != 0 && old.as_ref().map(|o| o.deployed_version) != Some(deployed) {
+                let runs = match &version {
+                    Some(v) if v.number == deployed => Some(v.clone()),
+                    _ => tx
+                        .query_opt(
+                            "SELECT record FROM function_versions
+                             WHERE tenant_id = $1 AND func_id = $2 AND number = $3",
+                            &[&tenant, &func, &micros(deployed)],
+                        )
+                        .await
+                        .map_err(db)?
+                        .map(|r| doc::<FunctionVersion>(&r, "record"))
+                        .transpose()?,
+                };
+                if let Some(sealed) = runs.and_then(|v| v.secrets) {
+                    put_secrets_tx(&tx, tenant, func, Some(&sealed)).await?;
+                }
+            }
+            let renamed = old.as_ref().map(|o| (&o.func_name, &o.scene))
+                != Some((&record.func_name, &record.scene));
+            if renamed {
+                let rows = tx
+                    .query(
+                        "SELECT record FROM functions
+                         WHERE tenant_id = $1 AND func_name = $2 AND func_id <> $3
+                         ORDER BY func_id",
+                        &[&tenant, &record.func_name, &func],
+                    )
+                    .await
+                    .map_err(db)?;
+                for other in docs::<FunctionRecord>(&rows, "record")? {
+                    if clashes(&other) {
+                        return Err(StoreError::NameTaken {
+                            name: record.func_name.clone(),
+                            holder: other.func_id,
+                        });
+                    }
+                }
+            }
+            put_function_row(&tx, record).await?;
+            tx.execute(
+                "UPDATE functions SET artifact = $3 WHERE tenant_id = $1 AND func_id = $2",
+                &[&tenant, &func, &artifact],
+            )
+            .await
+            .map_err(db)?;
+            let old_scene = old.as_ref().map(|o| o.scene.as_str());
+            if old_scene != Some(record.scene.as_str()) {
+                if let Some(old_scene) = old_scene {
+                    remove_from_order(&tx, tenant, old_scene, func).await?;
+                }
+                let mut order = get_order_tx(&tx, tenant, &record.scene).await?;
+                order.retain(|id| id != func);
+                order.push(func.to_string());
+                put_order_tx(&tx, tenant, &record.scene, &order).await?;
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn reorder_scene(
+        &self,
+        tenant_id: &str,
+        scene: &str,
+        order: &[String],
+        partial: bool,
+    ) -> Result<(), StoreError> {
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant_id]).await?;
+            let current = get_order_tx(&tx, tenant_id, scene).await?;
+            let mut seen = HashSet::new();
+            for id in order {
+                if !current.contains(id) {
+                    return Err(StoreError::Invalid(format!(
+                        "function {id} is not in scene {scene}"
+                    )));
+                }
+                if !seen.insert(id) {
+                    return Err(StoreError::Invalid(format!(
+                        "function {id} is listed twice"
+                    )));
+                }
+            }
+            let rest = current.iter().filter(|id| !seen.contains(id));
+            if !partial && let Some(missing) = rest.clone().next() {
+                return Err(StoreError::Invalid(format!(
+                    "the order must list every function of scene {scene}; {missing} is missing"
+                )));
+            }
+            if current.is_empty() {
+                return Ok(());
+            }
+            let full: Vec<String> = order.iter().chain(rest).cloned().collect();
+            put_order_tx(&tx, tenant_id, scene, &full).await?;
+            tx.commit().await.map_err(db)
+        })
+    }
+}
+
+impl VersionStore for PgStore {
+    fn list_versions(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Vec<FunctionVersion>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(Vec::new());
+        }
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT record FROM function_versions WHERE tenant_id = $1 AND func_id = $2
+                     ORDER BY number DESC",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn get_version(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        number: u64,
+    ) -> Result<Option<FunctionVersion>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT record FROM function_versions
+                     WHERE tenant_id = $1 AND func_id = $2 AND number = $3",
+                    &[&tenant_id, &func_id, &micros(number)],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+
+    fn prune_versions(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        pinned: &[u64],
+        keep: usize,
+    ) -> Result<usize, StoreError> {
+        let pinned: Vec<i64> = pinned.iter().map(|n| micros(*n)).collect();
+        let keep = i64::try_from(keep.max(1)).unwrap_or(i64::MAX);
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM function_versions
+                     WHERE tenant_id = $1 AND func_id = $2 AND NOT (number = ANY($3))
+                       AND number < ALL (SELECT number FROM function_versions
+                                         WHERE tenant_id = $1 AND func_id = $2
+                                         ORDER BY number DESC LIMIT $4)",
+                    &[&tenant_id, &func_id, &pinned, &keep],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n as usize)
+        })
+    }
+}
+
+impl SecretStore for PgStore {
+    fn hook_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(BTreeMap::new());
+        }
+        let stored = self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT sealed FROM function_secrets WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc::<SealedSecrets>(&r, "sealed"))
+                .transpose()
+        })?;
+        match stored {
+            Some(sealed) => self.open_function_secrets(tenant_id, func_id, &sealed),
+            None => Ok(BTreeMap::new()),
+        }
+    }
+
+    fn update_hook_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        change: &SecretsChange,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Err(StoreError::NotFound(format!("function {func_id}")));
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["functions", tenant_id]).await?;
+            if get_function_tx(&tx, tenant_id, func_id).await?.is_none() {
+                return Err(StoreError::NotFound(format!("function {func_id}")));
+            }
+            let mut map = match get_secrets_tx(&tx, tenant_id, func_id).await? {
+                Some(stored) => self.open_function_secrets(tenant_id, func_id, &stored)?,
+                None => BTreeMap::new(),
+            };
+            change(&mut map)?;
+            let sealed = self.seal_function_secrets(tenant_id, func_id, &map)?;
+            put_secrets_tx(&tx, tenant_id, func_id, Some(&sealed)).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(map)
+        })
+    }
+
+    fn seal_function_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<SealedSecrets, StoreError> {
+        if secrets.is_empty() {
+            return Ok(SealedSecrets::Plain(BTreeMap::new()));
+        }
+        seal_map(self.sealer.as_ref(), &key(&[tenant_id, func_id]), secrets)
+    }
+
+    fn open_function_secrets(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        sealed: &SealedSecrets,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        open_map(self.sealer.as_ref(), &key(&[tenant_id, func_id]), sealed)
+    }
+}
+
+impl ActionCacheStore for PgStore {
+    fn action_cache(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+    ) -> Result<Map<String, Value>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(Map::new());
+        }
+        self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT entries FROM action_caches WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc::<Map<String, Value>>(&r, "entries"))
+                .transpose()?
+                .unwrap_or_default())
+        })
+    }
+
+    fn update_action_cache(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        change: &dyn Fn(&mut Map<String, Value>),
+    ) -> Result<Map<String, Value>, StoreError> {
+        check_part("tenant id", tenant_id)?;
+        check_part("funcId", func_id)?;
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["action_cache", tenant_id, func_id]).await?;
+            let exists = tx
+                .query_opt(
+                    "SELECT 1 FROM functions WHERE tenant_id = $1 AND func_id = $2 FOR SHARE",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .is_some();
+            if !exists {
+                return Err(StoreError::NotFound(format!("function {func_id}")));
+            }
+            let mut map: Map<String, Value> = tx
+                .query_opt(
+                    "SELECT entries FROM action_caches WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "entries"))
+                .transpose()?
+                .unwrap_or_default();
+            change(&mut map);
+            if map.is_empty() {
+                tx.execute(
+                    "DELETE FROM action_caches WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?;
+            } else {
+                tx.execute(
+                    "INSERT INTO action_caches (tenant_id, func_id, entries) VALUES ($1, $2, $3)
+                     ON CONFLICT (tenant_id, func_id) DO UPDATE SET entries = $3",
+                    &[&tenant_id, &func_id, &Json(&map)],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(map)
+        })
+    }
+}
+
+/// What a connection's configuration is sealed to (as the embedded store).
+fn config_aad(tenant: &str, name: &str) -> Vec<u8> {
+    key(&["connection", tenant, name])
+}
+
+impl ConnectionStore for PgStore {
+    fn put_connection(
+        &self,
+        record: &ConnectionRecord,
+        configuration: &BTreeMap<String, String>,
+        artifacts: &BTreeMap<String, Vec<u8>>,
+        expect: ConnectionWrite,
+    ) -> Result<(), StoreError> {
+        check_part("tenant id", &record.tenant_id)?;
+        check_part("connection name", &record.name)?;
+        for script in artifacts.keys() {
+            check_part("script name", script)?;
+        }
+        let (tenant, name) = (record.tenant_id.as_str(), record.name.as_str());
+        let sealed = if configuration.is_empty() {
+            None
+        } else {
+            Some(seal_map(
+                self.sealer.as_ref(),
+                &config_aad(tenant, name),
+                configuration,
+            )?)
+        };
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["connections", tenant, name]).await?;
+            let old: Option<ConnectionRecord> = tx
+                .query_opt(
+                    "SELECT record FROM connections WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant, &name],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()?;
+            match (expect, &old) {
+                (ConnectionWrite::Create, Some(_)) => {
+                    return Err(StoreError::Conflict(format!(
+                        "connection {name:?} already exists"
+                    )));
+                }
+                (ConnectionWrite::Update { .. }, None) => {
+                    return Err(StoreError::NotFound(format!("connection {name}")));
+                }
+                (ConnectionWrite::Update { version }, Some(old)) if old.version != version => {
+                    return Err(StoreError::Conflict(format!(
+                        "connection {name:?} was changed by another request meanwhile; read it again and retry"
+                    )));
+                }
+                _ => {}
+            }
+            tx.execute(
+                "INSERT INTO connections (tenant_id, name, record, configuration)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (tenant_id, name) DO UPDATE SET record = $3, configuration = $4",
+                &[&tenant, &name, &Json(record), &sealed.as_ref().map(Json)],
+            )
+            .await
+            .map_err(db)?;
+            replace_artifacts(&tx, tenant, name, artifacts).await?;
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn rebuild_connection(
+        &self,
+        record: &ConnectionRecord,
+        artifacts: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<bool, StoreError> {
+        let (tenant, name) = (record.tenant_id.as_str(), record.name.as_str());
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["connections", tenant, name]).await?;
+            let current: Option<ConnectionRecord> = tx
+                .query_opt(
+                    "SELECT record FROM connections WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant, &name],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()?;
+            if current.is_none_or(|c| c.version != record.version) {
+                return Ok(false);
+            }
+            replace_artifacts(&tx, tenant, name, artifacts).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn get_connection(
+        &self,
+        tenant_id: &str,
+        name: &str,
+    ) -> Result<Option<ConnectionRecord>, StoreError> {
+        if !clean(&[tenant_id, name]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT record FROM connections WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant_id, &name],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+
+    fn connection_configuration(
+        &self,
+        tenant_id: &str,
+        name: &str,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        if !clean(&[tenant_id, name]) {
+            return Ok(BTreeMap::new());
+        }
+        let sealed: Option<SealedSecrets> = self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT configuration FROM connections WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant_id, &name],
+                )
+                .await
+                .map_err(db)?
+                .and_then(|r| r.get::<_, Option<Json<SealedSecrets>>>(0).map(|Json(s)| s)))
+        })?;
+        match sealed {
+            Some(sealed) => open_map(self.sealer.as_ref(), &config_aad(tenant_id, name), &sealed),
+            None => Ok(BTreeMap::new()),
+        }
+    }
+
+    fn connection_artifacts(
+        &self,
+        tenant_id: &str,
+        name: &str,
+    ) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
+        if !clean(&[tenant_id, name]) {
+            return Ok(BTreeMap::new());
+        }
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT script, artifact FROM connection_artifacts
+                     WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant_id, &name],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
+    fn list_connections(&self, tenant_id: &str) -> Result<Vec<ConnectionRecord>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT record FROM connections WHERE tenant_id = $1 ORDER BY name",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn delete_connection(&self, tenant_id: &str, name: &str) -> Result<bool, StoreError> {
+        if !clean(&[tenant_id, name]) {
+            return Ok(false);
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["connections", tenant_id, name]).await?;
+            let n = tx
+                .execute(
+                    "DELETE FROM connections WHERE tenant_id = $1 AND name = $2",
+                    &[&tenant_id, &name],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "DELETE FROM connection_artifacts WHERE tenant_id = $1 AND name = $2",
+                &[&tenant_id, &name],
+            )
+            .await
+            .map_err(db)?;
+            delete_logs_tx(&tx, tenant_id, &crate::connection_log_id(name)).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+}
+
+async fn replace_artifacts(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    name: &str,
+    artifacts: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM connection_artifacts WHERE tenant_id = $1 AND name = $2",
+        &[&tenant, &name],
+    )
+    .await
+    .map_err(db)?;
+    for (script, bytes) in artifacts {
+        tx.execute(
+            "INSERT INTO connection_artifacts (tenant_id, name, script, artifact)
+             VALUES ($1, $2, $3, $4)",
+            &[&tenant, &name, script, bytes],
+        )
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ logs
+
+/// The partition that holds logs written at `at_micros`: its name and range.
+fn log_partition(at_micros: i64) -> (String, i64, i64) {
+    let day = at_micros.div_euclid(DAY_MICROS);
+    (
+        format!("logs_d{day}"),
+        day * DAY_MICROS,
+        (day + 1) * DAY_MICROS,
+    )
+}
+
+/// Deletes one function's (or connection's) logs, with their bytes from the
+/// tenant's usage.
+async fn delete_logs_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    func: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "WITH gone AS (DELETE FROM logs WHERE tenant_id = $1 AND func_id = $2 RETURNING size)
+         UPDATE log_usage SET bytes = greatest(bytes - (SELECT coalesce(sum(size), 0) FROM gone), 0)
+         WHERE tenant_id = $1",
+        &[&tenant, &func],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+impl LogStore for PgStore {
+    fn append_log(&self, record: &LogRecord) -> Result<(), StoreError> {
+        self.append_logs(vec![record.clone()])
+    }
+
+    fn append_logs(&self, records: Vec<LogRecord>) -> Result<(), StoreError> {
+        for record in &records {
+            check_part("tenant id", &record.tenant_id)?;
+            check_part("funcId", &record.func_id)?;
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let days: HashSet<(String, i64, i64)> = records
+                .iter()
+                .map(|r| log_partition(micros(r.at_micros)))
+                .collect();
+            for (name, from, to) in days {
+                ensure_partition(&mut client, &name, from, to).await?;
+            }
+            let tx = client.transaction().await.map_err(db)?;
+            let mut added: BTreeMap<String, i64> = BTreeMap::new();
+            for mut record in records {
+                if record.id.is_empty() {
+                    record.id = new_id();
+                }
+                let size = serde_json::to_vec(&record)
+                    .map_err(|e| StoreError::Corrupt(format!("encoding a log: {e}")))?
+                    .len() as i64;
+                tx.execute(
+                    "INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &record.tenant_id,
+                        &record.func_id,
+                        &micros(record.at_micros),
+                        &size,
+                        &Json(&record),
+                    ],
+                )
+                .await
+                .map_err(db)?;
+                *added.entry(record.tenant_id).or_default() += size;
+            }
+            for (tenant, size) in added {
+                tx.execute(
+                    "INSERT INTO log_usage (tenant_id, bytes) VALUES ($1, $2)
+                     ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + $2",
+                    &[&tenant, &size],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn log_bytes(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            Ok(client
+                .query_opt(
+                    "SELECT bytes FROM log_usage WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| r.get::<_, i64>(0).max(0) as u64)
+                .unwrap_or(0))
+        })
+    }
+
+    fn trim_logs(&self, tenant_id: &str, max_bytes: u64) -> Result<usize, StoreError> {
+        let cap = micros(max_bytes);
+        self.run(async {
+            let mut n = 0;
+            loop {
+                let mut client = self.client().await?;
+                let tx = client.transaction().await.map_err(db)?;
+                lock(&tx, &["logs", tenant_id]).await?;
+                let usage: i64 = tx
+                    .query_opt(
+                        "SELECT bytes FROM log_usage WHERE tenant_id = $1",
+                        &[&tenant_id],
+                    )
+                    .await
+                    .map_err(db)?
+                    .map(|r| r.get(0))
+                    .unwrap_or(0);
+                if usage <= cap {
+                    return Ok(n);
+                }
+                // The oldest logs that cover the excess, a bounded chunk at a time.
+                let rows = tx
+                    .query(
+                        "WITH oldest AS (
+                            SELECT at_micros, seq,
+                                   (sum(size) OVER (ORDER BY at_micros, seq) - size)::bigint AS before
+                            FROM logs WHERE tenant_id = $1 ORDER BY at_micros, seq LIMIT $2),
+                         gone AS (
+                            DELETE FROM logs WHERE tenant_id = $1 AND (at_micros, seq) IN (
+                                SELECT at_micros, seq FROM oldest WHERE before < $3)
+                            RETURNING size)
+                         SELECT count(*)::bigint, coalesce(sum(size), 0)::bigint FROM gone",
+                        &[&tenant_id, &TRIM_CHUNK, &(usage - cap)],
+                    )
+                    .await
+                    .map_err(db)?;
+                let (count, bytes): (i64, i64) = (rows[0].get(0), rows[0].get(1));
+                if count == 0 {
+                    // The counter is ahead of the logs: reset it.
+                    tx.execute("DELETE FROM log_usage WHERE tenant_id = $1", &[&tenant_id])
+                        .await
+                        .map_err(db)?;
+                    tx.commit().await.map_err(db)?;
+                    return Ok(n);
+                }
+                tx.execute(
+                    "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
+                    &[&tenant_id, &bytes],
+                )
+                .await
+                .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                n += count as usize;
+            }
+        })
+    }
+
+    fn list_logs(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), StoreError> {
+        let skip = i64::try_from(page.saturating_sub(1).saturating_mul(limit)).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(async {
+            let client = self.client().await?;
+            let total: i64 = client
+                .query_one(
+                    "SELECT count(*)::bigint FROM logs WHERE tenant_id = $1 AND func_id = $2",
+                    &[&tenant_id, &func_id],
+                )
+                .await
+                .map_err(db)?
+                .get(0);
+            let rows = client
+                .query(
+                    "SELECT record FROM logs WHERE tenant_id = $1 AND func_id = $2
+                     ORDER BY at_micros DESC, seq DESC OFFSET $3 LIMIT $4",
+                    &[&tenant_id, &func_id, &skip, &limit],
+                )
+                .await
+                .map_err(db)?;
+            Ok((docs(&rows, "record")?, total as usize))
+        })
+    }
+
+    fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
+        let cutoff = micros(cutoff_micros);
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT c.relname FROM pg_inherits i
+                     JOIN pg_class c ON c.oid = i.inhrelid
+                     JOIN pg_class p ON p.oid = i.inhparent
+                     WHERE p.relname = 'logs'",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            drop(client);
+            let mut n = 0;
+            for row in rows {
+                let name: String = row.get(0);
+                let Some(day) = name
+                    .strip_prefix("logs_d")
+                    .and_then(|d| d.parse::<i64>().ok())
+                else {
+                    continue;
+                };
+                // Whole days before the cutoff only.
+                if (day + 1) * DAY_MICROS > cutoff {
+                    continue;
+                }
+                let mut client = self.client().await?;
+                let tx = client.transaction().await.map_err(db)?;
+                lock(&tx, &["log_partitions"]).await?;
+                let gone = tx
+                    .query(
+                        &format!(
+                            "SELECT tenant_id, count(*)::bigint, sum(size)::bigint FROM {name}
+                             GROUP BY tenant_id"
+                        ),
+                        &[],
+                    )
+                    .await;
+                let Ok(gone) = gone else {
+                    // Dropped by another node meanwhile.
+                    continue;
+                };
+                for r in &gone {
+                    let (tenant, count, bytes): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
+                    n += count as usize;
+                    tx.execute(
+                        "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
+                        &[&tenant, &bytes],
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+                tx.batch_execute(&format!("DROP TABLE {name}"))
+                    .await
+                    .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+            }
+            Ok(n)
+        })
+    }
+}
+
+/// Creates the day partition `name` for `[from, to)` unless it exists. Two
+/// nodes creating it at once serialize on an advisory lock.
+async fn ensure_partition(
+    client: &mut deadpool_postgres::Object,
+    name: &str,
+    from: i64,
+    to: i64,
+) -> Result<(), StoreError> {
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name])
+        .await
+        .map_err(db)?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let tx = client.transaction().await.map_err(db)?;
+    lock(&tx, &["log_partitions"]).await?;
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {name} PARTITION OF logs FOR VALUES FROM ({from}) TO ({to})"
+    ))
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+// ------------------------------------------------------------ the queue
+
+impl QueueStore for PgStore {
+    fn enqueue(&self, job: &Job) -> Result<(), StoreError> {
+        self.enqueue_many(std::slice::from_ref(job))
+    }
+
+    fn enqueue_many(&self, jobs: &[Job]) -> Result<(), StoreError> {
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            for job in jobs {
+                tx.execute(
+                    "INSERT INTO jobs (id, next_at_micros, record) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET next_at_micros = $2, record = $3",
+                    &[&job.id, &micros(job.next_at_micros), &Json(job)],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn due_jobs(&self, now_micros: u64, limit: usize) -> Result<Vec<Job>, StoreError> {
+        let now = micros(now_micros);
+        let until = now.saturating_add(CLAIM_LEASE.as_micros() as i64);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "UPDATE jobs SET next_at_micros = $2 WHERE id IN (
+                        SELECT id FROM jobs WHERE next_at_micros <= $1
+                        ORDER BY next_at_micros, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                     RETURNING record",
+                    &[&now, &until, &limit],
+                )
+                .await
+                .map_err(db)?;
+            let mut jobs: Vec<Job> = docs(&rows, "record")?;
+            jobs.sort_by(|a, b| (a.next_at_micros, &a.id).cmp(&(b.next_at_micros, &b.id)));
+            Ok(jobs)
+        })
+    }
+
+    fn reschedule_job(&self, job: &Job) -> Result<(), StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "UPDATE jobs SET next_at_micros = $2, record = $3 WHERE id = $1",
+                    &[&job.id, &micros(job.next_at_micros), &Json(job)],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("job {}", job.id)));
+            }
+            Ok(())
+        })
+    }
+
+    fn complete_job(&self, job_id: &str) -> Result<(), StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .execute("DELETE FROM jobs WHERE id = $1", &[&job_id])
+                .await
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn queue_depth(&self) -> Result<usize, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let n: i64 = client
+                .query_one("SELECT count(*)::bigint FROM jobs", &[])
+                .await
+                .map_err(db)?
+                .get(0);
+            Ok(n as usize)
+        })
+    }
+}
+
+// ------------------------------------------------------------ nonces
+
+impl NonceStore for PgStore {
+    fn use_nonce(
+        &self,
+        tenant: &str,
+        nonce: &str,
+        expires_micros: u64,
+        now_micros: u64,
+        cap: usize,
+    ) -> Result<NonceUse, StoreError> {
+        check_part("tenant id", tenant)?;
+        check_part("nonce", nonce)?;
+        let (expires, now) = (micros(expires_micros), micros(now_micros));
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["nonces", tenant]).await?;
+            tx.execute(
+                "DELETE FROM nonces WHERE tenant_id = $1 AND expires_micros < $2",
+                &[&tenant, &now],
+            )
+            .await
+            .map_err(db)?;
+            let replayed = tx
+                .query_opt(
+                    "SELECT 1 FROM nonces WHERE tenant_id = $1 AND nonce = $2",
+                    &[&tenant, &nonce],
+                )
+                .await
+                .map_err(db)?
+                .is_some();
+            if replayed {
+                return Ok(NonceUse::Replayed);
+            }
+            let held: i64 = tx
+                .query_one(
+                    "SELECT count(*)::bigint FROM nonces WHERE tenant_id = $1",
+                    &[&tenant],
+                )
+                .await
+                .map_err(db)?
+                .get(0);
+            if held >= cap {
+                return Ok(NonceUse::TenantFull);
+            }
+            tx.execute(
+                "INSERT INTO nonces (tenant_id, nonce, expires_micros) VALUES ($1, $2, $3)",
+                &[&tenant, &nonce, &expires],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(NonceUse::Recorded)
+        })
+    }
+
+    fn purge_nonces_before(&self, now_micros: u64) -> Result<usize, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM nonces WHERE expires_micros < $1",
+                    &[&micros(now_micros)],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n as usize)
+        })
+    }
+}
+
+// ------------------------------------------------------------ packages
+
+impl PackageStore for PgStore {
+    fn put_package(&self, record: &PackageRecord) -> Result<(), StoreError> {
+        check_part("package name", &record.name)?;
+        check_part("package version", &record.version)?;
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "INSERT INTO packages (name, version, record) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&record.name, &record.version, &Json(record)],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "package {}@{} is already in the catalogue",
+                    record.name, record.version
+                )));
+            }
+            Ok(())
+        })
+    }
+
+    fn get_package(&self, name: &str, version: &str) -> Result<Option<PackageRecord>, StoreError> {
+        if !clean(&[name, version]) {
+            return Ok(None);
+        }
+        self.run(async {
+            let client = self.client().await?;
+            client
+                .query_opt(
+                    "SELECT record FROM packages WHERE name = $1 AND version = $2",
+                    &[&name, &version],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| doc(&r, "record"))
+                .transpose()
+        })
+    }
+
+    fn package_versions(&self, name: &str) -> Result<Vec<PackageRecord>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT record FROM packages WHERE name = $1 ORDER BY version",
+                    &[&name],
+                )
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn list_packages(&self) -> Result<Vec<PackageRecord>, StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query("SELECT record FROM packages ORDER BY name, version", &[])
+                .await
+                .map_err(db)?;
+            docs(&rows, "record")
+        })
+    }
+
+    fn delete_package(&self, name: &str, version: &str) -> Result<(), StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM packages WHERE name = $1 AND version = $2",
+                    &[&name, &version],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("package {name}@{version}")));
+            }
+            Ok(())
+        })
+    }
+}
