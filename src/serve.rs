@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use hookbox_engine::{Engine, EngineConfig};
 use hookbox_server::{AppState, Auth};
 use hookbox_service::{LogPolicy, PrivateAccess, Service, ServiceConfig};
-use hookbox_store::{Role, SledStore, Store, StoreConfig};
+use hookbox_store::{PgStore, Role, SledStore, Store, StoreConfig, StoreError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -113,6 +113,26 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     signed_requests_per_tenant: u32,
+    /// Cluster mode: keep everything in this PostgreSQL database
+    /// (`postgres://user:password@host:port/database`) instead of the data
+    /// dir, so that any number of nodes can serve one set of tenants. Needs
+    /// the cluster key (`--key-file` or `HOOKBOX_KEY`).
+    #[arg(
+        long,
+        env = "HOOKBOX_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+    /// Connections to the database this node keeps at most (cluster mode).
+    #[arg(long, env = "HOOKBOX_DATABASE_POOL", default_value_t = hookbox_store::DEFAULT_POOL_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    database_pool: u64,
+    /// Cluster mode: the file holding the cluster key, the same 32 or more
+    /// random bytes on every node. It signs tokens and seals the secrets in
+    /// the database, so it is never stored there. `HOOKBOX_KEY` (hex) may
+    /// give it instead.
+    #[arg(long, env = "HOOKBOX_KEY_FILE", value_name = "PATH")]
+    key_file: Option<PathBuf>,
     /// The npm registry `POST /v1/packages` (`hookbox packages add NAME`)
     /// fetches packages from, by name. Unset: packages are added as tarballs only.
     #[arg(long, env = "HOOKBOX_NPM_REGISTRY", value_name = "URL")]
@@ -131,16 +151,28 @@ pub fn run(args: ServeArgs) -> Result<()> {
 async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
-    let secret = token_secret(&args.data_dir)?;
-    let mut store_config = StoreConfig::default();
-    store_config
-        .cache_mb(args.store_cache_mb)
-        .flush_every((args.store_flush_ms > 0).then(|| Duration::from_millis(args.store_flush_ms)));
-    let store = Store::new(
-        SledStore::open_with(args.data_dir.join("db"), &store_config)
-            .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
-            .with_sealing_key(&hookbox_server::sealing_key(&secret)),
-    );
+    let (store, secret) = match &args.database_url {
+        Some(url) => {
+            let secret = cluster_key(args.key_file.as_deref())?;
+            let (url, pool) = (url.clone(), args.database_pool as usize);
+            let store = tokio::task::spawn_blocking(move || PgStore::connect(&url, pool))
+                .await?
+                .context("connecting to the database (--database-url)")?
+                .with_sealing_key(&hookbox_server::sealing_key(&secret));
+            (Store::new(store), secret)
+        }
+        None => {
+            let secret = token_secret(&args.data_dir)?;
+            let mut store_config = StoreConfig::default();
+            store_config.cache_mb(args.store_cache_mb).flush_every(
+                (args.store_flush_ms > 0).then(|| Duration::from_millis(args.store_flush_ms)),
+            );
+            let store = SledStore::open_with(args.data_dir.join("db"), &store_config)
+                .with_context(|| format!("opening the database in {}", args.data_dir.display()))?
+                .with_sealing_key(&hookbox_server::sealing_key(&secret));
+            (Store::new(store), secret)
+        }
+    };
 
     let mut engine_config = EngineConfig::default();
     engine_config
@@ -162,11 +194,27 @@ async fn serve(args: ServeArgs) -> Result<()> {
 
     // The key pair shown on a first start, for the CLI's export lines.
     let mut new_key = None;
-    if store.is_empty()? {
-        // One transaction: a crash here never leaves a tenant without a key.
-        let (_, key, secret) =
-            store.create_tenant_with_key(Some(DEFAULT_TENANT), "Default tenant", Role::Admin)?;
-        store.flush()?;
+    let first_start = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+            if !store.is_empty()? {
+                return Ok(None);
+            }
+            // One transaction: a crash here never leaves a tenant without a key.
+            match store.create_tenant_with_key(Some(DEFAULT_TENANT), "Default tenant", Role::Admin)
+            {
+                Ok(created) => {
+                    store.flush()?;
+                    Ok(Some(created))
+                }
+                // Another node of the cluster made it first.
+                Err(StoreError::Conflict(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await??
+    };
+    if let Some((_, key, secret)) = first_start {
         // Shown once: the database keeps a salted hash and a copy sealed
         // under the data dir's key file.
         println!(
@@ -245,6 +293,32 @@ fn client_url(addr: SocketAddr) -> String {
         ip => ip,
     };
     format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// The cluster key (cluster mode): from `--key-file`, or hex in
+/// `HOOKBOX_KEY`. Never made here: every node must be given the same one.
+fn cluster_key(file: Option<&Path>) -> Result<Vec<u8>> {
+    const HOW: &str = "give every node the same key: (umask 077 && head -c 32 /dev/urandom > \
+                       hookbox.key), then --key-file hookbox.key (or HOOKBOX_KEY_FILE), or its \
+                       hex in HOOKBOX_KEY";
+    let key = match (file, std::env::var("HOOKBOX_KEY")) {
+        (Some(path), _) => {
+            let key = std::fs::read(path)
+                .with_context(|| format!("reading the cluster key {}", path.display()))?;
+            warn_if_readable_by_others(path);
+            key
+        }
+        (None, Ok(hex_key)) => hex::decode(hex_key.trim())
+            .context("HOOKBOX_KEY must be hex (64 or more hex digits)")?,
+        (None, Err(_)) => bail!("cluster mode (--database-url) needs the cluster key: {HOW}"),
+    };
+    if key.len() < TOKEN_KEY_BYTES || key.iter().all(|&b| b == 0) {
+        bail!(
+            "the cluster key must hold at least {TOKEN_KEY_BYTES} random bytes (it holds {}): {HOW}",
+            key.len()
+        );
+    }
+    Ok(key)
 }
 
 /// The data dir's key (see [`TOKEN_KEY_FILE`]): read if it is there, made

@@ -403,6 +403,9 @@ impl Service {
             stopped.clone(),
         )));
         tasks.push(tokio::spawn(self.clone().expire_nonces(stopped.clone())));
+        if self.inner.store.shared() {
+            tasks.push(tokio::spawn(self.clone().follow_changes(stopped.clone())));
+        }
         if self.inner.config.run_worker {
             tasks.push(tokio::spawn(self.clone().work_queue(stopped)));
         }

@@ -57,7 +57,7 @@ pub use sled_store::{
     ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, SledStore, connection_log_id,
     new_id,
 };
-pub use storage::{Storage, Store};
+pub use storage::{ChangeCursor, Storage, Store};
 
 #[cfg(test)]
 mod contract_tests;

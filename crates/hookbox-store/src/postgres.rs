@@ -72,6 +72,8 @@ impl Drop for Runtime {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// Woken by other nodes' changes (see [`listen`]).
+    changes: Arc<tokio::sync::Notify>,
     runtime: Arc<Runtime>,
     sealer: Option<Sealer>,
 }
@@ -116,6 +118,10 @@ impl PgStore {
             report.map_err(|e| StoreError::Postgres(format!("migrating the schema: {e}")))?;
             Ok::<_, StoreError>(())
         })?;
+        let changes = Arc::new(tokio::sync::Notify::new());
+        let mut listen_config = config.clone();
+        listen_config.connect_timeout(CONNECT_TIMEOUT);
+        runtime.spawn(listen(listen_config, changes.clone()));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -135,6 +141,7 @@ impl PgStore {
         };
         Ok(Self {
             pool,
+            changes,
             runtime: Arc::new(Runtime(Some(runtime))),
             sealer: None,
         })
@@ -375,6 +382,72 @@ impl Storage for PgStore {
     fn flush(&self) -> Result<(), StoreError> {
         // Every statement commits durably before it returns.
         Ok(())
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
+        let rows = self.run(async {
+            let client = self.client().await?;
+            client
+                .query("SELECT tenant_id, generation FROM tenant_changes", &[])
+                .await
+                .map_err(db)
+        })?;
+        let mut changed = Vec::new();
+        for row in rows {
+            let (tenant, generation): (String, i64) = (row.get(0), row.get(1));
+            let seen = cursor.generations.insert(tenant.clone(), generation);
+            if seen != Some(generation) {
+                changed.push(tenant);
+            }
+        }
+        Ok(changed)
+    }
+
+    fn change_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        Some(self.changes.clone())
+    }
+}
+
+/// Listens on `hookbox_changes` for as long as the runtime lives, waking
+/// `signal` on every notification, and once after every reconnection (what
+/// was sent while it was away is then found by a poll).
+async fn listen(config: tokio_postgres::Config, signal: Arc<tokio::sync::Notify>) {
+    loop {
+        match config.connect(NoTls).await {
+            Ok((client, mut connection)) => {
+                let listening = async {
+                    client.batch_execute("LISTEN hookbox_changes").await?;
+                    signal.notify_one();
+                    std::future::pending::<Result<(), tokio_postgres::Error>>().await
+                };
+                let messages = async {
+                    loop {
+                        match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                            Some(Ok(tokio_postgres::AsyncMessage::Notification(_))) => {
+                                signal.notify_one();
+                            }
+                            Some(Ok(_)) => {}
+                            Some(Err(e)) => return e.to_string(),
+                            None => return "closed".to_string(),
+                        }
+                    }
+                };
+                tokio::select! {
+                    e = listening => {
+                        if let Err(e) = e {
+                            tracing::warn!(error = %e, "listening for other nodes' changes failed");
+                        }
+                    }
+                    e = messages => tracing::warn!(error = %e, "lost the connection that listens for other nodes' changes"),
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for other nodes' changes"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

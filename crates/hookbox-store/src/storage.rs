@@ -520,6 +520,36 @@ pub trait Storage:
     /// Makes everything written so far durable. Backends that sync every
     /// write (PostgreSQL) return at once.
     fn flush(&self) -> Result<(), StoreError>;
+
+    /// Whether other processes write this database too (cluster mode), so
+    /// that what a node caches must follow [`Storage::changed_tenants`].
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// The tenants whose cached state (tenant, functions and their secrets,
+    /// scene orders, env, allow-list, connections) any node changed since
+    /// `cursor` last looked, advancing it. A fresh cursor lists every tenant
+    /// that ever changed, so that what was cached before the first look is
+    /// dropped too. Always empty for a database only this process writes.
+    fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
+        let _ = cursor;
+        Ok(Vec::new())
+    }
+
+    /// Notified when another node may have changed something: a hint to
+    /// call [`Storage::changed_tenants`] now rather than at the next poll.
+    /// `None` for a database only this process writes.
+    fn change_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        None
+    }
+}
+
+/// Where [`Storage::changed_tenants`] left off: each tenant's generation as
+/// last seen.
+#[derive(Debug, Default, Clone)]
+pub struct ChangeCursor {
+    pub(crate) generations: std::collections::HashMap<String, i64>,
 }
 
 /// hookbox's database, whichever backend holds it. Cheap to clone; derefs to

@@ -5,6 +5,7 @@ mod asynchronous;
 mod auth0_management;
 mod bad_input;
 mod bounds;
+mod cluster;
 mod connections;
 mod conventions;
 mod durability;

@@ -2,7 +2,69 @@
 
 use super::*;
 
+/// How often a node of a cluster compares tenants' generations when no
+/// notification woke it: a notification it missed costs at most this.
+pub const CHANGE_POLL: Duration = Duration::from_secs(1);
+
 impl Service {
+    /// Drops everything cached of `tenant` (another node changed it).
+    pub(super) fn forget_tenant(&self, tenant: &str) {
+        let inner = &self.inner;
+        inner.functions.invalidate_tenant(tenant);
+        inner.orders.invalidate_tenant(tenant);
+        inner.envs.invalidate_tenant(tenant);
+        inner.allow_lists.invalidate_tenant(tenant);
+        inner.connections.invalidate_tenant(tenant);
+        inner.domains.invalidate_tenant(tenant);
+        inner.action_caches.invalidate_tenant(tenant);
+    }
+
+    /// Cluster mode: follows the changes other nodes make, so that what one
+    /// node acknowledged is what every node runs. Wakes on the database's
+    /// notification, or after [`CHANGE_POLL`] without one; a failed look is
+    /// retried at the next wake-up (the generations it compares are kept in
+    /// the database, so nothing is lost while it is unreachable).
+    pub(super) async fn follow_changes(self, mut stopped: watch::Receiver<bool>) {
+        let signal = self.inner.store.change_signal();
+        let mut cursor = hookbox_store::ChangeCursor::default();
+        loop {
+            let taken = std::mem::take(&mut cursor);
+            match self
+                .blocking(move |s| {
+                    let mut cursor = taken;
+                    let changed = s.changed_tenants(&mut cursor);
+                    Ok((cursor, changed))
+                })
+                .await
+            {
+                Ok((next, Ok(changed))) => {
+                    cursor = next;
+                    for tenant in &changed {
+                        self.forget_tenant(tenant);
+                    }
+                    if !changed.is_empty() {
+                        tracing::debug!(tenants = changed.len(), "followed other nodes' changes");
+                    }
+                }
+                Ok((next, Err(e))) => {
+                    cursor = next;
+                    tracing::warn!(error = %e, "reading other nodes' changes failed");
+                }
+                Err(e) => tracing::warn!(error = %e, "reading other nodes' changes failed"),
+            }
+            tokio::select! {
+                _ = stopped.changed() => return,
+                _ = async {
+                    match &signal {
+                        Some(signal) => signal.notified().await,
+                        None => std::future::pending().await,
+                    }
+                } => {}
+                _ = tokio::time::sleep(CHANGE_POLL) => {}
+            }
+        }
+    }
+
     /// After a function's deletion.
     pub(super) fn forget(&self, tenant: &str, func_id: &str) {
         let key = (tenant.to_string(), func_id.to_string());

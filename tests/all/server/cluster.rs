@@ -1,0 +1,151 @@
+//! Cluster mode: several `hookbox serve` nodes on one PostgreSQL database (a
+//! throwaway cluster, see `hookbox-pgtest`), each with its own data dir.
+
+use crate::server_harness::*;
+use hookbox_pgtest::Cluster;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The cluster key every node is given (hex, 32 bytes).
+const KEY: &str = "4b1d0a5c9e3f7b2d6c8a0e4f1b3d5c7a9e2f4b6d8c0a1e3f5b7d9c2a4e6f8b0d";
+
+fn node(dir: &std::path::Path, url: &str) -> Server {
+    Server::start_with(dir, &[("HOOKBOX_DATABASE_URL", url), ("HOOKBOX_KEY", KEY)])
+}
+
+async fn run(server: &Server, token: &str) -> Value {
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/v1/scenes/PRE_REGISTER/run",
+            token,
+            Some(json!({"user": {"tags": []}, "context": {}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["data"].clone()
+}
+
+/// Tags the user with `tag` and the env var `STAGE`.
+fn tagger(tag: &str) -> String {
+    format!(
+        "function pipe(u, c, cb) {{ u.tags.push('{tag}:' + (process.env.STAGE || '-')); cb(null, u, c); }}"
+    )
+}
+
+/// Waits until `server`'s scene run tags the user with exactly `want`.
+async fn runs(server: &Server, token: &str, want: Value) {
+    eventually(&format!("{} to run {want}", server.base), || async {
+        let got = run(server, token).await;
+        (got["user"]["tags"] == want).then_some(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_acknowledged_by_one_node_is_what_every_node_runs() {
+    let url = Cluster::shared().database();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = node(dirs[0].path(), &url);
+    let b = node(dirs[1].path(), &url);
+    let c = node(dirs[2].path(), &url);
+    // The first node made the default tenant; the others found it.
+    assert!(b.default_key.is_none() && c.default_key.is_none());
+    // A token from one node is good on every node (one cluster key).
+    let token = a.admin_token().await;
+
+    let first = a
+        .deploy(&token, function("first", "PRE_REGISTER", &tagger("one")))
+        .await;
+    let first = first["funcId"].as_str().unwrap().to_string();
+    for n in [&b, &c] {
+        runs(n, &token, json!(["one:-"])).await;
+    }
+    // Each kind of change, made on A, reaches B and C.
+    a.call(
+        Method::PUT,
+        "/v1/env/STAGE",
+        &token,
+        Some(json!({"value": "live"})),
+    )
+    .await;
+    for n in [&b, &c] {
+        runs(n, &token, json!(["one:live"])).await;
+    }
+    let (status, body) = a
+        .call(
+            Method::PATCH,
+            &format!("/v1/functions/{first}"),
+            &token,
+            Some(json!({"sourceCode": tagger("two")})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for n in [&b, &c] {
+        runs(n, &token, json!(["two:live"])).await;
+    }
+    let (status, body) = a
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{first}/rollback"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for n in [&b, &c] {
+        runs(n, &token, json!(["one:live"])).await;
+    }
+    let second = a
+        .deploy(&token, function("second", "PRE_REGISTER", &tagger("three")))
+        .await;
+    let second = second["funcId"].as_str().unwrap().to_string();
+    for n in [&b, &c] {
+        runs(n, &token, json!(["one:live", "three:live"])).await;
+    }
+    let (status, body) = b
+        .call(
+            Method::PUT,
+            "/v1/scenes/PRE_REGISTER/order",
+            &token,
+            Some(json!({"order": [second, first]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for n in [&a, &c] {
+        runs(n, &token, json!(["three:live", "one:live"])).await;
+    }
+    let (status, body) = c
+        .call(
+            Method::DELETE,
+            &format!("/v1/functions/{second}"),
+            &token,
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    for n in [&a, &b] {
+        runs(n, &token, json!(["one:live"])).await;
+    }
+    // The data lives in the database: a node started later serves it all.
+    let d_dir = tempfile::tempdir().unwrap();
+    let d = node(d_dir.path(), &url);
+    assert_eq!(run(&d, &token).await["user"]["tags"], json!(["one:live"]));
+}
+
+#[test]
+fn cluster_mode_refuses_to_start_without_the_cluster_key() {
+    let url = Cluster::shared().database();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("HOOKBOX_DATABASE_URL", &url)
+        .env_remove("HOOKBOX_KEY")
+        .env_remove("HOOKBOX_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs the cluster key"), "{stderr}");
+}
