@@ -41,10 +41,12 @@ run: build
 
 # The engine's Node cases compare against Node 20 with the pinned npm packages
 # (tests/fixtures/node); npm-modules-check proves the committed registry is
-# what the lock file builds.
+# what the lock file builds. The end-to-end server suite runs twice: on the
+# embedded store, then with every server a cluster-mode node on PostgreSQL.
 test: lint postgres $(NPM_DIR)/node_modules/.installed
 	$(MAKE) npm-modules-check
 	$(CARGO) test --workspace --all-targets
+	HOOKBOX_TEST_DATABASE=postgres $(CARGO) test --workspace --test all -- server::
 	$(CARGO) test --workspace --doc
 	$(MAKE) crypto-js-test
 	$(MAKE) sdk-test

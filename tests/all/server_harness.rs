@@ -11,6 +11,46 @@ use std::time::{Duration, Instant};
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 
+/// The cluster key of the servers the suite starts on PostgreSQL (hex).
+const SUITE_CLUSTER_KEY: &str = "9c1e5a3f7b0d2c4e6a8f1b3d5e7c9a0b2d4f6e8a1c3b5d7f9e0a2c4b6d8f1a3c";
+
+/// Whether the suite runs on PostgreSQL (`HOOKBOX_TEST_DATABASE=postgres`,
+/// as `make test`'s second pass does): every server it starts is then a
+/// cluster-mode node on a database of a throwaway cluster, one database per
+/// data dir, so a restart on the same dir finds its data.
+pub fn on_postgres() -> bool {
+    std::env::var("HOOKBOX_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+fn database_for(dir: &Path) -> String {
+    let remembered = dir.join(".test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return url;
+    }
+    let url = hookbox_pgtest::Cluster::shared().database();
+    std::fs::write(&remembered, &url).expect("data dir writable");
+    url
+}
+
+/// Everything in the PostgreSQL database of the server on `dir` (pg_dump).
+pub fn database_dump(dir: &Path) -> String {
+    let url = std::fs::read_to_string(dir.join(".test-database-url")).expect("a database");
+    let db = url.rsplit('/').next().expect("a database name");
+    hookbox_pgtest::Cluster::shared().dump(db).expect("pg_dump")
+}
+
+/// Ends a test that only means something on the embedded store (its files,
+/// its key file) when the suite runs on PostgreSQL.
+#[macro_export]
+macro_rules! embedded_store_only {
+    () => {
+        if $crate::server_harness::on_postgres() {
+            eprintln!("on the embedded store only: this run is on PostgreSQL");
+            return;
+        }
+    };
+}
+
 pub struct Server {
     child: Option<Child>,
     pub base: String,
@@ -37,6 +77,10 @@ impl Server {
             .env("HOOKBOX_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if on_postgres() && !env.iter().any(|(k, _)| *k == "HOOKBOX_DATABASE_URL") {
+            cmd.env("HOOKBOX_DATABASE_URL", database_for(dir))
+                .env("HOOKBOX_KEY", SUITE_CLUSTER_KEY);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }

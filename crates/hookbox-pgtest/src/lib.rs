@@ -158,6 +158,26 @@ impl Cluster {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Everything in database `db`, as `pg_dump` writes it (plain SQL).
+    pub fn dump(&self, db: &str) -> Result<String, String> {
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                ROLE,
+                db,
+            ])
+            .output()
+            .map_err(|e| format!("running pg_dump: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Stops the server (fast shutdown), keeping its data.
     pub fn stop(&self) -> Result<(), String> {
         let pgdata = self.data.join("data");

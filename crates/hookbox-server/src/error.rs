@@ -22,6 +22,7 @@ pub mod api_code {
     pub const TOO_LARGE: u32 = 41301;
     pub const TOO_MANY_REQUESTS: u32 = 42901;
     pub const INTERNAL: u32 = 50001;
+    pub const UNAVAILABLE: u32 = 50301;
 }
 
 /// An error answer. The request id is filled in by the middleware, which
@@ -99,6 +100,15 @@ impl From<ServiceError> for ApiError {
                 // The detail goes to the log, never to the client.
                 tracing::error!(error = %detail, "internal error");
                 Self::internal()
+            }
+            ServiceError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "the database is unreachable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    api_code::UNAVAILABLE,
+                    "the database is unreachable, so nothing was changed; retry shortly \
+                     (calls of functions this node has loaded keep running)",
+                )
             }
         }
     }

@@ -37,7 +37,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use error::{ErrorStyle, PendingError, error_body};
-use hookbox_service::Service;
+use hookbox_service::{DatabaseState, Service};
 use std::future::Future;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -72,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(secrets::routes())
         .merge(packages::routes())
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -97,11 +98,48 @@ pub async fn serve(
         .await
 }
 
+/// Liveness: 200 while the process answers, with the state it serves in.
+/// `database` is `embedded`, `ok` or `unreachable` (cluster mode), and
+/// `serving` says what works.
 async fn healthz(State(state): State<AppState>) -> Response {
-    axum::Json(
-        serde_json::json!({ "status": "ok", "plugin": state.service.engine().plugin_hash() }),
+    let health = state.service.health();
+    let (status, database, serving, down_ms) = match health.database {
+        DatabaseState::Embedded => ("ok", "embedded", "everything", None),
+        DatabaseState::Reachable => ("ok", "ok", "everything", None),
+        DatabaseState::Unreachable { for_ms } => (
+            "degraded",
+            "unreachable",
+            "calls of cached functions (their logs held until the database returns); management answers 503",
+            Some(for_ms),
+        ),
+    };
+    let mut body = serde_json::json!({
+        "status": status,
+        "database": database,
+        "serving": serving,
+        "cachedFunctions": health.cached_functions,
+        "plugin": state.service.engine().plugin_hash(),
+    });
+    if let Some(ms) = down_ms {
+        body["databaseUnreachableMs"] = ms.into();
+    }
+    axum::Json(body).into_response()
+}
+
+/// Readiness: 200 when the node can serve calls, 503 when it cannot (its
+/// database is unreachable and it has no function cached to run).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let health = state.service.health();
+    let code = if health.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        axum::Json(serde_json::json!({ "ready": health.ready })),
     )
-    .into_response()
+        .into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

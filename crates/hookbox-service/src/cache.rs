@@ -92,6 +92,11 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         (self.hasher.hash_one(tenant) % STRIPES as u64) as usize
     }
 
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
     /// The cached value, or the ticket to load it under: take it before
     /// reading the store, and hand it to [`Cache::fill`].
     pub fn get(&self, key: &K) -> Result<V, Ticket> {

@@ -48,7 +48,9 @@ pub use authorizer::{
     check as check_authorizer_result,
 };
 pub use hooks::{MAX_SECRETS, TRIGGERS, is_trigger};
-pub use logs::{DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LogPolicy};
+pub use logs::{
+    DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LOG_HOLD_BYTES, LogPolicy,
+};
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
     SceneResult, ServiceError, Step, check_name_chars, is_hidden_char,
@@ -56,12 +58,12 @@ pub use model::{
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{ACTION_TRIGGERS, AUTHORIZER, SCENES, action_trigger, is_scene};
 pub use service::{
-    Background, Connection, ConnectionPatch, DATABASE_SCRIPTS, DEFAULT_CONNECTION_TIMEOUT,
-    DEFAULT_NONCES_PER_TENANT, MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME,
-    MAX_CACHE_TOTAL_BYTES, MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS,
-    MAX_ENV_VALUE_BYTES, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS,
-    MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError, Service, ServiceConfig,
-    TenantPatch, check_domain, check_secret_set,
+    Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS,
+    DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, Health,
+    MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
+    MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,
+    MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS,
+    NewConnection, NonceError, Service, ServiceConfig, TenantPatch, check_domain, check_secret_set,
 };
 pub use service::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,

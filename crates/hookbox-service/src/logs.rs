@@ -35,6 +35,12 @@ const LOG_BACKLOG: usize = 20_000;
 const LOG_BACKLOG_BYTES: usize = 64 * 1024 * 1024;
 /// Invocation logs written per storage write, at most.
 const LOG_BATCH: usize = 1024;
+/// Invocation logs held in memory while the database cannot be reached
+/// (cluster mode), at most, by approximate size: past it the oldest are
+/// dropped and counted (`hookbox_logs_dropped_unreachable_total`).
+pub const LOG_HOLD_BYTES: usize = 64 * 1024 * 1024;
+/// How often held logs are offered to the database again.
+const LOG_RETRY: Duration = Duration::from_millis(500);
 /// What [`approx_size`] adds per record and per JSON node for what is not text.
 const RECORD_OVERHEAD: usize = 256;
 const NODE_OVERHEAD: usize = 8;
@@ -132,13 +138,22 @@ impl LogWriter {
         let mut batch = Vec::with_capacity(LOG_BATCH);
         // When the written, unsynced logs must be synced by.
         let mut sync_by: Option<Instant> = None;
+        // Logs the unreachable database could not take yet (cluster mode).
+        let mut held = Held::default();
         loop {
+            let retry_at = (!held.records.is_empty()).then(|| Instant::now() + LOG_RETRY);
             let open = tokio::select! {
                 n = queue.rx.recv_many(&mut batch, LOG_BATCH) => n > 0,
                 _ = stopped.changed() => false,
                 _ = sleep_until(sync_by) => {
                     self.sync().await;
                     sync_by = None;
+                    continue;
+                }
+                _ = sleep_until(retry_at) => {
+                    let records = std::mem::take(&mut held.records);
+                    held.bytes = 0;
+                    self.write(records, &mut held).await;
                     continue;
                 }
             };
@@ -158,9 +173,12 @@ impl LogWriter {
             }
             let bytes: usize = batch.iter().map(|(_, size)| size).sum();
             queue.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
-            let records: Vec<LogRecord> = batch.drain(..).map(|(r, _)| r).collect();
+            // Held logs go first: written in the order they were made.
+            let mut records = std::mem::take(&mut held.records);
+            held.bytes = 0;
+            records.append(&mut batch);
             if !records.is_empty() {
-                self.write(records).await;
+                self.write(records, &mut held).await;
                 sync_by.get_or_insert(Instant::now() + self.policy.flush);
             }
             if sync_by.is_some_and(|at| stopping || Instant::now() >= at) {
@@ -175,17 +193,36 @@ impl LogWriter {
 
     /// Writes a batch, then deletes the oldest logs of any of its tenants
     /// that is over the cap.
-    async fn write(&self, records: Vec<LogRecord>) {
+    /// Writes `records` (each with its approximate size), then trims their
+    /// tenants to the cap. While the database cannot be reached they are
+    /// held for the next try, up to [`LOG_HOLD_BYTES`]; any other failure
+    /// drops them (logged).
+    async fn write(&self, records: Vec<(LogRecord, usize)>, held: &mut Held) {
         let max = self.policy.max_bytes_per_tenant;
-        let written = self
+        let tenants: Vec<String> = records
+            .iter()
+            .map(|(r, _)| r.tenant_id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows: Vec<LogRecord> = records.iter().map(|(r, _)| r.clone()).collect();
+        match self.blocking(move |s| s.append_logs(rows)).await {
+            Ok(()) => {}
+            Err(Failure::Unavailable(e)) => {
+                if held.records.is_empty() {
+                    tracing::warn!(error = %e, "the database is unreachable: holding invocation logs");
+                }
+                held.hold(records, &self.metrics);
+                return;
+            }
+            Err(Failure::Other(e)) => {
+                tracing::error!(error = %e, "writing invocation logs failed");
+                return;
+            }
+        }
+        self.metrics.logs_held.set(held.records.len() as i64);
+        let trimmed = self
             .blocking(move |s| {
-                let tenants: Vec<String> = records
-                    .iter()
-                    .map(|r| r.tenant_id.clone())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                s.append_logs(records)?;
                 let mut dropped = BTreeMap::new();
                 for tenant in tenants {
                     let n = s.trim_logs(&tenant, max)?;
@@ -196,7 +233,7 @@ impl LogWriter {
                 Ok(dropped)
             })
             .await;
-        match written {
+        match trimmed {
             Ok(dropped) => {
                 for (tenant, n) in dropped {
                     self.metrics
@@ -205,7 +242,7 @@ impl LogWriter {
                         .inc_by(n as u64);
                 }
             }
-            Err(e) => tracing::error!(error = %e, "writing invocation logs failed"),
+            Err(e) => tracing::warn!(error = %e, "trimming invocation logs to the cap failed"),
         }
     }
 
@@ -218,12 +255,58 @@ impl LogWriter {
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, String> {
+    ) -> Result<T, Failure> {
         let store = self.store.clone();
         match tokio::task::spawn_blocking(move || f(&store)).await {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(e) => Err(format!("storage task failed: {e}")),
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(StoreError::Unavailable(e))) => Err(Failure::Unavailable(e)),
+            Ok(Err(e)) => Err(Failure::Other(e.to_string())),
+            Err(e) => Err(Failure::Other(format!("storage task failed: {e}"))),
         }
+    }
+}
+
+/// Why a write failed: the database was unreachable (try again), or not.
+#[derive(Debug)]
+enum Failure {
+    Unavailable(String),
+    Other(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unavailable(e) | Failure::Other(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Logs waiting for the database to come back, oldest first.
+#[derive(Default)]
+struct Held {
+    records: Vec<(LogRecord, usize)>,
+    bytes: usize,
+}
+
+impl Held {
+    /// Puts back `records` that could not be written (the oldest logs:
+    /// every write takes the held ones first), then drops the oldest beyond
+    /// [`LOG_HOLD_BYTES`], counting them.
+    fn hold(&mut self, records: Vec<(LogRecord, usize)>, metrics: &Metrics) {
+        let mut all = records;
+        all.append(&mut self.records);
+        self.bytes = all.iter().map(|(_, size)| size).sum();
+        let mut dropped = 0;
+        while self.bytes > LOG_HOLD_BYTES && dropped < all.len() {
+            self.bytes -= all[dropped].1;
+            dropped += 1;
+        }
+        all.drain(..dropped);
+        self.records = all;
+        if dropped > 0 {
+            metrics.logs_dropped_unreachable.inc_by(dropped as u64);
+        }
+        metrics.logs_held.set(self.records.len() as i64);
     }
 }
 

@@ -43,6 +43,12 @@ pub(crate) struct Metrics {
     pub compile_seconds: Histogram,
     pub queue_depth: Gauge,
     pub logs_dropped: Counter,
+    /// Invocation logs held because the database was unreachable, and
+    /// dropped when the hold was full (cluster mode).
+    pub logs_held: Gauge,
+    pub logs_dropped_unreachable: Counter,
+    /// 1 while the database answers, 0 while it cannot be reached.
+    pub database_up: Gauge,
     /// Mirrors the engine's own count; brought up to date at each render.
     long_calls: Counter,
     pub invocation_logs_dropped: Family<TenantLabels, Counter>,
@@ -60,6 +66,10 @@ impl Metrics {
         let compile_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 14));
         let queue_depth = Gauge::default();
         let logs_dropped = Counter::default();
+        let logs_held = Gauge::default();
+        let logs_dropped_unreachable = Counter::default();
+        let database_up = Gauge::default();
+        database_up.set(1);
         let long_calls = Counter::default();
         let invocation_logs_dropped = Family::<TenantLabels, Counter>::default();
         let gradual_invocations = Family::<VersionLabels, Counter>::default();
@@ -101,6 +111,21 @@ impl Metrics {
             logs_dropped.clone(),
         );
         registry.register(
+            "logs_held",
+            "Invocation log records held in memory until the unreachable database returns",
+            logs_held.clone(),
+        );
+        registry.register(
+            "logs_dropped_unreachable",
+            "Invocation log records dropped because the database stayed unreachable past the hold",
+            logs_dropped_unreachable.clone(),
+        );
+        registry.register(
+            "database_up",
+            "1 while the database answers, 0 while it cannot be reached",
+            database_up.clone(),
+        );
+        registry.register(
             "long_calls",
             "Calls that burnt 20 million fuel (a few ms of CPU) and finished on the low-priority long-call pool",
             long_calls.clone(),
@@ -124,6 +149,9 @@ impl Metrics {
             compile_seconds,
             queue_depth,
             logs_dropped,
+            logs_held,
+            logs_dropped_unreachable,
+            database_up,
             long_calls,
             invocation_logs_dropped,
             gradual_invocations,

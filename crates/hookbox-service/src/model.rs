@@ -33,6 +33,10 @@ pub enum ServiceError {
     /// hookbox failed; logged with detail, reported without.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database cannot be reached now (cluster mode): nothing was
+    /// changed; retry shortly. Calls of cached functions still run.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(String),
 }
 
 impl ServiceError {
@@ -54,6 +58,7 @@ impl From<hookbox_store::StoreError> for ServiceError {
             E::NameTaken { name, .. } => Self::NameTaken { name },
             e @ E::VersionTaken { .. } => Self::Conflict(e.to_string()),
             e @ E::Stale { .. } => Self::Stale(e.to_string()),
+            E::Unavailable(detail) => Self::Unavailable(detail),
             other => Self::Internal(other.to_string()),
         }
     }

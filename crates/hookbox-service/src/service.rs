@@ -56,6 +56,7 @@ pub use action_cache::{
     MAX_CACHE_VALUE_BYTES,
 };
 pub use env::{MAX_ENV_VALUE_BYTES, check_secret_set};
+pub use loading::{CHANGE_POLL, DatabaseState, Health};
 pub use log_records::MIN_REDACTED_CHARS;
 pub(crate) use packages::check_dependencies;
 pub use packages::{
@@ -291,6 +292,9 @@ struct Inner {
     logs: LogQueue,
     log_rx: Mutex<Option<LogReceiver>>,
     queue_wake: Notify,
+    /// Whether the database answered its last ping (cluster mode), and since
+    /// when (unix µs) it has not.
+    database_down_since: std::sync::atomic::AtomicU64,
     metrics: Arc<Metrics>,
 }
 
@@ -361,6 +365,7 @@ impl Service {
                 logs,
                 log_rx: Mutex::new(Some(log_rx)),
                 queue_wake: Notify::new(),
+                database_down_since: std::sync::atomic::AtomicU64::new(0),
                 metrics: Arc::new(Metrics::new()),
             }),
         }
@@ -405,6 +410,7 @@ impl Service {
         tasks.push(tokio::spawn(self.clone().expire_nonces(stopped.clone())));
         if self.inner.store.shared() {
             tasks.push(tokio::spawn(self.clone().follow_changes(stopped.clone())));
+            tasks.push(tokio::spawn(self.clone().watch_database(stopped.clone())));
         }
         if self.inner.config.run_worker {
             tasks.push(tokio::spawn(self.clone().work_queue(stopped)));

@@ -30,10 +30,14 @@ pub enum StoreError {
     /// bad JSON): never silently skipped, so a newer schema is noticed.
     #[error("corrupt or unknown data: {0}")]
     Corrupt(String),
-    /// PostgreSQL failed or could not be reached (cluster mode); the message
-    /// says which statement or connection.
+    /// PostgreSQL refused a statement (cluster mode); the message says which.
     #[error("database: {0}")]
     Postgres(String),
+    /// The database cannot be reached now (cluster mode: the connection
+    /// failed or was lost): nothing was changed, and the same call may
+    /// succeed once it is back.
+    #[error("database unreachable: {0}")]
+    Unavailable(String),
     /// sled itself failed (I/O, a corrupt log).
     #[error("database: {0}")]
     Db(#[from] sled::Error),

@@ -84,8 +84,14 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// A statement's error: the database's answer is `Postgres`; a connection
+/// that failed or closed is `Unavailable`.
 fn db(e: tokio_postgres::Error) -> StoreError {
-    StoreError::Postgres(e.to_string())
+    if e.as_db_error().is_some() {
+        StoreError::Postgres(e.to_string())
+    } else {
+        StoreError::Unavailable(e.to_string())
+    }
 }
 
 impl PgStore {
@@ -154,6 +160,15 @@ impl PgStore {
         self
     }
 
+    /// Whether the database answers now (`Unavailable` if not).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.run(async {
+            let client = self.client().await?;
+            client.simple_query("SELECT 1").await.map_err(db)?;
+            Ok(())
+        })
+    }
+
     /// The newest schema version the database is at.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.run(async {
@@ -191,7 +206,7 @@ impl PgStore {
         self.pool
             .get()
             .await
-            .map_err(|e| StoreError::Postgres(format!("no database connection: {e}")))
+            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))
     }
 }
 
@@ -386,6 +401,10 @@ impl Storage for PgStore {
 
     fn shared(&self) -> bool {
         true
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        PgStore::ping(self)
     }
 
     fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {

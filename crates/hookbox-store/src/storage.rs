@@ -537,6 +537,12 @@ pub trait Storage:
         Ok(Vec::new())
     }
 
+    /// Whether the database answers now: `Unavailable` when it cannot be
+    /// reached. Always `Ok` for the embedded store.
+    fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Notified when another node may have changed something: a hint to
     /// call [`Storage::changed_tenants`] now rather than at the next poll.
     /// `None` for a database only this process writes.

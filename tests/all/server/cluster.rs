@@ -149,3 +149,115 @@ fn cluster_mode_refuses_to_start_without_the_cluster_key() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("needs the cluster key"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    // A cluster of its own: this test stops it.
+    let own = hookbox_pgtest::Cluster::start().unwrap();
+    let url = own.database();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Arc::new(node(dir.path(), &url));
+    let token = server.admin_token().await;
+    let f = server
+        .deploy(&token, function("tagger", "PRE_REGISTER", &tagger("one")))
+        .await;
+    let id = f["funcId"].as_str().unwrap().to_string();
+    run(&server, &token).await;
+
+    // Scene runs, one after another, until told to stop.
+    let (stop, ok, failed) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU64::new(1)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let load = {
+        let (server, token) = (server.clone(), token.clone());
+        let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                let (status, body) = server
+                    .call(
+                        Method::POST,
+                        "/v1/scenes/PRE_REGISTER/run",
+                        &token,
+                        Some(json!({"user": {"tags": []}, "context": {}})),
+                    )
+                    .await;
+                if status == 200 && body["data"]["user"]["tags"] == json!(["one:-"]) {
+                    ok.fetch_add(1, Ordering::SeqCst);
+                } else {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                    eprintln!("a run failed: {status} {body}");
+                }
+            }
+        })
+    };
+
+    own.stop().unwrap();
+    let health = eventually("/healthz to say the database is unreachable", || async {
+        let (_, body) = server.raw(Method::GET, "/healthz", None, None).await;
+        (body["database"] == "unreachable").then_some(body)
+    })
+    .await;
+    assert_eq!(health["status"], "degraded", "{health}");
+    let (status, ready) = server.raw(Method::GET, "/readyz", None, None).await;
+    assert_eq!(
+        status, 200,
+        "a node with cached functions can serve calls: {ready}"
+    );
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            "/v1/env/STAGE",
+            &token,
+            Some(json!({"value": "x"})),
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("database is unreachable"),
+        "{body}"
+    );
+    // Held for a while under load (a bound for the outage, not a timing check).
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    own.restart().unwrap();
+    eventually("/healthz to say the database is back", || async {
+        let (_, body) = server.raw(Method::GET, "/healthz", None, None).await;
+        (body["database"] == "ok").then_some(())
+    })
+    .await;
+    stop.store(true, Ordering::SeqCst);
+    load.await.unwrap();
+    assert_eq!(
+        failed.load(Ordering::SeqCst),
+        0,
+        "every run of the cached function answered"
+    );
+    let runs = ok.load(Ordering::SeqCst);
+    assert!(runs > 10, "the load ran through the outage ({runs} runs)");
+    // Every run's log, held through the outage, is written.
+    eventually(&format!("{runs} logs"), || async {
+        let logs = server.logs(&token, &id, "limit=1").await;
+        (logs["totalCount"] == runs).then_some(())
+    })
+    .await;
+    let metrics = server.metrics().await;
+    assert!(
+        metrics.contains("hookbox_logs_dropped_unreachable_total 0"),
+        "{metrics}"
+    );
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            "/v1/env/STAGE",
+            &token,
+            Some(json!({"value": "x"})),
+        )
+        .await;
+    assert_eq!(status, 200, "management works again: {body}");
+}

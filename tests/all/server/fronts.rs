@@ -127,9 +127,15 @@ async fn auth0_hooks_get_their_secrets_which_survive_a_restart_sealed() {
         .await;
     assert_eq!(status, 201);
 
-    // The secret is sealed on disk and opens again after a restart.
+    // The secret is sealed in the database and opens again after a restart.
     server.stop();
-    let db = std::fs::read_dir(dir.path().join("db")).unwrap();
+    if on_postgres() {
+        let dump = database_dump(dir.path());
+        assert!(!dump.contains("k-2"), "secret in the clear in the database");
+    }
+    let db = std::fs::read_dir(dir.path().join("db"))
+        .into_iter()
+        .flatten();
     for entry in db.flatten() {
         if entry.file_type().unwrap().is_file() {
             let bytes = std::fs::read(entry.path()).unwrap();

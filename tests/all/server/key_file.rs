@@ -38,6 +38,7 @@ fn refused_start(dir: &Path) -> (Option<i32>, String) {
 #[test]
 #[cfg(unix)]
 fn a_new_key_file_is_private_from_its_creation_and_never_written_through_a_planted_link() {
+    crate::embedded_store_only!();
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let dir = tempfile::tempdir().unwrap();
     // A name a careless writer would reuse, planted to leak the key elsewhere.
@@ -67,6 +68,7 @@ fn a_new_key_file_is_private_from_its_creation_and_never_written_through_a_plant
 
 #[tokio::test]
 async fn a_damaged_key_file_stops_the_server_and_is_kept() {
+    crate::embedded_store_only!();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let token = server.admin_token().await;

@@ -2,6 +2,30 @@
 
 use super::*;
 
+/// A node's state, for `/healthz` (liveness: it answers at all) and
+/// `/readyz` (it can serve calls).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub database: DatabaseState,
+    /// Functions loaded and ready to run without the database.
+    pub cached_functions: usize,
+    /// Whether the node can serve calls: its database answers, or it has
+    /// functions cached to run while it does not.
+    pub ready: bool,
+}
+
+/// The database as a node sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseState {
+    /// sled in the data dir: reachable as long as the process runs.
+    Embedded,
+    /// PostgreSQL answered the last ping.
+    Reachable,
+    /// PostgreSQL has not answered for `for_ms` milliseconds: calls of cached
+    /// functions run, their logs are held, management answers 503.
+    Unreachable { for_ms: u64 },
+}
+
 /// How often a node of a cluster compares tenants' generations when no
 /// notification woke it: a notification it missed costs at most this.
 pub const CHANGE_POLL: Duration = Duration::from_secs(1);
@@ -62,6 +86,59 @@ impl Service {
                 } => {}
                 _ = tokio::time::sleep(CHANGE_POLL) => {}
             }
+        }
+    }
+
+    /// Cluster mode: pings the database every [`CHANGE_POLL`], for
+    /// [`Service::health`] and `hookbox_database_up`.
+    pub(super) async fn watch_database(self, mut stopped: watch::Receiver<bool>) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let up = self.blocking(|s| s.ping()).await.is_ok();
+            let since = &self.inner.database_down_since;
+            if up {
+                if since.swap(0, Ordering::Relaxed) != 0 {
+                    tracing::info!("the database answers again");
+                }
+            } else if since
+                .compare_exchange(
+                    0,
+                    hookbox_store::now_micros(),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+            {
+                tracing::warn!("the database is unreachable: serving cached functions only");
+            }
+            self.inner.metrics.database_up.set(i64::from(up));
+            tokio::select! {
+                _ = stopped.changed() => return,
+                _ = tokio::time::sleep(CHANGE_POLL) => {}
+            }
+        }
+    }
+
+    /// What `/healthz` and `/readyz` report.
+    pub fn health(&self) -> Health {
+        let since = self
+            .inner
+            .database_down_since
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let cached_functions = self.inner.functions.len();
+        let database = if !self.inner.store.shared() {
+            DatabaseState::Embedded
+        } else if since == 0 {
+            DatabaseState::Reachable
+        } else {
+            DatabaseState::Unreachable {
+                for_ms: hookbox_store::now_micros().saturating_sub(since) / 1000,
+            }
+        };
+        Health {
+            ready: !matches!(database, DatabaseState::Unreachable { .. }) || cached_functions > 0,
+            database,
+            cached_functions,
         }
     }
 
