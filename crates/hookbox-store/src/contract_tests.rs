@@ -641,10 +641,46 @@ fn a_node_refuses_a_schema_newer_than_it_knows() {
 
 #[test]
 fn an_unreachable_database_is_a_clear_error() {
-    let err = PgStore::connect("postgres://hookbox@127.0.0.1:1/none", 1)
-        .unwrap_err()
-        .to_string();
-    assert!(err.starts_with("database:"), "{err}");
+    let err = PgStore::connect("postgres://hookbox@127.0.0.1:1/none", 1).unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
+    assert!(
+        err.to_string().starts_with("database unreachable:"),
+        "{err}"
+    );
     let err = PgStore::connect("not a url", 1).unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+#[test]
+fn a_database_at_the_previous_schema_is_migrated_with_its_data() {
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap();
+    // What the previous hookbox (schema 1) left: a tenant, its env.
+    PgStore::migrate_to(&url, 1).unwrap();
+    cluster
+        .psql(
+            db,
+            r#"INSERT INTO tenants (id, record) VALUES
+                 ('old', '{"id": "old", "name": "Old", "createdAt": "2026-01-01T00:00:00Z"}');
+               INSERT INTO env_vars (tenant_id, name, value) VALUES ('old', 'K', 'v')"#,
+        )
+        .unwrap();
+    let s = pg_node(&url);
+    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.get_tenant("old").unwrap().unwrap().name, "Old");
+    assert_eq!(s.env("old").unwrap()["K"], "v");
+    // Schema 2 follows changes: a change made now is seen.
+    let mut cursor = ChangeCursor::default();
+    s.changed_tenants(&mut cursor).unwrap();
+    s.set_env("old", "K", "w").unwrap();
+    assert_eq!(s.changed_tenants(&mut cursor).unwrap(), ["old"]);
+    assert!(s.changed_tenants(&mut cursor).unwrap().is_empty());
+}
+
+#[test]
+fn an_empty_database_is_migrated_to_the_newest_schema() {
+    let s = pg_node(&Cluster::shared().database());
+    assert_eq!(s.schema_version().unwrap(), 2);
+    assert!(s.is_empty().unwrap());
 }

@@ -41,9 +41,10 @@ mod migrations {
     refinery::embed_migrations!("migrations");
 }
 
-/// How long a claimed job stays invisible to other nodes before the service
-/// leases it for its own run (a function's timeout is at most 60 s).
-pub const CLAIM_LEASE: Duration = Duration::from_secs(90);
+/// How long a claimed job stays invisible to other nodes: the service leases
+/// it for its own run (its timeout and a margin) as soon as it starts it, so
+/// this only covers a node that dies between the two.
+pub const CLAIM_LEASE: Duration = Duration::from_secs(30);
 /// Connections each node keeps to the database at most.
 pub const DEFAULT_POOL_SIZE: usize = 16;
 /// How long a call waits for a connection (or to open one) before it fails.
@@ -158,6 +159,32 @@ impl PgStore {
     pub fn with_sealing_key(mut self, key: &[u8; 32]) -> Self {
         self.sealer = Some(Sealer::new(key));
         self
+    }
+
+    /// Migrates the database at `url` up to schema `version` only, as an older
+    /// hookbox left it (tests of the migration from a previous schema).
+    #[cfg(test)]
+    pub(crate) fn migrate_to(url: &str, version: i32) -> Result<(), StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Postgres(e.to_string()))?;
+        runtime.block_on(async move {
+            let (mut client, connection) = config.connect(NoTls).await.map_err(db)?;
+            let driver = tokio::spawn(connection);
+            let report = migrations::migrations::runner()
+                .set_target(refinery::Target::Version(version))
+                .run_async(&mut client)
+                .await;
+            drop(client);
+            let _ = driver.await;
+            report
+                .map(|_| ())
+                .map_err(|e| StoreError::Postgres(format!("migrating the schema: {e}")))
+        })
     }
 
     /// Whether the database answers now (`Unavailable` if not).

@@ -26,13 +26,18 @@ impl Service {
                 return;
             }
             let now = hookbox_store::now_micros();
-            let jobs = match self.blocking(move |s| s.due_jobs(now, 16)).await {
+            // A node of a cluster claims one job at a time: a claimed job is
+            // invisible to other nodes only until its claim lapses, so it
+            // must be started (and leased for its run) at once.
+            let limit = if self.inner.store.shared() { 1 } else { 16 };
+            let jobs = match self.blocking(move |s| s.due_jobs(now, limit)).await {
                 Ok(jobs) => jobs,
                 Err(e) => {
                     tracing::error!(error = %e, "reading the job queue failed");
                     Vec::new()
                 }
             };
+            let full = jobs.len() == limit;
             for job in jobs {
                 if *stopped.borrow() {
                     return;
@@ -40,6 +45,10 @@ impl Service {
                 if let Err(e) = self.run_job(job).await {
                     tracing::error!(error = %e, "async job failed to run");
                 }
+            }
+            if full {
+                // More may be due: look again at once.
+                continue;
             }
             tokio::select! {
                 _ = stopped.changed() => {}
