@@ -261,3 +261,101 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
         .await;
     assert_eq!(status, 200, "management works again: {body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_under_load_fails_no_run() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    let url = Cluster::shared().database();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut nodes: Vec<Option<Server>> = dirs.iter().map(|d| Some(node(d.path(), &url))).collect();
+    let token = nodes[0].as_ref().unwrap().admin_token().await;
+    nodes[0]
+        .as_ref()
+        .unwrap()
+        .deploy(&token, function("tagger", "PRE_REGISTER", &tagger("one")))
+        .await;
+    for n in nodes.iter().flatten() {
+        runs(n, &token, json!(["one:-"])).await;
+    }
+    // Where the load balancer sends calls: every node's address, as it is now.
+    let bases = Arc::new(Mutex::new(
+        nodes
+            .iter()
+            .flatten()
+            .map(|n| n.base.clone())
+            .collect::<Vec<_>>(),
+    ));
+    let (stop, ok, failed) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let load = {
+        let (bases, token) = (bases.clone(), token.clone());
+        let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+        tokio::spawn(async move {
+            // A new connection per call, as a balancer's health-checked pool
+            // would hand out: a refused one is retried on the next node.
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap();
+            let mut next = 0usize;
+            while !stop.load(Ordering::SeqCst) {
+                let targets = bases.lock().unwrap().clone();
+                let mut answered = false;
+                for attempt in 0..targets.len() * 4 {
+                    let base = &targets[(next + attempt) % targets.len()];
+                    let sent = client
+                        .post(format!("{base}/v1/scenes/PRE_REGISTER/run"))
+                        .bearer_auth(&token)
+                        .json(&json!({"user": {"tags": []}, "context": {}}))
+                        .send()
+                        .await;
+                    match sent {
+                        Err(e) if e.is_connect() => continue,
+                        Err(e) => {
+                            eprintln!("a run failed on {base}: {e}");
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Ok(answer) => {
+                            let status = answer.status();
+                            let body: Value = answer.json().await.unwrap_or(Value::Null);
+                            if status == 200 && body["data"]["user"]["tags"] == json!(["one:-"]) {
+                                ok.fetch_add(1, Ordering::SeqCst);
+                            } else {
+                                eprintln!("a run failed on {base}: {status} {body}");
+                                failed.fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                    }
+                    answered = true;
+                    break;
+                }
+                assert!(answered, "every node refused the call");
+                next += 1;
+            }
+        })
+    };
+    for (i, dir) in dirs.iter().enumerate() {
+        let before = ok.load(Ordering::SeqCst);
+        nodes[i].take().unwrap().stop();
+        let restarted = node(dir.path(), &url);
+        runs(&restarted, &token, json!(["one:-"])).await;
+        bases.lock().unwrap()[i] = restarted.base.clone();
+        nodes[i] = Some(restarted);
+        eventually("calls to go on after the restart", || async {
+            (ok.load(Ordering::SeqCst) > before + 20).then_some(())
+        })
+        .await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    load.await.unwrap();
+    assert_eq!(
+        failed.load(Ordering::SeqCst),
+        0,
+        "no run failed during the rolling restart"
+    );
+    assert!(ok.load(Ordering::SeqCst) > 60);
+}
