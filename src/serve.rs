@@ -87,6 +87,14 @@ pub struct ServeArgs {
         hide = true
     )]
     retry_base_ms: u64,
+    /// An async job's lease beyond its function's timeout (tests shorten it).
+    #[arg(
+        long,
+        env = "HOOKBOX_JOB_LEASE_GRACE_MS",
+        default_value_t = 30_000,
+        hide = true
+    )]
+    job_lease_grace_ms: u64,
     /// Run this engine plugin build instead of the bundled one.
     #[arg(long, env = "HOOKBOX_PLUGIN", hide = true)]
     plugin: Option<PathBuf>,
@@ -229,6 +237,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         log_retention: Duration::from_secs(args.log_retention_days.max(1) * 24 * 3600),
         run_worker: args.worker,
         retry_base: Duration::from_millis(args.retry_base_ms.max(1)),
+        job_lease_grace: Duration::from_millis(args.job_lease_grace_ms),
         outbound_private: args.outbound_allow_private,
         nonces_per_tenant: args.signed_requests_per_tenant as usize,
         // A base URL without its final `/` would lose its last segment

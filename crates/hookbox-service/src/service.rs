@@ -92,6 +92,9 @@ pub struct ServiceConfig {
     pub max_attempts: u32,
     /// Delay before the first retry; doubles per attempt.
     pub retry_base: Duration,
+    /// An async job's lease beyond its function's timeout: a job whose node
+    /// died mid-run is run again (by any node) this long after its timeout.
+    pub job_lease_grace: Duration,
     /// How often the worker looks for due jobs when nobody wakes it.
     pub queue_poll: Duration,
     /// Which non-public addresses functions' outbound requests may reach:
@@ -118,6 +121,7 @@ impl Default for ServiceConfig {
             run_worker: true,
             max_attempts: 5,
             retry_base: Duration::from_secs(1),
+            job_lease_grace: Duration::from_secs(30),
             queue_poll: Duration::from_secs(1),
             outbound_private: PrivateAccess::Deny,
             nonces_per_tenant: DEFAULT_NONCES_PER_TENANT,

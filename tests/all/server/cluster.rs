@@ -359,3 +359,103 @@ async fn a_rolling_restart_under_load_fails_no_run() {
     );
     assert!(ok.load(Ordering::SeqCst) > 60);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_held_by_a_killed_node_is_finished_by_another() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // The job's upstream: the first request never gets an answer (the node
+    // running it is killed meanwhile); later ones do.
+    let hits = Arc::new(AtomicU64::new(0));
+    let app = {
+        let hits = hits.clone();
+        axum::Router::new().route(
+            "/job",
+            axum::routing::get(move || {
+                let hits = hits.clone();
+                async move {
+                    if hits.fetch_add(1, Ordering::SeqCst) == 0 {
+                        std::future::pending::<()>().await;
+                    }
+                    "done"
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let url = Cluster::shared().database();
+    let env = [
+        ("HOOKBOX_DATABASE_URL", url.as_str()),
+        ("HOOKBOX_KEY", KEY),
+        ("HOOKBOX_OUTBOUND_ALLOW_PRIVATE", "loopback"),
+        ("HOOKBOX_JOB_LEASE_GRACE_MS", "500"),
+    ];
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Server::start_with(dir_a.path(), &env);
+    let token = a.admin_token().await;
+    let (status, body) = a
+        .call(
+            Method::PUT,
+            "/v1/outbound",
+            &token,
+            Some(json!({"allow": [format!("127.0.0.1:{port}")]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut spec = function(
+        "notify",
+        "POST_REGISTER",
+        &format!(
+            "async function pipe(u, c, cb) {{ await fetch('http://127.0.0.1:{port}/job'); cb(null, u, c); }}"
+        ),
+    );
+    spec["isAsynchronous"] = json!(true);
+    spec["timeout"] = json!(2);
+    let id = a.deploy(&token, spec).await["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, out) = a
+        .call(
+            Method::POST,
+            "/v1/scenes/POST_REGISTER/run",
+            &token,
+            Some(json!({"user": {}, "context": {}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["data"]["queued"], json!([id]));
+    // A holds the job (its request is in flight): kill it.
+    eventually("node A to start the job", || async {
+        (hits.load(Ordering::SeqCst) == 1).then_some(())
+    })
+    .await;
+    a.kill();
+    // B, started afterwards, runs it once A's lease is over.
+    let b = Server::start_with(dir_b.path(), &env);
+    let logs = eventually("the job to be finished by node B", || async {
+        let logs = b.logs(&token, &id, "limit=10").await;
+        (logs["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["outcome"] == "ok"))
+        .then_some(logs)
+    })
+    .await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "run again once, by B: {logs}"
+    );
+    eventually("the queue to be empty", || async {
+        b.metrics()
+            .await
+            .contains("hookbox_queue_depth 0")
+            .then_some(())
+    })
+    .await;
+}

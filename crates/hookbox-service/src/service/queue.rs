@@ -74,7 +74,8 @@ impl Service {
             }
             Err(e) => return Err(e),
         };
-        let lease = Duration::from_secs(loaded.record.timeout as u64 + 30);
+        let lease =
+            Duration::from_secs(loaded.record.timeout as u64) + self.inner.config.job_lease_grace;
         let mut leased = job.clone();
         leased.next_at_micros = hookbox_store::now_micros() + lease.as_micros() as u64;
         self.blocking(move |s| s.reschedule_job(&leased)).await?;
