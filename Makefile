@@ -17,7 +17,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt postgres plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
+.PHONY: all build run test lint fmt postgres bench-cluster plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
 	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
@@ -90,6 +90,16 @@ bench:
 	$(CARGO) bench --workspace --profile dev --bench engine -- --warm-up-time 2 --measurement-time 5
 	$(MAKE) build
 	./target/debug/hookbox bench --suite all --iterations 20000 --seconds 5
+
+# Cluster mode beside sled (`hookbox bench --suite cluster`): warm scene runs
+# on each, deploy-to-visible on another node, the first call after a restart
+# with 200 functions in the database; on a throwaway PostgreSQL cluster under
+# target/bench-pg. Writes target/bench/cluster.json.
+BENCH_PG_PORT ?= 55499
+bench-cluster: build postgres
+	@url=$$(scripts/throwaway-postgres.sh start target/bench-pg $(BENCH_PG_PORT)) && \
+		./target/debug/hookbox bench --suite cluster --database-url "$$url" --seconds 5; \
+		status=$$?; scripts/throwaway-postgres.sh stop target/bench-pg; exit $$status
 
 # Where a warm call's time goes. perf (Debian's linux-perf) samples one
 # criterion benchmark, the guest's functions named through wasmtime's perf map

@@ -1,6 +1,6 @@
 //! `hookbox bench`: latency distributions measured in-process.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use hookbox_engine::{Engine, EngineConfig, Input, Limits};
 use serde_json::json;
 use std::time::Instant;
@@ -57,6 +57,14 @@ pub struct BenchArgs {
     key_id: Option<String>,
     #[arg(long, env = "HOOKBOX_ACCESS_KEY_SECRET", hide_env_values = true)]
     key_secret: Option<String>,
+    /// Cluster suite: the PostgreSQL database its cluster nodes share (an
+    /// empty one, or one whose data may stay: it adds a tenant of its own).
+    #[arg(long, env = "HOOKBOX_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Cluster suite: updates timed from one node's acknowledgement until
+    /// another node runs them.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    deploys: u64,
     /// Skip the Node `vm` baseline.
     #[arg(long)]
     no_baseline: bool,
@@ -76,6 +84,10 @@ enum Suite {
     /// Minutes of mixed load against a real `hookbox serve`: its resident
     /// memory and data dir over time (not part of `all`).
     Soak,
+    /// Cluster mode beside sled: warm scene runs, deploy-to-visible on
+    /// another node, the first call after a restart (needs
+    /// `--database-url`; not part of `all`).
+    Cluster,
 }
 
 /// `--seconds`: a finite duration above zero, up to [`MAX_SECONDS`] (a
@@ -128,6 +140,18 @@ pub fn run(args: BenchArgs) -> Result<()> {
             log_max_mb: args.log_max_mb,
             store_cache_mb: args.store_cache_mb,
             samples: args.samples,
+            out_dir: args.out.clone(),
+        });
+    }
+    if args.suite == Suite::Cluster {
+        return crate::bench_cluster::run(crate::bench_cluster::Options {
+            database_url: args
+                .database_url
+                .clone()
+                .context("the cluster suite needs --database-url (or HOOKBOX_DATABASE_URL)")?,
+            seconds: args.seconds,
+            cold_functions: args.cold_functions as usize,
+            deploys: args.deploys as usize,
             out_dir: args.out.clone(),
         });
     }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod bench;
+mod bench_cluster;
 mod bench_http;
 mod bench_report;
 mod bench_soak;

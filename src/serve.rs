@@ -159,17 +159,35 @@ pub fn run(args: ServeArgs) -> Result<()> {
 async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    if let Some(key) = &args.admin_key
+        && key.chars().count() < MIN_ADMIN_KEY_CHARS
+    {
+        bail!(
+            "the server admin key (--admin-key, HOOKBOX_ADMIN_KEY) must have at least \
+             {MIN_ADMIN_KEY_CHARS} characters; make one with: openssl rand -hex 16"
+        );
+    }
     let (store, secret) = match &args.database_url {
         Some(url) => {
             let secret = cluster_key(args.key_file.as_deref())?;
-            let (url, pool) = (url.clone(), args.database_pool as usize);
-            let store = tokio::task::spawn_blocking(move || PgStore::connect(&url, pool))
-                .await?
+            let store = connect_waiting(url, args.database_pool as usize)
+                .await
                 .context("connecting to the database (--database-url)")?
                 .with_sealing_key(&hookbox_server::sealing_key(&secret));
+            let checked = store.clone();
+            tokio::task::spawn_blocking(move || checked.claim_sealing_key())
+                .await?
+                .context("checking the cluster key (--key-file or HOOKBOX_KEY)")?;
             (Store::new(store), secret)
         }
         None => {
+            if args.key_file.is_some() || std::env::var_os("HOOKBOX_KEY").is_some() {
+                bail!(
+                    "a cluster key (--key-file, HOOKBOX_KEY_FILE or HOOKBOX_KEY) is given but no \
+                     database (--database-url, HOOKBOX_DATABASE_URL): cluster mode needs both; \
+                     a single server keeps its key in its data dir"
+                );
+            }
             let secret = token_secret(&args.data_dir)?;
             let mut store_config = StoreConfig::default();
             store_config.cache_mb(args.store_cache_mb).flush_every(
@@ -304,18 +322,53 @@ fn client_url(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
-/// The cluster key (cluster mode): from `--key-file`, or hex in
-/// `HOOKBOX_KEY`. Never made here: every node must be given the same one.
+/// The least characters a server admin key has.
+const MIN_ADMIN_KEY_CHARS: usize = 16;
+/// How long a cluster node waits at start for an unreachable database.
+const DATABASE_WAIT: Duration = Duration::from_secs(60);
+
+/// Connects to the cluster's database, waiting up to [`DATABASE_WAIT`] while
+/// it cannot be reached (a node started during an outage, or beside the
+/// database itself); any other error at once.
+async fn connect_waiting(url: &str, pool: usize) -> Result<PgStore> {
+    let started = std::time::Instant::now();
+    loop {
+        let url_owned = url.to_string();
+        match tokio::task::spawn_blocking(move || PgStore::connect(&url_owned, pool)).await? {
+            Ok(store) => return Ok(store),
+            Err(StoreError::Unavailable(e)) if started.elapsed() < DATABASE_WAIT => {
+                tracing::warn!(error = %e, "the database is unreachable; trying again");
+                eprintln!("the database is unreachable ({e}); trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The cluster key (cluster mode): from `--key-file` (raw bytes, or hex
+/// text), or hex in `HOOKBOX_KEY`; not both. Never made here: every node
+/// must be given the same one.
 fn cluster_key(file: Option<&Path>) -> Result<Vec<u8>> {
     const HOW: &str = "give every node the same key: (umask 077 && head -c 32 /dev/urandom > \
                        hookbox.key), then --key-file hookbox.key (or HOOKBOX_KEY_FILE), or its \
                        hex in HOOKBOX_KEY";
     let key = match (file, std::env::var("HOOKBOX_KEY")) {
-        (Some(path), _) => {
+        (Some(_), Ok(_)) => bail!(
+            "the cluster key is given twice (--key-file or HOOKBOX_KEY_FILE, and HOOKBOX_KEY): \
+             give one"
+        ),
+        (Some(path), Err(_)) => {
             let key = std::fs::read(path)
                 .with_context(|| format!("reading the cluster key {}", path.display()))?;
             warn_if_readable_by_others(path);
-            key
+            // `openssl rand -hex 32 > file` writes hex text: read it as hex.
+            let text = std::str::from_utf8(&key).map(str::trim).unwrap_or_default();
+            if text.len() >= 2 * TOKEN_KEY_BYTES && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                hex::decode(text).context("the cluster key file's hex")?
+            } else {
+                key
+            }
         }
         (None, Ok(hex_key)) => hex::decode(hex_key.trim())
             .context("HOOKBOX_KEY must be hex (64 or more hex digits)")?,

@@ -106,8 +106,8 @@ impl From<ServiceError> for ApiError {
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     api_code::UNAVAILABLE,
-                    "the database is unreachable, so nothing was changed; retry shortly \
-                     (calls of functions this node has loaded keep running)",
+                    "the database is unreachable; retry shortly (calls of functions this node \
+                     has loaded keep running)",
                 )
             }
         }

@@ -39,6 +39,9 @@ const LOG_BATCH: usize = 1024;
 /// (cluster mode), at most, by approximate size: past it the oldest are
 /// dropped and counted (`hookbox_logs_dropped_unreachable_total`).
 pub const LOG_HOLD_BYTES: usize = 64 * 1024 * 1024;
+/// How long a stopping node keeps offering held logs to an unreachable
+/// database before it gives them up (counted).
+const LOG_STOP_WAIT: Duration = Duration::from_secs(10);
 /// How often held logs are offered to the database again.
 const LOG_RETRY: Duration = Duration::from_millis(500);
 /// What [`approx_size`] adds per record and per JSON node for what is not text.
@@ -186,13 +189,28 @@ impl LogWriter {
                 sync_by = None;
             }
             if stopping {
+                // Held logs get a last chance while the database returns.
+                let deadline = Instant::now() + LOG_STOP_WAIT;
+                while !held.records.is_empty() && Instant::now() < deadline {
+                    tokio::time::sleep(LOG_RETRY).await;
+                    let records = std::mem::take(&mut held.records);
+                    held.bytes = 0;
+                    self.write(records, &mut held).await;
+                }
+                if !held.records.is_empty() {
+                    tracing::error!(
+                        dropped = held.records.len(),
+                        "stopping with invocation logs the unreachable database never took: they are lost"
+                    );
+                    self.metrics
+                        .logs_dropped_unreachable
+                        .inc_by(held.records.len() as u64);
+                }
                 return;
             }
         }
     }
 
-    /// Writes a batch, then deletes the oldest logs of any of its tenants
-    /// that is over the cap.
     /// Writes `records` (each with its approximate size), then trims their
     /// tenants to the cap. While the database cannot be reached they are
     /// held for the next try, up to [`LOG_HOLD_BYTES`]; any other failure

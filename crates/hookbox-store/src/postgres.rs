@@ -50,6 +50,9 @@ pub const DEFAULT_POOL_SIZE: usize = 16;
 /// How long a call waits for a connection (or to open one) before it fails.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The session advisory lock migrations run under ("hookbox" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0068_6f6f_6b62_6f78;
+
 /// One UTC day, in microseconds: a log partition's span.
 const DAY_MICROS: i64 = 86_400_000_000;
 /// Log rows deleted per statement when a tenant is trimmed to its cap.
@@ -77,6 +80,8 @@ pub struct PgStore {
     changes: Arc<tokio::sync::Notify>,
     runtime: Arc<Runtime>,
     sealer: Option<Sealer>,
+    /// A one-way digest of the sealing key (see [`PgStore::claim_sealing_key`]).
+    key_check: Option<String>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -88,10 +93,23 @@ impl std::fmt::Debug for PgStore {
 /// A statement's error: the database's answer is `Postgres`; a connection
 /// that failed or closed is `Unavailable`.
 fn db(e: tokio_postgres::Error) -> StoreError {
-    if e.as_db_error().is_some() {
-        StoreError::Postgres(e.to_string())
-    } else {
-        StoreError::Unavailable(e.to_string())
+    match e.as_db_error() {
+        Some(answer) => StoreError::Postgres(format!(
+            "{} {}: {}",
+            answer.severity(),
+            answer.code().code(),
+            answer.message()
+        )),
+        None => {
+            // The cause (refused, unknown host, timeout) is in the source chain.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            StoreError::Unavailable(text)
+        }
     }
 }
 
@@ -115,6 +133,12 @@ impl PgStore {
         runtime.block_on(async move {
             let (mut client, connection) = migrate_config.connect(NoTls).await.map_err(db)?;
             let driver = tokio::spawn(connection);
+            // Nodes starting together migrate one at a time: the others wait
+            // on this session lock, then find the schema up to date.
+            client
+                .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+                .await
+                .map_err(db)?;
             let report = migrations::migrations::runner()
                 .set_abort_missing(true)
                 .set_abort_divergent(true)
@@ -122,7 +146,17 @@ impl PgStore {
                 .await;
             drop(client);
             let _ = driver.await;
-            report.map_err(|e| StoreError::Postgres(format!("migrating the schema: {e}")))?;
+            report.map_err(|e| {
+                let e = e.to_string();
+                if e.contains("missing from the filesystem") {
+                    StoreError::Postgres(format!(
+                        "the database's schema is newer than this hookbox knows ({e}): a newer \
+                         hookbox migrated it; run that version"
+                    ))
+                } else {
+                    StoreError::Postgres(format!("migrating the schema: {e}"))
+                }
+            })?;
             Ok::<_, StoreError>(())
         })?;
         let changes = Arc::new(tokio::sync::Notify::new());
@@ -151,14 +185,58 @@ impl PgStore {
             changes,
             runtime: Arc::new(Runtime(Some(runtime))),
             sealer: None,
+            key_check: None,
         })
     }
 
     /// Seals secrets under `key` (see [`crate::SledStore::with_sealing_key`]);
     /// every node must be given the same key.
     pub fn with_sealing_key(mut self, key: &[u8; 32]) -> Self {
+        use sha2::Digest;
         self.sealer = Some(Sealer::new(key));
+        let mut digest = sha2::Sha256::new();
+        digest.update(b"hookbox sealing key check v1\0");
+        digest.update(key);
+        self.key_check = Some(hex::encode(digest.finalize()));
         self
+    }
+
+    /// Checks that this node seals with the cluster's key: the first node to
+    /// call it records a digest of its key; any other key is `Invalid`, so a
+    /// node given the wrong key refuses to start rather than seal secrets the
+    /// other nodes cannot open (and sign tokens they refuse). Without a
+    /// sealing key it checks nothing.
+    pub fn claim_sealing_key(&self) -> Result<(), StoreError> {
+        let Some(check) = &self.key_check else {
+            return Ok(());
+        };
+        let recorded: String = self.run(async {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "INSERT INTO cluster_settings (name, value) VALUES ('sealing_key_check', $1)
+                     ON CONFLICT DO NOTHING",
+                    &[check],
+                )
+                .await
+                .map_err(db)?;
+            Ok(client
+                .query_one(
+                    "SELECT value FROM cluster_settings WHERE name = 'sealing_key_check'",
+                    &[],
+                )
+                .await
+                .map_err(db)?
+                .get(0))
+        })?;
+        if &recorded != check {
+            return Err(StoreError::Invalid(
+                "this node's cluster key is not the one the database was first used with: give \
+                 every node the same key (the nodes already running have it)"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Migrates the database at `url` up to schema `version` only, as an older

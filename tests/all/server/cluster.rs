@@ -459,3 +459,39 @@ async fn a_job_held_by_a_killed_node_is_finished_by_another() {
     })
     .await;
 }
+
+#[test]
+fn nodes_started_together_on_an_empty_database_all_start() {
+    let url = Cluster::shared().database();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let nodes: Vec<Server> = std::thread::scope(|scope| {
+        let started: Vec<_> = dirs
+            .iter()
+            .map(|d| scope.spawn(|| node(d.path(), &url)))
+            .collect();
+        started.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    let keys = nodes.iter().filter(|n| n.default_key.is_some()).count();
+    assert_eq!(keys, 1, "one node made the default tenant");
+}
+
+#[test]
+fn a_node_given_another_cluster_key_refuses_to_start() {
+    let url = Cluster::shared().database();
+    let first = tempfile::tempdir().unwrap();
+    node(first.path(), &url).stop();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("HOOKBOX_DATABASE_URL", &url)
+        .env("HOOKBOX_KEY", "11".repeat(32))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not the one the database was first used with"),
+        "{stderr}"
+    );
+}
