@@ -47,6 +47,8 @@ pub(crate) struct Metrics {
     /// dropped when the hold was full (cluster mode).
     pub logs_held: Gauge,
     pub logs_dropped_unreachable: Counter,
+    /// Async jobs held in memory until the unreachable database returns.
+    pub jobs_held: Gauge,
     /// 1 while the database answers, 0 while it cannot be reached.
     pub database_up: Gauge,
     /// Mirrors the engine's own count; brought up to date at each render.
@@ -68,6 +70,7 @@ impl Metrics {
         let logs_dropped = Counter::default();
         let logs_held = Gauge::default();
         let logs_dropped_unreachable = Counter::default();
+        let jobs_held = Gauge::default();
         let database_up = Gauge::default();
         database_up.set(1);
         let long_calls = Counter::default();
@@ -121,6 +124,11 @@ impl Metrics {
             logs_dropped_unreachable.clone(),
         );
         registry.register(
+            "jobs_held",
+            "Async jobs held in memory until the unreachable database returns",
+            jobs_held.clone(),
+        );
+        registry.register(
             "database_up",
             "1 while the database answers, 0 while it cannot be reached",
             database_up.clone(),
@@ -151,6 +159,7 @@ impl Metrics {
             logs_dropped,
             logs_held,
             logs_dropped_unreachable,
+            jobs_held,
             database_up,
             long_calls,
             invocation_logs_dropped,

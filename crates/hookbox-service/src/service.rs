@@ -63,6 +63,7 @@ pub use packages::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,
     PackagesAdded,
 };
+pub use queue::MAX_HELD_JOBS;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
 pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 use {log_records::*, queue::*};
@@ -299,6 +300,9 @@ struct Inner {
     /// Whether the database answered its last ping (cluster mode), and since
     /// when (unix µs) it has not.
     database_down_since: std::sync::atomic::AtomicU64,
+    /// Async jobs of scene runs answered while the database was unreachable
+    /// (cluster mode), queued when it returns.
+    held_jobs: Mutex<Vec<Job>>,
     metrics: Arc<Metrics>,
 }
 
@@ -370,6 +374,7 @@ impl Service {
                 log_rx: Mutex::new(Some(log_rx)),
                 queue_wake: Notify::new(),
                 database_down_since: std::sync::atomic::AtomicU64::new(0),
+                held_jobs: Mutex::new(Vec::new()),
                 metrics: Arc::new(Metrics::new()),
             }),
         }

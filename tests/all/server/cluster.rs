@@ -195,6 +195,29 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
         })
     };
 
+    // A scene with an async function: its job is queued in the database.
+    let mut notify = function(
+        "notify",
+        "POST_REGISTER",
+        "function pipe(u, c, cb) { cb(null, u, c); }",
+    );
+    notify["isAsynchronous"] = json!(true);
+    let notify = server.deploy(&token, notify).await["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let post_register = || async {
+        server
+            .call(
+                Method::POST,
+                "/v1/scenes/POST_REGISTER/run",
+                &token,
+                Some(json!({"user": {}, "context": {}})),
+            )
+            .await
+    };
+    assert_eq!(post_register().await.0, 200);
+
     own.stop().unwrap();
     let health = eventually("/healthz to say the database is unreachable", || async {
         let (_, body) = server.raw(Method::GET, "/healthz", None, None).await;
@@ -223,6 +246,10 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
             .contains("database is unreachable"),
         "{body}"
     );
+    // A scene with an async function answers too: its job is held.
+    let (status, body) = post_register().await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["queued"], json!([notify]));
     // Held for a while under load (a bound for the outage, not a timing check).
     tokio::time::sleep(std::time::Duration::from_secs(10)).await;
     own.restart().unwrap();

@@ -112,8 +112,22 @@ impl Service {
                 tracing::warn!("the database is unreachable: serving cached functions only");
             }
             self.inner.metrics.database_up.set(i64::from(up));
+            if up {
+                self.queue_held_jobs().await;
+            }
             tokio::select! {
-                _ = stopped.changed() => return,
+                _ = stopped.changed() => {
+                    // Held jobs get a last chance while the database returns.
+                    for _ in 0..10 {
+                        if self.queue_held_jobs().await {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    let lost = self.inner.held_jobs.lock().expect("held jobs lock").len();
+                    tracing::error!(jobs = lost, "stopping with async jobs the unreachable database never took: they are lost");
+                    return;
+                }
                 _ = tokio::time::sleep(CHANGE_POLL) => {}
             }
         }

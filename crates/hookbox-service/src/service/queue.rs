@@ -2,22 +2,71 @@
 
 use super::*;
 
+/// Async jobs a cluster node holds in memory while its database cannot be
+/// reached, at most; scene runs that would hold more answer 503.
+pub const MAX_HELD_JOBS: usize = 10_000;
+
 impl Service {
     // ------------------------------------------------------------ the async queue
 
     /// Queues a scene run's async jobs in one transaction, durable before
-    /// the answer.
+    /// the answer. Cluster mode, while the database cannot be reached: they
+    /// are held in this node's memory (up to [`MAX_HELD_JOBS`]) and queued
+    /// when it returns, so the scene run still answers; past that bound the
+    /// run is a 503.
     pub(super) async fn enqueue(&self, jobs: Vec<Job>) -> Result<(), ServiceError> {
         if jobs.is_empty() {
             return Ok(());
         }
-        self.blocking(move |s| {
-            s.enqueue_many(&jobs)?;
-            s.flush()
-        })
-        .await?;
+        let kept = self.inner.store.shared().then(|| jobs.clone());
+        let queued = self
+            .blocking(move |s| {
+                s.enqueue_many(&jobs)?;
+                s.flush()
+            })
+            .await;
+        match (queued, kept) {
+            (Ok(()), _) => {}
+            (Err(ServiceError::Unavailable(e)), Some(jobs)) => {
+                let mut held = self.inner.held_jobs.lock().expect("held jobs lock");
+                if held.len() + jobs.len() > MAX_HELD_JOBS {
+                    return Err(ServiceError::Unavailable(e));
+                }
+                held.extend(jobs);
+                self.inner.metrics.jobs_held.set(held.len() as i64);
+            }
+            (Err(e), _) => return Err(e),
+        }
         self.inner.queue_wake.notify_one();
         Ok(())
+    }
+
+    /// Queues the jobs held while the database was unreachable; they stay
+    /// held if it still is. Returns whether none is left.
+    pub(super) async fn queue_held_jobs(&self) -> bool {
+        let jobs = std::mem::take(&mut *self.inner.held_jobs.lock().expect("held jobs lock"));
+        if jobs.is_empty() {
+            return true;
+        }
+        let n = jobs.len();
+        let kept = jobs.clone();
+        let queued = self
+            .blocking(move |s| {
+                s.enqueue_many(&jobs)?;
+                s.flush()
+            })
+            .await;
+        let mut held = self.inner.held_jobs.lock().expect("held jobs lock");
+        if let Err(e) = queued {
+            tracing::warn!(error = %e, jobs = n, "queueing held async jobs failed; holding them");
+            let newer = std::mem::replace(&mut *held, kept);
+            held.extend(newer);
+        } else {
+            tracing::info!(jobs = n, "queued the async jobs held during the outage");
+            self.inner.queue_wake.notify_one();
+        }
+        self.inner.metrics.jobs_held.set(held.len() as i64);
+        held.is_empty()
     }
 
     pub(super) async fn work_queue(self, mut stopped: watch::Receiver<bool>) {
