@@ -86,16 +86,98 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` completes; then stops
-/// accepting and waits for in-flight requests.
+/// How long connections accepted before a shutdown may still send their
+/// request: the listening socket is closed at once (new connections are
+/// refused, so clients go elsewhere), but a connection the kernel accepted a
+/// moment earlier may not have been read yet, and graceful shutdown closes a
+/// connection it has read nothing from.
+pub const SHUTDOWN_READ_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Serves `app(state)` on `listener` until `shutdown` completes; then closes
+/// the listening socket at once (new connections are refused), lets the
+/// connections already accepted send their requests for
+/// [`SHUTDOWN_READ_GRACE`], and waits for every in-flight request.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let listener = ClosingListener {
+        addr: listener.local_addr().ok(),
+        inner: Some(listener),
+        closed,
+        drained: Default::default(),
+    };
+    let drained = async move {
+        shutdown.await;
+        let _ = closing.send(true);
+        tokio::time::sleep(SHUTDOWN_READ_GRACE).await;
+    };
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(drained)
         .await
+}
+
+/// A listener that closes its socket (refusing new connections) as soon as
+/// `closed` says so, after taking every connection the kernel had already
+/// accepted for it: those are served, not reset.
+struct ClosingListener {
+    inner: Option<tokio::net::TcpListener>,
+    closed: tokio::sync::watch::Receiver<bool>,
+    addr: Option<std::net::SocketAddr>,
+    /// Connections taken from the backlog at closing, still to hand out.
+    drained: std::collections::VecDeque<(tokio::net::TcpStream, std::net::SocketAddr)>,
+}
+
+impl ClosingListener {
+    /// Takes what the backlog holds, then closes the socket.
+    async fn close(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            while let Some(accepted) = std::future::poll_fn(|cx| match inner.poll_accept(cx) {
+                std::task::Poll::Ready(r) => std::task::Poll::Ready(Some(r)),
+                std::task::Poll::Pending => std::task::Poll::Ready(None),
+            })
+            .await
+            {
+                if let Ok(conn) = accepted {
+                    self.drained.push_back(conn);
+                }
+            }
+        }
+    }
+}
+
+impl axum::serve::Listener for ClosingListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            if let Some(conn) = self.drained.pop_front() {
+                return conn;
+            }
+            let Some(inner) = &mut self.inner else {
+                return std::future::pending().await;
+            };
+            if *self.closed.borrow() {
+                self.close().await;
+                continue;
+            }
+            tokio::select! {
+                accepted = axum::serve::Listener::accept(inner) => return accepted,
+                _ = self.closed.changed() => self.close().await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        match (&self.inner, self.addr) {
+            (Some(inner), _) => inner.local_addr(),
+            (None, Some(addr)) => Ok(addr),
+            (None, None) => Err(std::io::Error::other("the listener is closed")),
+        }
+    }
 }
 
 /// Liveness: 200 while the process answers, with the state it serves in.

@@ -343,7 +343,7 @@ async fn a_rolling_restart_under_load_fails_no_run() {
                     match sent {
                         Err(e) if e.is_connect() => continue,
                         Err(e) => {
-                            eprintln!("a run failed on {base}: {e}");
+                            eprintln!("a run failed on {base}: {e:?}");
                             failed.fetch_add(1, Ordering::SeqCst);
                         }
                         Ok(answer) => {
