@@ -49,6 +49,9 @@ pub(crate) struct Metrics {
     pub logs_dropped_unreachable: Counter,
     /// Async jobs held in memory until the unreachable database returns.
     pub jobs_held: Gauge,
+    /// Tenants whose cached state was dropped because a node (this one or
+    /// another) changed it (cluster mode).
+    pub changes_followed: Counter,
     /// 1 while the database answers, 0 while it cannot be reached.
     pub database_up: Gauge,
     /// Mirrors the engine's own count; brought up to date at each render.
@@ -71,6 +74,7 @@ impl Metrics {
         let logs_held = Gauge::default();
         let logs_dropped_unreachable = Counter::default();
         let jobs_held = Gauge::default();
+        let changes_followed = Counter::default();
         let database_up = Gauge::default();
         database_up.set(1);
         let long_calls = Counter::default();
@@ -124,6 +128,11 @@ impl Metrics {
             logs_dropped_unreachable.clone(),
         );
         registry.register(
+            "changes_followed",
+            "Tenants whose cached state was dropped because a node of the cluster changed it",
+            changes_followed.clone(),
+        );
+        registry.register(
             "jobs_held",
             "Async jobs held in memory until the unreachable database returns",
             jobs_held.clone(),
@@ -160,6 +169,7 @@ impl Metrics {
             logs_held,
             logs_dropped_unreachable,
             jobs_held,
+            changes_followed,
             database_up,
             long_calls,
             invocation_logs_dropped,

@@ -667,7 +667,7 @@ fn a_database_at_the_previous_schema_is_migrated_with_its_data() {
         )
         .unwrap();
     let s = pg_node(&url);
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     assert_eq!(s.get_tenant("old").unwrap().unwrap().name, "Old");
     assert_eq!(s.env("old").unwrap()["K"], "v");
     // The newest schema follows changes: a change made now is seen.
@@ -681,6 +681,6 @@ fn a_database_at_the_previous_schema_is_migrated_with_its_data() {
 #[test]
 fn an_empty_database_is_migrated_to_the_newest_schema() {
     let s = pg_node(&Cluster::shared().database());
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     assert!(s.is_empty().unwrap());
 }

@@ -15,8 +15,8 @@
 //!   nodes take the same job, and a job whose node died is due again after
 //!   its lease (the service then leases it for its own timeout).
 //! - **Logs.** One partition per UTC day, created as logs arrive; expiry
-//!   drops whole partitions (the day holding the cutoff waits for the next
-//!   purge), never rewriting the table.
+//!   drops the partitions of whole days before the cutoff, and deletes only
+//!   the older rows of the day the cutoff falls in.
 //! - **Blocking.** The trait is synchronous like the embedded store's; each
 //!   call runs its queries on the backend's own small runtime and waits.
 //!   Call it off async workers (`spawn_blocking`), as every store.
@@ -55,6 +55,8 @@ const MIGRATION_LOCK: i64 = 0x0068_6f6f_6b62_6f78;
 
 /// One UTC day, in microseconds: a log partition's span.
 const DAY_MICROS: i64 = 86_400_000_000;
+/// Makes log ids written in the same microsecond distinct.
+static LOG_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// Log rows deleted per statement when a tenant is trimmed to its cap.
 const TRIM_CHUNK: i64 = 256;
 
@@ -91,9 +93,27 @@ impl std::fmt::Debug for PgStore {
 }
 
 /// A statement's error: the database's answer is `Postgres`; a connection
-/// that failed or closed is `Unavailable`.
+/// that failed or closed, or a transient answer, is `Unavailable`.
 fn db(e: tokio_postgres::Error) -> StoreError {
+    use tokio_postgres::error::SqlState;
+    /// Answers that say "not now" rather than "no": the same call may work
+    /// in a moment (a shutdown, a restart, a deadlock or lock wait broken).
+    const TRANSIENT: [SqlState; 7] = [
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+        SqlState::LOCK_NOT_AVAILABLE,
+        SqlState::ADMIN_SHUTDOWN,
+        SqlState::CRASH_SHUTDOWN,
+        SqlState::CANNOT_CONNECT_NOW,
+        SqlState::TOO_MANY_CONNECTIONS,
+    ];
     match e.as_db_error() {
+        Some(answer) if TRANSIENT.contains(answer.code()) => StoreError::Unavailable(format!(
+            "{} {}: {}",
+            answer.severity(),
+            answer.code().code(),
+            answer.message()
+        )),
         Some(answer) => StoreError::Postgres(format!(
             "{} {}: {}",
             answer.severity(),
@@ -122,6 +142,13 @@ impl PgStore {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
+        let mut config = config;
+        // A database that silently stops answering (a dropped network path)
+        // is noticed instead of hanging calls.
+        config
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .tcp_user_timeout(Duration::from_secs(20));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("hookbox-postgres")
@@ -635,7 +662,7 @@ impl TenantStore for PgStore {
         self.run(async {
             let client = self.client().await?;
             let rows = client
-                .query("SELECT record FROM tenants ORDER BY id", &[])
+                .query("SELECT record FROM tenants ORDER BY id COLLATE \"C\"", &[])
                 .await
                 .map_err(db)?;
             docs(&rows, "record")
@@ -801,6 +828,9 @@ impl PgStore {
 
 impl EnvStore for PgStore {
     fn env(&self, tenant_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Ok(BTreeMap::new());
+        }
         self.run(async {
             let client = self.client().await?;
             let rows = client
@@ -1023,29 +1053,35 @@ impl FunctionStore for PgStore {
     ) -> Result<Vec<FunctionRecord>, StoreError> {
         self.run(async {
             let client = self.client().await?;
-            let rows =
-                match scene {
-                    // A scene's functions in its run order.
-                    Some(scene) => {
-                        client
-                            .query(
-                                "SELECT f.record FROM scene_orders o
+            let rows = match scene {
+                // A scene's functions in its run order.
+                Some(scene) => {
+                    client
+                        .query(
+                            "SELECT f.record FROM scene_orders o
                              CROSS JOIN LATERAL unnest(o.func_ids) WITH ORDINALITY AS u(id, at)
                              JOIN functions f ON f.tenant_id = o.tenant_id AND f.func_id = u.id
                              WHERE o.tenant_id = $1 AND o.scene = $2 AND f.scene = $2
                              ORDER BY u.at",
-                                &[&tenant_id, &scene],
-                            )
-                            .await
-                    }
-                    None => client
+                            &[&tenant_id, &scene],
+                        )
+                        .await
+                }
+                // Every scene's, scenes by name, each in its run order.
+                None => {
+                    client
                         .query(
-                            "SELECT record FROM functions WHERE tenant_id = $1 ORDER BY func_id",
+                            "SELECT f.record FROM scene_orders o
+                             CROSS JOIN LATERAL unnest(o.func_ids) WITH ORDINALITY AS u(id, at)
+                             JOIN functions f ON f.tenant_id = o.tenant_id AND f.func_id = u.id
+                             WHERE o.tenant_id = $1
+                             ORDER BY o.scene COLLATE \"C\", u.at",
                             &[&tenant_id],
                         )
-                        .await,
+                        .await
                 }
-                .map_err(db)?;
+            }
+            .map_err(db)?;
             docs(&rows, "record")
         })
     }
@@ -1076,8 +1112,9 @@ impl FunctionStore for PgStore {
                 .await?;
             }
             remove_from_order(&tx, tenant_id, &old.scene, func_id).await?;
-            delete_logs_tx(&tx, tenant_id, func_id).await?;
             tx.commit().await.map_err(db)?;
+            // Then its logs, without the tenant's lock.
+            delete_logs(&mut client, tenant_id, func_id).await?;
             Ok(true)
         })
     }
@@ -1180,7 +1217,7 @@ impl FunctionStore for PgStore {
             let client = self.client().await?;
             let rows = client
                 .query(
-                    "SELECT record FROM functions ORDER BY tenant_id, func_id",
+                    "SELECT record FROM functions ORDER BY tenant_id COLLATE \"C\", func_id COLLATE \"C\"",
                     &[],
                 )
                 .await
@@ -1261,7 +1298,7 @@ impl PgStore {
                     .query(
                         "SELECT record FROM functions
                          WHERE tenant_id = $1 AND func_name = $2 AND func_id <> $3
-                         ORDER BY func_id",
+                         ORDER BY func_id COLLATE \"C\"",
                         &[&tenant, &record.func_name, &func],
                     )
                     .await
@@ -1705,7 +1742,13 @@ impl ConnectionStore for PgStore {
                 )
                 .await
                 .map_err(db)?
-                .and_then(|r| r.get::<_, Option<Json<SealedSecrets>>>(0).map(|Json(s)| s)))
+                .map(|r| {
+                    r.try_get::<_, Option<Json<SealedSecrets>>>(0)
+                        .map_err(|e| StoreError::Corrupt(format!("configuration: {e}")))
+                })
+                .transpose()?
+                .flatten()
+                .map(|Json(s)| s))
         })?;
         match sealed {
             Some(sealed) => open_map(self.sealer.as_ref(), &config_aad(tenant_id, name), &sealed),
@@ -1740,7 +1783,7 @@ impl ConnectionStore for PgStore {
             let client = self.client().await?;
             let rows = client
                 .query(
-                    "SELECT record FROM connections WHERE tenant_id = $1 ORDER BY name",
+                    "SELECT record FROM connections WHERE tenant_id = $1 ORDER BY name COLLATE \"C\"",
                     &[&tenant_id],
                 )
                 .await
@@ -1773,8 +1816,8 @@ impl ConnectionStore for PgStore {
             )
             .await
             .map_err(db)?;
-            delete_logs_tx(&tx, tenant_id, &crate::connection_log_id(name)).await?;
             tx.commit().await.map_err(db)?;
+            delete_logs(&mut client, tenant_id, &crate::connection_log_id(name)).await?;
             Ok(true)
         })
     }
@@ -1817,21 +1860,38 @@ fn log_partition(at_micros: i64) -> (String, i64, i64) {
 }
 
 /// Deletes one function's (or connection's) logs, with their bytes from the
-/// tenant's usage.
-async fn delete_logs_tx(
-    tx: &deadpool_postgres::Transaction<'_>,
+/// tenant's usage, a bounded chunk per transaction.
+async fn delete_logs(
+    client: &mut deadpool_postgres::Object,
     tenant: &str,
     func: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "WITH gone AS (DELETE FROM logs WHERE tenant_id = $1 AND func_id = $2 RETURNING size)
-         UPDATE log_usage SET bytes = greatest(bytes - (SELECT coalesce(sum(size), 0) FROM gone), 0)
-         WHERE tenant_id = $1",
-        &[&tenant, &func],
-    )
-    .await
-    .map_err(db)?;
-    Ok(())
+    loop {
+        let tx = client.transaction().await.map_err(db)?;
+        let row = tx
+            .query_one(
+                "WITH gone AS (
+                    DELETE FROM logs WHERE tenant_id = $1 AND (func_id, at_micros, seq) IN (
+                        SELECT func_id, at_micros, seq FROM logs
+                        WHERE tenant_id = $1 AND func_id = $2 LIMIT $3)
+                    RETURNING size)
+                 SELECT count(*)::bigint, coalesce(sum(size), 0)::bigint FROM gone",
+                &[&tenant, &func, &TRIM_CHUNK],
+            )
+            .await
+            .map_err(db)?;
+        let (count, bytes): (i64, i64) = (row.get(0), row.get(1));
+        tx.execute(
+            "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
+            &[&tenant, &bytes],
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        if count < TRIM_CHUNK {
+            return Ok(());
+        }
+    }
 }
 
 impl LogStore for PgStore {
@@ -1860,7 +1920,10 @@ impl LogStore for PgStore {
             let mut added: BTreeMap<String, i64> = BTreeMap::new();
             for mut record in records {
                 if record.id.is_empty() {
-                    record.id = new_id();
+                    // As the embedded store: the time, then a counter.
+                    let seq =
+                        LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000_000_000;
+                    record.id = format!("{:020}{seq:010}", record.at_micros);
                 }
                 let size = serde_json::to_vec(&record)
                     .map_err(|e| StoreError::Corrupt(format!("encoding a log: {e}")))?
@@ -1894,6 +1957,9 @@ impl LogStore for PgStore {
     }
 
     fn log_bytes(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Ok(0);
+        }
         self.run(async {
             let client = self.client().await?;
             Ok(client
@@ -1909,6 +1975,9 @@ impl LogStore for PgStore {
     }
 
     fn trim_logs(&self, tenant_id: &str, max_bytes: u64) -> Result<usize, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Ok(0);
+        }
         let cap = micros(max_bytes);
         self.run(async {
             let mut n = 0;
@@ -1972,6 +2041,9 @@ impl LogStore for PgStore {
         page: usize,
         limit: usize,
     ) -> Result<(Vec<LogRecord>, usize), StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok((Vec::new(), 0));
+        }
         let skip = i64::try_from(page.saturating_sub(1).saturating_mul(limit)).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(async {
@@ -2026,7 +2098,13 @@ impl LogStore for PgStore {
                 }
                 let mut client = self.client().await?;
                 let tx = client.transaction().await.map_err(db)?;
-                lock(&tx, &["log_partitions"]).await?;
+                // The parent first: a write holding a row of log_usage and
+                // waiting for the drop's lock on `logs` would deadlock it.
+                tx.batch_execute(
+                    "SET LOCAL lock_timeout = '5s'; LOCK TABLE logs IN ACCESS EXCLUSIVE MODE",
+                )
+                .await
+                .map_err(db)?;
                 let gone = tx
                     .query(
                         &format!(
@@ -2055,7 +2133,40 @@ impl LogStore for PgStore {
                     .map_err(db)?;
                 tx.commit().await.map_err(db)?;
             }
-            Ok(n)
+            // The day the cutoff falls in: its older rows, a chunk at a time.
+            loop {
+                let mut client = self.client().await?;
+                let tx = client.transaction().await.map_err(db)?;
+                let rows = tx
+                    .query(
+                        "WITH gone AS (
+                            DELETE FROM logs WHERE (tenant_id, at_micros, seq) IN (
+                                SELECT tenant_id, at_micros, seq FROM logs
+                                WHERE at_micros < $1 LIMIT $2)
+                            RETURNING tenant_id, size)
+                         SELECT tenant_id, count(*)::bigint, sum(size)::bigint FROM gone
+                         GROUP BY tenant_id ORDER BY tenant_id COLLATE \"C\"",
+                        &[&cutoff, &TRIM_CHUNK],
+                    )
+                    .await
+                    .map_err(db)?;
+                let mut removed = 0;
+                for r in &rows {
+                    let (tenant, count, bytes): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
+                    removed += count;
+                    tx.execute(
+                        "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
+                        &[&tenant, &bytes],
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+                tx.commit().await.map_err(db)?;
+                n += removed as usize;
+                if removed < TRIM_CHUNK {
+                    return Ok(n);
+                }
+            }
         })
     }
 }
@@ -2120,7 +2231,7 @@ impl QueueStore for PgStore {
                 .query(
                     "UPDATE jobs SET next_at_micros = $2 WHERE id IN (
                         SELECT id FROM jobs WHERE next_at_micros <= $1
-                        ORDER BY next_at_micros, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                        ORDER BY next_at_micros, id COLLATE \"C\" LIMIT $3 FOR UPDATE SKIP LOCKED)
                      RETURNING record",
                     &[&now, &until, &limit],
                 )
@@ -2291,11 +2402,14 @@ impl PackageStore for PgStore {
     }
 
     fn package_versions(&self, name: &str) -> Result<Vec<PackageRecord>, StoreError> {
+        if !clean(&[name]) {
+            return Ok(Vec::new());
+        }
         self.run(async {
             let client = self.client().await?;
             let rows = client
                 .query(
-                    "SELECT record FROM packages WHERE name = $1 ORDER BY version",
+                    "SELECT record FROM packages WHERE name = $1 ORDER BY version COLLATE \"C\"",
                     &[&name],
                 )
                 .await
@@ -2308,7 +2422,7 @@ impl PackageStore for PgStore {
         self.run(async {
             let client = self.client().await?;
             let rows = client
-                .query("SELECT record FROM packages ORDER BY name, version", &[])
+                .query("SELECT record FROM packages ORDER BY name COLLATE \"C\", version COLLATE \"C\"", &[])
                 .await
                 .map_err(db)?;
             docs(&rows, "record")
@@ -2316,6 +2430,9 @@ impl PackageStore for PgStore {
     }
 
     fn delete_package(&self, name: &str, version: &str) -> Result<(), StoreError> {
+        if !clean(&[name, version]) {
+            return Err(StoreError::NotFound(format!("package {name}@{version}")));
+        }
         self.run(async {
             let client = self.client().await?;
             let n = client

@@ -202,10 +202,25 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
         "function pipe(u, c, cb) { cb(null, u, c); }",
     );
     notify["isAsynchronous"] = json!(true);
+    let followed = || async {
+        let metrics = server.metrics().await;
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("hookbox_changes_followed_total "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let before = followed().await;
     let notify = server.deploy(&token, notify).await["funcId"]
         .as_str()
         .unwrap()
         .to_string();
+    // The node has followed its own change (dropping the tenant's cache)
+    // before the scenes are loaded again for the outage.
+    eventually("the node to follow the deploy", || async {
+        (followed().await > before).then_some(())
+    })
+    .await;
     let post_register = || async {
         server
             .call(

@@ -66,6 +66,10 @@ impl Service {
                     for tenant in &changed {
                         self.forget_tenant(tenant);
                     }
+                    self.inner
+                        .metrics
+                        .changes_followed
+                        .inc_by(changed.len() as u64);
                     if !changed.is_empty() {
                         tracing::debug!(tenants = changed.len(), "followed other nodes' changes");
                     }
