@@ -14,7 +14,7 @@ if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
 case "$cmd" in
   start)
     port=${3:?port}
-    rm -rf "$dir" && mkdir -p "$dir"
+    rm -rf "$dir" && mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     "${as[@]}" "$bin/initdb" -D "$dir/data" -U hookbox --auth=trust -E UTF8 --locale=C >/dev/null
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
@@ -23,6 +23,7 @@ case "$cmd" in
     echo "postgres://hookbox@127.0.0.1:$port/hookbox"
     ;;
   stop)
+    [ -d "$dir" ] && dir=$(cd "$dir" && pwd)
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     rm -rf "$dir"
     ;;
