@@ -38,6 +38,7 @@ mod config;
 mod error;
 mod model;
 mod postgres;
+mod rules;
 mod seal;
 mod sled_store;
 pub mod storage;

@@ -22,12 +22,13 @@
 //!   Call it off async workers (`spawn_blocking`), as every store.
 
 use crate::model::*;
+use crate::rules::{bound_order, check_binding, rebound, reordered};
 use crate::seal::Sealer;
 use crate::sled_store::{
-    check_part, key, key_matches, new_stored_key, open_key_secret, open_map, seal_map,
+    check_part, key, key_matches, new_stored_key, new_tenant, open_key_secret, open_map, seal_map,
 };
 use crate::storage::*;
-use crate::{ConnectionWrite, NonceUse, StoreError, new_id, now_micros, rfc3339};
+use crate::{ConnectionWrite, NonceUse, StoreError, now_micros, rfc3339};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
@@ -334,6 +335,32 @@ impl PgStore {
         }
     }
 
+    /// The `record` document of the one row `sql` finds, if any.
+    async fn opt_record<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<T>, StoreError> {
+        let client = self.client().await?;
+        client
+            .query_opt(sql, params)
+            .await
+            .map_err(db)?
+            .map(|r| doc(&r, "record"))
+            .transpose()
+    }
+
+    /// The `record` documents of the rows `sql` finds, in its order.
+    async fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<T>, StoreError> {
+        let client = self.client().await?;
+        let rows = client.query(sql, params).await.map_err(db)?;
+        docs(&rows, "record")
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool
             .get()
@@ -615,15 +642,7 @@ impl TenantStore for PgStore {
     }
 
     fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
-        if let Some(id) = id {
-            check_part("tenant id", id)?;
-        }
-        let tenant = Tenant {
-            id: id.map(str::to_string).unwrap_or_else(new_id),
-            name: name.to_string(),
-            created_at: rfc3339(now_micros()),
-            domain: None,
-        };
+        let tenant = new_tenant(id, name, None)?;
         self.run(async {
             let client = self.client().await?;
             let n = client
@@ -705,15 +724,7 @@ impl TenantStore for PgStore {
         domain: Option<&str>,
         role: Role,
     ) -> Result<(Tenant, AccessKey, String), StoreError> {
-        if let Some(id) = id {
-            check_part("tenant id", id)?;
-        }
-        let tenant = Tenant {
-            id: id.map(str::to_string).unwrap_or_else(new_id),
-            name: name.to_string(),
-            created_at: rfc3339(now_micros()),
-            domain: domain.map(str::to_string),
-        };
+        let tenant = new_tenant(id, name, domain)?;
         let (stored, secret) = new_stored_key(self.sealer.as_ref(), &tenant.id, role);
         self.run(async {
             let mut client = self.client().await?;
@@ -811,18 +822,10 @@ impl PgStore {
         if !clean(&[access_key_id]) {
             return Ok(None);
         }
-        self.run(async {
-            let client = self.client().await?;
-            client
-                .query_opt(
-                    "SELECT record FROM access_keys WHERE id = $1",
-                    &[&access_key_id],
-                )
-                .await
-                .map_err(db)?
-                .map(|r| doc(&r, "record"))
-                .transpose()
-        })
+        self.run(self.opt_record(
+            "SELECT record FROM access_keys WHERE id = $1",
+            &[&access_key_id],
+        ))
     }
 }
 
@@ -1015,18 +1018,10 @@ impl FunctionStore for PgStore {
         if !clean(&[tenant_id, func_id]) {
             return Ok(None);
         }
-        self.run(async {
-            let client = self.client().await?;
-            client
-                .query_opt(
-                    "SELECT record FROM functions WHERE tenant_id = $1 AND func_id = $2",
-                    &[&tenant_id, &func_id],
-                )
-                .await
-                .map_err(db)?
-                .map(|r| doc(&r, "record"))
-                .transpose()
-        })
+        self.run(self.opt_record(
+            "SELECT record FROM functions WHERE tenant_id = $1 AND func_id = $2",
+            &[&tenant_id, &func_id],
+        ))
     }
 
     fn get_artifact(&self, tenant_id: &str, func_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -1167,45 +1162,32 @@ impl FunctionStore for PgStore {
             let tx = client.transaction().await.map_err(db)?;
             lock(&tx, &["functions", tenant_id]).await?;
             let current = get_order_tx(&tx, tenant_id, scene).await?;
-            for (at, id) in bound.iter().enumerate() {
-                if bound[..at].contains(id) {
-                    return Err(StoreError::Invalid(format!(
-                        "action {id} is bound twice; bind an action once per trigger"
-                    )));
-                }
-                let record = get_function_tx(&tx, tenant_id, id).await?;
-                let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
-                    return Err(StoreError::Invalid(format!(
-                        "{id} is not an action of the {scene} trigger"
-                    )));
-                };
-                if record.deployed_version == 0 {
-                    return Err(StoreError::Invalid(format!(
-                        "action {:?} has no deployed version; deploy it before binding it",
-                        record.func_name
-                    )));
+            let mut records = std::collections::HashMap::new();
+            for id in &current {
+                if let Some(record) = get_function_tx(&tx, tenant_id, id).await? {
+                    records.insert(id.clone(), record);
                 }
             }
+            check_binding(
+                scene,
+                &current,
+                bound,
+                |id| records.get(id).cloned(),
+                selects,
+            )?;
             let now = rfc3339(now_micros());
             let mut changed = Vec::new();
             for id in &current {
-                let Some(mut record) = get_function_tx(&tx, tenant_id, id).await? else {
+                let Some(record) = records.remove(id) else {
                     continue;
                 };
-                let wanted = bound.contains(id);
-                if !selects(&record) || record.enabled == wanted {
-                    continue;
+                if let Some(record) = rebound(record, bound, selects, &now) {
+                    put_function_row(&tx, &record).await?;
+                    changed.push(record);
                 }
-                record.enabled = wanted;
-                record.version += 1;
-                record.updated_at = now.clone();
-                put_function_row(&tx, &record).await?;
-                changed.push(record);
             }
             if !current.is_empty() {
-                let rest = current.iter().filter(|id| !bound.contains(id));
-                let full: Vec<String> = bound.iter().chain(rest).cloned().collect();
-                put_order_tx(&tx, tenant_id, scene, &full).await?;
+                put_order_tx(&tx, tenant_id, scene, &bound_order(&current, bound)).await?;
             }
             tx.commit().await.map_err(db)?;
             Ok(changed)
@@ -1213,17 +1195,10 @@ impl FunctionStore for PgStore {
     }
 
     fn all_functions(&self) -> Result<Vec<FunctionRecord>, StoreError> {
-        self.run(async {
-            let client = self.client().await?;
-            let rows = client
-                .query(
-                    "SELECT record FROM functions ORDER BY tenant_id COLLATE \"C\", func_id COLLATE \"C\"",
-                    &[],
-                )
-                .await
-                .map_err(db)?;
-            docs(&rows, "record")
-        })
+        self.run(self.records(
+            "SELECT record FROM functions ORDER BY tenant_id COLLATE \"C\", func_id COLLATE \"C\"",
+            &[],
+        ))
     }
 }
 
@@ -1345,29 +1320,9 @@ impl PgStore {
             let tx = client.transaction().await.map_err(db)?;
             lock(&tx, &["functions", tenant_id]).await?;
             let current = get_order_tx(&tx, tenant_id, scene).await?;
-            let mut seen = HashSet::new();
-            for id in order {
-                if !current.contains(id) {
-                    return Err(StoreError::Invalid(format!(
-                        "function {id} is not in scene {scene}"
-                    )));
-                }
-                if !seen.insert(id) {
-                    return Err(StoreError::Invalid(format!(
-                        "function {id} is listed twice"
-                    )));
-                }
-            }
-            let rest = current.iter().filter(|id| !seen.contains(id));
-            if !partial && let Some(missing) = rest.clone().next() {
-                return Err(StoreError::Invalid(format!(
-                    "the order must list every function of scene {scene}; {missing} is missing"
-                )));
-            }
-            if current.is_empty() {
+            let Some(full) = reordered(scene, &current, order, partial)? else {
                 return Ok(());
-            }
-            let full: Vec<String> = order.iter().chain(rest).cloned().collect();
+            };
             put_order_tx(&tx, tenant_id, scene, &full).await?;
             tx.commit().await.map_err(db)
         })
@@ -1383,18 +1338,11 @@ impl VersionStore for PgStore {
         if !clean(&[tenant_id, func_id]) {
             return Ok(Vec::new());
         }
-        self.run(async {
-            let client = self.client().await?;
-            let rows = client
-                .query(
-                    "SELECT record FROM function_versions WHERE tenant_id = $1 AND func_id = $2
-                     ORDER BY number DESC",
-                    &[&tenant_id, &func_id],
-                )
-                .await
-                .map_err(db)?;
-            docs(&rows, "record")
-        })
+        self.run(self.records(
+            "SELECT record FROM function_versions WHERE tenant_id = $1 AND func_id = $2
+                 ORDER BY number DESC",
+            &[&tenant_id, &func_id],
+        ))
     }
 
     fn get_version(
@@ -1406,19 +1354,11 @@ impl VersionStore for PgStore {
         if !clean(&[tenant_id, func_id]) {
             return Ok(None);
         }
-        self.run(async {
-            let client = self.client().await?;
-            client
-                .query_opt(
-                    "SELECT record FROM function_versions
-                     WHERE tenant_id = $1 AND func_id = $2 AND number = $3",
-                    &[&tenant_id, &func_id, &micros(number)],
-                )
-                .await
-                .map_err(db)?
-                .map(|r| doc(&r, "record"))
-                .transpose()
-        })
+        self.run(self.opt_record(
+            "SELECT record FROM function_versions
+                 WHERE tenant_id = $1 AND func_id = $2 AND number = $3",
+            &[&tenant_id, &func_id, &micros(number)],
+        ))
     }
 
     fn prune_versions(
@@ -1711,18 +1651,10 @@ impl ConnectionStore for PgStore {
         if !clean(&[tenant_id, name]) {
             return Ok(None);
         }
-        self.run(async {
-            let client = self.client().await?;
-            client
-                .query_opt(
-                    "SELECT record FROM connections WHERE tenant_id = $1 AND name = $2",
-                    &[&tenant_id, &name],
-                )
-                .await
-                .map_err(db)?
-                .map(|r| doc(&r, "record"))
-                .transpose()
-        })
+        self.run(self.opt_record(
+            "SELECT record FROM connections WHERE tenant_id = $1 AND name = $2",
+            &[&tenant_id, &name],
+        ))
     }
 
     fn connection_configuration(
@@ -1779,17 +1711,10 @@ impl ConnectionStore for PgStore {
     }
 
     fn list_connections(&self, tenant_id: &str) -> Result<Vec<ConnectionRecord>, StoreError> {
-        self.run(async {
-            let client = self.client().await?;
-            let rows = client
-                .query(
-                    "SELECT record FROM connections WHERE tenant_id = $1 ORDER BY name COLLATE \"C\"",
-                    &[&tenant_id],
-                )
-                .await
-                .map_err(db)?;
-            docs(&rows, "record")
-        })
+        self.run(self.records(
+            "SELECT record FROM connections WHERE tenant_id = $1 ORDER BY name COLLATE \"C\"",
+            &[&tenant_id],
+        ))
     }
 
     fn delete_connection(&self, tenant_id: &str, name: &str) -> Result<bool, StoreError> {
@@ -2387,35 +2312,20 @@ impl PackageStore for PgStore {
         if !clean(&[name, version]) {
             return Ok(None);
         }
-        self.run(async {
-            let client = self.client().await?;
-            client
-                .query_opt(
-                    "SELECT record FROM packages WHERE name = $1 AND version = $2",
-                    &[&name, &version],
-                )
-                .await
-                .map_err(db)?
-                .map(|r| doc(&r, "record"))
-                .transpose()
-        })
+        self.run(self.opt_record(
+            "SELECT record FROM packages WHERE name = $1 AND version = $2",
+            &[&name, &version],
+        ))
     }
 
     fn package_versions(&self, name: &str) -> Result<Vec<PackageRecord>, StoreError> {
         if !clean(&[name]) {
             return Ok(Vec::new());
         }
-        self.run(async {
-            let client = self.client().await?;
-            let rows = client
-                .query(
-                    "SELECT record FROM packages WHERE name = $1 ORDER BY version COLLATE \"C\"",
-                    &[&name],
-                )
-                .await
-                .map_err(db)?;
-            docs(&rows, "record")
-        })
+        self.run(self.records(
+            "SELECT record FROM packages WHERE name = $1 ORDER BY version COLLATE \"C\"",
+            &[&name],
+        ))
     }
 
     fn list_packages(&self) -> Result<Vec<PackageRecord>, StoreError> {

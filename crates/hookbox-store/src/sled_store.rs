@@ -35,13 +35,14 @@
 use crate::codec::{decode, encode};
 use crate::config::StoreConfig;
 use crate::model::*;
+use crate::rules::{bound_order, check_binding, rebound, reordered};
 use crate::seal::Sealer;
 use crate::storage::*;
 use crate::{StoreError, now_micros, rfc3339};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -305,15 +306,7 @@ impl TenantStore for SledStore {
     }
 
     fn create_tenant(&self, id: Option<&str>, name: &str) -> Result<Tenant, StoreError> {
-        if let Some(id) = id {
-            check_part("tenant id", id)?;
-        }
-        let tenant = Tenant {
-            id: id.map(str::to_string).unwrap_or_else(new_id),
-            name: name.to_string(),
-            created_at: rfc3339(now_micros()),
-            domain: None,
-        };
+        let tenant = new_tenant(id, name, None)?;
         let created = self.tenants.compare_and_swap(
             tenant.id.as_bytes(),
             None as Option<&[u8]>,
@@ -369,15 +362,7 @@ impl TenantStore for SledStore {
         domain: Option<&str>,
         role: Role,
     ) -> Result<(Tenant, AccessKey, String), StoreError> {
-        if let Some(id) = id {
-            check_part("tenant id", id)?;
-        }
-        let tenant = Tenant {
-            id: id.map(str::to_string).unwrap_or_else(new_id),
-            name: name.to_string(),
-            created_at: rfc3339(now_micros()),
-            domain: domain.map(str::to_string),
-        };
+        let tenant = new_tenant(id, name, domain)?;
         let (stored, secret) = self.new_key(&tenant.id, role);
         let key_id = stored.key.access_key_id.as_bytes();
         (&self.tenants, &self.keys)
@@ -634,46 +619,35 @@ impl FunctionStore for SledStore {
         (&self.functions, &self.orders)
             .transaction(|(functions, orders)| {
                 let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                let mut changed = Vec::new();
-                for (at, id) in bound.iter().enumerate() {
-                    if bound[..at].contains(id) {
-                        return abort(StoreError::Invalid(format!(
-                            "action {id} is bound twice; bind an action once per trigger"
-                        )));
-                    }
-                    let record = tx_get::<FunctionRecord>(functions, &key(&[tenant_id, id]))?;
-                    let Some(record) = record.filter(|r| current.contains(id) && selects(r)) else {
-                        return abort(StoreError::Invalid(format!(
-                            "{id} is not an action of the {scene} trigger"
-                        )));
-                    };
-                    if record.deployed_version == 0 {
-                        return abort(StoreError::Invalid(format!(
-                            "action {:?} has no deployed version; deploy it before binding it",
-                            record.func_name
-                        )));
-                    }
-                }
-                let now = rfc3339(now_micros());
+                let mut records = HashMap::new();
                 for id in &current {
-                    let fkey = key(&[tenant_id, id]);
-                    let Some(mut record) = tx_get::<FunctionRecord>(functions, &fkey)? else {
+                    if let Some(record) =
+                        tx_get::<FunctionRecord>(functions, &key(&[tenant_id, id]))?
+                    {
+                        records.insert(id.clone(), record);
+                    }
+                }
+                check_binding(
+                    scene,
+                    &current,
+                    bound,
+                    |id| records.get(id).cloned(),
+                    selects,
+                )
+                .or_else(abort)?;
+                let now = rfc3339(now_micros());
+                let mut changed = Vec::new();
+                for id in &current {
+                    let Some(record) = records.get(id).cloned() else {
                         continue;
                     };
-                    let wanted = bound.contains(id);
-                    if !selects(&record) || record.enabled == wanted {
-                        continue;
+                    if let Some(record) = rebound(record, bound, selects, &now) {
+                        tx_put(functions, &key(&[tenant_id, id]), &record)?;
+                        changed.push(record);
                     }
-                    record.enabled = wanted;
-                    record.version += 1;
-                    record.updated_at = now.clone();
-                    tx_put(functions, &fkey, &record)?;
-                    changed.push(record);
                 }
-                let rest = current.iter().filter(|id| !bound.contains(id));
-                let full: Vec<&String> = bound.iter().chain(rest).collect();
                 if !current.is_empty() {
-                    tx_put(orders, &okey, &full)?;
+                    tx_put(orders, &okey, &bound_order(&current, bound))?;
                 }
                 Ok(changed)
             })
@@ -817,29 +791,9 @@ impl SledStore {
         self.orders
             .transaction(|orders| {
                 let current: Vec<String> = tx_get(orders, &okey)?.unwrap_or_default();
-                let mut seen = HashSet::new();
-                for id in order {
-                    if !current.contains(id) {
-                        return abort(StoreError::Invalid(format!(
-                            "function {id} is not in scene {scene}"
-                        )));
-                    }
-                    if !seen.insert(id) {
-                        return abort(StoreError::Invalid(format!(
-                            "function {id} is listed twice"
-                        )));
-                    }
-                }
-                let rest = current.iter().filter(|id| !seen.contains(id));
-                if !partial && let Some(missing) = rest.clone().next() {
-                    return abort(StoreError::Invalid(format!(
-                        "the order must list every function of scene {scene}; {missing} is missing"
-                    )));
-                }
-                if current.is_empty() {
+                let Some(full) = reordered(scene, &current, order, partial).or_else(abort)? else {
                     return Ok(());
-                }
-                let full: Vec<&String> = order.iter().chain(rest).collect();
+                };
                 tx_put(orders, &okey, &full)
             })
             .map_err(tx_error)
@@ -1466,6 +1420,24 @@ fn secret_hash(salt: &str, secret: &str) -> String {
 /// how much of a guess matched.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A new tenant's record: `id`, or a random one (`Invalid` if `id` breaks
+/// the key rules), created now.
+pub(crate) fn new_tenant(
+    id: Option<&str>,
+    name: &str,
+    domain: Option<&str>,
+) -> Result<Tenant, StoreError> {
+    if let Some(id) = id {
+        check_part("tenant id", id)?;
+    }
+    Ok(Tenant {
+        id: id.map(str::to_string).unwrap_or_else(new_id),
+        name: name.to_string(),
+        created_at: rfc3339(now_micros()),
+        domain: domain.map(str::to_string),
+    })
 }
 
 /// A fresh key pair for `tenant_id`, as stored (its secret sealed when there
