@@ -10,6 +10,8 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 const SEAL: [u8; 32] = [3; 32];
+/// The newest schema (`migrations/`).
+const NEWEST_SCHEMA: i64 = 4;
 
 fn sled() -> Store {
     Store::new(SledStore::open_temporary().unwrap().with_sealing_key(&SEAL))
@@ -652,35 +654,45 @@ fn an_unreachable_database_is_a_clear_error() {
 }
 
 #[test]
-fn a_database_at_the_previous_schema_is_migrated_with_its_data() {
+fn a_database_at_any_previous_schema_is_migrated_with_its_data() {
     let cluster = Cluster::shared();
-    let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap();
-    // What the previous hookbox (schema 1) left: a tenant, its env.
-    PgStore::migrate_to(&url, 1).unwrap();
-    cluster
-        .psql(
-            db,
-            r#"INSERT INTO tenants (id, record) VALUES
-                 ('old', '{"id": "old", "name": "Old", "createdAt": "2026-01-01T00:00:00Z"}');
-               INSERT INTO env_vars (tenant_id, name, value) VALUES ('old', 'K', 'v')"#,
-        )
-        .unwrap();
-    let s = pg_node(&url);
-    assert_eq!(s.schema_version().unwrap(), 4);
-    assert_eq!(s.get_tenant("old").unwrap().unwrap().name, "Old");
-    assert_eq!(s.env("old").unwrap()["K"], "v");
-    // The newest schema follows changes: a change made now is seen.
-    let mut cursor = ChangeCursor::default();
-    s.changed_tenants(&mut cursor).unwrap();
-    s.set_env("old", "K", "w").unwrap();
-    assert_eq!(s.changed_tenants(&mut cursor).unwrap(), ["old"]);
-    assert!(s.changed_tenants(&mut cursor).unwrap().is_empty());
+    for previous in 1..NEWEST_SCHEMA {
+        let url = cluster.database();
+        let db = url.rsplit('/').next().unwrap();
+        // What a previous hookbox left: a tenant, its env.
+        PgStore::migrate_to(&url, previous as i32).unwrap();
+        cluster
+            .psql(
+                db,
+                r#"INSERT INTO tenants (id, record) VALUES
+                     ('old', '{"id": "old", "name": "Old", "createdAt": "2026-01-01T00:00:00Z"}');
+                   INSERT INTO env_vars (tenant_id, name, value) VALUES ('old', 'K', 'v')"#,
+            )
+            .unwrap();
+        let s = pg_node(&url);
+        assert_eq!(
+            s.schema_version().unwrap(),
+            NEWEST_SCHEMA,
+            "from {previous}"
+        );
+        assert_eq!(s.get_tenant("old").unwrap().unwrap().name, "Old");
+        assert_eq!(s.env("old").unwrap()["K"], "v");
+        // The newest schema follows changes: a change made now is seen.
+        let mut cursor = ChangeCursor::default();
+        s.changed_tenants(&mut cursor).unwrap();
+        s.set_env("old", "K", "w").unwrap();
+        assert_eq!(
+            s.changed_tenants(&mut cursor).unwrap(),
+            ["old"],
+            "from {previous}"
+        );
+        assert!(s.changed_tenants(&mut cursor).unwrap().is_empty());
+    }
 }
 
 #[test]
 fn an_empty_database_is_migrated_to_the_newest_schema() {
     let s = pg_node(&Cluster::shared().database());
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), NEWEST_SCHEMA);
     assert!(s.is_empty().unwrap());
 }

@@ -127,6 +127,47 @@ async fn a_change_acknowledged_by_one_node_is_what_every_node_runs() {
     for n in [&a, &b] {
         runs(n, &token, json!(["one:live"])).await;
     }
+    // The allow-list: a function's request is refused by it on B, then let
+    // through once A adds the host (it then fails on DNS, `.invalid`).
+    let probe = "async function pipe(u, c, cb) { try { await fetch('https://api.example.invalid/x'); u.seen = 'answered'; } catch (e) { u.seen = /allow-list/.test(e.message) ? 'refused' : 'let through'; } cb(null, u, c); }";
+    let mut spec = function("probe", "POST_AUTHENTICATION", probe);
+    spec["timeout"] = json!(10);
+    a.deploy(&token, spec).await;
+    let probe_run = |n: &Server| {
+        let token = token.clone();
+        let base = n.base.clone();
+        async move {
+            let body: Value = reqwest::Client::new()
+                .post(format!("{base}/v1/scenes/POST_AUTHENTICATION/run"))
+                .bearer_auth(&token)
+                .json(&json!({"user": {}, "context": {}}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["data"]["user"]["seen"].clone()
+        }
+    };
+    eventually("B to run the probe, refused", || async {
+        (probe_run(&b).await == "refused").then_some(())
+    })
+    .await;
+    let (status, body) = a
+        .call(
+            Method::PUT,
+            "/v1/outbound",
+            &token,
+            Some(json!({"allow": ["api.example.invalid"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    eventually("B to follow the allow-list", || async {
+        (probe_run(&b).await == "let through").then_some(())
+    })
+    .await;
+
     // The data lives in the database: a node started later serves it all.
     let d_dir = tempfile::tempdir().unwrap();
     let d = node(d_dir.path(), &url);
