@@ -14,6 +14,7 @@
 //! it read only if the generation is still the same: if a write bumped it,
 //! the value may predate that write and is used for this call only.
 
+use crate::ServiceError;
 use lru::LruCache;
 use std::hash::{BuildHasher, Hash};
 use std::num::NonZeroUsize;
@@ -64,8 +65,25 @@ pub(crate) struct Cache<K, V> {
 }
 
 struct State<K, V> {
-    entries: LruCache<K, V>,
+    entries: LruCache<K, Slot<V>>,
     generations: Box<[u64; STRIPES]>,
+}
+
+/// A cached value; `stale` once another node changed its tenant
+/// ([`Cache::demote_tenant`]): reloaded by the next call, and served only if
+/// that reload cannot reach the database ([`Cache::stale_or`]).
+struct Slot<V> {
+    value: V,
+    stale: bool,
+}
+
+impl<V> Slot<V> {
+    fn fresh(value: V) -> Self {
+        Self {
+            value,
+            stale: false,
+        }
+    }
 }
 
 impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
@@ -102,8 +120,8 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
     pub fn get(&self, key: &K) -> Result<V, Ticket> {
         let stripe = self.stripe(key.tenant());
         let mut state = self.lock();
-        if let Some(hit) = state.entries.get(key) {
-            return Ok(hit.clone());
+        if let Some(hit) = state.entries.get(key).filter(|slot| !slot.stale) {
+            return Ok(hit.value.clone());
         }
         Err(Ticket {
             stripe,
@@ -132,7 +150,7 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         if state.generations[ticket.stripe] != ticket.generation {
             return false;
         }
-        state.entries.put(key, value);
+        state.entries.put(key, Slot::fresh(value));
         true
     }
 
@@ -147,7 +165,7 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         let unchanged = *current == ticket.generation;
         *current += 1;
         if unchanged {
-            state.entries.put(key, value);
+            state.entries.put(key, Slot::fresh(value));
         } else {
             state.entries.pop(&key);
         }
@@ -177,6 +195,33 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         for k in &doomed {
             state.entries.pop(k);
         }
+    }
+
+    /// After another node changed `tenant` (cluster mode): its entries are
+    /// reloaded by their next use, and no load that started before now can
+    /// cache what it read; until a reload succeeds they are kept, to be
+    /// served by [`Cache::stale_or`] while the database cannot be reached.
+    pub fn demote_tenant(&self, tenant: &str) {
+        let stripe = self.stripe(tenant);
+        let mut state = self.lock();
+        state.generations[stripe] += 1;
+        for (k, slot) in state.entries.iter_mut() {
+            if k.tenant() == tenant {
+                slot.stale = true;
+            }
+        }
+    }
+
+    /// After a failed load of `key`: its demoted value if the failure is the
+    /// database being unreachable (the best a node cut off from the others
+    /// can run: what it ran before), else the error.
+    pub fn stale_or(&self, key: &K, error: ServiceError) -> Result<V, ServiceError> {
+        if let ServiceError::Unavailable(_) = error {
+            if let Some(slot) = self.lock().entries.peek(key) {
+                return Ok(slot.value.clone());
+            }
+        }
+        Err(error)
     }
 
     /// Runs `hook` inside every later [`Cache::fill`], before its check.
@@ -230,6 +275,34 @@ mod tests {
         cache.replace(w2, key("t", "f"), 2);
         cache.replace(w1, key("t", "f"), 1);
         assert!(cache.get(&key("t", "f")).is_err());
+    }
+
+    #[test]
+    fn a_demoted_entry_is_reloaded_and_served_only_while_the_database_is_unreachable() {
+        let cache = Cache::<(String, String), u32>::new(8);
+        for (t, n) in [("a", "x"), ("b", "x")] {
+            let ticket = cache.get(&key(t, n)).unwrap_err();
+            assert!(cache.fill(ticket, key(t, n), 1));
+        }
+        let load = cache.get(&key("a", "y")).unwrap_err();
+        cache.demote_tenant("a");
+        assert!(!cache.fill(load, key("a", "y"), 1), "a load from before");
+        let ticket = cache.get(&key("a", "x")).unwrap_err();
+        assert_eq!(cache.get(&key("b", "x")).unwrap(), 1, "other tenants kept");
+        let unreachable = ServiceError::Unavailable("down".into());
+        assert_eq!(cache.stale_or(&key("a", "x"), unreachable.clone()), Ok(1));
+        assert_eq!(
+            cache.stale_or(&key("a", "y"), unreachable.clone()),
+            Err(unreachable.clone())
+        );
+        let gone = ServiceError::NotFound("function x".into());
+        assert_eq!(cache.stale_or(&key("a", "x"), gone.clone()), Err(gone));
+        // A reload replaces it; a write's invalidation drops it for good.
+        assert!(cache.fill(ticket, key("a", "x"), 2));
+        assert_eq!(cache.get(&key("a", "x")).unwrap(), 2);
+        cache.demote_tenant("a");
+        cache.invalidate_tenant("a");
+        assert!(cache.stale_or(&key("a", "x"), unreachable).is_err());
     }
 
     #[test]

@@ -461,7 +461,11 @@ impl Service {
                 let artifacts = s.connection_artifacts(&t, &n)?;
                 Ok(Some((record, configuration, artifacts)))
             })
-            .await?;
+            .await;
+        let found = match found {
+            Ok(found) => found,
+            Err(e) => return self.inner.connections.stale_or(&key, e),
+        };
         let (record, configuration, stored) = found.ok_or_else(|| not_found(name))?;
         let plugin = self.inner.engine.plugin_hash();
         let mut artifacts = BTreeMap::new();

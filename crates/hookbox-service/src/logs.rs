@@ -225,10 +225,15 @@ impl LogWriter {
             .collect();
         let rows: Vec<LogRecord> = records.iter().map(|(r, _)| r.clone()).collect();
         match self.blocking(move |s| s.append_logs(rows)).await {
-            Ok(()) => {}
+            Ok(()) => {
+                if std::mem::take(&mut held.holding) {
+                    tracing::info!("the database took the held invocation logs");
+                }
+            }
             Err(Failure::Unavailable(e)) => {
-                if held.records.is_empty() {
+                if !held.holding {
                     tracing::warn!(error = %e, "the database is unreachable: holding invocation logs");
+                    held.holding = true;
                 }
                 held.hold(records, &self.metrics);
                 return;
@@ -304,6 +309,9 @@ impl std::fmt::Display for Failure {
 struct Held {
     records: Vec<(LogRecord, usize)>,
     bytes: usize,
+    /// Since the first write the database refused, until one succeeds (one
+    /// warning per outage, not one per retry).
+    holding: bool,
 }
 
 impl Held {

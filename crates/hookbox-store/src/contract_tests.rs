@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 const SEAL: [u8; 32] = [3; 32];
 /// The newest schema (`migrations/`).
-const NEWEST_SCHEMA: i64 = 4;
+const NEWEST_SCHEMA: i64 = 5;
 
 fn sled() -> Store {
     Store::new(SledStore::open_temporary().unwrap().with_sealing_key(&SEAL))
@@ -617,6 +617,17 @@ fn expiry_drops_whole_day_partitions() {
         "the old day's partition is dropped, not deleted from"
     );
     assert_eq!(s.list_logs("t", "f", 1, 10).unwrap().1, 1);
+    // A node whose expiry dropped a day another node had written to: that
+    // node's next log for the day makes the partition again.
+    let other = pg_node(&url);
+    other.append_logs(vec![log("t", "f", now)]).unwrap();
+    assert_eq!(s.purge_logs_before(now + DAY).unwrap(), 2);
+    assert_eq!(partitions(), "0");
+    other.append_logs(vec![log("t", "f", now)]).unwrap();
+    assert_eq!(partitions(), "1");
+    assert_eq!(s.list_logs("t", "f", 1, 10).unwrap().1, 1);
+    assert_eq!(s.log_bytes("t").unwrap(), other.log_bytes("t").unwrap());
+    assert!(s.log_bytes("t").unwrap() > 0);
 }
 
 #[test]
@@ -688,6 +699,36 @@ fn a_database_at_any_previous_schema_is_migrated_with_its_data() {
         );
         assert!(s.changed_tenants(&mut cursor).unwrap().is_empty());
     }
+}
+
+#[test]
+fn a_change_committed_after_a_poll_began_is_seen_by_the_next() {
+    let url = Cluster::shared().database();
+    let s = pg_node(&url);
+    s.create_tenant(Some("slow"), "Slow").unwrap();
+    s.create_tenant(Some("quick"), "Quick").unwrap();
+    let mut cursor = ChangeCursor::default();
+    s.changed_tenants(&mut cursor).unwrap();
+    // A transaction that changes "slow" and stays open across a poll, while a
+    // later transaction changes "quick" and commits before it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (client, connection) = runtime
+        .block_on(tokio_postgres::connect(&url, tokio_postgres::NoTls))
+        .unwrap();
+    runtime.spawn(connection);
+    runtime
+        .block_on(client.batch_execute(
+            "BEGIN; INSERT INTO env_vars (tenant_id, name, value) VALUES ('slow', 'K', 'v')",
+        ))
+        .unwrap();
+    s.set_env("quick", "K", "v").unwrap();
+    assert_eq!(s.changed_tenants(&mut cursor).unwrap(), ["quick"]);
+    runtime.block_on(client.batch_execute("COMMIT")).unwrap();
+    assert_eq!(s.changed_tenants(&mut cursor).unwrap(), ["slow"]);
+    assert!(s.changed_tenants(&mut cursor).unwrap().is_empty());
 }
 
 #[test]

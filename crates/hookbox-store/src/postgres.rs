@@ -85,6 +85,9 @@ pub struct PgStore {
     sealer: Option<Sealer>,
     /// A one-way digest of the sealing key (see [`PgStore::claim_sealing_key`]).
     key_check: Option<String>,
+    /// The day partitions of `logs` this node has seen exist (see
+    /// [`ensure_partition`]); forgotten when one turns out to be gone.
+    partitions: Arc<std::sync::Mutex<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -214,6 +217,7 @@ impl PgStore {
             runtime: Arc::new(Runtime(Some(runtime))),
             sealer: None,
             key_check: None,
+            partitions: Arc::default(),
         })
     }
 
@@ -567,16 +571,30 @@ impl Storage for PgStore {
     }
 
     fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
+        // One statement, so the horizon and the rows come from one snapshot:
+        // a transaction not committed in it has an id at or after its xmin,
+        // and is read by the next poll.
+        let since = cursor.since.clone().unwrap_or_else(|| "0".to_string());
         let rows = self.run(async {
             let client = self.client().await?;
             client
-                .query("SELECT tenant_id, generation FROM tenant_changes", &[])
+                .query(
+                    "WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin)
+                     SELECT c.tenant_id, c.generation, h.xmin
+                     FROM horizon h LEFT JOIN tenant_changes c ON c.changed_by >= $1::text::xid8",
+                    &[&since],
+                )
                 .await
                 .map_err(db)
         })?;
         let mut changed = Vec::new();
         for row in rows {
-            let (tenant, generation): (String, i64) = (row.get(0), row.get(1));
+            cursor.since = Some(row.get(2));
+            let (Some(tenant), Some(generation)): (Option<String>, Option<i64>) =
+                (row.get(0), row.get(1))
+            else {
+                continue;
+            };
             let seen = cursor.generations.insert(tenant.clone(), generation);
             if seen != Some(generation) {
                 changed.push(tenant);
@@ -1832,52 +1850,43 @@ impl LogStore for PgStore {
         if records.is_empty() {
             return Ok(());
         }
+        // The batch as columns, each record encoded once (its size is the
+        // length of that encoding, as in the embedded store).
+        let mut columns = LogColumns::default();
+        for mut record in records {
+            if record.id.is_empty() {
+                // As the embedded store: the time, then a counter.
+                let seq =
+                    LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000_000_000;
+                record.id = format!("{:020}{seq:010}", record.at_micros);
+            }
+            let text = serde_json::to_string(&record)
+                .map_err(|e| StoreError::Corrupt(format!("encoding a log: {e}")))?;
+            columns.sizes.push(text.len() as i64);
+            columns.records.push(text);
+            columns.at.push(micros(record.at_micros));
+            columns.tenants.push(record.tenant_id);
+            columns.funcs.push(record.func_id);
+        }
+        let days: HashSet<(String, i64, i64)> =
+            columns.at.iter().map(|at| log_partition(*at)).collect();
         self.run(async {
             let mut client = self.client().await?;
-            let days: HashSet<(String, i64, i64)> = records
-                .iter()
-                .map(|r| log_partition(micros(r.at_micros)))
-                .collect();
-            for (name, from, to) in days {
-                ensure_partition(&mut client, &name, from, to).await?;
+            for (name, from, to) in &days {
+                self.ensure_partition(&mut client, name, *from, *to).await?;
             }
-            let tx = client.transaction().await.map_err(db)?;
-            let mut added: BTreeMap<String, i64> = BTreeMap::new();
-            for mut record in records {
-                if record.id.is_empty() {
-                    // As the embedded store: the time, then a counter.
-                    let seq =
-                        LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000_000_000;
-                    record.id = format!("{:020}{seq:010}", record.at_micros);
+            match insert_logs(&client, &columns).await {
+                Ok(_) => Ok(()),
+                // A day partition another node's expiry dropped: make it again.
+                Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION) => {
+                    self.partitions.lock().unwrap().clear();
+                    for (name, from, to) in &days {
+                        self.ensure_partition(&mut client, name, *from, *to).await?;
+                    }
+                    insert_logs(&client, &columns).await.map_err(db)
                 }
-                let size = serde_json::to_vec(&record)
-                    .map_err(|e| StoreError::Corrupt(format!("encoding a log: {e}")))?
-                    .len() as i64;
-                tx.execute(
-                    "INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        &record.tenant_id,
-                        &record.func_id,
-                        &micros(record.at_micros),
-                        &size,
-                        &Json(&record),
-                    ],
-                )
-                .await
-                .map_err(db)?;
-                *added.entry(record.tenant_id).or_default() += size;
+                Err(e) => Err(db(e)),
             }
-            for (tenant, size) in added {
-                tx.execute(
-                    "INSERT INTO log_usage (tenant_id, bytes) VALUES ($1, $2)
-                     ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + $2",
-                    &[&tenant, &size],
-                )
-                .await
-                .map_err(db)?;
-            }
-            tx.commit().await.map_err(db)
         })
     }
 
@@ -1905,6 +1914,19 @@ impl LogStore for PgStore {
         }
         let cap = micros(max_bytes);
         self.run(async {
+            // Most batches leave the tenant under its cap: one read, no lock.
+            let usage = self
+                .client()
+                .await?
+                .query_opt(
+                    "SELECT bytes FROM log_usage WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            if usage.is_none_or(|r| r.get::<_, i64>(0) <= cap) {
+                return Ok(0);
+            }
             let mut n = 0;
             loop {
                 let mut client = self.client().await?;
@@ -2057,6 +2079,7 @@ impl LogStore for PgStore {
                     .await
                     .map_err(db)?;
                 tx.commit().await.map_err(db)?;
+                self.partitions.lock().unwrap().remove(&name);
             }
             // The day the cutoff falls in: its older rows, a chunk at a time.
             loop {
@@ -2098,28 +2121,77 @@ impl LogStore for PgStore {
 
 /// Creates the day partition `name` for `[from, to)` unless it exists. Two
 /// nodes creating it at once serialize on an advisory lock.
-async fn ensure_partition(
-    client: &mut deadpool_postgres::Object,
-    name: &str,
-    from: i64,
-    to: i64,
-) -> Result<(), StoreError> {
-    let exists = client
-        .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name])
-        .await
-        .map_err(db)?
-        .is_some();
-    if exists {
-        return Ok(());
+impl PgStore {
+    /// Makes the day partition `name` of `logs` (`[from, to)` in
+    /// microseconds) if it does not exist; remembered once seen.
+    async fn ensure_partition(
+        &self,
+        client: &mut deadpool_postgres::Object,
+        name: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<(), StoreError> {
+        if self.partitions.lock().unwrap().contains(name) {
+            return Ok(());
+        }
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name])
+            .await
+            .map_err(db)?
+            .is_some();
+        if !exists {
+            let tx = client.transaction().await.map_err(db)?;
+            lock(&tx, &["log_partitions"]).await?;
+            tx.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {name} PARTITION OF logs FOR VALUES FROM ({from}) TO ({to})"
+            ))
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+        }
+        self.partitions.lock().unwrap().insert(name.to_string());
+        Ok(())
     }
-    let tx = client.transaction().await.map_err(db)?;
-    lock(&tx, &["log_partitions"]).await?;
-    tx.batch_execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {name} PARTITION OF logs FOR VALUES FROM ({from}) TO ({to})"
-    ))
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)
+}
+
+/// Writes a batch in one statement: the rows, and the bytes they add to each
+/// tenant's usage (its rows locked in tenant order, as every writer does).
+async fn insert_logs(
+    client: &tokio_postgres::Client,
+    columns: &LogColumns,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "WITH added AS (
+                INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
+                SELECT t, f, a, s, r::json FROM unnest(
+                    $1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]
+                ) AS batch(t, f, a, s, r)
+                RETURNING tenant_id, size)
+             INSERT INTO log_usage (tenant_id, bytes)
+             SELECT tenant_id, sum(size)::bigint FROM added
+             GROUP BY tenant_id ORDER BY tenant_id COLLATE \"C\"
+             ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + EXCLUDED.bytes",
+            &[
+                &columns.tenants,
+                &columns.funcs,
+                &columns.at,
+                &columns.sizes,
+                &columns.records,
+            ],
+        )
+        .await
+        .map(|_| ())
+}
+
+/// A batch of logs as the columns of one `INSERT … SELECT FROM unnest(…)`.
+#[derive(Default)]
+struct LogColumns {
+    tenants: Vec<String>,
+    funcs: Vec<String>,
+    at: Vec<i64>,
+    sizes: Vec<i64>,
+    records: Vec<String>,
 }
 
 // ------------------------------------------------------------ the queue

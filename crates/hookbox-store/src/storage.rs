@@ -552,10 +552,12 @@ pub trait Storage:
 }
 
 /// Where [`Storage::changed_tenants`] left off: each tenant's generation as
-/// last seen.
+/// last seen, and for PostgreSQL the oldest transaction still running then
+/// (`pg_snapshot_xmin`, as text; changes older than it were all seen).
 #[derive(Debug, Default, Clone)]
 pub struct ChangeCursor {
     pub(crate) generations: std::collections::HashMap<String, i64>,
+    pub(crate) since: Option<String>,
 }
 
 /// hookbox's database, whichever backend holds it. Cheap to clone; derefs to

@@ -121,10 +121,13 @@ impl Service {
                 let (t, f) = key.clone();
                 let entries = match self.blocking(move |s| s.action_cache(&t, &f)).await {
                     Ok(map) => Arc::new(live(&map, now_ms())),
-                    Err(e) => {
-                        tracing::error!(tenant, func_id, error = %e, "reading an Actions cache failed");
-                        return Map::new();
-                    }
+                    Err(e) => match self.inner.action_caches.stale_or(&key, e) {
+                        Ok(stale) => return live(&stale, now_ms()),
+                        Err(e) => {
+                            tracing::error!(tenant, func_id, error = %e, "reading an Actions cache failed");
+                            return Map::new();
+                        }
+                    },
                 };
                 self.inner.action_caches.fill(ticket, key, entries.clone());
                 entries

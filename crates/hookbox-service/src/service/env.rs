@@ -12,7 +12,10 @@ impl Service {
             Err(ticket) => ticket,
         };
         let t = tenant.to_string();
-        let env = Arc::new(self.blocking(move |s| s.env(&t)).await?);
+        let env = match self.blocking(move |s| s.env(&t)).await {
+            Ok(env) => Arc::new(env),
+            Err(e) => return self.inner.envs.stale_or(&key, e),
+        };
         self.inner.envs.fill(ticket, key, env.clone());
         Ok(env)
     }
@@ -124,7 +127,10 @@ impl Service {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
-        let rules = self.outbound_allow(tenant).await?;
+        let rules = match self.outbound_allow(tenant).await {
+            Ok(rules) => rules,
+            Err(e) => return self.inner.allow_lists.stale_or(&key, e),
+        };
         // Stored rules were validated on the way in; a rule this version no
         // longer accepts allows nothing.
         let allow = Arc::new(AllowList::parse(&rules).map(|(l, _)| l).unwrap_or_default());

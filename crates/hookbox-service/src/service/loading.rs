@@ -31,16 +31,18 @@ pub enum DatabaseState {
 pub const CHANGE_POLL: Duration = Duration::from_secs(1);
 
 impl Service {
-    /// Drops everything cached of `tenant` (another node changed it).
+    /// Reloads everything cached of `tenant` at its next use (another node
+    /// changed it); what cannot be reloaded because the database is
+    /// unreachable is served as it was ([`crate::cache::Cache::stale_or`]).
     pub(super) fn forget_tenant(&self, tenant: &str) {
         let inner = &self.inner;
-        inner.functions.invalidate_tenant(tenant);
-        inner.orders.invalidate_tenant(tenant);
-        inner.envs.invalidate_tenant(tenant);
-        inner.allow_lists.invalidate_tenant(tenant);
-        inner.connections.invalidate_tenant(tenant);
-        inner.domains.invalidate_tenant(tenant);
-        inner.action_caches.invalidate_tenant(tenant);
+        inner.functions.demote_tenant(tenant);
+        inner.orders.demote_tenant(tenant);
+        inner.envs.demote_tenant(tenant);
+        inner.allow_lists.demote_tenant(tenant);
+        inner.connections.demote_tenant(tenant);
+        inner.domains.demote_tenant(tenant);
+        inner.action_caches.demote_tenant(tenant);
     }
 
     /// Cluster mode: follows the changes other nodes make, so that what one
@@ -181,7 +183,7 @@ impl Service {
             Err(ticket) => ticket,
         };
         let (t, f) = key.clone();
-        let (record, bytes, secrets) = self
+        let read = self
             .blocking(move |s| {
                 let record = s.get_function(&t, &f)?;
                 let bytes = match &record {
@@ -194,7 +196,11 @@ impl Service {
                 };
                 Ok((record, bytes, secrets))
             })
-            .await?;
+            .await;
+        let (record, bytes, secrets) = match read {
+            Ok(read) => read,
+            Err(e) => return self.inner.functions.stale_or(&key, e),
+        };
         let mut record =
             record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
         let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
@@ -248,7 +254,10 @@ impl Service {
             Err(ticket) => ticket,
         };
         let (t, s) = key.clone();
-        let order = Arc::new(self.blocking(move |st| st.scene_order(&t, &s)).await?);
+        let order = match self.blocking(move |st| st.scene_order(&t, &s)).await {
+            Ok(order) => Arc::new(order),
+            Err(e) => return self.inner.orders.stale_or(&key, e),
+        };
         self.inner.orders.fill(ticket, key, order.clone());
         Ok(order)
     }

@@ -125,10 +125,13 @@ impl Service {
             Err(ticket) => ticket,
         };
         let t = tenant.to_string();
-        let domain = self
+        let domain = match self
             .blocking(move |s| Ok(s.get_tenant(&t)?.and_then(|t| t.domain)))
-            .await?;
-        let domain = Arc::new(domain);
+            .await
+        {
+            Ok(domain) => Arc::new(domain),
+            Err(e) => return self.inner.domains.stale_or(&key, e),
+        };
         self.inner.domains.fill(ticket, key, domain.clone());
         Ok(domain)
     }
