@@ -216,10 +216,10 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
     /// database being unreachable (the best a node cut off from the others
     /// can run: what it ran before), else the error.
     pub fn stale_or(&self, key: &K, error: ServiceError) -> Result<V, ServiceError> {
-        if let ServiceError::Unavailable(_) = error {
-            if let Some(slot) = self.lock().entries.peek(key) {
-                return Ok(slot.value.clone());
-            }
+        if let ServiceError::Unavailable(_) = error
+            && let Some(slot) = self.lock().entries.peek(key)
+        {
+            return Ok(slot.value.clone());
         }
         Err(error)
     }
