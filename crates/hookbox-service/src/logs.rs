@@ -239,6 +239,7 @@ impl LogWriter {
                 return;
             }
             Err(Failure::Other(e)) => {
+                held.holding = false;
                 tracing::error!(error = %e, "writing invocation logs failed");
                 return;
             }
