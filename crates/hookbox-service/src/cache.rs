@@ -13,11 +13,6 @@
 //! [`Ticket`] (the generation) *before* it reads the store and may cache what
 //! it read only if the generation is still the same: if a write bumped it,
 //! the value may predate that write and is used for this call only.
-//!
-//! One exception, in cluster mode: an entry another node's change marked for
-//! reloading ([`Cache::demote_tenant`]) is kept, and served while the reload
-//! cannot reach the database ([`Cache::stale_or`]); a write of this node
-//! drops its entries for good.
 
 use crate::ServiceError;
 use lru::LruCache;
@@ -153,10 +148,6 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         }
         let mut state = self.lock();
         if state.generations[ticket.stripe] != ticket.generation {
-            // Not cached, but newer than a slot kept for an outage.
-            if let Some(slot) = state.entries.peek_mut(&key).filter(|s| s.stale) {
-                slot.value = value;
-            }
             return false;
         }
         state.entries.put(key, Slot::fresh(value));
@@ -233,15 +224,6 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         Err(error)
     }
 
-    /// After a read that found no `key` (deleted): forgets a slot kept for an
-    /// outage, so that no later outage brings it back.
-    pub fn absent(&self, key: &K) {
-        let mut state = self.lock();
-        if state.entries.peek(key).is_some_and(|s| s.stale) {
-            state.entries.pop(key);
-        }
-    }
-
     /// Runs `hook` inside every later [`Cache::fill`], before its check.
     #[cfg(test)]
     pub fn set_fill_hook(&self, hook: Option<std::sync::Arc<dyn Fn() + Send + Sync>>) {
@@ -305,10 +287,7 @@ mod tests {
         let load = cache.get(&key("a", "y")).unwrap_err();
         cache.demote_tenant("a");
         assert!(!cache.fill(load, key("a", "y"), 1), "a load from before");
-        assert!(
-            cache.get(&key("a", "x")).is_err(),
-            "reloaded at its next use"
-        );
+        let ticket = cache.get(&key("a", "x")).unwrap_err();
         assert_eq!(cache.get(&key("b", "x")).unwrap(), 1, "other tenants kept");
         let unreachable = ServiceError::Unavailable("down".into());
         assert_eq!(cache.stale_or(&key("a", "x"), unreachable.clone()), Ok(1));
@@ -318,24 +297,12 @@ mod tests {
         );
         let gone = ServiceError::NotFound("function x".into());
         assert_eq!(cache.stale_or(&key("a", "x"), gone.clone()), Err(gone));
-        // A reload refused by a later change still replaces the kept value.
-        let late = cache.get(&key("a", "x")).unwrap_err();
-        cache.demote_tenant("a");
-        assert!(!cache.fill(late, key("a", "x"), 3));
-        assert_eq!(cache.stale_or(&key("a", "x"), unreachable.clone()), Ok(3));
         // A reload replaces it; a write's invalidation drops it for good.
-        let ticket = cache.get(&key("a", "x")).unwrap_err();
         assert!(cache.fill(ticket, key("a", "x"), 2));
         assert_eq!(cache.get(&key("a", "x")).unwrap(), 2);
         cache.demote_tenant("a");
         cache.invalidate_tenant("a");
-        assert!(cache.stale_or(&key("a", "x"), unreachable.clone()).is_err());
-        // A reload that finds it deleted forgets it too.
-        let ticket = cache.get(&key("a", "z")).unwrap_err();
-        assert!(cache.fill(ticket, key("a", "z"), 1));
-        cache.demote_tenant("a");
-        cache.absent(&key("a", "z"));
-        assert!(cache.stale_or(&key("a", "z"), unreachable).is_err());
+        assert!(cache.stale_or(&key("a", "x"), unreachable).is_err());
     }
 
     #[test]

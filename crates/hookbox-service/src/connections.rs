@@ -464,12 +464,9 @@ impl Service {
             .await;
         let found = match found {
             Ok(found) => found,
-            Err(e) => return self.stale(&self.inner.connections, &key, e),
+            Err(e) => return self.inner.connections.stale_or(&key, e),
         };
-        let Some((record, configuration, stored)) = found else {
-            self.inner.connections.absent(&key);
-            return Err(not_found(name));
-        };
+        let (record, configuration, stored) = found.ok_or_else(|| not_found(name))?;
         let plugin = self.inner.engine.plugin_hash();
         let mut artifacts = BTreeMap::new();
         let mut rebuilt = false;

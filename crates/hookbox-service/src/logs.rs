@@ -239,7 +239,6 @@ impl LogWriter {
                 return;
             }
             Err(Failure::Other(e)) => {
-                held.holding = false;
                 tracing::error!(error = %e, "writing invocation logs failed");
                 return;
             }

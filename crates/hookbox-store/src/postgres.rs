@@ -573,22 +573,15 @@ impl Storage for PgStore {
     fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
         // One statement, so the horizon and the rows come from one snapshot:
         // a transaction not committed in it has an id at or after its xmin,
-        // and is read by the next poll. A horizon beyond every id the
-        // database has given (it was restored from a backup, or a replica
-        // that was behind took over) means another timeline: all is read
-        // again, and a tenant whose generation or writing transaction differs
-        // from what was seen is reported.
+        // and is read by the next poll.
         let since = cursor.since.clone().unwrap_or_else(|| "0".to_string());
         let rows = self.run(async {
             let client = self.client().await?;
             client
                 .query(
-                    "WITH horizon AS (
-                        SELECT pg_snapshot_xmin(snap.s) AS xmin, pg_snapshot_xmax(snap.s) AS xmax
-                        FROM pg_current_snapshot() AS snap(s))
-                     SELECT c.tenant_id, c.generation, c.changed_by::text, h.xmin::text
-                     FROM horizon h LEFT JOIN tenant_changes c ON c.changed_by >= CASE
-                        WHEN $1::text::xid8 > h.xmax THEN '0'::xid8 ELSE $1::text::xid8 END",
+                    "WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin)
+                     SELECT c.tenant_id, c.generation, h.xmin
+                     FROM horizon h LEFT JOIN tenant_changes c ON c.changed_by >= $1::text::xid8",
                     &[&since],
                 )
                 .await
@@ -596,17 +589,14 @@ impl Storage for PgStore {
         })?;
         let mut changed = Vec::new();
         for row in rows {
-            cursor.since = Some(row.get(3));
-            let (Some(tenant), Some(generation), Some(writer)): (
-                Option<String>,
-                Option<i64>,
-                Option<String>,
-            ) = (row.get(0), row.get(1), row.get(2)) else {
+            cursor.since = Some(row.get(2));
+            let (Some(tenant), Some(generation)): (Option<String>, Option<i64>) =
+                (row.get(0), row.get(1))
+            else {
                 continue;
             };
             let seen = cursor.generations.insert(tenant.clone(), generation);
-            let seen_writer = cursor.writers.insert(tenant.clone(), writer.clone());
-            if seen != Some(generation) || seen_writer.as_ref() != Some(&writer) {
+            if seen != Some(generation) {
                 changed.push(tenant);
             }
         }
@@ -1885,28 +1875,18 @@ impl LogStore for PgStore {
             for (name, from, to) in &days {
                 self.ensure_partition(&mut client, name, *from, *to).await?;
             }
-            // A bounded statement at a time (a backlog held through an
-            // outage can be tens of MiB).
-            let mut start = 0;
-            while start < columns.at.len() {
-                let rows = start..(start + LOG_STATEMENT_ROWS).min(columns.at.len());
-                start = rows.end;
-                match insert_logs(&client, &columns, rows.clone()).await {
-                    Ok(()) => {}
-                    // A day partition another node's expiry dropped: make it again.
-                    Err(e)
-                        if e.code() == Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION) =>
-                    {
-                        self.partitions.lock().unwrap().clear();
-                        for (name, from, to) in &days {
-                            self.ensure_partition(&mut client, name, *from, *to).await?;
-                        }
-                        insert_logs(&client, &columns, rows).await.map_err(db)?;
+            match insert_logs(&client, &columns).await {
+                Ok(_) => Ok(()),
+                // A day partition another node's expiry dropped: make it again.
+                Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION) => {
+                    self.partitions.lock().unwrap().clear();
+                    for (name, from, to) in &days {
+                        self.ensure_partition(&mut client, name, *from, *to).await?;
                     }
-                    Err(e) => return Err(db(e)),
+                    insert_logs(&client, &columns).await.map_err(db)
                 }
+                Err(e) => Err(db(e)),
             }
-            Ok(())
         })
     }
 
@@ -2155,10 +2135,10 @@ impl PgStore {
             return Ok(());
         }
         let exists = client
-            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+            .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name])
             .await
             .map_err(db)?
-            .get::<_, bool>(0);
+            .is_some();
         if !exists {
             let tx = client.transaction().await.map_err(db)?;
             lock(&tx, &["log_partitions"]).await?;
@@ -2179,7 +2159,6 @@ impl PgStore {
 async fn insert_logs(
     client: &tokio_postgres::Client,
     columns: &LogColumns,
-    rows: std::ops::Range<usize>,
 ) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
@@ -2187,27 +2166,23 @@ async fn insert_logs(
                 INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
                 SELECT t, f, a, s, r::json FROM unnest(
                     $1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]
-                ) WITH ORDINALITY AS batch(t, f, a, s, r, n)
-                ORDER BY n
+                ) AS batch(t, f, a, s, r)
                 RETURNING tenant_id, size)
              INSERT INTO log_usage (tenant_id, bytes)
              SELECT tenant_id, sum(size)::bigint FROM added
              GROUP BY tenant_id ORDER BY tenant_id COLLATE \"C\"
              ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + EXCLUDED.bytes",
             &[
-                &&columns.tenants[rows.clone()],
-                &&columns.funcs[rows.clone()],
-                &&columns.at[rows.clone()],
-                &&columns.sizes[rows.clone()],
-                &&columns.records[rows],
+                &columns.tenants,
+                &columns.funcs,
+                &columns.at,
+                &columns.sizes,
+                &columns.records,
             ],
         )
         .await
         .map(|_| ())
 }
-
-/// Most log rows one statement writes.
-const LOG_STATEMENT_ROWS: usize = 1_000;
 
 /// A batch of logs as the columns of one `INSERT … SELECT FROM unnest(…)`.
 #[derive(Default)]

@@ -121,7 +121,7 @@ impl Service {
                 let (t, f) = key.clone();
                 let entries = match self.blocking(move |s| s.action_cache(&t, &f)).await {
                     Ok(map) => Arc::new(live(&map, now_ms())),
-                    Err(e) => match self.stale(&self.inner.action_caches, &key, e) {
+                    Err(e) => match self.inner.action_caches.stale_or(&key, e) {
                         Ok(stale) => return live(&stale, now_ms()),
                         Err(e) => {
                             tracing::error!(tenant, func_id, error = %e, "reading an Actions cache failed");

@@ -14,7 +14,7 @@ impl Service {
         let t = tenant.to_string();
         let env = match self.blocking(move |s| s.env(&t)).await {
             Ok(env) => Arc::new(env),
-            Err(e) => return self.stale(&self.inner.envs, &key, e),
+            Err(e) => return self.inner.envs.stale_or(&key, e),
         };
         self.inner.envs.fill(ticket, key, env.clone());
         Ok(env)
@@ -129,13 +129,7 @@ impl Service {
         };
         let rules = match self.outbound_allow(tenant).await {
             Ok(rules) => rules,
-            // Fails closed: an allow-list another node changed is not used
-            // until it is read again; meanwhile nothing is allowed.
-            Err(e) => {
-                return self
-                    .stale(&self.inner.allow_lists, &key, e)
-                    .map(|_| Arc::new(AllowList::default()));
-            }
+            Err(e) => return self.inner.allow_lists.stale_or(&key, e),
         };
         // Stored rules were validated on the way in; a rule this version no
         // longer accepts allows nothing.

@@ -162,24 +162,6 @@ impl Service {
         }
     }
 
-    /// [`crate::cache::Cache::stale_or`], counted in `hookbox_stale_served_total`.
-    pub(crate) fn stale<K, V>(
-        &self,
-        cache: &crate::cache::Cache<K, V>,
-        key: &K,
-        error: ServiceError,
-    ) -> Result<V, ServiceError>
-    where
-        K: crate::cache::TenantKey + std::hash::Hash + Eq + Clone,
-        V: Clone,
-    {
-        let served = cache.stale_or(key, error);
-        if served.is_ok() {
-            self.inner.metrics.stale_served.inc();
-        }
-        served
-    }
-
     /// After a function's deletion.
     pub(super) fn forget(&self, tenant: &str, func_id: &str) {
         let key = (tenant.to_string(), func_id.to_string());
@@ -217,12 +199,10 @@ impl Service {
             .await;
         let (record, bytes, secrets) = match read {
             Ok(read) => read,
-            Err(e) => return self.stale(&self.inner.functions, &key, e),
+            Err(e) => return self.inner.functions.stale_or(&key, e),
         };
-        let Some(mut record) = record else {
-            self.inner.functions.absent(&key);
-            return Err(ServiceError::NotFound(format!("function {func_id}")));
-        };
+        let mut record =
+            record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
         let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
         let stale = record.status == FunctionStatus::Success
             && artifact
@@ -276,7 +256,7 @@ impl Service {
         let (t, s) = key.clone();
         let order = match self.blocking(move |st| st.scene_order(&t, &s)).await {
             Ok(order) => Arc::new(order),
-            Err(e) => return self.stale(&self.inner.orders, &key, e),
+            Err(e) => return self.inner.orders.stale_or(&key, e),
         };
         self.inner.orders.fill(ticket, key, order.clone());
         Ok(order)

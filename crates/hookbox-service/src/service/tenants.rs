@@ -130,7 +130,7 @@ impl Service {
             .await
         {
             Ok(domain) => Arc::new(domain),
-            Err(e) => return self.stale(&self.inner.domains, &key, e),
+            Err(e) => return self.inner.domains.stale_or(&key, e),
         };
         self.inner.domains.fill(ticket, key, domain.clone());
         Ok(domain)
