@@ -573,15 +573,22 @@ impl Storage for PgStore {
     fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
         // One statement, so the horizon and the rows come from one snapshot:
         // a transaction not committed in it has an id at or after its xmin,
-        // and is read by the next poll.
+        // and is read by the next poll. A horizon beyond every id the
+        // database has given (it was restored from a backup, or a replica
+        // that was behind took over) means another timeline: all is read
+        // again, and a tenant whose generation or writing transaction differs
+        // from what was seen is reported.
         let since = cursor.since.clone().unwrap_or_else(|| "0".to_string());
         let rows = self.run(async {
             let client = self.client().await?;
             client
                 .query(
-                    "WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin)
-                     SELECT c.tenant_id, c.generation, h.xmin
-                     FROM horizon h LEFT JOIN tenant_changes c ON c.changed_by >= $1::text::xid8",
+                    "WITH horizon AS (
+                        SELECT pg_snapshot_xmin(snap.s) AS xmin, pg_snapshot_xmax(snap.s) AS xmax
+                        FROM pg_current_snapshot() AS snap(s))
+                     SELECT c.tenant_id, c.generation, c.changed_by::text, h.xmin::text
+                     FROM horizon h LEFT JOIN tenant_changes c ON c.changed_by >= CASE
+                        WHEN $1::text::xid8 > h.xmax THEN '0'::xid8 ELSE $1::text::xid8 END",
                     &[&since],
                 )
                 .await
@@ -589,14 +596,17 @@ impl Storage for PgStore {
         })?;
         let mut changed = Vec::new();
         for row in rows {
-            cursor.since = Some(row.get(2));
-            let (Some(tenant), Some(generation)): (Option<String>, Option<i64>) =
-                (row.get(0), row.get(1))
-            else {
+            cursor.since = Some(row.get(3));
+            let (Some(tenant), Some(generation), Some(writer)): (
+                Option<String>,
+                Option<i64>,
+                Option<String>,
+            ) = (row.get(0), row.get(1), row.get(2)) else {
                 continue;
             };
             let seen = cursor.generations.insert(tenant.clone(), generation);
-            if seen != Some(generation) {
+            let seen_writer = cursor.writers.insert(tenant.clone(), writer.clone());
+            if seen != Some(generation) || seen_writer.as_ref() != Some(&writer) {
                 changed.push(tenant);
             }
         }

@@ -531,7 +531,7 @@ pub trait Storage:
     /// scene orders, env, allow-list, connections) any node changed since
     /// `cursor` last looked, advancing it. A fresh cursor lists every tenant
     /// that ever changed, so that what was cached before the first look is
-    /// dropped too. Always empty for a database only this process writes.
+    /// reloaded too. Always empty for a database only this process writes.
     fn changed_tenants(&self, cursor: &mut ChangeCursor) -> Result<Vec<String>, StoreError> {
         let _ = cursor;
         Ok(Vec::new())
@@ -552,11 +552,13 @@ pub trait Storage:
 }
 
 /// Where [`Storage::changed_tenants`] left off: each tenant's generation as
-/// last seen, and for PostgreSQL the oldest transaction still running then
-/// (`pg_snapshot_xmin`, as text; changes older than it were all seen).
+/// last seen; for PostgreSQL also the transaction that made it, and the
+/// oldest transaction still running at the last poll (`pg_snapshot_xmin`, as
+/// text: changes older than it were all seen).
 #[derive(Debug, Default, Clone)]
 pub struct ChangeCursor {
     pub(crate) generations: std::collections::HashMap<String, i64>,
+    pub(crate) writers: std::collections::HashMap<String, String>,
     pub(crate) since: Option<String>,
 }
 
