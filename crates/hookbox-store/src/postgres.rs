@@ -1812,6 +1812,21 @@ fn log_partition(at_micros: i64) -> (String, i64, i64) {
     )
 }
 
+/// Takes `bytes` off `tenant`'s log usage (never below zero), inside `tx`.
+async fn subtract_usage(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: &str,
+    bytes: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
+        &[&tenant, &bytes],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Deletes one function's (or connection's) logs, with their bytes from the
 /// tenant's usage, a bounded chunk per transaction.
 async fn delete_logs(
@@ -1834,12 +1849,7 @@ async fn delete_logs(
             .await
             .map_err(db)?;
         let (count, bytes): (i64, i64) = (row.get(0), row.get(1));
-        tx.execute(
-            "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
-            &[&tenant, &bytes],
-        )
-        .await
-        .map_err(db)?;
+        subtract_usage(&tx, &tenant, bytes).await?;
         tx.commit().await.map_err(db)?;
         if count < TRIM_CHUNK {
             return Ok(());
@@ -1979,12 +1989,7 @@ impl LogStore for PgStore {
                     tx.commit().await.map_err(db)?;
                     return Ok(n);
                 }
-                tx.execute(
-                    "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
-                    &[&tenant_id, &bytes],
-                )
-                .await
-                .map_err(db)?;
+                subtract_usage(&tx, &tenant_id, bytes).await?;
                 tx.commit().await.map_err(db)?;
                 n += count as usize;
             }
@@ -2078,12 +2083,7 @@ impl LogStore for PgStore {
                 for r in &gone {
                     let (tenant, count, bytes): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
                     n += count as usize;
-                    tx.execute(
-                        "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
-                        &[&tenant, &bytes],
-                    )
-                    .await
-                    .map_err(db)?;
+                    subtract_usage(&tx, &tenant, bytes).await?;
                 }
                 tx.batch_execute(&format!("DROP TABLE {name}"))
                     .await
@@ -2112,12 +2112,7 @@ impl LogStore for PgStore {
                 for r in &rows {
                     let (tenant, count, bytes): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
                     removed += count;
-                    tx.execute(
-                        "UPDATE log_usage SET bytes = greatest(bytes - $2, 0) WHERE tenant_id = $1",
-                        &[&tenant, &bytes],
-                    )
-                    .await
-                    .map_err(db)?;
+                    subtract_usage(&tx, &tenant, bytes).await?;
                 }
                 tx.commit().await.map_err(db)?;
                 n += removed as usize;
