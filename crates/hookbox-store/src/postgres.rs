@@ -1849,7 +1849,7 @@ async fn delete_logs(
             .await
             .map_err(db)?;
         let (count, bytes): (i64, i64) = (row.get(0), row.get(1));
-        subtract_usage(&tx, &tenant, bytes).await?;
+        subtract_usage(&tx, tenant, bytes).await?;
         tx.commit().await.map_err(db)?;
         if count < TRIM_CHUNK {
             return Ok(());
@@ -1989,7 +1989,7 @@ impl LogStore for PgStore {
                     tx.commit().await.map_err(db)?;
                     return Ok(n);
                 }
-                subtract_usage(&tx, &tenant_id, bytes).await?;
+                subtract_usage(&tx, tenant_id, bytes).await?;
                 tx.commit().await.map_err(db)?;
                 n += count as usize;
             }
