@@ -224,6 +224,27 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         Err(error)
     }
 
+    /// The value marked for reloading under `key`, if any, without a ticket:
+    /// for a caller that knows the database cannot be reached.
+    pub fn kept(&self, key: &K) -> Option<V> {
+        let state = self.lock();
+        state
+            .entries
+            .peek(key)
+            .filter(|slot| slot.stale)
+            .map(|slot| slot.value.clone())
+    }
+
+    /// After a load that found no `key` (another node deleted it): forgets
+    /// the copy kept for an outage, so that a later outage cannot bring
+    /// back what was deleted.
+    pub fn absent(&self, key: &K) {
+        let mut state = self.lock();
+        if state.entries.peek(key).is_some_and(|slot| slot.stale) {
+            state.entries.pop(key);
+        }
+    }
+
     /// Runs `hook` inside every later [`Cache::fill`], before its check.
     #[cfg(test)]
     pub fn set_fill_hook(&self, hook: Option<std::sync::Arc<dyn Fn() + Send + Sync>>) {
@@ -302,7 +323,17 @@ mod tests {
         assert_eq!(cache.get(&key("a", "x")).unwrap(), 2);
         cache.demote_tenant("a");
         cache.invalidate_tenant("a");
-        assert!(cache.stale_or(&key("a", "x"), unreachable).is_err());
+        assert!(cache.stale_or(&key("a", "x"), unreachable.clone()).is_err());
+        // A reload that finds it deleted forgets it too; a fresh entry stays.
+        let ticket = cache.get(&key("a", "z")).unwrap_err();
+        assert!(cache.fill(ticket, key("a", "z"), 1));
+        cache.absent(&key("a", "z"));
+        assert_eq!(cache.get(&key("a", "z")).unwrap(), 1);
+        assert_eq!(cache.kept(&key("a", "z")), None, "only what is marked");
+        cache.demote_tenant("a");
+        assert_eq!(cache.kept(&key("a", "z")), Some(1));
+        cache.absent(&key("a", "z"));
+        assert!(cache.stale_or(&key("a", "z"), unreachable).is_err());
     }
 
     #[test]

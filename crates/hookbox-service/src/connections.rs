@@ -447,7 +447,7 @@ impl Service {
         name: &str,
     ) -> Result<Arc<LoadedConnection>, ServiceError> {
         let key: Key = (tenant.to_string(), name.to_string());
-        let ticket = match self.inner.connections.get(&key) {
+        let ticket = match self.cached(&self.inner.connections, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
@@ -464,9 +464,12 @@ impl Service {
             .await;
         let found = match found {
             Ok(found) => found,
-            Err(e) => return self.inner.connections.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.connections, &key, e),
         };
-        let (record, configuration, stored) = found.ok_or_else(|| not_found(name))?;
+        let Some((record, configuration, stored)) = found else {
+            self.inner.connections.absent(&key);
+            return Err(not_found(name));
+        };
         let plugin = self.inner.engine.plugin_hash();
         let mut artifacts = BTreeMap::new();
         let mut rebuilt = false;

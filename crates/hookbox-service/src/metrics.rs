@@ -49,9 +49,12 @@ pub(crate) struct Metrics {
     pub logs_dropped_unreachable: Counter,
     /// Async jobs held in memory until the unreachable database returns.
     pub jobs_held: Gauge,
-    /// Tenants whose cached state was dropped because a node (this one or
-    /// another) changed it (cluster mode).
+    /// Tenants whose cached state was marked for reloading because a node
+    /// (this one or another) changed it (cluster mode).
     pub changes_followed: Counter,
+    /// Loads answered from state marked for reloading, because the reload
+    /// could not reach the database (cluster mode).
+    pub stale_served: Counter,
     /// 1 while the database answers, 0 while it cannot be reached.
     pub database_up: Gauge,
     /// Mirrors the engine's own count; brought up to date at each render.
@@ -75,6 +78,7 @@ impl Metrics {
         let logs_dropped_unreachable = Counter::default();
         let jobs_held = Gauge::default();
         let changes_followed = Counter::default();
+        let stale_served = Counter::default();
         let database_up = Gauge::default();
         database_up.set(1);
         let long_calls = Counter::default();
@@ -129,8 +133,13 @@ impl Metrics {
         );
         registry.register(
             "changes_followed",
-            "Tenants whose cached state was dropped because a node of the cluster changed it",
+            "Tenants whose cached state was marked for reloading because a node of the cluster changed it",
             changes_followed.clone(),
+        );
+        registry.register(
+            "stale_served",
+            "Loads answered from cached state marked for reloading, because the database could not be reached to reload it",
+            stale_served.clone(),
         );
         registry.register(
             "jobs_held",
@@ -170,6 +179,7 @@ impl Metrics {
             logs_dropped_unreachable,
             jobs_held,
             changes_followed,
+            stale_served,
             database_up,
             long_calls,
             invocation_logs_dropped,

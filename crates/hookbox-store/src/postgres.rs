@@ -1895,7 +1895,7 @@ impl LogStore for PgStore {
             for (name, from, to) in &days {
                 self.ensure_partition(&mut client, name, *from, *to).await?;
             }
-            match insert_logs(&client, &columns).await {
+            match insert_logs(&mut client, &columns).await {
                 Ok(_) => Ok(()),
                 // A day partition another node's expiry dropped: make it again.
                 Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION) => {
@@ -1903,7 +1903,7 @@ impl LogStore for PgStore {
                     for (name, from, to) in &days {
                         self.ensure_partition(&mut client, name, *from, *to).await?;
                     }
-                    insert_logs(&client, &columns).await.map_err(db)
+                    insert_logs(&mut client, &columns).await.map_err(db)
                 }
                 Err(e) => Err(db(e)),
             }
@@ -2139,11 +2139,12 @@ impl PgStore {
         if self.partitions.lock().unwrap().contains(name) {
             return Ok(());
         }
+        // In this session's schema, where the `CREATE TABLE` below makes it.
         let exists = client
-            .query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name])
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
             .await
             .map_err(db)?
-            .is_some();
+            .get::<_, bool>(0);
         if !exists {
             let tx = client.transaction().await.map_err(db)?;
             lock(&tx, &["log_partitions"]).await?;
@@ -2159,35 +2160,83 @@ impl PgStore {
     }
 }
 
-/// Writes a batch in one statement: the rows, and the bytes they add to each
-/// tenant's usage (its rows locked in tenant order, as every writer does).
+/// Writes a batch: its rows, and the bytes they add to each tenant's usage
+/// (those rows locked in tenant order, as every writer does). A batch of at
+/// most [`LOG_STATEMENT_ROWS`] is one statement; a larger one (a backlog held
+/// through an outage can be tens of MiB) is one transaction of statements of
+/// that many rows, then one usage update, so that it is written whole or not
+/// at all and no statement's parameters grow with the backlog.
 async fn insert_logs(
-    client: &tokio_postgres::Client,
+    client: &mut deadpool_postgres::Object,
     columns: &LogColumns,
 ) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute(
-            "WITH added AS (
-                INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
-                SELECT t, f, a, s, r::json FROM unnest(
-                    $1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]
-                ) AS batch(t, f, a, s, r)
-                RETURNING tenant_id, size)
-             INSERT INTO log_usage (tenant_id, bytes)
-             SELECT tenant_id, sum(size)::bigint FROM added
-             GROUP BY tenant_id ORDER BY tenant_id COLLATE \"C\"
-             ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + EXCLUDED.bytes",
+    let n = columns.at.len();
+    if n <= LOG_STATEMENT_ROWS {
+        return client
+            .execute(
+                "WITH added AS (
+                    INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
+                    SELECT t, f, a, s, r::json FROM unnest(
+                        $1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]
+                    ) AS batch(t, f, a, s, r)
+                    RETURNING tenant_id, size)
+                 INSERT INTO log_usage (tenant_id, bytes)
+                 SELECT tenant_id, sum(size)::bigint FROM added
+                 GROUP BY tenant_id ORDER BY tenant_id COLLATE \"C\"
+                 ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + EXCLUDED.bytes",
+                &[
+                    &columns.tenants,
+                    &columns.funcs,
+                    &columns.at,
+                    &columns.sizes,
+                    &columns.records,
+                ],
+            )
+            .await
+            .map(|_| ());
+    }
+    let tx = client.transaction().await?;
+    let insert = tx
+        .prepare(
+            "INSERT INTO logs (tenant_id, func_id, at_micros, size, record)
+             SELECT t, f, a, s, r::json FROM unnest(
+                 $1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]
+             ) AS batch(t, f, a, s, r)",
+        )
+        .await?;
+    for start in (0..n).step_by(LOG_STATEMENT_ROWS) {
+        let rows = start..(start + LOG_STATEMENT_ROWS).min(n);
+        tx.execute(
+            &insert,
             &[
-                &columns.tenants,
-                &columns.funcs,
-                &columns.at,
-                &columns.sizes,
-                &columns.records,
+                &&columns.tenants[rows.clone()],
+                &&columns.funcs[rows.clone()],
+                &&columns.at[rows.clone()],
+                &&columns.sizes[rows.clone()],
+                &&columns.records[rows],
             ],
         )
-        .await
-        .map(|_| ())
+        .await?;
+    }
+    // Byte order is the "C" collation's: the order every writer locks in.
+    let mut usage = BTreeMap::<&str, i64>::new();
+    for (tenant, size) in columns.tenants.iter().zip(&columns.sizes) {
+        *usage.entry(tenant).or_default() += size;
+    }
+    let (tenants, bytes): (Vec<&str>, Vec<i64>) = usage.into_iter().unzip();
+    tx.execute(
+        "INSERT INTO log_usage (tenant_id, bytes)
+         SELECT t, b FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, b, n)
+         ORDER BY n
+         ON CONFLICT (tenant_id) DO UPDATE SET bytes = log_usage.bytes + EXCLUDED.bytes",
+        &[&tenants, &bytes],
+    )
+    .await?;
+    tx.commit().await
 }
+
+/// Most log rows one statement writes ([`insert_logs`]).
+const LOG_STATEMENT_ROWS: usize = 1_000;
 
 /// A batch of logs as the columns of one `INSERT … SELECT FROM unnest(…)`.
 #[derive(Default)]

@@ -115,13 +115,13 @@ impl Service {
     /// loaded from the store (an unreadable stored cache reads as empty).
     pub(super) async fn action_cache(&self, tenant: &str, func_id: &str) -> Map<String, Value> {
         let key: Key = (tenant.to_string(), func_id.to_string());
-        let entries = match self.inner.action_caches.get(&key) {
+        let entries = match self.cached(&self.inner.action_caches, &key) {
             Ok(hit) => hit,
             Err(ticket) => {
                 let (t, f) = key.clone();
                 let entries = match self.blocking(move |s| s.action_cache(&t, &f)).await {
                     Ok(map) => Arc::new(live(&map, now_ms())),
-                    Err(e) => match self.inner.action_caches.stale_or(&key, e) {
+                    Err(e) => match self.stale(&self.inner.action_caches, &key, e) {
                         Ok(stale) => return live(&stale, now_ms()),
                         Err(e) => {
                             tracing::error!(tenant, func_id, error = %e, "reading an Actions cache failed");

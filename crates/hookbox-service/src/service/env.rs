@@ -7,14 +7,14 @@ impl Service {
 
     pub async fn env(&self, tenant: &str) -> Result<Arc<BTreeMap<String, String>>, ServiceError> {
         let key = tenant.to_string();
-        let ticket = match self.inner.envs.get(&key) {
+        let ticket = match self.cached(&self.inner.envs, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
         let t = tenant.to_string();
         let env = match self.blocking(move |s| s.env(&t)).await {
             Ok(env) => Arc::new(env),
-            Err(e) => return self.inner.envs.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.envs, &key, e),
         };
         self.inner.envs.fill(ticket, key, env.clone());
         Ok(env)
@@ -123,13 +123,13 @@ impl Service {
     /// A tenant's parsed allow-list, cached.
     pub(super) async fn allow_list(&self, tenant: &str) -> Result<Arc<AllowList>, ServiceError> {
         let key = tenant.to_string();
-        let ticket = match self.inner.allow_lists.get(&key) {
+        let ticket = match self.cached(&self.inner.allow_lists, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
         let rules = match self.outbound_allow(tenant).await {
             Ok(rules) => rules,
-            Err(e) => return self.inner.allow_lists.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.allow_lists, &key, e),
         };
         // Stored rules were validated on the way in; a rule this version no
         // longer accepts allows nothing.

@@ -162,6 +162,56 @@ impl Service {
         }
     }
 
+    /// [`crate::cache::Cache::get`], except that while the database is known
+    /// to be unreachable ([`Service::watch_database`]) a value marked for
+    /// reloading is served at once (counted in `hookbox_stale_served_total`)
+    /// rather than after a reload that would wait for a connection in vain.
+    pub(crate) fn cached<K, V>(
+        &self,
+        cache: &crate::cache::Cache<K, V>,
+        key: &K,
+    ) -> Result<V, crate::cache::Ticket>
+    where
+        K: crate::cache::TenantKey + std::hash::Hash + Eq + Clone,
+        V: Clone,
+    {
+        let ticket = match cache.get(key) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
+        let down = self
+            .inner
+            .database_down_since
+            .load(std::sync::atomic::Ordering::Relaxed)
+            != 0;
+        match down.then(|| cache.kept(key)).flatten() {
+            Some(kept) => {
+                self.inner.metrics.stale_served.inc();
+                Ok(kept)
+            }
+            None => Err(ticket),
+        }
+    }
+
+    /// [`crate::cache::Cache::stale_or`], each value served counted in
+    /// `hookbox_stale_served_total`.
+    pub(crate) fn stale<K, V>(
+        &self,
+        cache: &crate::cache::Cache<K, V>,
+        key: &K,
+        error: ServiceError,
+    ) -> Result<V, ServiceError>
+    where
+        K: crate::cache::TenantKey + std::hash::Hash + Eq + Clone,
+        V: Clone,
+    {
+        let served = cache.stale_or(key, error);
+        if served.is_ok() {
+            self.inner.metrics.stale_served.inc();
+        }
+        served
+    }
+
     /// After a function's deletion.
     pub(super) fn forget(&self, tenant: &str, func_id: &str) {
         let key = (tenant.to_string(), func_id.to_string());
@@ -178,7 +228,7 @@ impl Service {
         func_id: &str,
     ) -> Result<Arc<Loaded>, ServiceError> {
         let key = (tenant.to_string(), func_id.to_string());
-        let ticket = match self.inner.functions.get(&key) {
+        let ticket = match self.cached(&self.inner.functions, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
@@ -199,10 +249,12 @@ impl Service {
             .await;
         let (record, bytes, secrets) = match read {
             Ok(read) => read,
-            Err(e) => return self.inner.functions.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.functions, &key, e),
         };
-        let mut record =
-            record.ok_or_else(|| ServiceError::NotFound(format!("function {func_id}")))?;
+        let Some(mut record) = record else {
+            self.inner.functions.absent(&key);
+            return Err(ServiceError::NotFound(format!("function {func_id}")));
+        };
         let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
         let stale = record.status == FunctionStatus::Success
             && artifact
@@ -249,14 +301,14 @@ impl Service {
         scene: &str,
     ) -> Result<Arc<Vec<String>>, ServiceError> {
         let key = (tenant.to_string(), scene.to_string());
-        let ticket = match self.inner.orders.get(&key) {
+        let ticket = match self.cached(&self.inner.orders, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
         let (t, s) = key.clone();
         let order = match self.blocking(move |st| st.scene_order(&t, &s)).await {
             Ok(order) => Arc::new(order),
-            Err(e) => return self.inner.orders.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.orders, &key, e),
         };
         self.inner.orders.fill(ticket, key, order.clone());
         Ok(order)

@@ -120,7 +120,7 @@ impl Service {
     /// tenant is gone).
     pub(super) async fn domain(&self, tenant: &str) -> Result<Arc<Option<String>>, ServiceError> {
         let key = tenant.to_string();
-        let ticket = match self.inner.domains.get(&key) {
+        let ticket = match self.cached(&self.inner.domains, &key) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };
@@ -130,7 +130,7 @@ impl Service {
             .await
         {
             Ok(domain) => Arc::new(domain),
-            Err(e) => return self.inner.domains.stale_or(&key, e),
+            Err(e) => return self.stale(&self.inner.domains, &key, e),
         };
         self.inner.domains.fill(ticket, key, domain.clone());
         Ok(domain)
