@@ -28,11 +28,12 @@ pub struct ServeArgs {
     /// Address to listen on. Loopback by default: put a gateway in front.
     #[arg(long, env = "HOOKBOX_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Where the database, the plugin cache and the token key live.
+    /// Where the embedded database (sled), the plugin cache and the token key
+    /// live; in cluster mode (--database-url) only the plugin cache.
     #[arg(long, env = "HOOKBOX_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
     /// Server admin key for `POST /v1/tenants` and for adding or removing
-    /// packages (`/v1/packages`). Unset: those routes are refused.
+    /// packages (`/v1/packages`). Unset or empty: those routes are refused.
     #[arg(long, env = "HOOKBOX_ADMIN_KEY", hide_env_values = true)]
     admin_key: Option<String>,
     /// Days invocation logs are kept.
@@ -156,7 +157,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
     builder.enable_all().build()?.block_on(serve(args))
 }
 
-async fn serve(args: ServeArgs) -> Result<()> {
+async fn serve(mut args: ServeArgs) -> Result<()> {
+    // An env file's `HOOKBOX_ADMIN_KEY=` means no admin key.
+    args.admin_key = args.admin_key.filter(|key| !key.is_empty());
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
     if let Some(key) = &args.admin_key
@@ -170,6 +173,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let (store, secret) = match &args.database_url {
         Some(url) => {
             let secret = cluster_key(args.key_file.as_deref())?;
+            if args.data_dir.join("db").exists() {
+                tracing::warn!(
+                    data_dir = %args.data_dir.display(),
+                    "this data dir holds an embedded (sled) database, which a cluster node does \
+                     not read: its tenants and functions are not in PostgreSQL; deploy them again \
+                     on the cluster"
+                );
+            }
             let store = connect_waiting(url, args.database_pool as usize)
                 .await
                 .context("connecting to the database (--database-url)")?
@@ -332,13 +343,21 @@ const DATABASE_WAIT: Duration = Duration::from_secs(60);
 /// database itself); any other error at once.
 async fn connect_waiting(url: &str, pool: usize) -> Result<PgStore> {
     let started = std::time::Instant::now();
+    let mut warned = false;
     loop {
         let url_owned = url.to_string();
         match tokio::task::spawn_blocking(move || PgStore::connect(&url_owned, pool)).await? {
             Ok(store) => return Ok(store),
             Err(StoreError::Unavailable(e)) if started.elapsed() < DATABASE_WAIT => {
-                tracing::warn!(error = %e, "the database is unreachable; trying again");
-                eprintln!("the database is unreachable ({e}); trying again");
+                if !std::mem::replace(&mut warned, true) {
+                    tracing::warn!(
+                        error = %e,
+                        "the database is unreachable; trying again every second for {} s",
+                        DATABASE_WAIT.as_secs()
+                    );
+                } else {
+                    tracing::debug!(error = %e, "the database is unreachable; trying again");
+                }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             Err(e) => return Err(e.into()),
@@ -362,9 +381,12 @@ fn cluster_key(file: Option<&Path>) -> Result<Vec<u8>> {
             let key = std::fs::read(path)
                 .with_context(|| format!("reading the cluster key {}", path.display()))?;
             warn_if_readable_by_others(path);
-            // `openssl rand -hex 32 > file` writes hex text: read it as hex.
+            // `openssl rand -hex 32 > file` writes hex text: read it as hex,
+            // whatever its length, so that 16 bytes written as 32 digits are
+            // refused as 16 bytes, not taken as 33 raw ones. (Random bytes
+            // that are all hex digits, 32 or more of them, do not happen.)
             let text = std::str::from_utf8(&key).map(str::trim).unwrap_or_default();
-            if text.len() >= 2 * TOKEN_KEY_BYTES && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
                 hex::decode(text).context("the cluster key file's hex")?
             } else {
                 key

@@ -110,11 +110,6 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         (self.hasher.hash_one(tenant) % STRIPES as u64) as usize
     }
 
-    /// How many entries it holds.
-    pub fn len(&self) -> usize {
-        self.lock().entries.len()
-    }
-
     /// The cached value, or the ticket to load it under: take it before
     /// reading the store, and hand it to [`Cache::fill`].
     pub fn get(&self, key: &K) -> Result<V, Ticket> {
@@ -245,6 +240,22 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         }
     }
 
+    /// Whether it holds a value under `key`, current or marked for
+    /// reloading (a value an outage would still serve), without touching
+    /// the LRU order.
+    pub fn holds(&self, key: &K) -> bool {
+        self.lock().entries.contains(key)
+    }
+
+    /// How many values it holds per tenant.
+    pub fn per_tenant(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (key, _) in self.lock().entries.iter() {
+            *counts.entry(key.tenant().to_string()).or_insert(0) += 1;
+        }
+        counts
+    }
+
     /// Runs `hook` inside every later [`Cache::fill`], before its check.
     #[cfg(test)]
     pub fn set_fill_hook(&self, hook: Option<std::sync::Arc<dyn Fn() + Send + Sync>>) {
@@ -347,5 +358,22 @@ mod tests {
         assert!(cache.get(&key("a", "x")).is_err());
         assert!(cache.get(&key("a", "y")).is_err());
         assert_eq!(cache.get(&key("b", "x")).unwrap(), 1);
+    }
+
+    #[test]
+    fn what_it_holds_counts_values_marked_for_reloading() {
+        let cache = Cache::<(String, String), u32>::new(8);
+        for (t, n) in [("a", "x"), ("a", "y"), ("b", "x")] {
+            let ticket = cache.get(&key(t, n)).unwrap_err();
+            assert!(cache.fill(ticket, key(t, n), 1));
+        }
+        cache.demote_tenant("a");
+        assert!(cache.holds(&key("a", "x")), "kept for an outage");
+        assert!(!cache.holds(&key("c", "x")));
+        let counts = cache.per_tenant();
+        assert_eq!(counts.get("a"), Some(&2));
+        assert_eq!(counts.get("b"), Some(&1));
+        cache.invalidate_tenant("a");
+        assert_eq!(cache.per_tenant().get("a"), None);
     }
 }

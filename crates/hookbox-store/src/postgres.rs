@@ -126,15 +126,25 @@ fn db(e: tokio_postgres::Error) -> StoreError {
         )),
         None => {
             // The cause (refused, unknown host, timeout) is in the source chain.
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                text.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            StoreError::Unavailable(text)
+            StoreError::Unavailable(with_causes(&e))
         }
     }
+}
+
+/// `e` and every error in its source chain, `: `-separated: tokio-postgres
+/// and refinery put the cause (PostgreSQL's own message, such as "permission
+/// denied for schema public") in the chain, not in their own text.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(&format!(": {cause_text}"));
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl PgStore {
@@ -146,6 +156,15 @@ impl PgStore {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
+        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            // Refused at once rather than retried as an outage for a minute.
+            return Err(StoreError::Invalid(
+                "database URL: sslmode=require, but hookbox connects to PostgreSQL without TLS; \
+                 reach the database over a private network (or a TLS tunnel) and leave sslmode \
+                 out, or set sslmode=disable"
+                    .into(),
+            ));
+        }
         let mut config = config;
         // A database that silently stops answering (a dropped network path)
         // is noticed instead of hanging calls.
@@ -178,7 +197,7 @@ impl PgStore {
             drop(client);
             let _ = driver.await;
             report.map_err(|e| {
-                let e = e.to_string();
+                let e = with_causes(&e);
                 if e.contains("missing from the filesystem") {
                     StoreError::Postgres(format!(
                         "the database's schema is newer than this hookbox knows ({e}): a newer \
@@ -291,9 +310,9 @@ impl PgStore {
                 .await;
             drop(client);
             let _ = driver.await;
-            report
-                .map(|_| ())
-                .map_err(|e| StoreError::Postgres(format!("migrating the schema: {e}")))
+            report.map(|_| ()).map_err(|e| {
+                StoreError::Postgres(format!("migrating the schema: {}", with_causes(&e)))
+            })
         })
     }
 
@@ -622,9 +641,12 @@ impl Storage for PgStore {
 /// `signal` on every notification, and once after every reconnection (what
 /// was sent while it was away is then found by a poll).
 async fn listen(config: tokio_postgres::Config, signal: Arc<tokio::sync::Notify>) {
+    // Retries during an outage are logged once, not twice a second.
+    let mut failing = false;
     loop {
         match config.connect(NoTls).await {
             Ok((client, mut connection)) => {
+                failing = false;
                 let listening = async {
                     client.batch_execute("LISTEN hookbox_changes").await?;
                     signal.notify_one();
@@ -651,7 +673,13 @@ async fn listen(config: tokio_postgres::Config, signal: Arc<tokio::sync::Notify>
                     e = messages => tracing::warn!(error = %e, "lost the connection that listens for other nodes' changes"),
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "cannot listen for other nodes' changes"),
+            Err(e) if failing => {
+                tracing::debug!(error = %e, "cannot listen for other nodes' changes")
+            }
+            Err(e) => {
+                failing = true;
+                tracing::warn!(error = %e, "cannot listen for other nodes' changes; trying again until it can")
+            }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

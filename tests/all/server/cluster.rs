@@ -191,6 +191,31 @@ fn cluster_mode_refuses_to_start_without_the_cluster_key() {
     assert!(stderr.contains("needs the cluster key"), "{stderr}");
 }
 
+#[test]
+fn a_key_file_of_16_bytes_in_hex_is_refused_as_16_bytes() {
+    let url = Cluster::shared().database();
+    let dir = tempfile::tempdir().unwrap();
+    // What `openssl rand -hex 16 > hookbox.key` writes: 33 bytes of text.
+    let file = dir.path().join("hookbox.key");
+    std::fs::write(&file, format!("{}\n", &KEY[..32])).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("--key-file")
+        .arg(&file)
+        .env("HOOKBOX_DATABASE_URL", &url)
+        .env_remove("HOOKBOX_KEY")
+        .env_remove("HOOKBOX_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("at least 32 random bytes (it holds 16)"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
     use std::sync::Arc;
@@ -206,6 +231,16 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
         .await;
     let id = f["funcId"].as_str().unwrap().to_string();
     run(&server, &token).await;
+    // A second node that only deployed a function: it holds the function
+    // but not its tenant's env vars, so it cannot call it without the
+    // database, and must not say it is ready then.
+    let idle_dir = tempfile::tempdir().unwrap();
+    let idle = node(idle_dir.path(), &url);
+    idle.deploy(
+        &token,
+        function("deployed only", "PRE_COMPLETE_USER_INFO", &tagger("x")),
+    )
+    .await;
 
     // Scene runs, one after another, until told to stop.
     let (stop, ok, failed) = (
@@ -285,6 +320,18 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
     assert_eq!(
         status, 200,
         "a node with cached functions can serve calls: {ready}"
+    );
+    assert!(health["cachedFunctions"].as_u64().unwrap() >= 2, "{health}");
+    let idle_health = eventually("the idle node to see the outage", || async {
+        let (_, body) = idle.raw(Method::GET, "/healthz", None, None).await;
+        (body["database"] == "unreachable").then_some(body)
+    })
+    .await;
+    assert_eq!(idle_health["cachedFunctions"], 0, "{idle_health}");
+    let (status, ready) = idle.raw(Method::GET, "/readyz", None, None).await;
+    assert_eq!(
+        status, 503,
+        "a node that cannot call its one function without the database is not ready: {ready}"
     );
     let (status, body) = server
         .call(

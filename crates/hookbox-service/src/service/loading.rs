@@ -7,10 +7,12 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
     pub database: DatabaseState,
-    /// Functions loaded and ready to run without the database.
+    /// Functions this node can call without the database: loaded, with
+    /// their tenant's env vars, domain and (where functions may reach the
+    /// network) outbound allow-list loaded too.
     pub cached_functions: usize,
-    /// Whether the node can serve calls: its database answers, or it has
-    /// functions cached to run while it does not.
+    /// Whether the node can serve calls: its database answers, or it can
+    /// call at least one function without it.
     pub ready: bool,
 }
 
@@ -53,6 +55,8 @@ impl Service {
     pub(super) async fn follow_changes(self, mut stopped: watch::Receiver<bool>) {
         let signal = self.inner.store.change_signal();
         let mut cursor = hookbox_store::ChangeCursor::default();
+        // Failures during an outage are logged once, not every second.
+        let mut failing = false;
         loop {
             let taken = std::mem::take(&mut cursor);
             match self
@@ -65,6 +69,7 @@ impl Service {
             {
                 Ok((next, Ok(changed))) => {
                     cursor = next;
+                    failing = false;
                     for tenant in &changed {
                         self.forget_tenant(tenant);
                     }
@@ -78,9 +83,9 @@ impl Service {
                 }
                 Ok((next, Err(e))) => {
                     cursor = next;
-                    tracing::warn!(error = %e, "reading other nodes' changes failed");
+                    log_failure(&mut failing, &e, "reading other nodes' changes failed");
                 }
-                Err(e) => tracing::warn!(error = %e, "reading other nodes' changes failed"),
+                Err(e) => log_failure(&mut failing, &e, "reading other nodes' changes failed"),
             }
             tokio::select! {
                 _ = stopped.changed() => return,
@@ -104,7 +109,7 @@ impl Service {
             let since = &self.inner.database_down_since;
             if up {
                 if since.swap(0, Ordering::Relaxed) != 0 {
-                    tracing::info!("the database answers again");
+                    tracing::warn!("the database answers again");
                 }
             } else if since
                 .compare_exchange(
@@ -145,7 +150,7 @@ impl Service {
             .inner
             .database_down_since
             .load(std::sync::atomic::Ordering::Relaxed);
-        let cached_functions = self.inner.functions.len();
+        let cached_functions = self.callable_without_database();
         let database = if !self.inner.store.shared() {
             DatabaseState::Embedded
         } else if since == 0 {
@@ -160,6 +165,25 @@ impl Service {
             database,
             cached_functions,
         }
+    }
+
+    /// How many loaded functions a call could run without the database: a
+    /// call also reads its tenant's env vars, domain and allow-list
+    /// ([`Service::run_one`]), so a function whose tenant lacks one of them
+    /// in the caches (loaded by a deploy, never called) does not count.
+    fn callable_without_database(&self) -> usize {
+        let inner = &self.inner;
+        inner
+            .functions
+            .per_tenant()
+            .into_iter()
+            .filter(|(tenant, _)| {
+                inner.envs.holds(tenant)
+                    && inner.domains.holds(tenant)
+                    && (inner.outbound.is_none() || inner.allow_lists.holds(tenant))
+            })
+            .map(|(_, functions)| functions)
+            .sum()
     }
 
     /// [`crate::cache::Cache::get`], except that while the database is known
@@ -312,5 +336,17 @@ impl Service {
         };
         self.inner.orders.fill(ticket, key, order.clone());
         Ok(order)
+    }
+}
+
+/// Logs a background loop's failed look at the database: a warning the first
+/// time, then only at debug level until `failing` is cleared by a success,
+/// so that an outage is one line per loop rather than one per retry (the
+/// outage itself is logged by [`Service::watch_database`]).
+pub(super) fn log_failure(failing: &mut bool, error: &dyn std::fmt::Display, what: &str) {
+    if std::mem::replace(failing, true) {
+        tracing::debug!(error = %error, "{what}");
+    } else {
+        tracing::warn!(error = %error, "{what}; trying again until it answers");
     }
 }

@@ -70,6 +70,7 @@ impl Service {
     }
 
     pub(super) async fn work_queue(self, mut stopped: watch::Receiver<bool>) {
+        let mut failing = false;
         loop {
             if *stopped.borrow() {
                 return;
@@ -80,9 +81,12 @@ impl Service {
             // must be started (and leased for its run) at once.
             let limit = if self.inner.store.shared() { 1 } else { 16 };
             let jobs = match self.blocking(move |s| s.due_jobs(now, limit)).await {
-                Ok(jobs) => jobs,
+                Ok(jobs) => {
+                    failing = false;
+                    jobs
+                }
                 Err(e) => {
-                    tracing::error!(error = %e, "reading the job queue failed");
+                    super::loading::log_failure(&mut failing, &e, "reading the job queue failed");
                     Vec::new()
                 }
             };
