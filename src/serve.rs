@@ -43,9 +43,10 @@ pub struct ServeArgs {
     /// beyond, its oldest logs are deleted first.
     #[arg(long, env = "HOOKBOX_LOG_MAX_MB", default_value_t = hookbox_service::DEFAULT_LOG_MAX_BYTES / MIB, value_parser = clap::value_parser!(u64).range(1..))]
     log_max_mb: u64,
-    /// How long the log writer gathers invocation logs before one write.
-    #[arg(long, env = "HOOKBOX_LOG_LINGER_MS", default_value_t = hookbox_service::DEFAULT_LOG_LINGER.as_millis() as u64)]
-    log_linger_ms: u64,
+    /// How long the log writer gathers invocation logs before one write
+    /// [default: 20; in cluster mode 50]
+    #[arg(long, env = "HOOKBOX_LOG_LINGER_MS")]
+    log_linger_ms: Option<u64>,
     /// How long written invocation logs may wait for a disk sync (0: sync
     /// after every write). A crash loses at most the logs of the calls
     /// answered in the last linger + flush milliseconds.
@@ -281,7 +282,14 @@ async fn serve(mut args: ServeArgs) -> Result<()> {
         cache_capacity: args.cache_capacity as usize,
         versions_kept: args.versions_kept as usize,
         logs: LogPolicy {
-            linger: Duration::from_millis(args.log_linger_ms),
+            linger: args.log_linger_ms.map_or(
+                if args.database_url.is_some() {
+                    hookbox_service::DEFAULT_CLUSTER_LOG_LINGER
+                } else {
+                    hookbox_service::DEFAULT_LOG_LINGER
+                },
+                Duration::from_millis,
+            ),
             flush: Duration::from_millis(args.log_flush_ms),
             max_bytes_per_tenant: args.log_max_mb.saturating_mul(MIB),
         },

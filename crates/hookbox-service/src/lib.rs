@@ -49,7 +49,8 @@ pub use authorizer::{
 };
 pub use hooks::{MAX_SECRETS, TRIGGERS, is_trigger};
 pub use logs::{
-    DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES, LOG_HOLD_BYTES, LogPolicy,
+    DEFAULT_CLUSTER_LOG_LINGER, DEFAULT_LOG_FLUSH, DEFAULT_LOG_LINGER, DEFAULT_LOG_MAX_BYTES,
+    LOG_HOLD_BYTES, LogPolicy,
 };
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
