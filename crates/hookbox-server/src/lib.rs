@@ -209,7 +209,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// Readiness: 200 when the node can serve calls, 503 when it cannot (its
-/// database is unreachable and it has no function cached to run).
+/// database is unreachable and it has no function or connection it can call
+/// without it, see `Health::cached_functions`).
 async fn readyz(State(state): State<AppState>) -> Response {
     let health = state.service.health();
     let code = if health.ready {

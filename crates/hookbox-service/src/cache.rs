@@ -175,23 +175,6 @@ impl<K: TenantKey + Hash + Eq + Clone, V: Clone> Cache<K, V> {
         state.entries.pop(key);
     }
 
-    /// After a store write that may change any of a tenant's entries: drops
-    /// them all (a scan of the cache; writes are rare beside reads).
-    pub fn invalidate_tenant(&self, tenant: &str) {
-        let stripe = self.stripe(tenant);
-        let mut state = self.lock();
-        state.generations[stripe] += 1;
-        let doomed: Vec<K> = state
-            .entries
-            .iter()
-            .filter(|(k, _)| k.tenant() == tenant)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in &doomed {
-            state.entries.pop(k);
-        }
-    }
-
     /// After another node changed `tenant` (cluster mode): its entries are
     /// reloaded by their next use, and no load that started before now can
     /// cache what it read; until a reload succeeds they are kept, to be
@@ -333,7 +316,7 @@ mod tests {
         assert!(cache.fill(ticket, key("a", "x"), 2));
         assert_eq!(cache.get(&key("a", "x")).unwrap(), 2);
         cache.demote_tenant("a");
-        cache.invalidate_tenant("a");
+        cache.invalidate(&key("a", "x"));
         assert!(cache.stale_or(&key("a", "x"), unreachable.clone()).is_err());
         // A reload that finds it deleted forgets it too; a fresh entry stays.
         let ticket = cache.get(&key("a", "z")).unwrap_err();
@@ -345,19 +328,6 @@ mod tests {
         assert_eq!(cache.kept(&key("a", "z")), Some(1));
         cache.absent(&key("a", "z"));
         assert!(cache.stale_or(&key("a", "z"), unreachable).is_err());
-    }
-
-    #[test]
-    fn invalidating_a_tenant_drops_only_its_entries() {
-        let cache = Cache::<(String, String), u32>::new(8);
-        for (t, n) in [("a", "x"), ("a", "y"), ("b", "x")] {
-            let ticket = cache.get(&key(t, n)).unwrap_err();
-            assert!(cache.fill(ticket, key(t, n), 1));
-        }
-        cache.invalidate_tenant("a");
-        assert!(cache.get(&key("a", "x")).is_err());
-        assert!(cache.get(&key("a", "y")).is_err());
-        assert_eq!(cache.get(&key("b", "x")).unwrap(), 1);
     }
 
     #[test]
@@ -373,7 +343,8 @@ mod tests {
         let counts = cache.per_tenant();
         assert_eq!(counts.get("a"), Some(&2));
         assert_eq!(counts.get("b"), Some(&1));
-        cache.invalidate_tenant("a");
+        cache.invalidate(&key("a", "x"));
+        cache.invalidate(&key("a", "y"));
         assert_eq!(cache.per_tenant().get("a"), None);
     }
 }

@@ -13,6 +13,29 @@ fn node(dir: &std::path::Path, url: &str) -> Server {
     Server::start_with(dir, &[("HOOKBOX_DATABASE_URL", url), ("HOOKBOX_KEY", KEY)])
 }
 
+/// Starts `hookbox serve` on the database at `url` with the cluster key
+/// given as `key` says (`HOOKBOX_KEY` or `--key-file` from the environment
+/// left out), and gives its stderr once it exits, which it must.
+fn refused_start(url: &str, key: &[(&str, &std::ffi::OsStr)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"));
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("HOOKBOX_DATABASE_URL", url)
+        .env_remove("HOOKBOX_KEY")
+        .env_remove("HOOKBOX_KEY_FILE");
+    for (name, value) in key {
+        match name.strip_prefix("--") {
+            Some(_) => serve.arg(name).arg(value),
+            None => serve.env(name, value),
+        };
+    }
+    let out = serve.output().unwrap();
+    assert!(!out.status.success(), "the node started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 async fn run(server: &Server, token: &str) -> Value {
     let (status, body) = server
         .call(
@@ -176,40 +199,20 @@ async fn a_change_acknowledged_by_one_node_is_what_every_node_runs() {
 
 #[test]
 fn cluster_mode_refuses_to_start_without_the_cluster_key() {
-    let url = Cluster::shared().database();
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env("HOOKBOX_DATABASE_URL", &url)
-        .env_remove("HOOKBOX_KEY")
-        .env_remove("HOOKBOX_KEY_FILE")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&Cluster::shared().database(), &[]);
     assert!(stderr.contains("needs the cluster key"), "{stderr}");
 }
 
 #[test]
 fn a_key_file_of_16_bytes_in_hex_is_refused_as_16_bytes() {
-    let url = Cluster::shared().database();
     let dir = tempfile::tempdir().unwrap();
     // What `openssl rand -hex 16 > hookbox.key` writes: 33 bytes of text.
     let file = dir.path().join("hookbox.key");
     std::fs::write(&file, format!("{}\n", &KEY[..32])).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .arg("--key-file")
-        .arg(&file)
-        .env("HOOKBOX_DATABASE_URL", &url)
-        .env_remove("HOOKBOX_KEY")
-        .env_remove("HOOKBOX_KEY_FILE")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(
+        &Cluster::shared().database(),
+        &[("--key-file", file.as_os_str())],
+    );
     assert!(
         stderr.contains("at least 32 random bytes (it holds 16)"),
         "{stderr}"
@@ -234,8 +237,16 @@ async fn a_database_outage_stops_changes_but_not_calls_and_loses_no_log() {
     // A second node that only deployed a function: it holds the function
     // but not its tenant's env vars, so it cannot call it without the
     // database, and must not say it is ready then.
+    // (It runs no async jobs: one would load that env.)
     let idle_dir = tempfile::tempdir().unwrap();
-    let idle = node(idle_dir.path(), &url);
+    let idle = Server::start_with(
+        idle_dir.path(),
+        &[
+            ("HOOKBOX_DATABASE_URL", url.as_str()),
+            ("HOOKBOX_KEY", KEY),
+            ("HOOKBOX_WORKER", "false"),
+        ],
+    );
     idle.deploy(
         &token,
         function("deployed only", "PRE_COMPLETE_USER_INFO", &tagger("x")),
@@ -610,16 +621,8 @@ fn a_node_given_another_cluster_key_refuses_to_start() {
     let url = Cluster::shared().database();
     let first = tempfile::tempdir().unwrap();
     node(first.path(), &url).stop();
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbox"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env("HOOKBOX_DATABASE_URL", &url)
-        .env("HOOKBOX_KEY", "11".repeat(32))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let other = "11".repeat(32);
+    let stderr = refused_start(&url, &[("HOOKBOX_KEY", other.as_ref())]);
     assert!(
         stderr.contains("not the one the database was first used with"),
         "{stderr}"

@@ -284,7 +284,8 @@ async fn a_graceful_stop_right_after_a_burst_keeps_every_invocation_log() {
 }
 
 /// The loss window the README states for invocation logs with the default
-/// policy: the writer's 20 ms linger plus at most 30 ms before a disk sync.
+/// policy: the writer's 20 ms linger plus at most 30 ms before a disk sync
+/// (on PostgreSQL, a 50 ms linger and durable commits).
 const LOG_LOSS_BOUND: std::time::Duration = std::time::Duration::from_millis(50);
 /// What writing and syncing a batch may add to it on a busy test machine.
 const IO_ALLOWANCE: std::time::Duration = std::time::Duration::from_millis(250);

@@ -632,8 +632,11 @@ impl Service {
             gradual,
         });
         self.inner.functions.replace(ticket, key, loaded);
-        // A function may have moved between scenes: drop the tenant's orders.
-        self.inner.orders.invalidate_tenant(&record.tenant_id);
+        // A function may have moved between scenes: the tenant's orders are
+        // read again, or served as they were while the database is down (as
+        // after another node's change), so that a deploy just before an
+        // outage does not stop the tenant's scene runs.
+        self.inner.orders.demote_tenant(&record.tenant_id);
         Ok(record)
     }
 }

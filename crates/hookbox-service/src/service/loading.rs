@@ -7,9 +7,10 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
     pub database: DatabaseState,
-    /// Functions this node can call without the database: loaded, with
-    /// their tenant's env vars, domain and (where functions may reach the
-    /// network) outbound allow-list loaded too.
+    /// Functions and database connections this node can call without the
+    /// database: loaded, with what their calls read besides (a function's
+    /// tenant's env vars, domain and, where functions may reach the network,
+    /// outbound allow-list; a connection's allow-list).
     pub cached_functions: usize,
     /// Whether the node can serve calls: its database answers, or it can
     /// call at least one function without it.
@@ -167,23 +168,33 @@ impl Service {
         }
     }
 
-    /// How many loaded functions a call could run without the database: a
-    /// call also reads its tenant's env vars, domain and allow-list
-    /// ([`Service::run_one`]), so a function whose tenant lacks one of them
-    /// in the caches (loaded by a deploy, never called) does not count.
+    /// How many loaded functions and database connections a call could run
+    /// without the database. A function's call also reads its tenant's env
+    /// vars, domain and allow-list ([`Service::run_one`]), a connection's
+    /// script the allow-list only, so one whose tenant lacks them in the
+    /// caches (a function loaded by a deploy, never called here) does not
+    /// count.
     fn callable_without_database(&self) -> usize {
         let inner = &self.inner;
-        inner
+        let reaches_out =
+            |tenant: &str| inner.outbound.is_none() || inner.allow_lists.holds(&tenant.to_string());
+        let functions: usize = inner
             .functions
             .per_tenant()
             .into_iter()
             .filter(|(tenant, _)| {
-                inner.envs.holds(tenant)
-                    && inner.domains.holds(tenant)
-                    && (inner.outbound.is_none() || inner.allow_lists.holds(tenant))
+                inner.envs.holds(tenant) && inner.domains.holds(tenant) && reaches_out(tenant)
             })
             .map(|(_, functions)| functions)
-            .sum()
+            .sum();
+        let connections: usize = inner
+            .connections
+            .per_tenant()
+            .into_iter()
+            .filter(|(tenant, _)| reaches_out(tenant))
+            .map(|(_, connections)| connections)
+            .sum();
+        functions + connections
     }
 
     /// [`crate::cache::Cache::get`], except that while the database is known
@@ -241,7 +252,8 @@ impl Service {
         let key = (tenant.to_string(), func_id.to_string());
         self.inner.functions.invalidate(&key);
         self.inner.action_caches.invalidate(&key);
-        self.inner.orders.invalidate_tenant(tenant);
+        // Read again, or served as they were while the database is down.
+        self.inner.orders.demote_tenant(tenant);
     }
 
     /// A function ready to run: from the cache, or loaded from the store. An
