@@ -43,24 +43,25 @@ async fn a_tenants_logs_over_its_size_cap_lose_the_oldest_first() {
     }
 
     let dropped = |metrics: &str| dropped_for(metrics, "default");
-    // Every call is either stored or counted as dropped, once written.
-    let (kept, dropped) = eventually("every log written or dropped", || {
-        let server = &server;
-        let (token, loud) = (token.clone(), loud.clone());
-        async move {
-            let kept = server.logs(&token, &loud, "limit=1").await["totalCount"]
-                .as_u64()
-                .unwrap();
-            let dropped = dropped(&server.metrics().await);
-            (kept + dropped == CALLS).then_some((kept, dropped))
-        }
-    })
+    // Every call is either stored or counted as dropped, once written, and
+    // the cap holds once the last batch is trimmed (it is written first:
+    // until its trim, a tenant may be over by up to one batch).
+    let (kept, dropped) = eventually(
+        "every log written or dropped, and at most 1 MiB of 8 KB logs kept",
+        || {
+            let server = &server;
+            let (token, loud) = (token.clone(), loud.clone());
+            async move {
+                let kept = server.logs(&token, &loud, "limit=1").await["totalCount"]
+                    .as_u64()
+                    .unwrap();
+                let dropped = dropped(&server.metrics().await);
+                (kept + dropped == CALLS && kept * 8000 <= 1024 * 1024).then_some((kept, dropped))
+            }
+        },
+    )
     .await;
     assert!(dropped > 0, "the cap deleted logs");
-    assert!(
-        kept * 8000 <= 1024 * 1024,
-        "{kept} logs of 8 KB each stay under 1 MiB"
-    );
     assert!(
         kept >= 100,
         "the cap keeps about 1 MiB of logs, not less ({kept})"

@@ -123,6 +123,12 @@ impl Service {
                     Ok(map) => Arc::new(live(&map, now_ms())),
                     Err(e) => match self.stale(&self.inner.action_caches, &key, e) {
                         Ok(stale) => return live(&stale, now_ms()),
+                        // An outage is logged once, by the database watcher:
+                        // not again at every call it lasts.
+                        Err(e @ ServiceError::Unavailable(_)) => {
+                            tracing::debug!(tenant, func_id, error = %e, "reading an Actions cache failed");
+                            return Map::new();
+                        }
                         Err(e) => {
                             tracing::error!(tenant, func_id, error = %e, "reading an Actions cache failed");
                             return Map::new();

@@ -91,11 +91,22 @@ impl Service {
 
     /// Deletes expired nonces every [`NONCE_PURGE_INTERVAL`] until stopped.
     pub(super) async fn expire_nonces(self, mut stopped: watch::Receiver<bool>) {
+        let mut failing = false;
         loop {
             let now = hookbox_store::now_micros();
             match self.blocking(move |s| s.purge_nonces_before(now)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(deleted = n, "expired signature nonces"),
+                Ok(n) => {
+                    failing = false;
+                    if n > 0 {
+                        tracing::debug!(deleted = n, "expired signature nonces");
+                    }
+                }
+                // A cluster node's outage is logged by its database watcher.
+                Err(e) if self.inner.store.shared() => super::loading::log_failure(
+                    &mut failing,
+                    &e,
+                    "expiring signature nonces failed",
+                ),
                 Err(e) => tracing::error!(error = %e, "expiring signature nonces failed"),
             }
             tokio::select! {
