@@ -84,9 +84,9 @@ impl Service {
                 }
                 Ok((next, Err(e))) => {
                     cursor = next;
-                    log_failure(&mut failing, &e, "reading other nodes' changes failed");
+                    self.log_failure(&mut failing, &e, "reading other nodes' changes failed");
                 }
-                Err(e) => log_failure(&mut failing, &e, "reading other nodes' changes failed"),
+                Err(e) => self.log_failure(&mut failing, &e, "reading other nodes' changes failed"),
             }
             tokio::select! {
                 _ = stopped.changed() => return,
@@ -351,14 +351,25 @@ impl Service {
     }
 }
 
-/// Logs a background loop's failed look at the database: a warning the first
-/// time, then only at debug level until `failing` is cleared by a success,
-/// so that an outage is one line per loop rather than one per retry (the
-/// outage itself is logged by [`Service::watch_database`]).
-pub(super) fn log_failure(failing: &mut bool, error: &dyn std::fmt::Display, what: &str) {
-    if std::mem::replace(failing, true) {
-        tracing::debug!(error = %error, "{what}");
-    } else {
-        tracing::warn!(error = %error, "{what}; trying again until it answers");
+impl Service {
+    /// Logs a background loop's failed look at its store. A cluster node's
+    /// database comes and goes: a warning the first time, then only at debug
+    /// level until `failing` is cleared by a success, so that an outage is one
+    /// line per loop rather than one per retry (the outage itself is logged by
+    /// [`Service::watch_database`]). An embedded store that fails is news
+    /// every time: an error each time.
+    pub(super) fn log_failure(
+        &self,
+        failing: &mut bool,
+        error: &dyn std::fmt::Display,
+        what: &str,
+    ) {
+        if !self.inner.store.shared() {
+            tracing::error!(error = %error, "{what}");
+        } else if std::mem::replace(failing, true) {
+            tracing::debug!(error = %error, "{what}");
+        } else {
+            tracing::warn!(error = %error, "{what}; trying again until it answers");
+        }
     }
 }

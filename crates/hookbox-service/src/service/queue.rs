@@ -85,14 +85,8 @@ impl Service {
                     failing = false;
                     jobs
                 }
-                // A cluster node's outage is logged by its database watcher;
-                // an embedded store that fails is news every time.
-                Err(e) if self.inner.store.shared() => {
-                    super::loading::log_failure(&mut failing, &e, "reading the job queue failed");
-                    Vec::new()
-                }
                 Err(e) => {
-                    tracing::error!(error = %e, "reading the job queue failed");
+                    self.log_failure(&mut failing, &e, "reading the job queue failed");
                     Vec::new()
                 }
             };

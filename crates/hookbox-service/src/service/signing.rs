@@ -101,13 +101,7 @@ impl Service {
                         tracing::debug!(deleted = n, "expired signature nonces");
                     }
                 }
-                // A cluster node's outage is logged by its database watcher.
-                Err(e) if self.inner.store.shared() => super::loading::log_failure(
-                    &mut failing,
-                    &e,
-                    "expiring signature nonces failed",
-                ),
-                Err(e) => tracing::error!(error = %e, "expiring signature nonces failed"),
+                Err(e) => self.log_failure(&mut failing, &e, "expiring signature nonces failed"),
             }
             tokio::select! {
                 _ = stopped.changed() => return,
