@@ -105,7 +105,7 @@ async fn warm(apis: &[&Api], path: &str, seconds: f64) -> Result<Vec<Samples>> {
             let end = Instant::now() + round;
             while Instant::now() < end {
                 let sent = Instant::now();
-                samples.server.push(api.call(path, &body).await?);
+                samples.server.push(api.call(path, &body).await?.server_us);
                 samples.client.push(sent.elapsed().as_secs_f64() * 1e6);
             }
         }
@@ -227,7 +227,8 @@ pub fn run(opts: Options) -> Result<()> {
             server.push(
                 api_b
                     .call(&format!("/v1/functions/{id}/invoke"), &body)
-                    .await?,
+                    .await?
+                    .server_us,
             );
             client.push(sent.elapsed().as_secs_f64() * 1e6);
         }

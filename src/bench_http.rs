@@ -175,14 +175,14 @@ impl Api {
 
     /// The answer and the server's own time for it (its Server-Timing), in µs.
     pub async fn post(&self, path: &str, body: &Value) -> Result<(Value, f64)> {
-        let (bytes, server_us) = self.send(path, serde_json::to_vec(body)?).await?;
-        Ok((serde_json::from_slice(&bytes)?, server_us))
+        let (bytes, timing) = self.send(path, serde_json::to_vec(body)?).await?;
+        Ok((serde_json::from_slice(&bytes)?, timing.server_us))
     }
 
     /// A call under load: the body is serialised once by the caller, and of
     /// the answer only the outcome is read, so the load generator's own work
     /// stays small beside what it measures.
-    pub async fn call(&self, path: &str, body: &[u8]) -> Result<f64> {
+    pub async fn call(&self, path: &str, body: &[u8]) -> Result<Timing> {
         #[derive(serde::Deserialize)]
         struct Answer<'a> {
             #[serde(borrow)]
@@ -193,11 +193,11 @@ impl Api {
             #[serde(borrow)]
             outcome: Option<std::borrow::Cow<'a, str>>,
         }
-        let (bytes, server_us) = self.send(path, body.to_vec()).await?;
+        let (bytes, timing) = self.send(path, body.to_vec()).await?;
         let answer: Answer = serde_json::from_slice(&bytes)?;
         match answer.data.and_then(|d| d.outcome) {
             Some(outcome) if outcome != "ok" => bail!("{path}: outcome {outcome}"),
-            _ => Ok(server_us),
+            _ => Ok(timing),
         }
     }
 
@@ -224,7 +224,7 @@ impl Api {
         Ok(serde_json::from_slice(&bytes)?)
     }
 
-    async fn send(&self, path: &str, body: Vec<u8>) -> Result<(Vec<u8>, f64)> {
+    async fn send(&self, path: &str, body: Vec<u8>) -> Result<(Vec<u8>, Timing)> {
         let resp = self
             .client
             .post(format!("{}{path}", self.base))
@@ -234,18 +234,17 @@ impl Api {
             .send()
             .await?;
         let status = resp.status();
-        let server_us = resp
-            .headers()
-            .get("server-timing")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split("dur=").nth(1))
-            .and_then(|ms| ms.parse::<f64>().ok())
-            .map_or(0.0, |ms| ms * 1000.0);
+        let timing = Timing::from_header(
+            resp.headers()
+                .get("server-timing")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        );
         let bytes = resp.bytes().await?.to_vec();
         if status != 200 {
             bail!("{path}: {status} {}", String::from_utf8_lossy(&bytes));
         }
-        Ok((bytes, server_us))
+        Ok((bytes, timing))
     }
 
     pub async fn deploy(&self, name: &str, scene: &str, source: &str) -> Result<String> {
@@ -259,12 +258,41 @@ impl Api {
     }
 }
 
+/// A server's account of one request (its Server-Timing header), µs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timing {
+    /// `app`: the whole request inside the server.
+    pub server_us: f64,
+    /// `sandbox`: the part spent instantiating and running guests, where the
+    /// server reports it (hookbox does; the Node baseline does not).
+    pub sandbox_us: Option<f64>,
+}
+
+impl Timing {
+    /// Reads `app;dur=MS` and `sandbox;dur=MS` out of a Server-Timing value;
+    /// a metric that is missing or malformed reads as 0 (`app`) or `None`.
+    pub fn from_header(value: &str) -> Self {
+        let metric = |name: &str| {
+            value.split(',').find_map(|entry| {
+                let mut parts = entry.trim().split(';');
+                (parts.next()? == name).then_some(())?;
+                parts.find_map(|p| p.trim().strip_prefix("dur=")?.parse::<f64>().ok())
+            })
+        };
+        Self {
+            server_us: metric("app").map_or(0.0, |ms| ms * 1000.0),
+            sandbox_us: metric("sandbox").map(|ms| ms * 1000.0),
+        }
+    }
+}
+
 /// One scenario's measurements. Only calls that worked (HTTP 200 and
 /// outcome `ok`) are latency samples; the others are counted in `errors`.
 #[derive(Default)]
 struct Samples {
     client_us: Vec<f64>,
     server_us: Vec<f64>,
+    sandbox_us: Vec<f64>,
     errors: usize,
     /// What the first failed call said, so that a report with errors says why.
     first_error: Option<String>,
@@ -274,17 +302,22 @@ struct Samples {
 impl Samples {
     /// Records one call that was sent at `sent`: its latencies if it
     /// worked, else one more error.
-    fn record(&mut self, sent: Instant, result: Result<f64>) {
+    fn record(&mut self, sent: Instant, result: Result<Timing>) {
         match result {
-            Ok(server_us) => {
+            Ok(timing) => {
                 self.client_us.push(sent.elapsed().as_secs_f64() * 1e6);
-                self.server_us.push(server_us);
+                self.push_timing(timing);
             }
             Err(e) => {
                 self.errors += 1;
                 self.first_error.get_or_insert_with(|| format!("{e:#}"));
             }
         }
+    }
+
+    fn push_timing(&mut self, timing: Timing) {
+        self.server_us.push(timing.server_us);
+        self.sandbox_us.extend(timing.sandbox_us);
     }
 
     /// Says on the terminal why calls failed, if any did.
@@ -335,18 +368,18 @@ async fn load(
     for _ in 0..concurrency {
         let (api, path, body) = (api.clone(), path.to_string(), body.clone());
         tasks.push(tokio::spawn(async move {
-            let (mut client_us, mut server_us, mut errors) = (Vec::new(), Vec::new(), 0);
+            let mut out = Samples::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
                 match api.call(&path, &body).await {
-                    Ok(server) => {
-                        client_us.push(t.elapsed().as_secs_f64() * 1e6);
-                        server_us.push(server);
+                    Ok(timing) => {
+                        out.client_us.push(t.elapsed().as_secs_f64() * 1e6);
+                        out.push_timing(timing);
                     }
-                    Err(_) => errors += 1,
+                    Err(_) => out.errors += 1,
                 }
             }
-            (client_us, server_us, errors)
+            out
         }));
     }
     let ticker = {
@@ -360,10 +393,11 @@ async fn load(
     };
     let mut out = Samples::default();
     for t in tasks {
-        let (c, s, e) = t.await.expect("load task");
-        out.client_us.extend(c);
-        out.server_us.extend(s);
-        out.errors += e;
+        let task = t.await.expect("load task");
+        out.client_us.extend(task.client_us);
+        out.server_us.extend(task.server_us);
+        out.sandbox_us.extend(task.sandbox_us);
+        out.errors += task.errors;
     }
     ticker.abort();
     out.elapsed = started.elapsed();
@@ -415,7 +449,7 @@ fn row(scenario: &str, target: &str, concurrency: usize, s: Samples) -> Row {
     } else {
         (Some(stats(s.client_us)), Some(stats(s.server_us)))
     };
-    Row::new(
+    let mut row = Row::new(
         scenario,
         target,
         concurrency,
@@ -424,7 +458,12 @@ fn row(scenario: &str, target: &str, concurrency: usize, s: Samples) -> Row {
         throughput,
         c,
         srv,
-    )
+    );
+    // Only when every sample said it, so that the figure is of the same calls.
+    if !s.sandbox_us.is_empty() && s.sandbox_us.len() == requests {
+        row.sandbox_us = Some(stats(s.sandbox_us).into());
+    }
+    row
 }
 
 /// Every scenario against one target. `restart` restarts it (same data) for
@@ -726,10 +765,28 @@ mod tests {
         call_each(&api, &[ok.clone(), deny, missing, ok], &mut samples).await;
         assert_eq!(samples.client_us.len(), 2);
         assert_eq!(samples.server_us.len(), 2);
+        // The server says how much of each call was the sandbox's.
+        assert_eq!(samples.sandbox_us.len(), 2);
+        for (sandbox, server) in samples.sandbox_us.iter().zip(&samples.server_us) {
+            assert!(*sandbox > 0.0 && sandbox <= server, "{sandbox} of {server}");
+        }
         assert_eq!(samples.errors, 2);
         let first = samples.first_error.clone().expect("a reason");
         assert!(first.contains("outcome error"), "{first}");
         let row = row("cold", "hookbox", 1, samples);
         assert_eq!((row.requests, row.errors), (2, 2));
+        assert!(row.sandbox_us.is_some());
+    }
+
+    #[test]
+    fn server_timing_is_read_by_metric_name() {
+        let t = Timing::from_header("app;dur=0.250, sandbox;dur=0.125");
+        assert_eq!((t.server_us, t.sandbox_us), (250.0, Some(125.0)));
+        // Node's baseline says only `app`; order and spacing do not matter.
+        let t = Timing::from_header("app;dur=1.5");
+        assert_eq!((t.server_us, t.sandbox_us), (1500.0, None));
+        let t = Timing::from_header("sandbox;desc=\"x\";dur=0.1,app;dur=0.2");
+        assert_eq!((t.server_us, t.sandbox_us), (200.0, Some(100.0)));
+        assert_eq!(Timing::from_header("garbage"), Timing::default());
     }
 }

@@ -37,8 +37,13 @@ pub struct Row {
     pub throughput_per_s: f64,
     /// Client-side latency, µs.
     pub client_us: Option<Latency>,
-    /// The server's own time (its Server-Timing header), µs.
+    /// The server's own time (its Server-Timing `app` metric), µs.
     pub server_us: Option<Latency>,
+    /// Of that, the time in the sandbox: instantiation and the guest's run
+    /// (Server-Timing `sandbox`, the outcome's `durationUs`, summed over a
+    /// scene's functions), µs. `None` where the server does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_us: Option<Latency>,
 }
 
 impl Row {
@@ -62,6 +67,7 @@ impl Row {
             throughput_per_s,
             client_us: client.map(Latency::from),
             server_us: server.map(Latency::from),
+            sandbox_us: None,
         }
     }
 }
@@ -164,16 +170,28 @@ impl Report {
                 rtt.p50, rtt.p99
             );
         }
-        println!("client-side latency in µs; server = the server's own time (Server-Timing) p50");
         println!(
-            "{:<44} {:<8} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>6}",
-            "scenario", "target", "conc", "req/s", "p50", "p90", "p99", "max", "server", "errors"
+            "client-side latency in µs; server = the server's own time (Server-Timing) p50, sandbox = the part of it in the sandbox, p50"
+        );
+        println!(
+            "{:<44} {:<8} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6}",
+            "scenario",
+            "target",
+            "conc",
+            "req/s",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "server",
+            "sandbox",
+            "errors"
         );
         for r in &self.rows {
             let c = r.client_us.clone();
             let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0}"));
             println!(
-                "{:<44} {:<8} {:>5} {:>9.0} {:>9} {:>9} {:>9} {:>9} {:>8} {:>6}",
+                "{:<44} {:<8} {:>5} {:>9.0} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6}",
                 r.scenario,
                 r.target,
                 r.concurrency,
@@ -183,6 +201,7 @@ impl Report {
                 f(c.as_ref().map(|c| c.p99)),
                 f(c.as_ref().map(|c| c.max)),
                 f(r.server_us.as_ref().map(|s| s.p50)),
+                f(r.sandbox_us.as_ref().map(|s| s.p50)),
                 r.errors
             );
         }

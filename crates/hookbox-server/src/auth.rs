@@ -5,6 +5,8 @@ use hookbox_store::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long a management token is valid (Authing's is 2 hours too).
@@ -53,10 +55,24 @@ pub fn sealing_key(master: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// Seconds of clock skew a token's `exp` is allowed.
+const LEEWAY_SECS: u64 = 5;
+
+/// Tokens verified recently, at most this many; the cache is emptied when it
+/// is full (only tokens this server signed get in, so it fills only as fast
+/// as keys are exchanged).
+const VERIFIED_CAPACITY: usize = 4096;
+
 pub struct Auth {
     encoding: EncodingKey,
     decoding: DecodingKey,
     admin_key_hash: Option<[u8; 32]>,
+    /// Token text → what it says and its `exp` (Unix seconds). A gateway
+    /// presents the same token on every call for up to [`TOKEN_TTL`]; the
+    /// signature check and claims parse then run once per token, not once
+    /// per request. Keyed by the whole token, so a token that differs in any
+    /// byte is verified in full.
+    verified: Mutex<HashMap<Box<str>, (Caller, u64)>>,
 }
 
 impl Auth {
@@ -69,6 +85,7 @@ impl Auth {
             admin_key_hash: admin_key
                 .filter(|k| !k.is_empty())
                 .map(|k| Sha256::digest(k.as_bytes()).into()),
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -102,16 +119,39 @@ impl Auth {
         Err(ApiError::internal())
     }
 
+    /// The caller a bearer token stands for: HS256 with this server's key,
+    /// not expired (with [`LEEWAY_SECS`] of skew). Errors: 401 naming why.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let now = hookbox_store::now_micros() / 1_000_000;
+        let fresh = |exp: u64| exp.saturating_add(LEEWAY_SECS) >= now;
+        if let Some((caller, exp)) = self.verified_cache().get(token)
+            && fresh(*exp)
+        {
+            return Ok(caller.clone());
+        }
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| ApiError::unauthenticated(format!("invalid token: {e}")))?;
-        Ok(Caller {
+        let caller = Caller {
             tenant: data.claims.scoped_userpool_id,
             role: data.claims.role,
             key_id: data.claims.sub,
-        })
+        };
+        let mut verified = self.verified_cache();
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.retain(|_, (_, exp)| fresh(*exp));
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(token.into(), (caller.clone(), data.claims.exp));
+        Ok(caller)
+    }
+
+    fn verified_cache(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, (Caller, u64)>> {
+        // A panic while holding it cannot leave the map inconsistent.
+        self.verified.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Compares in constant time (over hashes, so lengths leak nothing either).
@@ -148,6 +188,61 @@ mod tests {
             assert!(!payload.contains(['-', '_']), "{payload}");
             let caller = auth.verify(&token).unwrap();
             assert_eq!(caller.tenant, format!("tenant-{n}"));
+        }
+    }
+
+    fn token_with(auth: &Auth, exp: u64) -> String {
+        let claims = Claims {
+            sub: "key1".into(),
+            scoped_userpool_id: "t1".into(),
+            role: Role::Invoke,
+            iat: exp.saturating_sub(7200),
+            exp,
+            pad: String::new(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &auth.encoding).unwrap()
+    }
+
+    #[test]
+    fn a_cached_token_is_still_checked_for_expiry_and_for_every_byte() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef", None);
+        let (token, _) = auth.issue("key1", "t1", Role::Admin).unwrap();
+        for _ in 0..2 {
+            let caller = auth.verify(&token).unwrap();
+            assert_eq!(
+                (caller.tenant.as_str(), caller.key_id.as_str()),
+                ("t1", "key1")
+            );
+        }
+        assert_eq!(auth.verified_cache().len(), 1);
+        // One byte of the signature changed: verified in full, refused.
+        let mut forged = token.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(auth.verify(&forged).is_err());
+
+        // An expired token that is in the cache (as if it had been verified
+        // while it was fresh) is refused like any expired token.
+        let expired = token_with(&auth, 1_000_000);
+        let caller = Caller {
+            tenant: "t1".into(),
+            role: Role::Invoke,
+            key_id: "key1".into(),
+        };
+        auth.verified_cache()
+            .insert(expired.as_str().into(), (caller, 1_000_000));
+        let err = auth.verify(&expired).unwrap_err();
+        assert!(format!("{err:?}").contains("ExpiredSignature"), "{err:?}");
+    }
+
+    #[test]
+    fn the_verified_cache_stays_bounded() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef", None);
+        let far = hookbox_store::now_micros() / 1_000_000 + 3600;
+        for n in 0..VERIFIED_CAPACITY as u64 + 10 {
+            let token = token_with(&auth, far + n);
+            auth.verify(&token).unwrap();
+            assert!(auth.verified_cache().len() <= VERIFIED_CAPACITY);
         }
     }
 }

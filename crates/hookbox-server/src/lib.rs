@@ -38,6 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use error::{ErrorStyle, PendingError, error_body};
 use hookbox_service::{DatabaseState, Service};
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -262,6 +263,21 @@ fn request_id_from(req: &Request) -> String {
         .unwrap_or_else(hookbox_store::new_id)
 }
 
+/// Microseconds a request spent in sandboxes (instantiation and the guest's
+/// run: the outcomes' `durationUs`, summed over a scene's functions). A route
+/// that runs guests puts it in its response's extensions; the request's
+/// Server-Timing header then says it as `sandbox;dur=MS` beside `app`.
+#[derive(Clone, Copy, Debug)]
+pub struct SandboxTime(pub u64);
+
+impl SandboxTime {
+    /// `response`, carrying `us` for the Server-Timing header.
+    pub fn on(us: u64, mut response: Response) -> Response {
+        response.extensions_mut().insert(SandboxTime(us));
+        response
+    }
+}
+
 /// Gives every request an id (the caller's `x-request-id`, or a new one), a
 /// tracing span carrying it, the id in the response header, and renders
 /// errors as envelopes with that id.
@@ -286,9 +302,15 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", value);
         }
-        // Server time, as browsers' and load tools' Server-Timing (milliseconds).
+        // Server time, as browsers' and load tools' Server-Timing
+        // (milliseconds): `app`, the whole request; `sandbox`, the part of
+        // it the guests ran, where the route ran any.
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if let Ok(value) = HeaderValue::from_str(&format!("app;dur={elapsed_ms:.3}")) {
+        let mut timing = format!("app;dur={elapsed_ms:.3}");
+        if let Some(SandboxTime(us)) = response.extensions().get::<SandboxTime>() {
+            let _ = write!(timing, ", sandbox;dur={:.3}", *us as f64 / 1000.0);
+        }
+        if let Ok(value) = HeaderValue::from_str(&timing) {
             response.headers_mut().insert("server-timing", value);
         }
         tracing::debug!(

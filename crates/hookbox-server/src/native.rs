@@ -1,9 +1,9 @@
 //! The native API (DESIGN §7): tenant-scoped, bearer-authenticated.
 
-use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, RequestId, ok};
 use crate::extract::{ApiJson, ApiQuery, UniqueStringMap, bearer};
+use crate::{AppState, SandboxTime};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -307,7 +307,8 @@ async fn invoke_function(
         .service
         .invoke(&caller.tenant, &func_id, call, &rid.0.0)
         .await?;
-    Ok(ok(&rid, outcome))
+    let sandbox = outcome.duration_us;
+    Ok(SandboxTime::on(sandbox, ok(&rid, outcome)))
 }
 
 #[derive(Deserialize)]
@@ -370,7 +371,8 @@ async fn run_scene(
         .service
         .run_scene(&caller.tenant, &scene, call, &rid.0.0)
         .await?;
-    Ok(ok(&rid, result))
+    let sandbox = result.steps.iter().map(|s| s.duration_us).sum();
+    Ok(SandboxTime::on(sandbox, ok(&rid, result)))
 }
 
 #[derive(Deserialize)]
