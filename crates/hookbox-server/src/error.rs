@@ -1,7 +1,7 @@
 //! Every response is the envelope `{statusCode, message, apiCode?, requestId, data}`.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hookbox_service::ServiceError;
 use serde::Serialize;
@@ -116,13 +116,13 @@ impl From<ServiceError> for ApiError {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope<'a> {
+struct Envelope<'a, T = Value> {
     status_code: u16,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     api_code: Option<u32>,
     request_id: &'a str,
-    data: Value,
+    data: T,
 }
 
 /// Marker left in an error response for the middleware to stamp the request id in.
@@ -205,13 +205,6 @@ fn auth0_code(status: StatusCode) -> &'static str {
 
 /// A successful envelope.
 pub fn ok(request_id: &RequestId, data: impl Serialize) -> Response {
-    let data = match serde_json::to_value(data) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error = %e, "response serialisation failed");
-            return ApiError::internal().into_response();
-        }
-    };
     let body = Envelope {
         status_code: 200,
         message: "success",
@@ -219,5 +212,20 @@ pub fn ok(request_id: &RequestId, data: impl Serialize) -> Response {
         request_id: &request_id.0,
         data,
     };
-    Json(body).into_response()
+    // Written straight to bytes: objects keep their key order either way
+    // (serde_json's preserve_order), and no tree of the answer is built.
+    match serde_json::to_vec(&body) {
+        Ok(bytes) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "response serialisation failed");
+            ApiError::internal().into_response()
+        }
+    }
 }

@@ -98,6 +98,12 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             "body: must be a JSON object, not an array",
         ));
     }
+    // A body that parses needs no path: serde_path_to_error records a
+    // segment (an allocation per key) for every value it passes. Only a body
+    // that fails is read again with it, to name the field in the error.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize(&mut *de);
     let error = match parsed {
