@@ -215,6 +215,16 @@ mod tests {
             );
         }
         assert_eq!(auth.verified_cache().len(), 1);
+        // A hit answers from the cache: what it holds for the token comes back.
+        let exp = auth.verified_cache()[token.as_str()].1;
+        let seeded = Caller {
+            tenant: "from-the-cache".into(),
+            role: Role::Invoke,
+            key_id: "key1".into(),
+        };
+        auth.verified_cache()
+            .insert(token.as_str().into(), (seeded, exp));
+        assert_eq!(auth.verify(&token).unwrap().tenant, "from-the-cache");
         // One byte of the signature changed: verified in full, refused.
         let mut forged = token.clone();
         let last = forged.pop().unwrap();
