@@ -306,18 +306,14 @@ impl Samples {
         match result {
             Ok(timing) => {
                 self.client_us.push(sent.elapsed().as_secs_f64() * 1e6);
-                self.push_timing(timing);
+                self.server_us.push(timing.server_us);
+                self.sandbox_us.extend(timing.sandbox_us);
             }
             Err(e) => {
                 self.errors += 1;
                 self.first_error.get_or_insert_with(|| format!("{e:#}"));
             }
         }
-    }
-
-    fn push_timing(&mut self, timing: Timing) {
-        self.server_us.push(timing.server_us);
-        self.sandbox_us.extend(timing.sandbox_us);
     }
 
     /// Says on the terminal why calls failed, if any did.
@@ -370,14 +366,8 @@ async fn load(
         tasks.push(tokio::spawn(async move {
             let mut out = Samples::default();
             while Instant::now() < deadline {
-                let t = Instant::now();
-                match api.call(&path, &body).await {
-                    Ok(timing) => {
-                        out.client_us.push(t.elapsed().as_secs_f64() * 1e6);
-                        out.push_timing(timing);
-                    }
-                    Err(_) => out.errors += 1,
-                }
+                let sent = Instant::now();
+                out.record(sent, api.call(&path, &body).await);
             }
             out
         }));
