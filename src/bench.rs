@@ -50,7 +50,11 @@ pub struct BenchArgs {
     /// 1–10,000).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=MAX_COLD_FUNCTIONS))]
     cold_functions: u64,
-    /// Benchmark a running hookbox instead of starting one (no restart scenario).
+    /// Benchmark a running hookbox instead of starting one (no restart
+    /// scenario). It deploys its workloads (a `while (true)` runaway among
+    /// them) into the key's tenant, in its scenes, and leaves them there; the
+    /// scene rows also run whatever the tenant already had in those scenes.
+    /// Point it at a tenant of its own, never one that serves logins.
     #[arg(long, requires_all = ["key_id", "key_secret"])]
     url: Option<String>,
     #[arg(long, env = "HOOKBOX_ACCESS_KEY_ID")]
