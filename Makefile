@@ -18,7 +18,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
 .PHONY: all build run test lint fmt postgres bench-cluster plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
-	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile
+	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile console console-check console-test chromium
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
 SDK_DIR := target/sdk
@@ -50,6 +50,8 @@ test: lint postgres $(NPM_DIR)/node_modules/.installed
 	$(CARGO) test --workspace --doc
 	$(MAKE) crypto-js-test
 	$(MAKE) sdk-test
+	$(MAKE) console-check
+	$(MAKE) console-test
 	$(MAKE) plugin-check
 
 # Debian's PostgreSQL server, for cluster mode's tests: each test process
@@ -159,6 +161,44 @@ sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	node tests/sdk/auth0_node.js target/debug/hookbox
 	node tests/sdk/auth0_actions_node.js target/debug/hookbox
 	node tests/sdk/auth0_connections_node.js target/debug/hookbox
+
+# ---------------------------------------------------------------- the web console
+
+# The console's sources (console/src) and toolkit (Preact, CodeMirror 6,
+# uPlot; esbuild; playwright-core for its browser test), pinned by
+# console/package-lock.json. The built assets are committed under
+# crates/hookbox-server/console/ and embedded in the server, so a fresh
+# clone serves /console without node.
+CONSOLE_DIR := console
+CONSOLE_OUT := crates/hookbox-server/console
+CHROMIUM ?= /usr/bin/chromium
+
+$(CONSOLE_DIR)/node_modules/.installed: $(CONSOLE_DIR)/package.json $(CONSOLE_DIR)/package-lock.json
+	cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Rebuild the committed assets from console/src.
+console: $(CONSOLE_DIR)/node_modules/.installed
+	node $(CONSOLE_DIR)/build.mjs
+
+# Fail, naming the file, when the committed build is not what the sources make.
+console-check: $(CONSOLE_DIR)/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	node $(CONSOLE_DIR)/build.mjs --out "$$tmp" >/dev/null && \
+	stale=0 && \
+	for f in index.html app.js app.css THIRD_PARTY.txt; do \
+		cmp -s "$$tmp/$$f" "$(CONSOLE_OUT)/$$f" || { echo "$(CONSOLE_OUT)/$$f is stale: run make console" >&2; stale=1; }; \
+	done && exit $$stale
+
+# Debian's Chromium, for the console's browser test.
+chromium:
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
+
+# The console in headless Chromium against a real server (console/test/);
+# screenshots in target/console/screenshots/.
+console-test: chromium $(CONSOLE_DIR)/node_modules/.installed build
+	node $(CONSOLE_DIR)/test/convention.test.mjs
+	CHROMIUM=$(CHROMIUM) node $(CONSOLE_DIR)/test/browser.test.cjs target/debug/hookbox
 
 # ---------------------------------------------------------------- npm packages for functions
 

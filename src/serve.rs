@@ -321,6 +321,11 @@ async fn serve(mut args: ServeArgs) -> Result<()> {
         println!("export HOOKBOX_ACCESS_KEY_ID={id}");
         println!("export HOOKBOX_ACCESS_KEY_SECRET={secret}");
     }
+    // A shell comment, so that pasting it with the lines above is harmless.
+    println!(
+        "# the web console: {}/console/",
+        client_url(listener.local_addr()?)
+    );
     tracing::info!(addr = %listener.local_addr()?, "serving");
     hookbox_server::serve(listener, state, shutdown).await?;
 

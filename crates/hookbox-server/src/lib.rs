@@ -18,6 +18,7 @@ mod auth0_actions;
 mod auth0_connections;
 mod authing;
 mod connections;
+mod console;
 mod error;
 mod extract;
 mod native;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tenants::routes())
         .merge(secrets::routes())
         .merge(packages::routes())
+        .merge(console::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

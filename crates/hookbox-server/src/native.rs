@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/v1/functions/{func_id}/invoke", post(invoke_function))
         .route("/v1/functions/{func_id}/logs", get(function_logs))
+        .route("/v1/functions/{func_id}/stats", get(function_stats))
         .route("/v1/scenes/{scene}/run", post(run_scene))
         .route("/v1/scenes/{scene}/order", put(set_order))
         .route("/v1/env", get(list_env).put(put_env_many))
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/v1/outbound", get(get_outbound).put(put_outbound))
         .route("/v1/run", post(dry_run))
+        .route("/v1/compile", post(compile_check))
 }
 
 /// A function as the API shows it (Authing's `PipelineFunctionDto` plus
@@ -316,6 +318,10 @@ async fn invoke_function(
 struct LogsQuery {
     page: Option<usize>,
     limit: Option<usize>,
+    /// Only logs with this outcome (`ok`, `error`, `timeout`, …).
+    outcome: Option<String>,
+    /// Only logs of this function version.
+    version: Option<u64>,
 }
 
 async fn function_logs(
@@ -327,14 +333,57 @@ async fn function_logs(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let (page, limit) = page_and_limit(q.page, q.limit, hookbox_service::MAX_LOGS_PAGE)?;
+    if let Some(o) = q.outcome.as_deref()
+        && !LOG_OUTCOMES.contains(&o)
+    {
+        return Err(ApiError::invalid(format!(
+            "outcome: must be one of {}, got {o:?}",
+            LOG_OUTCOMES.join(", ")
+        )));
+    }
+    if q.version == Some(0) {
+        return Err(ApiError::invalid("version: versions count from 1"));
+    }
+    let filter = hookbox_store::LogFilter {
+        outcome: q.outcome,
+        version: q.version,
+    };
     let (list, total) = state
         .service
-        .logs(&caller.tenant, &func_id, page, limit)
+        .logs_matching(&caller.tenant, &func_id, filter, page, limit)
         .await?;
     Ok(ok(
         &rid,
         serde_json::json!({ "list": list, "totalCount": total, "page": page, "limit": limit }),
     ))
+}
+
+/// The outcomes a log can hold (hookbox-engine's `OutcomeKind`).
+const LOG_OUTCOMES: &[&str] = &[
+    "ok",
+    "error",
+    "timeout",
+    "out_of_fuel",
+    "memory_limit",
+    "stack_overflow",
+    "callback_not_called",
+    "invalid_output",
+];
+
+/// `GET /v1/functions/{id}/stats`: calls, errors and p50/p99 over the last
+/// hour, a bucket per minute (see [`hookbox_service::FunctionStats`]).
+async fn function_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let stats = state
+        .service
+        .stats(&caller.tenant, &func_id, hookbox_store::now_micros())
+        .await?;
+    Ok(ok(&rid, stats))
 }
 
 /// Default page size of paginated routes.
@@ -532,4 +581,25 @@ async fn dry_run(
         .dry_run(&caller.tenant, &body.source_code, call, body.timeout)
         .await?;
     Ok(ok(&rid, outcome))
+}
+
+/// `POST /v1/compile`: `{sourceCode}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CompileCheck {
+    source_code: String,
+}
+
+/// Compiles a source and stores nothing → `{status: "success"}` or
+/// `{status: "failed", message, line, column}` (the console's editor marks
+/// the error before saving). Admin keys only, as for `POST /v1/run`.
+async fn compile_check(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<CompileCheck>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let check = state.service.check_source(&body.source_code).await?;
+    Ok(ok(&rid, check))
 }

@@ -54,7 +54,7 @@ pub use logs::{
 };
 pub use model::{
     Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
-    SceneResult, ServiceError, Step, check_name_chars, is_hidden_char,
+    SceneResult, ServiceError, SourceCheck, Step, check_name_chars, is_hidden_char,
 };
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{ACTION_TRIGGERS, AUTHORIZER, SCENES, action_trigger, is_scene};
@@ -64,7 +64,8 @@ pub use service::{
     MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
     MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,
     MAX_HELD_JOBS, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS,
-    MIN_REDACTED_CHARS, NewConnection, NonceError, Service, ServiceConfig, TenantPatch,
+    FunctionStats, MAX_STATS_POINTS, MIN_REDACTED_CHARS, NewConnection, STATS_BUCKET_SECONDS,
+    STATS_WINDOW_SECONDS, StatsBucket, NonceError, Service, ServiceConfig, TenantPatch,
     check_domain, check_secret_set,
 };
 pub use service::{

@@ -459,3 +459,18 @@ pub struct SceneCommand {
     /// Its arguments, as JSON.
     pub args: Vec<Value>,
 }
+
+/// The answer of [`crate::Service::check_source`]: whether a source compiles,
+/// serialised as `{"status": "success"}` or `{"status": "failed", "message",
+/// "line", "column"}` (1-based, in the source as given; the message is the
+/// compiler's, e.g. `SyntaxError: unexpected token in expression: ')'`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum SourceCheck {
+    Success,
+    Failed {
+        message: String,
+        line: u32,
+        column: u32,
+    },
+}

@@ -21,7 +21,7 @@ use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels, VersionLabels};
 use crate::model::{
-    Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, Step, check_scene,
+    Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, SourceCheck, Step, check_scene,
 };
 use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
 use crate::scene::{AUTHORIZER, action_trigger};
@@ -30,7 +30,7 @@ use hookbox_engine::{
     Outbound, Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
-    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogRecord, Role,
+    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogFilter, LogPoint, LogRecord, Role,
     SealedSecrets, Store, StoreError, Tenant,
 };
 use serde_json::Value;
@@ -57,7 +57,10 @@ pub use action_cache::{
 };
 pub use env::{MAX_ENV_VALUE_BYTES, check_secret_set};
 pub use loading::{CHANGE_POLL, DatabaseState, Health};
-pub use log_records::MIN_REDACTED_CHARS;
+pub use log_records::{
+    FunctionStats, MAX_STATS_POINTS, MIN_REDACTED_CHARS, STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS,
+    StatsBucket,
+};
 pub(crate) use packages::check_dependencies;
 pub use packages::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,

@@ -46,6 +46,7 @@ on_both_backends!(
     connections_are_written_whole,
     logs_page_newest_first_and_keep_under_the_cap,
     a_backlog_of_logs_is_written_whole,
+    logs_filter_by_outcome_and_version_and_read_as_points,
     the_queue_runs_due_jobs_once_each,
     nonces_are_accepted_once,
     packages_are_immutable,
@@ -107,6 +108,60 @@ fn a_backlog_of_logs_is_written_whole(s: Store) {
     assert!((one - 1..=one + 1).contains(&each), "{each} vs {one}");
     assert_eq!(s.log_bytes("t").unwrap(), 1_666 * each);
     assert_eq!(s.log_bytes("u").unwrap(), 834 * each);
+}
+
+/// The console's log filters and its statistics' reads: a filter keeps what
+/// matches every field given, pages count only matches, and points stop at
+/// their start time and their maximum.
+fn logs_filter_by_outcome_and_version_and_read_as_points(s: Store) {
+    let now = now_micros();
+    let batch: Vec<LogRecord> = (0..30u64)
+        .map(|i| {
+            let mut r = log("t", "f", now - 30 + i);
+            r.outcome = if i % 3 == 0 { "error" } else { "ok" }.into();
+            r.version = Some(1 + i % 2);
+            r.duration_us = 100 + i;
+            r
+        })
+        .chain([log("t", "g", now), log("u", "f", now)])
+        .collect();
+    s.append_logs(batch).unwrap();
+    let errors = LogFilter {
+        outcome: Some("error".into()),
+        version: None,
+    };
+    let (page, total) = s.list_logs_matching("t", "f", &errors, 1, 4).unwrap();
+    assert_eq!(total, 10);
+    assert_eq!(page.len(), 4);
+    assert!(page.iter().all(|r| r.outcome == "error"));
+    assert_eq!(page[0].at_micros, now - 3, "newest first");
+    let (last, _) = s.list_logs_matching("t", "f", &errors, 3, 4).unwrap();
+    assert_eq!(last.len(), 2);
+    assert_eq!(last[1].at_micros, now - 30);
+    let both = LogFilter {
+        outcome: Some("error".into()),
+        version: Some(2),
+    };
+    let (page, total) = s.list_logs_matching("t", "f", &both, 1, 100).unwrap();
+    assert_eq!(total, 5);
+    assert!(page.iter().all(|r| r.version == Some(2) && r.outcome == "error"));
+    let none = LogFilter {
+        outcome: Some("timeout".into()),
+        version: None,
+    };
+    assert_eq!(s.list_logs_matching("t", "f", &none, 1, 10).unwrap(), (Vec::new(), 0));
+    let all = s.list_logs_matching("t", "f", &LogFilter::default(), 1, 100).unwrap();
+    assert_eq!(all.1, 30);
+
+    let points = s.log_points("t", "f", now - 10, 100).unwrap();
+    assert_eq!(points.len(), 10);
+    assert_eq!(points[0].at_micros, now - 1);
+    assert_eq!(points[9].at_micros, now - 10);
+    assert_eq!(points[0].duration_us, 129);
+    assert_eq!(points[0].outcome, "ok");
+    assert_eq!(points[2].outcome, "error");
+    assert_eq!(s.log_points("t", "f", 0, 7).unwrap().len(), 7);
+    assert!(s.log_points("t", "nobody", 0, 7).unwrap().is_empty());
 }
 
 fn log(tenant: &str, func: &str, at: u64) -> LogRecord {

@@ -49,7 +49,7 @@ pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
     AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion,
-    GradualDeployment, Job, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord, Role, SealedSecrets,
+    GradualDeployment, Job, LogFilter, LogPoint, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord, Role, SealedSecrets,
     Tenant, TenantId,
 };
 pub use postgres::{CLAIM_LEASE, DEFAULT_POOL_SIZE, PgStore};

@@ -247,6 +247,38 @@ pub struct LogRecord {
     pub logs: serde_json::Value,
 }
 
+/// Which of a function's logs a listing keeps (`GET /v1/functions/{id}/logs?outcome=&version=`):
+/// every field given must match; none given keeps every log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// The outcome, as logged (`ok`, `error`, `timeout`, …).
+    pub outcome: Option<String>,
+    /// The function version that ran.
+    pub version: Option<u64>,
+}
+
+impl LogFilter {
+    pub fn is_empty(&self) -> bool {
+        self.outcome.is_none() && self.version.is_none()
+    }
+
+    pub fn matches(&self, record: &LogRecord) -> bool {
+        self.outcome.as_ref().is_none_or(|o| *o == record.outcome)
+            && self.version.is_none_or(|v| record.version == Some(v))
+    }
+}
+
+/// What a function's statistics read of one log: when, how it ended, how
+/// long it took (the fields of [`LogRecord`] by the same names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPoint {
+    /// Unix microseconds.
+    pub at_micros: u64,
+    pub outcome: String,
+    pub duration_us: u64,
+}
+
 /// A custom database connection (Auth0's): its scripts' sources and its
 /// run settings. Its configuration is kept apart, sealed (see
 /// `Store::connection_configuration`), and so are its scripts' artifacts.

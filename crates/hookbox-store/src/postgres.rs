@@ -2058,6 +2058,86 @@ impl LogStore for PgStore {
         })
     }
 
+    fn list_logs_matching(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        filter: &LogFilter,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), StoreError> {
+        if filter.is_empty() {
+            return self.list_logs(tenant_id, func_id, page, limit);
+        }
+        if !clean(&[tenant_id, func_id]) {
+            return Ok((Vec::new(), 0));
+        }
+        let skip = i64::try_from(page.saturating_sub(1).saturating_mul(limit)).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let outcome = filter.outcome.clone();
+        let version = filter.version.map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+        self.run(async {
+            let client = self.client().await?;
+            let matching = "tenant_id = $1 AND func_id = $2
+                 AND ($3::text IS NULL OR record->>'outcome' = $3)
+                 AND ($4::bigint IS NULL OR (record->>'version')::bigint = $4)";
+            let total: i64 = client
+                .query_one(
+                    &format!("SELECT count(*)::bigint FROM logs WHERE {matching}"),
+                    &[&tenant_id, &func_id, &outcome, &version],
+                )
+                .await
+                .map_err(db)?
+                .get(0);
+            let rows = client
+                .query(
+                    &format!(
+                        "SELECT record FROM logs WHERE {matching}
+                         ORDER BY at_micros DESC, seq DESC OFFSET $5 LIMIT $6"
+                    ),
+                    &[&tenant_id, &func_id, &outcome, &version, &skip, &limit],
+                )
+                .await
+                .map_err(db)?;
+            Ok((docs(&rows, "record")?, total as usize))
+        })
+    }
+
+    fn log_points(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        since_micros: u64,
+        max: usize,
+    ) -> Result<Vec<LogPoint>, StoreError> {
+        if !clean(&[tenant_id, func_id]) {
+            return Ok(Vec::new());
+        }
+        let since = micros(since_micros);
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT at_micros, record->>'outcome' AS outcome,
+                            COALESCE((record->>'durationUs')::bigint, 0) AS duration_us
+                     FROM logs WHERE tenant_id = $1 AND func_id = $2 AND at_micros >= $3
+                     ORDER BY at_micros DESC, seq DESC LIMIT $4",
+                    &[&tenant_id, &func_id, &since, &max],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| LogPoint {
+                    at_micros: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                    outcome: r.get::<_, Option<String>>(1).unwrap_or_default(),
+                    duration_us: u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                })
+                .collect())
+        })
+    }
+
     fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
         let cutoff = micros(cutoff_micros);
         self.run(async {

@@ -1066,6 +1066,54 @@ impl LogStore for SledStore {
         Ok((list, total))
     }
 
+    fn list_logs_matching(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        filter: &LogFilter,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), StoreError> {
+        if filter.is_empty() {
+            return self.list_logs(tenant_id, func_id, page, limit);
+        }
+        let skip = page.saturating_sub(1).saturating_mul(limit);
+        let mut matched = 0usize;
+        let mut list = Vec::new();
+        for entry in self.logs.scan_prefix(prefix(&[tenant_id, func_id])).rev() {
+            let record: LogRecord = decode(&entry?.1)?;
+            if !filter.matches(&record) {
+                continue;
+            }
+            if matched >= skip && list.len() < limit {
+                list.push(record);
+            }
+            matched += 1;
+        }
+        Ok((list, matched))
+    }
+
+    fn log_points(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        since_micros: u64,
+        max: usize,
+    ) -> Result<Vec<LogPoint>, StoreError> {
+        let mut points = Vec::new();
+        for entry in self.logs.scan_prefix(prefix(&[tenant_id, func_id])).rev() {
+            if points.len() >= max {
+                break;
+            }
+            let point: LogPoint = decode(&entry?.1)?;
+            if point.at_micros < since_micros {
+                break;
+            }
+            points.push(point);
+        }
+        Ok(points)
+    }
+
     fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError> {
         let tenants = self
             .log_usage

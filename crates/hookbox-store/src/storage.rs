@@ -428,6 +428,29 @@ pub trait LogStore {
         limit: usize,
     ) -> Result<(Vec<LogRecord>, usize), StoreError>;
 
+    /// A function's logs that match `filter`, newest first; `page` is
+    /// 1-based (0 reads as 1). Returns the page and how many logs match.
+    /// Reads every log of the function when a filter is given (they are
+    /// bounded by the tenant's log cap).
+    fn list_logs_matching(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        filter: &LogFilter,
+        page: usize,
+        limit: usize,
+    ) -> Result<(Vec<LogRecord>, usize), StoreError>;
+
+    /// The newest `max` of a function's logs at or after `since_micros`,
+    /// newest first, as [`LogPoint`]s.
+    fn log_points(
+        &self,
+        tenant_id: &str,
+        func_id: &str,
+        since_micros: u64,
+        max: usize,
+    ) -> Result<Vec<LogPoint>, StoreError>;
+
     /// Deletes every log older than `cutoff_micros` (and its index entry);
     /// returns how many. Walks only the expired part of each tenant's index.
     fn purge_logs_before(&self, cutoff_micros: u64) -> Result<usize, StoreError>;

@@ -7,6 +7,7 @@ mod bad_input;
 mod bounds;
 mod cluster;
 mod connections;
+mod console;
 mod conventions;
 mod durability;
 mod freshness;

@@ -57,6 +57,37 @@ impl Service {
             .await
     }
 
+    /// Compiles a source and keeps nothing (`POST /v1/compile`): what an
+    /// editor checks before saving. A syntax error is an answer, not an
+    /// error: [`SourceCheck::Failed`] with the 1-based line and column in the
+    /// given source. Errors: an oversize source (invalid `sourceCode`), or
+    /// the compiler itself failing (internal).
+    pub async fn check_source(&self, source: &str) -> Result<SourceCheck, ServiceError> {
+        if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
+            return Err(ServiceError::invalid(
+                "sourceCode",
+                "the limit is 102400 bytes (100 KB)",
+            ));
+        }
+        match self.inner.engine.compile(source).await {
+            Ok(_) => Ok(SourceCheck::Success),
+            Err(CompileError::Syntax {
+                message,
+                line,
+                column,
+            }) => Ok(SourceCheck::Failed {
+                message,
+                line,
+                column,
+            }),
+            Err(CompileError::TooLarge { limit, .. }) => Err(ServiceError::invalid(
+                "sourceCode",
+                format!("the limit is {limit} bytes"),
+            )),
+            Err(CompileError::Internal(e)) => Err(ServiceError::Internal(e)),
+        }
+    }
+
     /// Runs a source once without storing anything (`POST /v1/run`).
     pub async fn dry_run(
         &self,

@@ -1,0 +1,165 @@
+// A function's settings (name, description, limits, async), its secrets
+// (write-only: the server shows their names, never their values) and its
+// deletion.
+
+import { useEffect, useState } from "preact/hooks";
+import { call, enc } from "./api.js";
+
+export function FunctionSettings({ fn, onChanged }) {
+  const [form, setForm] = useState({
+    funcName: fn.funcName,
+    funcDescription: fn.funcDescription,
+    timeout: fn.timeout,
+    memoryLimitMb: fn.memoryLimitMb,
+    terminateOnTimeout: fn.terminateOnTimeout,
+    isAsynchronous: fn.isAsynchronous,
+  });
+  const [message, setMessage] = useState(null);
+  const [error, setError] = useState(null);
+  const base = `/v1/functions/${enc(fn.funcId)}`;
+
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    const patch = {};
+    for (const [k, v] of Object.entries(form)) if (v !== fn[k]) patch[k] = v;
+    if (!Object.keys(patch).length) return setMessage("Nothing changed.");
+    try {
+      const f = await call("PATCH", base, patch);
+      onChanged(f);
+      setMessage("Saved.");
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  const field = (k, parse = (v) => v) => ({
+    value: form[k],
+    onInput: (e) => setForm({ ...form, [k]: parse(e.currentTarget.value) }),
+  });
+  const check = (k) => ({
+    checked: form[k],
+    onChange: (e) => setForm({ ...form, [k]: e.currentTarget.checked }),
+  });
+  const remove = async () => {
+    if (!confirm(`Delete ${fn.funcName} with its versions and logs?`)) return;
+    try {
+      await call("DELETE", base);
+      location.hash = "#/";
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+
+  return (
+    <section class="fsettings">
+      <form onSubmit={save} class="grid">
+        <label>
+          Name <input name="funcName" {...field("funcName")} />
+        </label>
+        <label>
+          Description <textarea name="funcDescription" {...field("funcDescription")} />
+        </label>
+        <label>
+          Timeout (s, 1–60) <input name="timeout" type="number" min="1" max="60" {...field("timeout", Number)} />
+        </label>
+        <label>
+          Memory (MB, 1–512) <input name="memoryLimitMb" type="number" min="1" max="512" {...field("memoryLimitMb", Number)} />
+        </label>
+        <label class="switch">
+          <input type="checkbox" {...check("terminateOnTimeout")} /> a timeout stops the flow
+        </label>
+        <label class="switch">
+          <input type="checkbox" {...check("isAsynchronous")} /> asynchronous (queued, never blocks)
+        </label>
+        <div>
+          <button type="submit">Save settings</button>
+        </div>
+      </form>
+      {message && (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <Secrets base={base} onChanged={onChanged} />
+      <h3>Danger</h3>
+      <button class="danger" onClick={remove}>
+        Delete function
+      </button>
+    </section>
+  );
+}
+
+function Secrets({ base, onChanged }) {
+  const [names, setNames] = useState(null);
+  const [rows, setRows] = useState([{ name: "", value: "" }]);
+  const [message, setMessage] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () =>
+    call("GET", `${base}/secrets`)
+      .then((d) => setNames(d.names))
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    load();
+  }, [base]);
+  const save = async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const r of rows) if (r.name.trim()) body[r.name.trim()] = r.value;
+    try {
+      await call("PUT", `${base}/secrets`, body);
+      setRows([{ name: "", value: "" }]);
+      setMessage(`Secrets replaced: ${Object.keys(body).length} set. This is a new version, deployed at once.`);
+      load();
+      onChanged(await call("GET", base));
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  const set = (i, k, v) => setRows(rows.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
+  return (
+    <div class="secrets">
+      <h3>Secrets</h3>
+      <p class="muted">
+        Stored sealed; values are never shown again. Saving replaces the whole set (leave it empty to remove all).
+      </p>
+      <p>
+        Set now:{" "}
+        {names && names.length ? names.map((n) => <code key={n}>{n} </code>) : <span class="muted">none</span>}
+      </p>
+      <form onSubmit={save}>
+        {rows.map((r, i) => (
+          <div key={i} class="row">
+            <input aria-label="secret name" placeholder="NAME" value={r.name} onInput={(e) => set(i, "name", e.currentTarget.value)} />
+            <input
+              aria-label="secret value"
+              type="password"
+              autocomplete="off"
+              placeholder="value"
+              value={r.value}
+              onInput={(e) => set(i, "value", e.currentTarget.value)}
+            />
+          </div>
+        ))}
+        <button type="button" class="link" onClick={() => setRows([...rows, { name: "", value: "" }])}>
+          + another
+        </button>{" "}
+        <button type="submit">Replace secrets</button>
+      </form>
+      {message && (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
