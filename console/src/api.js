@@ -93,7 +93,9 @@ export async function signIn(accessKeyId, accessKeySecret) {
   setToken(data.access_token);
 }
 
+/** Drops the token and everything else this tab kept (recent test inputs). */
 export function signOut() {
+  sessionStorage.clear();
   setToken(null);
 }
 

@@ -87,8 +87,9 @@ export function ConsoleLines({ lines }) {
   return (
     <pre class="console-lines">
       {lines.map((l, i) => (
-        <div key={i} class={`line ${l.level || ""}`}>
-          <span class="level">{l.level}</span> {typeof l.message === "string" ? l.message : JSON.stringify(l)}
+        <div key={i} class={`line ${(l && l.level) || ""}`}>
+          <span class="level">{l && l.level}</span>{" "}
+          {typeof l === "string" ? l : l && typeof l.message === "string" ? l.message : JSON.stringify(l)}
         </div>
       ))}
     </pre>

@@ -13,6 +13,11 @@ import { MergeView } from "@codemirror/merge";
 import { call } from "./api.js";
 import { detectConvention } from "./convention.js";
 
+// CodeMirror styles itself with one <style> element; the page's policy lets
+// it in by the nonce the server put in the page for this load.
+const nonce = document.querySelector('meta[name="hookbox-csp-nonce"]')?.content || "";
+const csp = EditorView.cspNonce.of(nonce);
+
 /** Position of 1-based `line`:`column` in `doc`, clamped into it. */
 function offset(doc, line, column) {
   const l = doc.line(Math.min(Math.max(line, 1), doc.lines));
@@ -38,11 +43,10 @@ export function codeEditor(parent, source, { onChange, onCheck, onConvention }) 
       onCheck && onCheck(check);
       if (check.status !== "failed") return [];
       const from = offset(view.state.doc, check.line, check.column);
-      const lineEnd = view.state.doc.lineAt(from).to;
       return [
         {
           from,
-          to: Math.max(from + 1, Math.min(lineEnd, from + 1)),
+          to: Math.min(from + 1, view.state.doc.lineAt(from).to),
           severity: "error",
           source: "compiler",
           message: `${check.message} (line ${check.line}, column ${check.column})`,
@@ -60,6 +64,7 @@ export function codeEditor(parent, source, { onChange, onCheck, onConvention }) 
     state: EditorState.create({
       doc: source,
       extensions: [
+        csp,
         basicSetup,
         javascript(),
         lintGutter(),
@@ -90,6 +95,7 @@ export function jsonEditor(parent, text, label, onChange) {
     state: EditorState.create({
       doc: text,
       extensions: [
+        csp,
         basicSetup,
         json(),
         EditorView.contentAttributes.of({ "aria-label": label }),
@@ -101,7 +107,7 @@ export function jsonEditor(parent, text, label, onChange) {
 
 /** A side-by-side, read-only diff of `older` (a) and `newer` (b). */
 export function diffView(parent, older, newer) {
-  const readOnly = [basicSetup, javascript(), EditorState.readOnly.of(true), EditorView.editable.of(false)];
+  const readOnly = [csp, basicSetup, javascript(), EditorState.readOnly.of(true), EditorView.editable.of(false)];
   return new MergeView({
     parent,
     a: { doc: older, extensions: readOnly },

@@ -32,12 +32,9 @@ export function Scenes() {
 
   const reorder = async (scene, order) => {
     const before = functions;
-    const moved = new Map(order.map((id, i) => [id, i]));
-    setFunctions(
-      [...functions].sort((a, b) =>
-        a.scene === scene && b.scene === scene ? moved.get(a.funcId) - moved.get(b.funcId) : 0,
-      ),
-    );
+    const byId = new Map(functions.map((f) => [f.funcId, f]));
+    let next = 0;
+    setFunctions(functions.map((f) => (f.scene === scene ? byId.get(order[next++]) : f)));
     try {
       await call("PUT", `/v1/scenes/${enc(scene)}/order`, { order });
       setNotice(`Saved the order of ${scene}.`);

@@ -75,7 +75,7 @@ function Env() {
       setError(err.message);
     }
   };
-  const entries = env ? Object.entries(env.env ?? env) : [];
+  const entries = env ? Object.entries(env) : [];
   return (
     <section aria-label="environment variables">
       <h2>Environment variables</h2>

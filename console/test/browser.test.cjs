@@ -55,6 +55,16 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 }
 
+// Polls `condition` (async) until it holds or WAIT passes.
+async function until(condition) {
+  const end = Date.now() + WAIT;
+  while (Date.now() < end) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 async function step(name, fn) {
   try {
     await fn();
@@ -174,10 +184,11 @@ main(async ({ base, keyId, secret, native }) => {
       check('Alt+↓ moves a function down and saves the order', (await order()).join() === [second.funcId, funcId, third.funcId].join(), await order());
       const focused = await page.evaluate(() => document.activeElement && document.activeElement.dataset.funcId);
       check('the keyboard stays on the moved function', focused === funcId, focused);
-      await page.getByRole('status').filter({ hasText: 'Saved' }).evaluate((el) => (el.textContent = ''));
       await rows.nth(2).dragTo(rows.nth(0));
-      await page.getByText('Saved the order of PRE_REGISTER.').waitFor({ timeout: WAIT });
-      check('dragging the last function to the top saves that order', (await order()).join() === [third.funcId, second.funcId, funcId].join(), await order());
+      const dragged = [third.funcId, second.funcId, funcId].join();
+      await until(async () => (await order()).join() === dragged);
+      check('dragging the last function to the top saves that order', (await order()).join() === dragged, await order());
+      check('and the page shows it', (await rows.nth(0).innerText()).includes('third'), await rows.allInnerTexts());
       await page.getByLabel('enable second').uncheck();
       await page.getByText('second is disabled.').waitFor({ timeout: WAIT });
       check('a function is disabled from the list', (await api('GET', `/v1/functions/${second.funcId}`)).enabled === false);

@@ -4,9 +4,11 @@
 //!
 //! The page talks to the public API only, with a token it exchanges a key
 //! pair for (as the CLI does), so it can do nothing the key's role could not.
-//! Every answer carries a strict Content-Security-Policy (scripts and styles
-//! from this origin only, nothing inline, no framing) and is revalidated on
-//! each load (`cache-control: no-cache` with a strong `etag`).
+//! Every answer carries a strict Content-Security-Policy (scripts from this
+//! origin only, nothing inline; styles from this origin and, on the page, the
+//! editor's `<style>` by a per-page nonce; no framing). Assets are revalidated
+//! on each load (`cache-control: no-cache` with a strong `etag`); the page is
+//! never cached.
 
 use axum::Router;
 use axum::extract::Path;
@@ -18,12 +20,33 @@ use std::sync::OnceLock;
 
 use crate::AppState;
 
-/// The policy every console answer carries. `style-src 'self'` still lets
-/// the editor style itself through constructed stylesheets and the CSSOM,
-/// never through inline `<style>` or `style` attributes in markup.
+/// The policy every console answer carries: scripts from this origin only
+/// (nothing inline, no `eval`), nothing framed, nothing fetched elsewhere.
+/// The page itself is sent with [`page_policy`], which also lets the editor's
+/// own `<style>` element in by a nonce.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Where `index.html` holds the nonce (a `<meta name="hookbox-csp-nonce">`
+/// the app hands to CodeMirror, whose themes are one `<style>` element).
+const NONCE_PLACEHOLDER: &str = "__CSP_NONCE__";
+
+/// [`CONTENT_SECURITY_POLICY`] with `nonce` allowed for `<style>` elements.
+pub fn page_policy(nonce: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self';",
+        &format!("style-src 'self' 'nonce-{nonce}';"),
+    )
+}
+
+/// 128 random bits, base64: a fresh nonce for each page sent.
+fn nonce() -> Option<String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
 
 /// One embedded file: its name under `/console/`, content type and bytes.
 struct Asset {
@@ -81,6 +104,9 @@ fn etags() -> &'static [String] {
 }
 
 fn serve(file: &str, headers: &HeaderMap) -> Response {
+    if file == "index.html" {
+        return page();
+    }
     let Some(index) = ASSETS.iter().position(|a| a.name == file) else {
         return crate::ApiError::not_found("no such console file").into_response();
     };
@@ -94,7 +120,10 @@ fn serve(file: &str, headers: &HeaderMap) -> Response {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            )],
             asset.bytes,
         )
             .into_response()
@@ -104,19 +133,52 @@ fn serve(file: &str, headers: &HeaderMap) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    protect(h);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
     response
+}
+
+/// The page, with a nonce of its own; never cached (the nonce must not be
+/// reused).
+fn page() -> Response {
+    let html = std::str::from_utf8(ASSETS[0].bytes).unwrap_or_default();
+    let Some(nonce) = nonce() else {
+        return crate::ApiError::internal().into_response();
+    };
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(ASSETS[0].content_type),
+        )],
+        html.replace(NONCE_PLACEHOLDER, &nonce),
+    )
+        .into_response();
+    let h = response.headers_mut();
+    match HeaderValue::from_str(&page_policy(&nonce)) {
+        Ok(v) => h.insert(header::CONTENT_SECURITY_POLICY, v),
+        Err(_) => return crate::ApiError::internal().into_response(),
+    };
+    protect(h);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The headers every console answer carries besides its policy.
+fn protect(h: &mut HeaderMap) {
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
 }

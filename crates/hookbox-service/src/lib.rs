@@ -60,13 +60,13 @@ pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, f
 pub use scene::{ACTION_TRIGGERS, AUTHORIZER, SCENES, action_trigger, is_scene};
 pub use service::{
     Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS,
-    DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, Health,
+    DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, FunctionStats, Health,
     MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
     MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,
-    MAX_HELD_JOBS, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS,
-    FunctionStats, MAX_STATS_POINTS, MIN_REDACTED_CHARS, NewConnection, STATS_BUCKET_SECONDS,
-    STATS_WINDOW_SECONDS, StatsBucket, NonceError, Service, ServiceConfig, TenantPatch,
-    check_domain, check_secret_set,
+    MAX_HELD_JOBS, MAX_LOGS_PAGE, MAX_SCRIPT_ARGS, MAX_STATS_POINTS, MAX_TENANT_ID_CHARS,
+    MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS, NewConnection, NonceError, STATS_BUCKET_SECONDS,
+    STATS_WINDOW_SECONDS, Service, ServiceConfig, StatsBucket, TenantPatch, check_domain,
+    check_secret_set,
 };
 pub use service::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,

@@ -13,6 +13,7 @@
 //! | `runs` | single invocations, dry runs, scene runs |
 //! | `queue` | the durable async queue and its worker |
 //! | `log_records` | invocation log records and secret redaction |
+//! | `stats` | a function's last hour from its logs |
 //! | `connections`, `packages`, `action_cache` | custom databases, npm packages, the Actions cache |
 
 use crate::authorizer;
@@ -21,7 +22,8 @@ use crate::hooks::{self, is_trigger};
 use crate::logs::{self, LogPolicy, LogQueue, LogReceiver, LogWriter};
 use crate::metrics::{Metrics, OutcomeLabels, SceneLabels, VersionLabels};
 use crate::model::{
-    Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, SourceCheck, Step, check_scene,
+    Call, FunctionPatch, NewFunction, SceneCommand, SceneResult, ServiceError, SourceCheck, Step,
+    check_scene,
 };
 use crate::outbound::{AllowList, OutboundClient, PrivateAccess, check_reachable};
 use crate::scene::{AUTHORIZER, action_trigger};
@@ -30,7 +32,7 @@ use hookbox_engine::{
     Outbound, Outcome, OutcomeKind, Tokens,
 };
 use hookbox_store::{
-    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogFilter, LogPoint, LogRecord, Role,
+    AccessKey, FunctionRecord, FunctionStatus, FunctionVersion, Job, LogFilter, LogRecord, Role,
     SealedSecrets, Store, StoreError, Tenant,
 };
 use serde_json::Value;
@@ -49,6 +51,7 @@ mod packages;
 mod queue;
 mod runs;
 mod signing;
+mod stats;
 mod tenants;
 mod versions;
 pub use action_cache::{
@@ -57,10 +60,7 @@ pub use action_cache::{
 };
 pub use env::{MAX_ENV_VALUE_BYTES, check_secret_set};
 pub use loading::{CHANGE_POLL, DatabaseState, Health};
-pub use log_records::{
-    FunctionStats, MAX_STATS_POINTS, MIN_REDACTED_CHARS, STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS,
-    StatsBucket,
-};
+pub use log_records::MIN_REDACTED_CHARS;
 pub(crate) use packages::check_dependencies;
 pub use packages::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,
@@ -68,6 +68,9 @@ pub use packages::{
 };
 pub use queue::MAX_HELD_JOBS;
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
+pub use stats::{
+    FunctionStats, MAX_STATS_POINTS, STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS, StatsBucket,
+};
 pub use tenants::{MAX_DOMAIN_CHARS, TenantPatch, check_domain};
 use {log_records::*, queue::*};
 #[path = "connections.rs"]

@@ -120,6 +120,10 @@ fn logs_filter_by_outcome_and_version_and_read_as_points(s: Store) {
             let mut r = log("t", "f", now - 30 + i);
             r.outcome = if i % 3 == 0 { "error" } else { "ok" }.into();
             r.version = Some(1 + i % 2);
+            // A function's own error fields and console text that look
+            // like the record's: only the record's own count.
+            r.error = Some(json!({"name": "E", "message": "m", "outcome": "ok", "version": 99}));
+            r.logs = json!([{"level": "info", "message": "\"outcome\":\"timeout\" \u{0}"}]);
             r.duration_us = 100 + i;
             r
         })
@@ -144,13 +148,26 @@ fn logs_filter_by_outcome_and_version_and_read_as_points(s: Store) {
     };
     let (page, total) = s.list_logs_matching("t", "f", &both, 1, 100).unwrap();
     assert_eq!(total, 5);
-    assert!(page.iter().all(|r| r.version == Some(2) && r.outcome == "error"));
+    assert!(
+        page.iter()
+            .all(|r| r.version == Some(2) && r.outcome == "error")
+    );
     let none = LogFilter {
         outcome: Some("timeout".into()),
         version: None,
     };
-    assert_eq!(s.list_logs_matching("t", "f", &none, 1, 10).unwrap(), (Vec::new(), 0));
-    let all = s.list_logs_matching("t", "f", &LogFilter::default(), 1, 100).unwrap();
+    let nested = LogFilter {
+        outcome: None,
+        version: Some(99),
+    };
+    assert_eq!(s.list_logs_matching("t", "f", &nested, 1, 10).unwrap().1, 0);
+    assert_eq!(
+        s.list_logs_matching("t", "f", &none, 1, 10).unwrap(),
+        (Vec::new(), 0)
+    );
+    let all = s
+        .list_logs_matching("t", "f", &LogFilter::default(), 1, 100)
+        .unwrap();
     assert_eq!(all.1, 30);
 
     let points = s.log_points("t", "f", now - 10, 100).unwrap();

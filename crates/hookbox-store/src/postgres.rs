@@ -2078,9 +2078,14 @@ impl LogStore for PgStore {
         let version = filter.version.map(|v| i64::try_from(v).unwrap_or(i64::MAX));
         self.run(async {
             let client = self.client().await?;
+            // Read from the record's text, not with `->>`: a `json` value
+            // holding `\u0000` (a console line may) cannot be unescaped, and
+            // the record's top-level `outcome` and `version` are written
+            // before any nested object (`error`, `logs`), so the first match is
+            // theirs (LogRecord's field order; strings escape their quotes).
             let matching = "tenant_id = $1 AND func_id = $2
-                 AND ($3::text IS NULL OR record->>'outcome' = $3)
-                 AND ($4::bigint IS NULL OR (record->>'version')::bigint = $4)";
+                 AND ($3::text IS NULL OR substring(record::text from '\"outcome\":\"([^\"]*)\"') = $3)
+                 AND ($4::bigint IS NULL OR substring(record::text from '\"version\":([0-9]+)')::bigint = $4)";
             let total: i64 = client
                 .query_one(
                     &format!("SELECT count(*)::bigint FROM logs WHERE {matching}"),
@@ -2119,8 +2124,8 @@ impl LogStore for PgStore {
             let client = self.client().await?;
             let rows = client
                 .query(
-                    "SELECT at_micros, record->>'outcome' AS outcome,
-                            COALESCE((record->>'durationUs')::bigint, 0) AS duration_us
+                    "SELECT at_micros, substring(record::text from '\"outcome\":\"([^\"]*)\"') AS outcome,
+                            COALESCE(substring(record::text from '\"durationUs\":([0-9]+)')::bigint, 0) AS duration_us
                      FROM logs WHERE tenant_id = $1 AND func_id = $2 AND at_micros >= $3
                      ORDER BY at_micros DESC, seq DESC LIMIT $4",
                     &[&tenant_id, &func_id, &since, &max],
