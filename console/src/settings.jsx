@@ -3,6 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
+import { when } from "./common.jsx";
 
 function useLoad(path) {
   const [data, setData] = useState(null);
@@ -196,14 +197,27 @@ function Connections() {
 }
 
 function Keys() {
+  const [data, error, load, setError] = useLoad("/v1/keys");
   const [role, setRole] = useState("invoke");
   const [created, setCreated] = useState(null);
-  const [error, setError] = useState(null);
+  const [message, setMessage] = useState(null);
   const create = async (e) => {
     e.preventDefault();
     try {
       setCreated(await call("POST", "/v1/keys", { role }));
       setError(null);
+      load();
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  const revoke = async (id) => {
+    if (!confirm(`Revoke the key ${id}? It can no longer sign in; tokens already issued for it expire within two hours.`)) return;
+    try {
+      await call("DELETE", `/v1/keys/${enc(id)}`);
+      setMessage(`Revoked ${id}.`);
+      setError(null);
+      load();
     } catch (err) {
       setError(err.message);
     }
@@ -211,7 +225,38 @@ function Keys() {
   return (
     <section aria-label="access keys">
       <h2>Access keys</h2>
-      <p class="muted">An invoke key runs functions and scenes (the auth gateway's); an admin key manages them.</p>
+      <p class="muted">
+        An invoke key runs functions and scenes (the auth gateway's); an admin key manages them. A revoked key can no
+        longer be exchanged for a token; tokens already issued for it expire within two hours.
+      </p>
+      {data && (
+        <table class="key-list">
+          <thead>
+            <tr>
+              <th>access key id</th>
+              <th>role</th>
+              <th>created</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {data.list.map((k) => (
+              <tr key={k.accessKeyId} data-key={k.accessKeyId}>
+                <td>
+                  <code>{k.accessKeyId}</code> {k.current && <span class="badge">this session</span>}
+                </td>
+                <td>{k.role}</td>
+                <td>{when(k.createdAt)}</td>
+                <td>
+                  <button class="link" aria-label={`revoke ${k.accessKeyId}`} onClick={() => revoke(k.accessKeyId)}>
+                    revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <form class="inline" onSubmit={create}>
         <select aria-label="role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
           <option value="invoke">invoke</option>
@@ -234,7 +279,7 @@ function Keys() {
           </dl>
         </div>
       )}
-      <Feedback error={error} />
+      <Feedback message={message} error={error} />
     </section>
   );
 }

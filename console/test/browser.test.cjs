@@ -214,6 +214,16 @@ main(async ({ base, keyId, secret, native }) => {
       const f = await api('GET', `/v1/functions/${funcId}`);
       const again = await api('POST', '/v1/scenes/PRE_REGISTER/run', { user: { email: 'ada@example.com' } });
       check('one click rolled back to version 1', f.deployedVersion === 1 && again.outcome === 'ok' && again.user.domain === 'example.com', [f.deployedVersion, again]);
+      await page.getByLabel('gradual percent').fill('50');
+      await page.locator('tr[data-version="2"]').getByRole('button', { name: 'gradual 50%' }).click();
+      await page.getByText('Version 2 runs for 50% of calls beside version 1.').waitFor({ timeout: WAIT });
+      const trial = await api('GET', `/v1/functions/${funcId}`);
+      check('a gradual deployment starts from the versions', trial.gradual && trial.gradual.version === 2
+        && trial.gradual.percent === 50 && trial.deployedVersion === 1, trial.gradual);
+      await page.getByRole('button', { name: 'Stop gradual deployment' }).click();
+      await page.getByText('Stopped the gradual deployment; version 1 runs.').waitFor({ timeout: WAIT });
+      const stopped = await api('GET', `/v1/functions/${funcId}`);
+      check('and stops there', !stopped.gradual && stopped.deployedVersion === 1, stopped.gradual);
     });
 
     await step('follow the logs while the scene runs, and filter them', async () => {
@@ -295,6 +305,17 @@ main(async ({ base, keyId, secret, native }) => {
         body: JSON.stringify({ accessKeyId: newKey, accessKeySecret: newSecret }),
       });
       check('a key made in the console works', exchanged.status === 200, exchanged.status);
+      await page.locator(`tr[data-key="${newKey}"]`).waitFor({ timeout: WAIT });
+      page.once('dialog', (d) => d.accept());
+      await page.getByLabel(`revoke ${newKey}`).click();
+      await page.getByText(`Revoked ${newKey}.`).waitFor({ timeout: WAIT });
+      const refused = await fetch(`${base}/api/v3/get-management-token`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessKeyId: newKey, accessKeySecret: newSecret }),
+      });
+      const keys = await api('GET', '/v1/keys');
+      check('and once revoked there, it no longer signs in', refused.status === 401
+        && !keys.list.some((k) => k.accessKeyId === newKey), [refused.status, keys]);
       await shot(page, '09-settings');
     });
 

@@ -18,7 +18,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v3/get-management-token", post(management_token))
         .route("/v1/tenants", post(create_tenant))
-        .route("/v1/keys", post(create_key))
+        .route("/v1/keys", post(create_key).get(list_keys))
+        .route("/v1/keys/{key_id}", axum::routing::delete(revoke_key))
         .route("/v1/functions", post(create_function).get(list_functions))
         .route(
             "/v1/functions/{func_id}",
@@ -198,6 +199,48 @@ async fn create_key(
     Ok(ok(
         &rid,
         serde_json::json!({ "accessKeyId": key.access_key_id, "accessKeySecret": secret, "role": key.role }),
+    ))
+}
+
+/// `GET /v1/keys`: the caller's tenant's keys, `{list: [{accessKeyId, role,
+/// createdAt, current}]}` (`current`: the key the caller's token came from).
+async fn list_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let keys = state.service.list_keys(&caller.tenant).await?;
+    let list: Vec<Value> = keys
+        .into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "accessKeyId": k.access_key_id,
+                "role": k.role,
+                "createdAt": k.created_at,
+                "current": k.access_key_id == caller.key_id,
+            })
+        })
+        .collect();
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "totalCount": list.len(), "list": list }),
+    ))
+}
+
+/// `DELETE /v1/keys/{id}`: revokes a key (404 for one the tenant does not
+/// have, 409 for its last admin key).
+async fn revoke_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(key_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state.service.revoke_key(&caller.tenant, &key_id).await?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "accessKeyId": key_id, "revoked": true }),
     ))
 }
 

@@ -38,6 +38,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     tenants_and_keys,
+    keys_are_listed_and_revoked_but_never_the_last_admin,
     env_and_allow_lists,
     functions_names_orders_and_deletion,
     versions_carry_secrets_and_are_pruned,
@@ -215,6 +216,62 @@ fn job(id: &str, at: u64) -> Job {
 
 fn ids(list: &[FunctionRecord]) -> Vec<&str> {
     list.iter().map(|r| r.func_id.as_str()).collect()
+}
+
+/// A tenant's keys, oldest first, and their revocation: only the tenant's own,
+/// never its last admin key, and a revoked key no longer verifies.
+fn keys_are_listed_and_revoked_but_never_the_last_admin(s: Store) {
+    let (_, first, _) = s
+        .create_tenant_with_key(Some("acme"), "Acme", Role::Admin)
+        .unwrap();
+    let (_, other, _) = s
+        .create_tenant_with_key(Some("other"), "Other", Role::Admin)
+        .unwrap();
+    let (invoke, invoke_secret) = s.create_key("acme", Role::Invoke).unwrap();
+    let ids = |t: &str| -> Vec<String> {
+        s.list_keys(t)
+            .unwrap()
+            .into_iter()
+            .map(|k| k.access_key_id)
+            .collect()
+    };
+    let mut expected = vec![first.access_key_id.clone(), invoke.access_key_id.clone()];
+    expected.sort_by_key(|id| {
+        s.get_key(id)
+            .unwrap()
+            .map(|k| (k.created_at, k.access_key_id))
+    });
+    assert_eq!(ids("acme"), expected);
+    assert_eq!(ids("other"), vec![other.access_key_id.clone()]);
+    assert!(ids("nobody").is_empty());
+
+    assert!(
+        !s.revoke_key("acme", &other.access_key_id).unwrap(),
+        "not acme's"
+    );
+    assert!(!s.revoke_key("acme", "no-such-key").unwrap());
+    assert!(matches!(
+        s.revoke_key("acme", &first.access_key_id),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(s.revoke_key("acme", &invoke.access_key_id).unwrap());
+    assert_eq!(
+        s.verify_key(&invoke.access_key_id, &invoke_secret).unwrap(),
+        None
+    );
+    assert_eq!(s.signing_secret(&invoke.access_key_id).unwrap(), None);
+    assert!(
+        !s.revoke_key("acme", &invoke.access_key_id).unwrap(),
+        "already gone"
+    );
+    let (second_admin, _) = s.create_key("acme", Role::Admin).unwrap();
+    assert!(s.revoke_key("acme", &first.access_key_id).unwrap());
+    assert_eq!(ids("acme"), vec![second_admin.access_key_id.clone()]);
+    assert!(matches!(
+        s.revoke_key("acme", &second_admin.access_key_id),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(ids("other"), vec![other.access_key_id]);
 }
 
 fn tenants_and_keys(s: Store) {

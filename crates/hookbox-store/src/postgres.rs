@@ -835,6 +835,76 @@ impl TenantStore for PgStore {
         Ok(self.stored_key(access_key_id)?.map(|s| s.key))
     }
 
+    fn list_keys(&self, tenant_id: &str) -> Result<Vec<AccessKey>, StoreError> {
+        if !clean(&[tenant_id]) {
+            return Ok(Vec::new());
+        }
+        let mut keys = self.run(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT record FROM access_keys WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            docs::<StoredKey>(&rows, "record")
+        })?;
+        keys.sort_by(|a, b| {
+            (&a.key.created_at, &a.key.access_key_id)
+                .cmp(&(&b.key.created_at, &b.key.access_key_id))
+        });
+        Ok(keys.into_iter().map(|s| s.key).collect())
+    }
+
+    fn revoke_key(&self, tenant_id: &str, access_key_id: &str) -> Result<bool, StoreError> {
+        if !clean(&[tenant_id, access_key_id]) {
+            return Ok(false);
+        }
+        self.run(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(db)?;
+            // The tenant's row is the lock: two revocations of a tenant's
+            // keys run one after the other.
+            let tenant = tx
+                .query_opt(
+                    "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            if tenant.is_none() {
+                return Ok(false);
+            }
+            let rows = tx
+                .query(
+                    "SELECT record FROM access_keys WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
+                .await
+                .map_err(db)?;
+            let keys: Vec<StoredKey> = docs(&rows, "record")?;
+            let Some(target) = keys.iter().find(|k| k.key.access_key_id == access_key_id) else {
+                return Ok(false);
+            };
+            if target.key.role == Role::Admin
+                && keys.iter().filter(|k| k.key.role == Role::Admin).count() <= 1
+            {
+                return Err(StoreError::Conflict(format!(
+                    "{access_key_id} is the tenant's last admin key; create another admin key first"
+                )));
+            }
+            tx.execute(
+                "DELETE FROM access_keys WHERE tenant_id = $1 AND id = $2",
+                &[&tenant_id, &access_key_id],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+
     fn update_tenant(
         &self,
         tenant_id: &str,

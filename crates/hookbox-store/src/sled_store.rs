@@ -123,6 +123,9 @@ pub struct SledStore {
     nonce_trees: nonces::NonceTrees,
     connection_trees: connections::ConnectionTrees,
     sealer: Option<Sealer>,
+    /// Serialises key revocations, so that two of them cannot each leave
+    /// the other as a tenant's last admin key (one process owns the Db).
+    key_revocation: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -200,6 +203,7 @@ impl SledStore {
             nonce_trees: nonces::NonceTrees::open(&db)?,
             connection_trees: connections::ConnectionTrees::open(&db)?,
             sealer: None,
+            key_revocation: Default::default(),
             db,
         };
         let store = store.migrated()?;
@@ -411,6 +415,49 @@ impl TenantStore for SledStore {
             .map(|b| decode::<StoredKey>(&b))
             .transpose()?
             .map(|s| s.key))
+    }
+
+    fn list_keys(&self, tenant_id: &str) -> Result<Vec<AccessKey>, StoreError> {
+        let mut keys = Vec::new();
+        for entry in self.keys.iter() {
+            let stored: StoredKey = decode(&entry?.1)?;
+            if stored.key.tenant_id == tenant_id {
+                keys.push(stored.key);
+            }
+        }
+        keys.sort_by(|a, b| {
+            (&a.created_at, &a.access_key_id).cmp(&(&b.created_at, &b.access_key_id))
+        });
+        Ok(keys)
+    }
+
+    fn revoke_key(&self, tenant_id: &str, access_key_id: &str) -> Result<bool, StoreError> {
+        let _serial = self
+            .key_revocation
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(key) = self.get_key(access_key_id)? else {
+            return Ok(false);
+        };
+        if key.tenant_id != tenant_id {
+            return Ok(false);
+        }
+        if key.role == Role::Admin {
+            let admins = self
+                .list_keys(tenant_id)?
+                .into_iter()
+                .filter(|k| k.role == Role::Admin)
+                .count();
+            if admins <= 1 {
+                return Err(StoreError::Conflict(format!(
+                    "{access_key_id} is the tenant's last admin key; create another admin key first"
+                )));
+            }
+        }
+        Ok(self.keys.remove(access_key_id.as_bytes())?.is_some() && {
+            self.keys.flush()?;
+            true
+        })
     }
 
     fn update_tenant(

@@ -85,6 +85,15 @@ pub trait TenantStore {
     /// A key's metadata (never its secret).
     fn get_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, StoreError>;
 
+    /// A tenant's keys (metadata only), oldest first.
+    fn list_keys(&self, tenant_id: &str) -> Result<Vec<AccessKey>, StoreError>;
+
+    /// Deletes one of a tenant's keys: it can no longer be exchanged for a
+    /// token nor sign a request. `Ok(false)` when the tenant has no such key;
+    /// `Conflict` when it is the tenant's last admin key (the tenant would be
+    /// locked out). Checked and written atomically.
+    fn revoke_key(&self, tenant_id: &str, access_key_id: &str) -> Result<bool, StoreError>;
+
     /// Changes a tenant atomically: `change` gets the stored record and
     /// edits it (it may run more than once). The id and creation time are
     /// kept whatever `change` does. `NotFound` if there is no such tenant.

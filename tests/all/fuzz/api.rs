@@ -121,6 +121,7 @@ fn native_routes() -> Vec<Route> {
             E,
         ),
         route(Method::POST, "/v1/keys", &["role"], &[], Tenant, E),
+        route(Method::GET, "/v1/keys", &[], &[], Tenant, E),
         route(
             Method::POST,
             "/v1/functions",

@@ -306,3 +306,92 @@ async fn logs_filter_by_outcome_and_version_and_stats_count_the_hour() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn keys_are_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let (_, made) = server
+        .call(
+            Method::POST,
+            "/v1/keys",
+            &token,
+            Some(json!({"role": "invoke"})),
+        )
+        .await;
+    let (id, secret) = (
+        made["data"]["accessKeyId"].as_str().unwrap().to_string(),
+        made["data"]["accessKeySecret"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let gateway = server.token_for(&id, &secret).await;
+
+    let (status, listed) = server.call(Method::GET, "/v1/keys", &token, None).await;
+    assert_eq!(status, 200, "{listed}");
+    let list = listed["data"]["list"].as_array().unwrap();
+    assert_eq!(listed["data"]["totalCount"], 2);
+    assert_eq!(list.len(), 2);
+    assert!(
+        list.iter()
+            .all(|k| k.get("accessKeySecret").is_none() && k["createdAt"].is_string()),
+        "{listed}"
+    );
+    let mine = list.iter().find(|k| k["current"] == true).unwrap();
+    assert_eq!(mine["role"], "admin");
+    let admin_id = mine["accessKeyId"].as_str().unwrap().to_string();
+    assert!(list.iter().any(|k| k["accessKeyId"] == id.as_str()
+        && k["role"] == "invoke"
+        && k["current"] == false));
+
+    let (status, _) = server.call(Method::GET, "/v1/keys", &gateway, None).await;
+    assert_eq!(status, 403, "an invoke key cannot list keys");
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/v1/keys/{admin_id}"),
+            &gateway,
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "nor revoke one");
+
+    let (status, last) = server
+        .call(
+            Method::DELETE,
+            &format!("/v1/keys/{admin_id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "the last admin key stays: {last}");
+    assert!(
+        last["message"].as_str().unwrap().contains("last admin key"),
+        "{last}"
+    );
+    let (status, _) = server
+        .call(Method::DELETE, "/v1/keys/no-such-key", &token, None)
+        .await;
+    assert_eq!(status, 404);
+
+    let (status, revoked) = server
+        .call(Method::DELETE, &format!("/v1/keys/{id}"), &token, None)
+        .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(revoked["data"]["revoked"], true);
+    let (status, _) = server
+        .raw(
+            Method::POST,
+            "/api/v3/get-management-token",
+            None,
+            Some(
+                serde_json::to_vec(&json!({"accessKeyId": id, "accessKeySecret": secret})).unwrap(),
+            ),
+        )
+        .await;
+    assert_eq!(status, 401, "a revoked key is not exchanged for a token");
+    let (_, after) = server.call(Method::GET, "/v1/keys", &token, None).await;
+    assert_eq!(after["data"]["totalCount"], 1);
+}

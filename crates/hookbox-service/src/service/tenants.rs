@@ -167,6 +167,35 @@ impl Service {
         })
         .await
     }
+
+    /// A tenant's keys, metadata only (never a secret), oldest first.
+    pub async fn list_keys(
+        &self,
+        tenant: &str,
+    ) -> Result<Vec<hookbox_store::AccessKey>, ServiceError> {
+        let t = tenant.to_string();
+        self.blocking(move |s| Ok(s.list_keys(&t)?)).await
+    }
+
+    /// Revokes one of a tenant's keys: it is no longer exchanged for a token
+    /// nor accepted on a signed request. Tokens already issued for it stay
+    /// valid until they expire (two hours after they were issued). Errors: `NotFound` for a key the tenant does not
+    /// have; `Conflict` for its last admin key.
+    pub async fn revoke_key(&self, tenant: &str, access_key_id: &str) -> Result<(), ServiceError> {
+        let (t, k) = (tenant.to_string(), access_key_id.to_string());
+        let revoked = self
+            .blocking(move |s| {
+                let revoked = s.revoke_key(&t, &k)?;
+                s.flush()?;
+                Ok(revoked)
+            })
+            .await?;
+        if revoked {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound(format!("key {access_key_id}")))
+        }
+    }
 }
 
 #[cfg(test)]
