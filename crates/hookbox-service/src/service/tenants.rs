@@ -174,7 +174,7 @@ impl Service {
         tenant: &str,
     ) -> Result<Vec<hookbox_store::AccessKey>, ServiceError> {
         let t = tenant.to_string();
-        self.blocking(move |s| Ok(s.list_keys(&t)?)).await
+        self.blocking(move |s| s.list_keys(&t)).await
     }
 
     /// Revokes one of a tenant's keys: it is no longer exchanged for a token
