@@ -97,7 +97,7 @@ export function ConsoleLines({ lines }) {
 }
 
 /** One outcome (test, dry run): its kind, error, diffs, claims, metadata and console. */
-export function OutcomeView({ outcome, input }) {
+export function OutcomeView({ outcome, input, diffs = true }) {
   if (!outcome) return null;
   const ok = outcome.outcome === "ok";
   const tokens = outcome.tokens || {};
@@ -117,8 +117,8 @@ export function OutcomeView({ outcome, input }) {
           {outcome.error.name}: {outcome.error.message}
         </p>
       )}
-      {ok && <Diff label="user" before={input.user} after={outcome.user} />}
-      {ok && <Diff label="context" before={input.context} after={outcome.context} />}
+      {ok && diffs && <Diff label="user" before={input.user} after={outcome.user} />}
+      {ok && diffs && <Diff label="context" before={input.context} after={outcome.context} />}
       {claims.length > 0 && (
         <div>
           <h4>token claims</h4>

@@ -296,6 +296,33 @@ main(async ({ base, keyId, secret, native }) => {
       await page.getByText('Saved 2 rule(s)').waitFor({ timeout: WAIT });
       const allow = await api('GET', '/v1/outbound');
       check('the allow-list is saved', JSON.stringify(allow.allow) === JSON.stringify(['api.example.com', '*.example.org']), allow);
+      await page.getByLabel('connection name').fill('users');
+      await page.getByRole('button', { name: 'New connection' }).click();
+      await page.getByText('Created users.').waitFor({ timeout: WAIT });
+      const conn = page.getByLabel('connection users');
+      await conn.locator('.cm-content').waitFor({ timeout: WAIT });
+      await conn.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(
+        'function login(email, password, callback) {\n'
+        + '  if (password !== configuration.PASSWORD) return callback(new WrongUsernameOrPasswordError(email));\n'
+        + '  callback(null, { user_id: email, email });\n}\n');
+      await page.waitForFunction(() => document.querySelector('[aria-label="script compile status"]').dataset.status === 'success', null, { timeout: WAIT });
+      await conn.getByRole('button', { name: 'Save script' }).click();
+      await page.getByText('Saved the login script.').waitFor({ timeout: WAIT });
+      await conn.getByLabel('configuration name').fill('PASSWORD');
+      await conn.getByLabel('configuration value').fill('correct horse');
+      await conn.getByRole('button', { name: 'Set' }).click();
+      await page.getByText('Set PASSWORD.').waitFor({ timeout: WAIT });
+      await conn.getByRole('button', { name: 'Run' }).click();
+      await conn.locator('.outcome [data-outcome]').waitFor({ timeout: WAIT });
+      const loggedIn = await conn.locator('.outcome').innerText();
+      const stored = await api('GET', '/v1/connections/users');
+      check('a database connection is made, its login script saved, configured and run there',
+        /\bok\b/.test(loggedIn) && /ada@example\.com/.test(loggedIn) && /configuration\.PASSWORD/.test(stored.scripts.login)
+        && JSON.stringify(stored.configuration) === '["PASSWORD"]' && !JSON.stringify(stored).includes('correct horse'),
+        [loggedIn.slice(0, 200), stored]);
       await page.getByRole('button', { name: 'Create key' }).click();
       await page.locator('.created-key code').nth(1).waitFor({ timeout: WAIT });
       const newKey = await page.locator('.created-key code').nth(0).innerText();
