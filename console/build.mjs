@@ -33,9 +33,11 @@ copyFileSync(join(here, "src", "index.html"), join(out, "index.html"));
 // The licences of exactly the packages bundled into app.js and app.css
 // (from esbuild's metafile), served as /console/THIRD_PARTY.txt.
 const packages = new Set();
-for (const input of Object.keys(result.metafile.inputs)) {
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-  if (m) packages.add(m[1]);
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m && bytesInOutput > 0) packages.add(m[1]);
+  }
 }
 const parts = ["Third-party software bundled into hookbox's web console (console/, built by esbuild).\n"];
 for (const name of [...packages].sort()) {

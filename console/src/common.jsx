@@ -19,10 +19,39 @@ export const SCENES = [
   "authorizer",
 ];
 
+/** A notice of what was done and the error of what failed, for screen readers too. */
+export function Feedback({ message, error }) {
+  return (
+    <>
+      {message && (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function Status({ fn }) {
   if (fn.status === "failed") return <span class="badge bad" title={fn.uploadErrMsg || ""}>does not compile</span>;
   if (fn.deployedVersion === 0) return <span class="badge">not deployed</span>;
   return <span class="badge good">compiled</span>;
+}
+
+/**
+ * `text` with the characters that change how text around them reads shown
+ * as `⟨U+XXXX⟩`: bidirectional controls (a console line `\u202Egnp.exe` would
+ * otherwise read "exe.png"), zero-width and other format characters.
+ */
+export function visible(text) {
+  return String(text).replace(/[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u00AD]/g, (c) =>
+    `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`,
+  );
 }
 
 export function when(iso) {
@@ -89,7 +118,7 @@ export function ConsoleLines({ lines }) {
       {lines.map((l, i) => (
         <div key={i} class={`line ${(l && l.level) || ""}`}>
           <span class="level">{l && l.level}</span>{" "}
-          {typeof l === "string" ? l : l && typeof l.message === "string" ? l.message : JSON.stringify(l)}
+          {visible(typeof l === "string" ? l : l && typeof l.message === "string" ? l.message : JSON.stringify(l))}
         </div>
       ))}
     </pre>
@@ -114,7 +143,7 @@ export function OutcomeView({ outcome, input, diffs = true }) {
       </p>
       {outcome.error && (
         <p class="error" role="alert">
-          {outcome.error.name}: {outcome.error.message}
+          {visible(`${outcome.error.name}: ${outcome.error.message}`)}
         </p>
       )}
       {ok && diffs && <Diff label="user" before={input.user} after={outcome.user} />}

@@ -68,13 +68,22 @@ export function detectConvention(state, tree) {
   }
   const pipe = functions.find((f) => f.name === "pipe");
   if (pipe) return { name: "Authing pipe function", detail: `function pipe${params(state, pipe.node)}` };
-  const script = functions.find((f) => SCRIPTS.includes(f.name));
-  if (script) return { name: "Custom database script", detail: `function ${script.name}${params(state, script.node)}` };
+  // One function alone is compiled as an expression and called as a rule,
+  // whatever its name (a lone `function login(…)` too, in a scene).
   if (expressionFunction && statements === 1) {
     return { name: "Auth0 Rule", detail: `function ${params(state, expressionFunction)}` };
   }
   if (functions.length === 1 && statements === 1) {
     return { name: "Auth0 Rule", detail: `function ${functions[0].name}${params(state, functions[0].node)}` };
+  }
+  // Helpers beside a template's function: a connection's script; in a
+  // scene the sandbox finds no entry point in it.
+  const script = functions.find((f) => SCRIPTS.includes(f.name));
+  if (script) {
+    return {
+      name: "Custom database script",
+      detail: `function ${script.name}${params(state, script.node)} (runs in a database connection, not in a scene)`,
+    };
   }
   return null;
 }

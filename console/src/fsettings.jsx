@@ -4,6 +4,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
+import { Feedback } from "./common.jsx";
 
 export function FunctionSettings({ fn, onChanged }) {
   const [form, setForm] = useState({
@@ -75,16 +76,7 @@ export function FunctionSettings({ fn, onChanged }) {
           <button type="submit">Save settings</button>
         </div>
       </form>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback message={message} error={error} />
       <Secrets base={base} onChanged={onChanged} />
       <h3>Danger</h3>
       <button class="danger" onClick={remove}>
@@ -110,6 +102,11 @@ function Secrets({ base, onChanged }) {
     e.preventDefault();
     const body = {};
     for (const r of rows) if (r.name.trim()) body[r.name.trim()] = r.value;
+    const count = Object.keys(body).length;
+    const ask = count
+      ? `Replace all of this function's secrets with these ${count}? Secrets not listed are removed.`
+      : "Remove all of this function's secrets?";
+    if (!confirm(ask)) return;
     try {
       await call("PUT", `${base}/secrets`, body);
       setRows([{ name: "", value: "" }]);
@@ -150,16 +147,7 @@ function Secrets({ base, onChanged }) {
         </button>{" "}
         <button type="submit">Replace secrets</button>
       </form>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback message={message} error={error} />
     </div>
   );
 }

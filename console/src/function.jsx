@@ -5,8 +5,9 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
+import * as unsaved from "./unsaved.js";
 import { codeEditor, setSource } from "./editor.js";
-import { SCENES, Status } from "./common.jsx";
+import { Feedback, SCENES, Status, visible } from "./common.jsx";
 import { TestBench } from "./test.jsx";
 import { Versions } from "./versions.jsx";
 import { Logs } from "./logs.jsx";
@@ -55,7 +56,7 @@ export function FunctionPage({ funcId, scene }) {
   return (
     <main class="function">
       <div class="toolbar">
-        <h1>{isNew ? "New function" : fn.funcName}</h1>
+        <h1>{isNew ? "New function" : visible(fn.funcName)}</h1>
         {fn && <Status fn={fn} />}
         {fn && (
           <span class="muted">
@@ -65,11 +66,7 @@ export function FunctionPage({ funcId, scene }) {
           </span>
         )}
       </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback error={error} />
       {!isNew && (
         <div role="tablist" class="tabs">
           {TABS.map((t) => (
@@ -79,13 +76,20 @@ export function FunctionPage({ funcId, scene }) {
           ))}
         </div>
       )}
-      {(isNew || tab === "Code") && <Code fn={fn} scene={scene} onSaved={(f) => setFn(f)} />}
+      <div hidden={!isNew && tab !== "Code"} role="tabpanel">
+        <Code fn={fn} scene={scene} onSaved={(f) => setFn(f)} />
+      </div>
       {!isNew && tab === "Versions" && <Versions fn={fn} onChanged={setFn} />}
       {!isNew && tab === "Logs" && <Logs fn={fn} />}
       {!isNew && tab === "Stats" && <Stats fn={fn} />}
       {!isNew && tab === "Settings" && <FunctionSettings fn={fn} onChanged={setFn} />}
     </main>
   );
+}
+
+/** The version the editor opens: the pending draft, else the deployed one. */
+function shownVersion(fn) {
+  return fn.draftVersion || fn.deployedVersion || fn.latestVersion;
 }
 
 /** The source the editor opens with: the pending draft's when there is one. */
@@ -103,19 +107,24 @@ function Code({ fn, scene, onSaved }) {
   const [check, setCheck] = useState(null);
   const [convention, setConvention] = useState(null);
   const [name, setName] = useState("");
-  const [newScene, setNewScene] = useState(scene || SCENES[0]);
+  const [newScene, setNewScene] = useState(SCENES.includes(scene) ? scene : SCENES[0]);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState(null);
   const [error, setError] = useState(null);
+  const stashKey = fn ? fn.funcId : "new";
 
   useEffect(() => {
     let alive = true;
     (async () => {
       const text = fn ? await editableSource(fn) : TEMPLATE;
       if (!alive) return;
+      // Work not saved when the page went away (a session that expired, a
+      // reload) comes back.
+      const stashed = unsaved.restore(stashKey, text);
       setSaved(text);
-      setSourceText(text);
-      view.current = codeEditor(host.current, text, {
+      setSourceText(stashed ?? text);
+      if (stashed !== null) setMessage("Restored your unsaved changes.");
+      view.current = codeEditor(host.current, stashed ?? text, {
         onChange: setSourceText,
         onCheck: setCheck,
         onConvention: setConvention,
@@ -127,7 +136,27 @@ function Code({ fn, scene, onSaved }) {
     };
   }, [fn && fn.funcId]);
 
-  const dirty = source !== null && source !== saved;
+  const dirty = source !== null && saved !== null && source !== saved;
+  // Another tab of this page (Versions) deployed or rolled back: the editor
+  // follows the version it shows, unless it holds unsaved work.
+  const version = fn ? shownVersion(fn) : null;
+  const loadedVersion = useRef(version);
+  useEffect(() => {
+    if (!fn || !view.current || loadedVersion.current === version) return;
+    loadedVersion.current = version;
+    if (dirty) return;
+    editableSource(fn)
+      .then((text) => {
+        setSaved(text);
+        if (view.current && view.current.state.doc.toString() !== text) setSource(view.current, text);
+      })
+      .catch((e) => setError(e.message));
+  }, [version]);
+  useEffect(() => {
+    if (source === null || saved === null) return;
+    unsaved.keep(stashKey, dirty ? source : null, saved);
+  }, [source, saved]);
+
   const save = async (draft) => {
     setBusy(true);
     setError(null);
@@ -136,17 +165,26 @@ function Code({ fn, scene, onSaved }) {
       let f;
       if (!fn) {
         f = await call("POST", "/v1/functions", { funcName: name, scene: newScene, sourceCode: source });
+        unsaved.keep(stashKey, null);
         location.hash = `#/functions/${enc(f.funcId)}`;
         return;
       }
-      if (dirty) {
-        f = await call("PATCH", `/v1/functions/${enc(fn.funcId)}`, { sourceCode: source, ...(draft ? { draft: true } : {}) });
+      const base = `/v1/functions/${enc(fn.funcId)}`;
+      if (dirty && (draft || fn.draftVersion)) {
+        // Over a pending draft, the edit is a new draft built on it; a
+        // deploy then deploys that draft, which ends it (a plain update
+        // would deploy but leave the older draft pending).
+        f = await call("PATCH", base, { sourceCode: source, draft: true });
+        if (!draft) f = await call("POST", `${base}/versions/${f.draftVersion}/deploy`, {});
+      } else if (dirty) {
+        f = await call("PATCH", base, { sourceCode: source });
       } else if (!draft && fn.draftVersion) {
-        f = await call("POST", `/v1/functions/${enc(fn.funcId)}/versions/${fn.draftVersion}/deploy`, {});
+        f = await call("POST", `${base}/versions/${fn.draftVersion}/deploy`, {});
       } else {
         f = fn;
       }
       setSaved(source);
+      unsaved.keep(stashKey, null);
       onSaved(f);
       setMessage(
         f.status === "failed"
@@ -224,18 +262,9 @@ function Code({ fn, scene, onSaved }) {
           )}
           {dirty && <span class="muted">unsaved changes</span>}
         </div>
-        {message && (
-          <p class="notice" role="status">
-            {message}
-          </p>
-        )}
-        {error && (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        )}
+        <Feedback message={message} error={error} />
       </div>
-      <TestBench fn={fn} source={source} dirty={dirty || !fn} />
+      <TestBench fn={fn} version={fn ? shownVersion(fn) : null} scene={newScene} source={source} dirty={dirty || !fn} />
     </div>
   );
 }

@@ -1,12 +1,18 @@
-// A function's invocation logs, newest first, filtered by outcome and
-// version, and followed live (polled each second while "Follow" is on).
+// A function's invocation logs, newest first, a page of 100 at a time,
+// filtered by outcome and version, and followed live (polled each second
+// while "Follow" is on). A row opens with a click, Enter or Space.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
-import { ConsoleLines, when } from "./common.jsx";
+import { ConsoleLines, Feedback, visible, when } from "./common.jsx";
 
 const OUTCOMES = ["ok", "error", "timeout", "out_of_fuel", "memory_limit", "stack_overflow", "callback_not_called", "invalid_output"];
 const PAGE = 100;
+
+/** A long error cut for the table; the row's console lines have the rest. */
+function short(text, max = 300) {
+  return text.length > max ? text.slice(0, max) + "…" : text;
+}
 
 export function Logs({ fn }) {
   const [list, setList] = useState(null);
@@ -15,30 +21,44 @@ export function Logs({ fn }) {
   const [follow, setFollow] = useState(false);
   const [open, setOpen] = useState(null);
   const [error, setError] = useState(null);
+  const [total, setTotal] = useState(0);
+  const [page, setPage] = useState(1);
 
   const query = () => {
-    const q = new URLSearchParams({ page: "1", limit: String(PAGE) });
+    const q = new URLSearchParams({ page: String(page), limit: String(PAGE) });
     if (outcome) q.set("outcome", outcome);
     if (version) q.set("version", version);
     return q.toString();
   };
+  // Only the newest request's answer is shown (a slow answer for an old
+  // filter must not overwrite a newer one), and Follow never stacks requests.
+  const latest = useRef(0);
+  const inFlight = useRef(false);
   const load = async () => {
+    const ticket = ++latest.current;
+    inFlight.current = true;
     try {
       const data = await call("GET", `/v1/functions/${enc(fn.funcId)}/logs?${query()}`);
+      if (ticket !== latest.current) return;
       setList(data.list);
+      setTotal(data.totalCount);
       setError(null);
     } catch (e) {
-      setError(e.message);
+      if (ticket === latest.current) setError(e.message);
+    } finally {
+      if (ticket === latest.current) inFlight.current = false;
     }
   };
   useEffect(() => {
     load();
-  }, [fn.funcId, outcome, version]);
+  }, [fn.funcId, outcome, version, page]);
+  useEffect(() => setPage(1), [outcome, version, follow]);
   useEffect(() => {
     if (!follow) return;
-    const timer = setInterval(load, 1000);
+    const timer = setInterval(() => inFlight.current || load(), 1000);
     return () => clearInterval(timer);
-  }, [follow, fn.funcId, outcome, version]);
+  }, [follow, fn.funcId, outcome, version, page]);
+  const pages = Math.max(1, Math.ceil(total / PAGE));
 
   const versions = [];
   for (let n = fn.latestVersion; n >= 1 && versions.length < 50; n--) versions.push(n);
@@ -74,12 +94,22 @@ export function Logs({ fn }) {
           Refresh
         </button>
         {follow && <span class="live">● live</span>}
+        <span class="muted" aria-label="log count">
+          {total} {total === 1 ? "record" : "records"}
+        </span>
+        {pages > 1 && (
+          <span class="pager">
+            <button class="link" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              ← newer
+            </button>
+            page {page} of {pages}
+            <button class="link" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+              older →
+            </button>
+          </span>
+        )}
       </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback error={error} />
       {list && list.length === 0 && <p class="muted">No invocations match.</p>}
       {list && list.length > 0 && (
         <table class="log-list">
@@ -96,7 +126,20 @@ export function Logs({ fn }) {
           </thead>
           <tbody>
             {list.map((r) => [
-              <tr key={r.id} class={`log ${r.outcome}`} data-outcome={r.outcome} onClick={() => setOpen(open === r.id ? null : r.id)}>
+              <tr
+                key={r.id}
+                class={`log ${r.outcome}`}
+                data-outcome={r.outcome}
+                tabIndex={0}
+                aria-expanded={open === r.id}
+                onClick={() => setOpen(open === r.id ? null : r.id)}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter" || e.key === " ") {
+                    e.preventDefault();
+                    setOpen(open === r.id ? null : r.id);
+                  }
+                }}
+              >
                 <td>{when(r.at)}</td>
                 <td>
                   <span class={`badge ${r.outcome === "ok" ? "good" : "bad"}`}>{r.outcome}</span>
@@ -104,7 +147,7 @@ export function Logs({ fn }) {
                 <td>{r.version ? `v${r.version}` : ""}</td>
                 <td>{r.durationUs} µs</td>
                 <td>{r.attempt}</td>
-                <td class="error-text">{r.error ? `${r.error.name || ""}: ${r.error.message || ""}` : ""}</td>
+                <td class="error-text">{r.error ? short(visible(`${r.error.name || ""}: ${r.error.message || ""}`)) : ""}</td>
                 <td class="muted">{r.requestId}</td>
               </tr>,
               open === r.id && (

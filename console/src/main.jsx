@@ -4,15 +4,27 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onSession, session, signedIn, signIn, signOut } from "./api.js";
+import * as unsaved from "./unsaved.js";
 import { Scenes } from "./scenes.jsx";
 import { FunctionPage } from "./function.jsx";
 import { Settings } from "./settings.jsx";
 import "./style.css";
 
+/** The page's route; leaving a page with unsaved editor work asks first. */
 function useHash() {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    const f = () => setHash(location.hash);
+    let current = location.hash;
+    const f = () => {
+      if (location.hash === current) return;
+      if (unsaved.any() && !confirm("Leave this page? Your unsaved changes will be lost.")) {
+        history.replaceState(null, "", current || "#/");
+        return;
+      }
+      unsaved.dropAll();
+      current = location.hash;
+      setHash(location.hash);
+    };
     addEventListener("hashchange", f);
     return () => removeEventListener("hashchange", f);
   }, []);
@@ -30,6 +42,11 @@ function SignIn() {
     setError(null);
     try {
       await signIn(id.trim(), secret.trim());
+      const who = session();
+      if (who && who.role !== "admin") {
+        signOut();
+        setError(`This key has the ${who.role} role: it runs functions, and the console needs an admin key.`);
+      }
     } catch (err) {
       setError(err.message);
     } finally {

@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
-import { SCENES, Status } from "./common.jsx";
+import { Feedback, SCENES, Status, visible } from "./common.jsx";
 
 export function Scenes() {
   const [functions, setFunctions] = useState(null);
@@ -59,11 +59,7 @@ export function Scenes() {
         <h1>Functions</h1>
         <NewFunction />
       </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback error={error} />
       <p class="notice" role="status">
         {notice}
       </p>
@@ -165,7 +161,7 @@ function SceneList({ scene, list, onReorder, onToggle }) {
             </span>
             <span class="position">{i + 1}</span>
             <a class="name" href={`#/functions/${enc(f.funcId)}`}>
-              {f.funcName}
+              {visible(f.funcName)}
             </a>
             <Status fn={f} />
             <span class="meta">

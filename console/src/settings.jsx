@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
-import { OutcomeView, when } from "./common.jsx";
+import { Feedback, OutcomeView, when } from "./common.jsx";
 import { codeEditor } from "./editor.js";
 
 function useLoad(path) {
@@ -20,23 +20,6 @@ function useLoad(path) {
     load();
   }, [path]);
   return [data, error, load, setError];
-}
-
-function Feedback({ message, error }) {
-  return (
-    <>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-    </>
-  );
 }
 
 export function Settings() {
@@ -273,6 +256,7 @@ function ConnectionEditor({ name, onChanged }) {
       setError(null);
       onChanged();
     } catch (e) {
+      setMessage(null);
       setError(e.message);
     }
   };
@@ -284,9 +268,12 @@ function ConnectionEditor({ name, onChanged }) {
       } catch (e) {
         throw new Error(`args: not JSON (${e.message})`);
       }
+      setOutcome(null);
+      setMessage(null);
       setOutcome(await call("POST", `${base}/scripts/${script}/run`, { args: parsed }));
       setError(null);
     } catch (e) {
+      setOutcome(null);
       setError(e.message);
     }
   };
@@ -395,8 +382,11 @@ function Keys() {
       setError(err.message);
     }
   };
-  const revoke = async (id) => {
-    if (!confirm(`Revoke the key ${id}? It can no longer sign in; tokens already issued for it expire within two hours.`)) return;
+  const revoke = async (id, current) => {
+    const ask = current
+      ? `Revoke ${id}, the key this session signed in with? This session keeps working until its token expires (within two hours); after that, sign in with another admin key.`
+      : `Revoke the key ${id}? It can no longer sign in; tokens already issued for it expire within two hours.`;
+    if (!confirm(ask)) return;
     try {
       await call("DELETE", `/v1/keys/${enc(id)}`);
       setMessage(`Revoked ${id}.`);
@@ -432,7 +422,7 @@ function Keys() {
                 <td>{k.role}</td>
                 <td>{when(k.createdAt)}</td>
                 <td>
-                  <button class="link" aria-label={`revoke ${k.accessKeyId}`} onClick={() => revoke(k.accessKeyId)}>
+                  <button class="link" aria-label={`revoke ${k.accessKeyId}`} onClick={() => revoke(k.accessKeyId, k.current)}>
                     revoke
                   </button>
                 </td>

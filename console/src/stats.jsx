@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { call, enc } from "./api.js";
+import { Feedback } from "./common.jsx";
 
 export function Stats({ fn }) {
   const [stats, setStats] = useState(null);
@@ -62,11 +63,7 @@ export function Stats({ fn }) {
   const errors = stats ? stats.buckets.reduce((n, b) => n + b.errors, 0) : 0;
   return (
     <section class="stats">
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback error={error} />
       {stats && (
         <p aria-label="summary">
           <b>{total}</b> calls, <b>{errors}</b> errors in the last hour; p50 <b>{stats.p50Us ?? "–"}</b> µs, p99{" "}

@@ -1,5 +1,6 @@
 // The test bench: run the editor's code against a user, context and event the
-// person types or picks from this tab's recent tests. Unsaved code runs
+// person types or picks from the function's recent calls (as this node saw
+// them, GET /v1/functions/{id}/recent-inputs) or this tab's recent tests. Unsaved code runs
 // through POST /v1/run (nothing stored); saved code through the function's
 // test route, with its version's secrets and dependencies. Nothing is
 // deployed, logged or counted either way.
@@ -7,7 +8,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
 import { jsonEditor } from "./editor.js";
-import { OutcomeView } from "./common.jsx";
+import { Feedback, OutcomeView, when } from "./common.jsx";
 
 const RECENT = "hookbox.recentTests";
 const DEFAULT_INPUT = {
@@ -29,6 +30,13 @@ function remember(input) {
   sessionStorage.setItem(RECENT, JSON.stringify(list));
 }
 
+/** How an input is named in the picker: its user's email or id. */
+function label(input) {
+  const u = (input && input.user) || {};
+  const who = u.email || u.user_id || u.id || u.sub || "{}";
+  return `${typeof who === "string" ? who : JSON.stringify(who)}${input && input.event && Object.keys(input.event).length ? " + event" : ""}`;
+}
+
 function parseField(name, text) {
   if (!text.trim()) return {};
   let v;
@@ -41,7 +49,7 @@ function parseField(name, text) {
   return v;
 }
 
-export function TestBench({ fn, source, dirty }) {
+export function TestBench({ fn, version, scene, source, dirty }) {
   const fields = ["user", "context", "event"];
   const hosts = { user: useRef(null), context: useRef(null), event: useRef(null) };
   const views = useRef({});
@@ -51,6 +59,15 @@ export function TestBench({ fn, source, dirty }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const [recent, setRecent] = useState(recentTests());
+  const [calls, setCalls] = useState([]);
+  const loadCalls = () =>
+    fn &&
+    call("GET", `/v1/functions/${enc(fn.funcId)}/recent-inputs`)
+      .then((d) => setCalls(d.list))
+      .catch(() => setCalls([]));
+  useEffect(() => {
+    loadCalls();
+  }, [fn && fn.funcId]);
 
   const fill = (value) => {
     for (const f of fields) {
@@ -79,8 +96,8 @@ export function TestBench({ fn, source, dirty }) {
       if (Object.keys(value.event).length) body.event = value.event;
       const result =
         dirty || !fn
-          ? await call("POST", "/v1/run", { sourceCode: source, ...body, ...(fn ? { timeout: fn.timeout } : {}) })
-          : await call("POST", `/v1/functions/${enc(fn.funcId)}/test`, body);
+          ? await call("POST", "/v1/run", { sourceCode: source, ...body, ...(fn ? { timeout: fn.timeout, scene: fn.scene } : scene ? { scene } : {}) })
+          : await call("POST", `/v1/functions/${enc(fn.funcId)}/test?version=${version}`, body);
       remember(value);
       setRecent(recentTests());
       setInput(value);
@@ -97,25 +114,39 @@ export function TestBench({ fn, source, dirty }) {
       <div class="toolbar">
         <h3>Test</h3>
         <button onClick={run} disabled={busy || source === null}>
-          {dirty || !fn ? "Run the editor's code" : `Test v${fn.draftVersion || fn.latestVersion}`}
+          {dirty || !fn ? "Run the editor's code" : `Test v${version}`}
         </button>
-        {recent.length > 0 && (
+        {(recent.length > 0 || calls.length > 0) && (
           <label>
             Recent{" "}
             <select
-              aria-label="recent tests"
+              aria-label="recent inputs"
+              onFocus={loadCalls}
               onChange={(e) => {
-                const i = Number(e.currentTarget.value);
-                if (!isNaN(i) && recent[i]) fill(recent[i]);
+                const [kind, i] = e.currentTarget.value.split(":");
+                const picked = kind === "call" ? calls[Number(i)] && calls[Number(i)].input : recent[Number(i)];
+                if (picked) fill(picked);
               }}
             >
               <option value="">pick…</option>
-              {recent.map((t, i) => (
-                <option key={i} value={i}>
-                  {(t.user && (t.user.email || t.user.user_id || t.user.id)) || "{}"}
-                  {t.event && Object.keys(t.event).length ? " + event" : ""}
-                </option>
-              ))}
+              {calls.length > 0 && (
+                <optgroup label="recent calls">
+                  {calls.map((c, i) => (
+                    <option key={c.requestId + i} value={`call:${i}`}>
+                      {label(c.input)} · v{c.version} · {when(c.at)}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
+              {recent.length > 0 && (
+                <optgroup label="this tab's tests">
+                  {recent.map((t, i) => (
+                    <option key={i} value={`test:${i}`}>
+                      {label(t)}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
             </select>
           </label>
         )}
@@ -126,11 +157,7 @@ export function TestBench({ fn, source, dirty }) {
           <div class="json-editor" ref={hosts[f]} />
         </details>
       ))}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback error={error} />
       <OutcomeView outcome={outcome} input={input || {}} />
     </aside>
   );

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
 import { diffView } from "./editor.js";
-import { when } from "./common.jsx";
+import { Feedback, when } from "./common.jsx";
 
 export function Versions({ fn, onChanged }) {
   const [versions, setVersions] = useState(null);
@@ -101,16 +101,7 @@ export function Versions({ fn, onChanged }) {
           %
         </label>
       </div>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Feedback message={message} error={error} />
       {versions && (
         <table class="version-list">
           <thead>

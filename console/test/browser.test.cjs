@@ -247,6 +247,21 @@ main(async ({ base, keyId, secret, native }) => {
       await page.waitForFunction(() => [...document.querySelectorAll('.log-list tr.log')].every((r) => /v2/.test(r.textContent)), null, { timeout: WAIT });
       await page.getByLabel('filter by version').selectOption('');
       await page.getByLabel('follow').uncheck();
+      await page.getByRole('tab', { name: 'Code' }).click();
+      const picker = page.getByLabel('recent inputs');
+      await picker.waitFor({ timeout: WAIT });
+      // The picker asks for the function's recent calls when it gets focus.
+      await until(async () => {
+        await picker.focus();
+        return (await picker.locator('optgroup[label="recent calls"] option').count()) > 0;
+      });
+      const firstCall = await picker.locator('optgroup[label="recent calls"] option').first().getAttribute('value');
+      await picker.selectOption(firstCall);
+      const userText = await page.getByLabel('test user').innerText();
+      const calls = await api('GET', `/v1/functions/${funcId}/recent-inputs`);
+      check('a recent call fills the test bench with the user it was called with', calls.list.length >= 1
+        && userText.includes(calls.list[0].input.user.email), [userText, calls.list[0]]);
+      await page.getByRole('tab', { name: 'Logs' }).click();
       await shot(page, '06-logs');
     });
 

@@ -23,8 +23,12 @@ const cases = [
   ["exports.onContinuePostLogin = async (event, api) => {};", "Auth0 Action", "exports.onContinuePostLogin (trigger post-login)"],
   ["exports.handler = async (event, context) => ({ ok: true });", "Handler (FunctionGraph)", "exports.handler = (event, context) =>"],
   ["module.exports.handler = function (event, context, callback) {};", "Handler (FunctionGraph)", "exports.handler = function (event, context, callback)"],
-  ["function login(email, password, callback) { callback(null, null) }", "Custom database script", "function login(email, password, callback)"],
-  ["const x = 1;\nfunction getByEmail(email, callback) {}\nfunction helper() {}", "Custom database script", "function getByEmail(email, callback)"],
+  ["function login(email, password, callback) { callback(null, null) }", "Auth0 Rule", "function login(email, password, callback)"],
+  [
+    "const x = 1;\nfunction getByEmail(email, callback) {}\nfunction helper() {}",
+    "Custom database script",
+    "function getByEmail(email, callback) (runs in a database connection, not in a scene)",
+  ],
   ["const a = 1;\nconsole.log(a);", null, null],
   ["", null, null],
 ];

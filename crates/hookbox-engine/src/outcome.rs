@@ -28,6 +28,18 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [OutcomeKind; 8] = [
+        Self::Ok,
+        Self::Error,
+        Self::Timeout,
+        Self::OutOfFuel,
+        Self::MemoryLimit,
+        Self::StackOverflow,
+        Self::CallbackNotCalled,
+        Self::InvalidOutput,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",

@@ -80,7 +80,10 @@ const ASSETS: &[Asset] = &[
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route(
+            "/console",
+            get(|| async { guarded(Redirect::permanent("/console/").into_response()) }),
+        )
         .route("/console/", get(|headers: HeaderMap| async move { serve("index.html", &headers) }))
         .route(
             "/console/{file}",
@@ -108,7 +111,14 @@ fn serve(file: &str, headers: &HeaderMap) -> Response {
         return page();
     }
     let Some(index) = ASSETS.iter().position(|a| a.name == file) else {
-        return crate::ApiError::not_found("no such console file").into_response();
+        return guarded(
+            (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "no such console file\n",
+            )
+                .into_response(),
+        );
     };
     let asset = &ASSETS[index];
     let etag = &etags()[index];
@@ -146,7 +156,7 @@ fn serve(file: &str, headers: &HeaderMap) -> Response {
 fn page() -> Response {
     let html = std::str::from_utf8(ASSETS[0].bytes).unwrap_or_default();
     let Some(nonce) = nonce() else {
-        return crate::ApiError::internal().into_response();
+        return guarded(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     };
     let mut response = (
         [(
@@ -159,10 +169,23 @@ fn page() -> Response {
     let h = response.headers_mut();
     match HeaderValue::from_str(&page_policy(&nonce)) {
         Ok(v) => h.insert(header::CONTENT_SECURITY_POLICY, v),
-        Err(_) => return crate::ApiError::internal().into_response(),
+        Err(_) => return guarded(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     };
     protect(h);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// An answer other than a file (a redirect, a 404) with the same policy. A
+/// plain response, not an [`crate::ApiError`]: the API's errors are rendered
+/// later, by the envelope middleware, into a response of their own.
+fn guarded(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    protect(h);
     response
 }
 

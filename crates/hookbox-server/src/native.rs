@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/functions/{func_id}/invoke", post(invoke_function))
         .route("/v1/functions/{func_id}/logs", get(function_logs))
         .route("/v1/functions/{func_id}/stats", get(function_stats))
+        .route("/v1/functions/{func_id}/recent-inputs", get(recent_inputs))
         .route("/v1/scenes/{scene}/run", post(run_scene))
         .route("/v1/scenes/{scene}/order", put(set_order))
         .route("/v1/env", get(list_env).put(put_env_many))
@@ -376,12 +377,13 @@ async fn function_logs(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let (page, limit) = page_and_limit(q.page, q.limit, hookbox_service::MAX_LOGS_PAGE)?;
+    let kinds = hookbox_engine::OutcomeKind::ALL.map(|k| k.as_str());
     if let Some(o) = q.outcome.as_deref()
-        && !LOG_OUTCOMES.contains(&o)
+        && !kinds.contains(&o)
     {
         return Err(ApiError::invalid(format!(
             "outcome: must be one of {}, got {o:?}",
-            LOG_OUTCOMES.join(", ")
+            kinds.join(", ")
         )));
     }
     if q.version == Some(0) {
@@ -401,17 +403,25 @@ async fn function_logs(
     ))
 }
 
-/// The outcomes a log can hold (hookbox-engine's `OutcomeKind`).
-const LOG_OUTCOMES: &[&str] = &[
-    "ok",
-    "error",
-    "timeout",
-    "out_of_fuel",
-    "memory_limit",
-    "stack_overflow",
-    "callback_not_called",
-    "invalid_output",
-];
+/// `GET /v1/functions/{id}/recent-inputs`: `{list: [{at, requestId,
+/// version, input: {user, context, event?, args?}}]}`, the newest calls this
+/// node saw, newest first (see [`hookbox_service::RecentInput`]).
+async fn recent_inputs(
+    State(state): State<AppState>,
+    caller: Caller,
+    rid: axum::Extension<RequestId>,
+    Path(func_id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let list = state
+        .service
+        .recent_inputs(&caller.tenant, &func_id)
+        .await?;
+    Ok(ok(
+        &rid,
+        serde_json::json!({ "totalCount": list.len(), "list": list }),
+    ))
+}
 
 /// `GET /v1/functions/{id}/stats`: calls, errors and p50/p99 over the last
 /// hour, a bucket per minute (see [`hookbox_service::FunctionStats`]).
@@ -604,6 +614,9 @@ struct DryRun {
     event: Option<Value>,
     #[serde(default)]
     timeout: Option<u32>,
+    /// The scene to run as (an Action's trigger).
+    #[serde(default)]
+    scene: Option<String>,
 }
 
 async fn dry_run(
@@ -621,7 +634,13 @@ async fn dry_run(
     };
     let outcome = state
         .service
-        .dry_run(&caller.tenant, &body.source_code, call, body.timeout)
+        .dry_run(
+            &caller.tenant,
+            &body.source_code,
+            call,
+            body.timeout,
+            body.scene.as_deref(),
+        )
         .await?;
     Ok(ok(&rid, outcome))
 }

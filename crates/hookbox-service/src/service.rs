@@ -14,6 +14,7 @@
 //! | `queue` | the durable async queue and its worker |
 //! | `log_records` | invocation log records and secret redaction |
 //! | `stats` | a function's last hour from its logs |
+//! | `recent` | the newest inputs each function was called with, in memory |
 //! | `connections`, `packages`, `action_cache` | custom databases, npm packages, the Actions cache |
 
 use crate::authorizer;
@@ -49,6 +50,7 @@ mod loading;
 mod log_records;
 mod packages;
 mod queue;
+mod recent;
 mod runs;
 mod signing;
 mod stats;
@@ -67,6 +69,9 @@ pub use packages::{
     PackagesAdded,
 };
 pub use queue::MAX_HELD_JOBS;
+pub use recent::{
+    MAX_RECENT_BYTES, MAX_RECENT_INPUT_BYTES, RECENT_PER_FUNCTION, RECENT_SAMPLE_EVERY, RecentInput,
+};
 pub use signing::{DEFAULT_NONCES_PER_TENANT, NonceError};
 pub use stats::{
     FunctionStats, MAX_STATS_POINTS, STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS, StatsBucket,
@@ -310,6 +315,8 @@ struct Inner {
     /// (cluster mode), queued when it returns.
     held_jobs: Mutex<Vec<Job>>,
     metrics: Arc<Metrics>,
+    /// What the console's test bench offers (memory only, this node).
+    recent: recent::RecentInputs,
 }
 
 /// Handles of the background tasks; [`Background::shutdown`] stops them
@@ -382,6 +389,7 @@ impl Service {
                 database_down_since: std::sync::atomic::AtomicU64::new(0),
                 held_jobs: Mutex::new(Vec::new()),
                 metrics: Arc::new(Metrics::new()),
+                recent: Default::default(),
             }),
         }
     }

@@ -122,6 +122,7 @@ fn native_routes() -> Vec<Route> {
         ),
         route(Method::POST, "/v1/keys", &["role"], &[], Tenant, E),
         route(Method::GET, "/v1/keys", &[], &[], Tenant, E),
+        route(Method::DELETE, "/v1/keys/{key}", &[], &[], Tenant, E),
         route(
             Method::POST,
             "/v1/functions",
@@ -214,6 +215,7 @@ fn native_routes() -> Vec<Route> {
                 "event",
                 "timeout",
                 "memoryLimitMb",
+                "scene",
             ],
             &[],
             Tenant,

@@ -86,9 +86,19 @@ async fn the_console_is_served_with_a_strict_policy() {
     let css = get("/console/app.css").await.unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 
+    assert_eq!(
+        bare.headers()["x-frame-options"],
+        "DENY",
+        "the redirect too"
+    );
     for missing in ["/console/nope.js", "/console/..%2FCargo.toml"] {
         let r = get(missing).await.unwrap();
         assert_eq!(r.status(), 404, "{missing}");
+        assert_eq!(r.headers()["x-frame-options"], "DENY", "{missing}");
+        assert!(
+            r.headers().contains_key("content-security-policy"),
+            "{missing}"
+        );
     }
 }
 
@@ -394,4 +404,138 @@ async fn keys_are_listed_and_revoked() {
     assert_eq!(status, 401, "a revoked key is not exchanged for a token");
     let (_, after) = server.call(Method::GET, "/v1/keys", &token, None).await;
     assert_eq!(after["data"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn recent_inputs_are_real_calls_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let id = server
+        .deploy_id(
+            &token,
+            "hook",
+            "pre-user-registration",
+            "module.exports = function (user, context, cb) { cb(null, { user: { app_metadata: { k: context.webtask.secrets.API_KEY.length } } }) };",
+        )
+        .await;
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            &format!("/v1/functions/{id}/secrets"),
+            &token,
+            Some(json!({"API_KEY": "hook-secret-value"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            "/v1/env/TENANT_TOKEN",
+            &token,
+            Some(json!({"value": "env-secret-value"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let path = format!("/v1/functions/{id}/recent-inputs");
+
+    let (status, tested) = server
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{id}/test"),
+            &token,
+            Some(json!({"user": {"email": "tested@example.com"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{tested}");
+    let (status, none) = server.call(Method::GET, &path, &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        none["data"]["totalCount"], 0,
+        "a test is not a call: {none}"
+    );
+
+    let out = server
+        .invoke(
+            &token,
+            &id,
+            json!({"user": {"email": "ada@example.com"}, "context": {"ip": "203.0.113.7"}}),
+        )
+        .await;
+    assert_eq!(out["outcome"], "ok", "{out}");
+    assert!(
+        out.to_string().contains(r#""k":17"#),
+        "the secret reached the hook: {out}"
+    );
+    let (_, got) = server.call(Method::GET, &path, &token, None).await;
+    let list = got["data"]["list"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{got}");
+    assert_eq!(
+        list[0]["input"]["user"],
+        json!({"email": "ada@example.com"})
+    );
+    assert_eq!(list[0]["input"]["context"], json!({"ip": "203.0.113.7"}));
+    assert_eq!(list[0]["version"], 2, "the version with the secret");
+    assert!(list[0]["requestId"].is_string() && list[0]["at"].is_string());
+    let text = got.to_string();
+    assert!(
+        !text.contains("hook-secret-value") && !text.contains("env-secret-value"),
+        "{text}"
+    );
+
+    let (status, _) = server
+        .call(
+            Method::GET,
+            "/v1/functions/nobody/recent-inputs",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = server
+        .call(Method::DELETE, &format!("/v1/functions/{id}"), &token, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = server.call(Method::GET, &path, &token, None).await;
+    assert_eq!(status, 404, "a deleted function's calls are gone with it");
+}
+
+#[tokio::test]
+async fn a_dry_run_takes_the_scene_an_action_runs_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let token = server.admin_token().await;
+    let source = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('ran', 'post-login') };\n\
+                  exports.onExecutePreUserRegistration = async (event, api) => { api.user.setUserMetadata('ran', 'pre-user-registration') };";
+    let run = |scene: Option<&str>| {
+        let mut body = json!({"sourceCode": source, "event": {"user": {"user_id": "u1"}}});
+        if let Some(scene) = scene {
+            body["scene"] = json!(scene);
+        }
+        server.call(Method::POST, "/v1/run", &token, Some(body))
+    };
+    let (status, login) = run(Some("post-login")).await;
+    assert_eq!(status, 200, "{login}");
+    assert_eq!(login["data"]["outcome"], "ok", "{login}");
+    assert_eq!(
+        login["data"]["tokens"]["idToken"]["ran"], "post-login",
+        "{login}"
+    );
+    let (_, registration) = run(Some("pre-user-registration")).await;
+    assert_eq!(
+        registration["data"]["metadata"]["user_metadata"]["ran"], "pre-user-registration",
+        "{registration}"
+    );
+    let (status, unscened) = run(None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        unscened["data"]["error"]["name"], "EntryPointError",
+        "two triggers and no scene: {unscened}"
+    );
+    let (status, bad) = run(Some("nowhere")).await;
+    assert_eq!(status, 400);
+    assert!(
+        bad["message"].as_str().unwrap().starts_with("scene:"),
+        "{bad}"
+    );
 }

@@ -376,6 +376,7 @@ impl Service {
             })
             .await?;
         self.forget(tenant, func_id);
+        self.inner.recent.forget(tenant, func_id);
         if !existed {
             return Err(ServiceError::NotFound(format!("function {func_id}")));
         }

@@ -63,10 +63,11 @@ impl Service {
     /// given source. Errors: an oversize source (invalid `sourceCode`), or
     /// the compiler itself failing (internal).
     pub async fn check_source(&self, source: &str) -> Result<SourceCheck, ServiceError> {
-        if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
+        let limit = hookbox_engine::MAX_SOURCE_BYTES;
+        if source.len() > limit {
             return Err(ServiceError::invalid(
                 "sourceCode",
-                "the limit is 102400 bytes (100 KB)",
+                format!("the limit is {limit} bytes ({} KB)", limit / 1024),
             ));
         }
         match self.inner.engine.compile(source).await {
@@ -88,16 +89,22 @@ impl Service {
         }
     }
 
-    /// Runs a source once without storing anything (`POST /v1/run`).
+    /// Runs a source once without storing anything (`POST /v1/run`). With a
+    /// `scene`, an Action runs as on that scene (its trigger picks which
+    /// `exports.onExecute…` runs); an unknown scene is invalid.
     pub async fn dry_run(
         &self,
         tenant: &str,
         source: &str,
         call: Call,
         timeout: Option<u32>,
+        scene: Option<&str>,
     ) -> Result<Outcome, ServiceError> {
         call.validate()?;
         call.refuse_continue_at()?;
+        if let Some(scene) = scene {
+            check_scene(scene)?;
+        }
         if source.len() > hookbox_engine::MAX_SOURCE_BYTES {
             return Err(ServiceError::invalid(
                 "sourceCode",
@@ -135,6 +142,7 @@ impl Service {
             env: (*env).clone(),
             args: call.args,
             resume: call.resume,
+            trigger: scene.and_then(action_trigger).map(str::to_string),
             ..Input::default()
         };
         self.inner
@@ -142,6 +150,48 @@ impl Service {
             .invoke_with(&artifact, &input, &limits, outbound)
             .await
             .map_err(invoke_error)
+    }
+
+    /// Keeps a sample of what a function is really called with (see
+    /// `recent.rs`): `user`, `context`, `event` and `args`, nothing the
+    /// sandbox adds.
+    fn capture_input(&self, record: &FunctionRecord, input: &Input, request_id: &str) {
+        let now = Instant::now();
+        let recent = &self.inner.recent;
+        if !recent.wants(&record.tenant_id, &record.func_id, now) {
+            return;
+        }
+        let mut taken = serde_json::Map::new();
+        taken.insert("user".into(), input.user.clone());
+        taken.insert("context".into(), input.context.clone());
+        if let Some(event) = &input.event {
+            taken.insert("event".into(), event.clone());
+        }
+        if let Some(args) = &input.args {
+            taken.insert("args".into(), Value::Array(args.clone()));
+        }
+        recent.record(
+            &record.tenant_id,
+            &record.func_id,
+            now,
+            RecentInput {
+                at: hookbox_store::rfc3339(hookbox_store::now_micros()),
+                request_id: request_id.to_string(),
+                input: Value::Object(taken),
+                version: record.deployed_version,
+            },
+        );
+    }
+
+    /// The newest inputs `func_id` was called with on this node, newest
+    /// first (`GET /v1/functions/{id}/recent-inputs`).
+    pub async fn recent_inputs(
+        &self,
+        tenant: &str,
+        func_id: &str,
+    ) -> Result<Vec<RecentInput>, ServiceError> {
+        self.get(tenant, func_id).await?;
+        Ok(self.inner.recent.list(tenant, func_id))
     }
 
     /// Runs one function with what every call of it gets besides the
@@ -160,6 +210,10 @@ impl Service {
         live: bool,
     ) -> Result<Outcome, ServiceError> {
         let record = &loaded.record;
+        if live {
+            // Before any secret is added to the input.
+            self.capture_input(record, &input, request_id);
+        }
         let hook = is_trigger(&record.scene);
         if hook {
             hooks::inject_secrets(&mut input, &loaded.secrets);
