@@ -33,7 +33,10 @@ export function signedIn() {
 
 /** What the token says about its holder: `{tenant, role, expiresAt}`. */
 export function session() {
-  const token = sessionStorage.getItem(TOKEN);
+  return claimsOf(sessionStorage.getItem(TOKEN));
+}
+
+function claimsOf(token) {
   if (!token) return null;
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -87,9 +90,20 @@ export async function call(method, path, body) {
   return envelope ? envelope.data : null;
 }
 
-/** Exchanges a key pair for a token, as `hookbox login` does. */
+/**
+ * Exchanges a key pair for a token, as `hookbox login` does. The console
+ * manages functions, so a key of any role but admin is refused here, before
+ * the token is kept.
+ */
 export async function signIn(accessKeyId, accessKeySecret) {
   const data = await call("POST", "/api/v3/get-management-token", { accessKeyId, accessKeySecret });
+  const claims = claimsOf(data.access_token);
+  if (!claims || claims.role !== "admin") {
+    throw new ApiError(
+      403,
+      `This key has the ${(claims && claims.role) || "unknown"} role: it runs functions, and the console needs an admin key.`,
+    );
+  }
   setToken(data.access_token);
 }
 

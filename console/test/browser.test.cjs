@@ -115,6 +115,13 @@ main(async ({ base, keyId, secret, native }) => {
       check('a wrong secret is refused in the page', /invalid|unknown|wrong|denied|secret/i.test(await page.getByRole('alert').innerText()),
         await page.getByRole('alert').innerText());
       await shot(page, '01-sign-in');
+      const invoke = await api('POST', '/v1/keys', { role: 'invoke' });
+      await page.getByLabel('Access key id').fill(invoke.accessKeyId);
+      await page.getByLabel('Access key secret').fill(invoke.accessKeySecret);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('the console needs an admin key').waitFor({ timeout: WAIT });
+      check('an invoke key is refused with the reason', (await page.evaluate(() => sessionStorage.length)) === 0);
+      await page.getByLabel('Access key id').fill(keyId);
       await page.getByLabel('Access key secret').fill(secret);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Functions' }).waitFor({ timeout: WAIT });

@@ -47,8 +47,25 @@ struct Ring {
 
 #[derive(Default)]
 struct State {
-    by_function: HashMap<(String, String), Ring>,
+    /// Tenant → function → its ring: looked up by `&str`, so the check
+    /// every call makes allocates nothing.
+    by_function: HashMap<String, HashMap<String, Ring>>,
     bytes: usize,
+}
+
+impl State {
+    fn ring(&self, tenant: &str, func: &str) -> Option<&Ring> {
+        self.by_function.get(tenant)?.get(func)
+    }
+
+    fn remove(&mut self, tenant: &str, func: &str) -> Option<Ring> {
+        let functions = self.by_function.get_mut(tenant)?;
+        let ring = functions.remove(func);
+        if functions.is_empty() {
+            self.by_function.remove(tenant);
+        }
+        ring
+    }
 }
 
 /// See the module's documentation.
@@ -62,10 +79,7 @@ impl RecentInputs {
     /// first call always, then one per [`RECENT_SAMPLE_EVERY`].
     pub fn wants(&self, tenant: &str, func: &str, now: Instant) -> bool {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        match state
-            .by_function
-            .get(&(tenant.to_string(), func.to_string()))
-        {
+        match state.ring(tenant, func) {
             Some(ring) => now.duration_since(ring.last) >= RECENT_SAMPLE_EVERY,
             None => true,
         }
@@ -81,10 +95,11 @@ impl RecentInputs {
             return;
         }
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (tenant.to_string(), func.to_string());
         let ring = state
             .by_function
-            .entry(key.clone())
+            .entry(tenant.to_string())
+            .or_default()
+            .entry(func.to_string())
             .or_insert_with(|| Ring {
                 entries: VecDeque::new(),
                 bytes: 0,
@@ -102,16 +117,17 @@ impl RecentInputs {
         }
         state.bytes = state.bytes + size - freed;
         while state.bytes > MAX_RECENT_BYTES {
-            let Some(oldest) = state
+            let Some((t, f)) = state
                 .by_function
                 .iter()
-                .filter(|(k, _)| **k != key)
-                .min_by_key(|(_, r)| r.last)
-                .map(|(k, _)| k.clone())
+                .flat_map(|(t, functions)| functions.iter().map(move |(f, r)| (t, f, r.last)))
+                .filter(|(t, f, _)| (t.as_str(), f.as_str()) != (tenant, func))
+                .min_by_key(|(_, _, last)| *last)
+                .map(|(t, f, _)| (t.clone(), f.clone()))
             else {
                 break;
             };
-            if let Some(r) = state.by_function.remove(&oldest) {
+            if let Some(r) = state.remove(&t, &f) {
                 state.bytes -= r.bytes;
             }
         }
@@ -121,8 +137,7 @@ impl RecentInputs {
     pub fn list(&self, tenant: &str, func: &str) -> Vec<RecentInput> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state
-            .by_function
-            .get(&(tenant.to_string(), func.to_string()))
+            .ring(tenant, func)
             .map(|r| r.entries.iter().map(|(e, _)| e.clone()).collect())
             .unwrap_or_default()
     }
@@ -130,10 +145,7 @@ impl RecentInputs {
     /// Forgets a function's captured calls (it was deleted).
     pub fn forget(&self, tenant: &str, func: &str) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(r) = state
-            .by_function
-            .remove(&(tenant.to_string(), func.to_string()))
-        {
+        if let Some(r) = state.remove(tenant, func) {
             state.bytes -= r.bytes;
         }
     }
