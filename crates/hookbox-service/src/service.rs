@@ -165,6 +165,9 @@ struct Loaded {
     /// Counted by version (`hookbox_gradual_invocations_total`): both arms
     /// of a gradual deployment are.
     by_version: bool,
+    /// Whether a call may be kept as a recent input: checked lock-free on
+    /// every call, so only the sampled ones reach `RecentInputs`' lock.
+    sample_gate: recent::SampleGate,
 }
 
 /// The other arm of a gradual deployment.

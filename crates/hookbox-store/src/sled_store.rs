@@ -454,10 +454,7 @@ impl TenantStore for SledStore {
                 )));
             }
         }
-        Ok(self.keys.remove(access_key_id.as_bytes())?.is_some() && {
-            self.keys.flush()?;
-            true
-        })
+        Ok(self.keys.remove(access_key_id.as_bytes())?.is_some())
     }
 
     fn update_tenant(

@@ -330,6 +330,7 @@ impl Service {
             secrets,
             gradual: None,
             by_version: false,
+            sample_gate: Default::default(),
         };
         let input = Input {
             user: call.user,
@@ -627,6 +628,7 @@ impl Service {
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
             by_version: gradual.is_some(),
+            sample_gate: Default::default(),
             record: record.clone(),
             artifact,
             secrets,

@@ -322,6 +322,7 @@ impl Service {
         let loaded = Arc::new(Loaded {
             limits: limits_of(&record),
             by_version: gradual.is_some(),
+            sample_gate: Default::default(),
             record,
             artifact,
             secrets,

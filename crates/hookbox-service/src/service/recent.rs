@@ -14,7 +14,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Inputs kept per function.
@@ -25,6 +26,37 @@ pub const MAX_RECENT_INPUT_BYTES: usize = 16 * 1024;
 pub const MAX_RECENT_BYTES: usize = 8 * 1024 * 1024;
 /// At most one call per function is captured per this interval.
 pub const RECENT_SAMPLE_EVERY: Duration = Duration::from_millis(100);
+
+/// A loaded function's gate in front of [`RecentInputs`]: opens at most
+/// once per [`RECENT_SAMPLE_EVERY`], with one atomic load on the calls it
+/// turns away, so the per-call path takes no lock.
+#[derive(Debug, Default)]
+pub struct SampleGate {
+    /// Milliseconds since the process's first check, when it opens next.
+    next_ms: AtomicU64,
+}
+
+impl SampleGate {
+    /// Whether this call (at `now`) may be kept; `true` for at most one
+    /// caller per interval.
+    pub fn open(&self, now: Instant) -> bool {
+        static START: OnceLock<Instant> = OnceLock::new();
+        let now_ms = now
+            .saturating_duration_since(*START.get_or_init(Instant::now))
+            .as_millis() as u64;
+        let next = self.next_ms.load(Ordering::Relaxed);
+        now_ms >= next
+            && self
+                .next_ms
+                .compare_exchange(
+                    next,
+                    now_ms + RECENT_SAMPLE_EVERY.as_millis() as u64,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+}
 
 /// One captured call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +90,14 @@ impl State {
         self.by_function.get(tenant)?.get(func)
     }
 
+    /// Whether a call at `now` may be kept: the function's first, then one
+    /// per [`RECENT_SAMPLE_EVERY`].
+    #[cfg(test)]
+    fn wants(&self, tenant: &str, func: &str, now: Instant) -> bool {
+        self.ring(tenant, func)
+            .is_none_or(|ring| now.duration_since(ring.last) >= RECENT_SAMPLE_EVERY)
+    }
+
     fn remove(&mut self, tenant: &str, func: &str) -> Option<Ring> {
         let functions = self.by_function.get_mut(tenant)?;
         let ring = functions.remove(func);
@@ -77,16 +117,15 @@ pub struct RecentInputs {
 impl RecentInputs {
     /// Whether a call of `(tenant, func)` at `now` is to be captured: the
     /// first call always, then one per [`RECENT_SAMPLE_EVERY`].
-    pub fn wants(&self, tenant: &str, func: &str, now: Instant) -> bool {
+    #[cfg(test)]
+    fn wants(&self, tenant: &str, func: &str, now: Instant) -> bool {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        match state.ring(tenant, func) {
-            Some(ring) => now.duration_since(ring.last) >= RECENT_SAMPLE_EVERY,
-            None => true,
-        }
+        state.wants(tenant, func, now)
     }
 
     /// Keeps `input` (already built) for `(tenant, func)`; skipped when it
-    /// is larger than [`MAX_RECENT_INPUT_BYTES`].
+    /// is larger than [`MAX_RECENT_INPUT_BYTES`]. The rate is the caller's:
+    /// [`SampleGate`] (a function loaded anew may be sampled once early).
     pub fn record(&self, tenant: &str, func: &str, now: Instant, entry: RecentInput) {
         let size = serde_json::to_vec(&entry.input)
             .map(|v| v.len())

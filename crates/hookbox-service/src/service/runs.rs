@@ -155,12 +155,12 @@ impl Service {
     /// Keeps a sample of what a function is really called with (see
     /// `recent.rs`): `user`, `context`, `event` and `args`, nothing the
     /// sandbox adds.
-    fn capture_input(&self, record: &FunctionRecord, input: &Input, request_id: &str) {
+    fn capture_input(&self, loaded: &Loaded, input: &Input, request_id: &str) {
         let now = Instant::now();
-        let recent = &self.inner.recent;
-        if !recent.wants(&record.tenant_id, &record.func_id, now) {
+        if !loaded.sample_gate.open(now) {
             return;
         }
+        let (record, recent) = (&loaded.record, &self.inner.recent);
         let mut taken = serde_json::Map::new();
         taken.insert("user".into(), input.user.clone());
         taken.insert("context".into(), input.context.clone());
@@ -212,7 +212,7 @@ impl Service {
         let record = &loaded.record;
         if live {
             // Before any secret is added to the input.
-            self.capture_input(record, &input, request_id);
+            self.capture_input(loaded, &input, request_id);
         }
         let hook = is_trigger(&record.scene);
         if hook {

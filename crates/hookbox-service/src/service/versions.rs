@@ -103,6 +103,7 @@ impl Service {
                 secrets,
                 gradual: None,
                 by_version: true,
+                sample_gate: Default::default(),
             }),
         })
     }
