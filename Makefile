@@ -154,13 +154,16 @@ tests/sdk/node_modules/.installed: tests/sdk/package.json tests/sdk/package-lock
 	touch $@
 
 # The real clients against a real server, each checked through the native API:
-# Authing's Python and node SDKs, and auth0's hooks and Actions clients (tests/sdk/).
+# Authing's Python and node SDKs, auth0's hooks and Actions clients, and a
+# receiver of event deliveries that checks them with the Standard Webhooks
+# library (tests/sdk/).
 sdk-test: $(SDK_DIR)/venv/.installed tests/sdk/node_modules/.installed build
 	$(SDK_DIR)/venv/bin/python tests/sdk/authing_py.py target/debug/hookbox
 	node tests/sdk/authing_node.js target/debug/hookbox
 	node tests/sdk/auth0_node.js target/debug/hookbox
 	node tests/sdk/auth0_actions_node.js target/debug/hookbox
 	node tests/sdk/auth0_connections_node.js target/debug/hookbox
+	node tests/sdk/webhooks_node.js target/debug/hookbox
 
 # ---------------------------------------------------------------- the web console
 

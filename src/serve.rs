@@ -147,6 +147,15 @@ pub struct ServeArgs {
     /// fetches packages from, by name. Unset: packages are added as tarballs only.
     #[arg(long, env = "HOOKBOX_NPM_REGISTRY", value_name = "URL")]
     npm_registry: Option<reqwest::Url>,
+    /// How long the `_function_session` sent with each event delivery is
+    /// valid, in minutes (10–20, as schmuckliCloud's).
+    #[arg(
+        long,
+        env = "HOOKBOX_FUNCTION_SESSION_MINUTES",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(10..=20)
+    )]
+    function_session_minutes: u32,
 }
 
 pub fn run(args: ServeArgs) -> Result<()> {
@@ -281,6 +290,8 @@ async fn serve(mut args: ServeArgs) -> Result<()> {
         }),
         cache_capacity: args.cache_capacity as usize,
         versions_kept: args.versions_kept as usize,
+        function_session_seed: Some(hookbox_server::function_session_seed(&secret)),
+        function_session_ttl: Duration::from_secs(u64::from(args.function_session_minutes) * 60),
         logs: LogPolicy {
             linger: args.log_linger_ms.map_or(
                 if args.database_url.is_some() {

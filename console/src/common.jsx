@@ -17,6 +17,7 @@ export const SCENES = [
   "post-change-password",
   "send-phone-message",
   "authorizer",
+  "events",
 ];
 
 /** A notice of what was done and the error of what failed, for screen readers too. */

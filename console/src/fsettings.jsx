@@ -1,6 +1,7 @@
-// A function's settings (name, description, limits, async), its secrets
-// (write-only: the server shows their names, never their values) and its
-// deletion.
+// A function's settings (name, description, limits, async, the events it
+// handles, an HTTP function's URL), its secrets (write-only: the server shows
+// their names, never their values), an HTTP function's webhook secrets
+// (rotated, shown once) and its deletion.
 
 import { useEffect, useState } from "preact/hooks";
 import { call, enc } from "./api.js";
@@ -14,6 +15,8 @@ export function FunctionSettings({ fn, onChanged }) {
     memoryLimitMb: fn.memoryLimitMb,
     terminateOnTimeout: fn.terminateOnTimeout,
     isAsynchronous: fn.isAsynchronous,
+    events: (fn.events || []).join(", "),
+    ...(fn.url ? { url: fn.url } : {}),
   });
   const [message, setMessage] = useState(null);
   const [error, setError] = useState(null);
@@ -23,7 +26,9 @@ export function FunctionSettings({ fn, onChanged }) {
     e.preventDefault();
     setError(null);
     const patch = {};
-    for (const [k, v] of Object.entries(form)) if (v !== fn[k]) patch[k] = v;
+    for (const [k, v] of Object.entries(form)) if (k !== "events" && v !== fn[k]) patch[k] = v;
+    const events = eventList(form.events);
+    if (events.join(",") !== (fn.events || []).join(",")) patch.events = events;
     if (!Object.keys(patch).length) return setMessage("Nothing changed.");
     try {
       const f = await call("PATCH", base, patch);
@@ -72,17 +77,74 @@ export function FunctionSettings({ fn, onChanged }) {
         <label class="switch">
           <input type="checkbox" {...check("isAsynchronous")} /> asynchronous (queued, never blocks)
         </label>
+        <label>
+          Events it handles (numbers or names, comma-separated)
+          <input name="events" placeholder="2000, AUTH_REGISTER" {...field("events")} />
+        </label>
+        {fn.url && (
+          <label>
+            URL (an HTTP function) <input name="url" type="url" {...field("url")} />
+          </label>
+        )}
         <div>
           <button type="submit">Save settings</button>
         </div>
       </form>
       <Feedback message={message} error={error} />
       <Secrets base={base} onChanged={onChanged} />
+      {fn.url && <WebhookSecrets base={base} />}
       <h3>Danger</h3>
       <button class="danger" onClick={remove}>
         Delete function
       </button>
     </section>
+  );
+}
+
+/** `"2000, AUTH_REGISTER"` as the API takes it: numbers stay numbers. */
+export function eventList(text) {
+  return text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) => (/^\d+$/.test(e) ? Number(e) : e));
+}
+
+/** An HTTP function's secrets: new ones on request, shown this once. */
+function WebhookSecrets({ base }) {
+  const [shown, setShown] = useState(null);
+  const [error, setError] = useState(null);
+  const rotate = async () => {
+    if (!confirm("Make new webhook secrets? The old ones stop working at once.")) return;
+    try {
+      setShown(await call("POST", `${base}/webhook-secrets`));
+      setError(null);
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  return (
+    <>
+      <h3>Webhook secrets</h3>
+      <p>
+        Each request is signed with the signing secret (Standard Webhooks); each event also carries the secret as
+        <code>_secret</code>. They were shown when the function was made.
+      </p>
+      <button onClick={rotate}>Rotate secrets</button>
+      {shown && (
+        <dl class="secrets-shown" role="status">
+          <dt>secret</dt>
+          <dd>
+            <code>{shown.secret}</code>
+          </dd>
+          <dt>signingSecret</dt>
+          <dd>
+            <code>{shown.signingSecret}</code>
+          </dd>
+        </dl>
+      )}
+      <Feedback error={error} />
+    </>
   );
 }
 

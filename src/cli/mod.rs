@@ -18,6 +18,7 @@ macro_rules! out {
 mod client;
 mod config;
 mod connection;
+mod events;
 mod packages;
 pub(crate) mod render;
 mod versions;
@@ -147,6 +148,13 @@ pub enum ClientCommand {
     /// The server's npm package catalogue: list, add (a tarball or by name), remove.
     #[command(after_help = CONFIG_HELP)]
     Packages(packages::PackagesArgs),
+    /// Events: send one to the functions that handle it, list the event types,
+    /// define the tenant's own.
+    #[command(after_help = CONFIG_HELP)]
+    Events(events::EventsArgs),
+    /// Event deliveries still pending or failed; replay a failed one.
+    #[command(after_help = CONFIG_HELP)]
+    Deliveries(events::DeliveriesArgs),
 }
 
 #[derive(Args)]
@@ -160,9 +168,19 @@ pub struct RmArgs {
 
 #[derive(Args)]
 pub struct DeployArgs {
-    /// The function's source; with --version, the function's id.
-    #[arg(value_name = "FILE|ID")]
-    file: PathBuf,
+    /// The function's source; with --version, the function's id. Not given
+    /// with --url.
+    #[arg(value_name = "FILE|ID", required_unless_present = "url", conflicts_with = "url")]
+    file: Option<PathBuf>,
+    /// Make an HTTP function: hookbox POSTs to this URL (signed, Standard
+    /// Webhooks) instead of running code. Needs --name. Its secrets are
+    /// printed this once.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The events it handles, by number or name (repeatable, or
+    /// comma-separated: --events 2000,AUTH_REGISTER).
+    #[arg(long, value_name = "EVENT", value_delimiter = ',')]
+    events: Vec<String>,
     /// Deploy this kept version of function ID instead (a rollback or a
     /// roll forward; `hookbox versions ID` lists them).
     #[arg(long, value_name = "N", conflicts_with_all = ["scene", "name", "description", "asynchronous", "timeout", "memory", "disabled"])]
@@ -334,6 +352,8 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Rm(a) => &a.conn,
         ClientCommand::Connection(a) => &a.conn,
         ClientCommand::Packages(a) => &a.conn,
+        ClientCommand::Events(a) => &a.conn,
+        ClientCommand::Deliveries(a) => &a.conn,
     };
     let json = conn.json;
     let mut client = Client::new(config::resolve(conn.url.as_deref())?)?;
@@ -351,7 +371,10 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
             version: Some(n),
             percent,
             ..
-        }) => versions::deploy_version(client, &file.to_string_lossy(), n, percent, json).await,
+        }) => {
+            let id = file.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            versions::deploy_version(client, &id, n, percent, json).await
+        }
         ClientCommand::Deploy(args) => deploy(client, args, json).await,
         ClientCommand::Versions(args) => versions::versions(client, args, json).await,
         ClientCommand::Rollback(args) => versions::rollback(client, args, json).await,
@@ -373,6 +396,8 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Rm(args) => rm(client, args, json).await,
         ClientCommand::Connection(args) => connection::run(client, args, json).await,
         ClientCommand::Packages(args) => packages::run(args).await,
+        ClientCommand::Events(args) => events::events(client, args, json).await,
+        ClientCommand::Deliveries(args) => events::deliveries(client, args, json).await,
     }
 }
 
@@ -402,24 +427,51 @@ fn print_json(data: &Value) {
 }
 
 async fn deploy(client: &mut Client, args: DeployArgs, json: bool) -> Result<(), CliError> {
-    let file = args.file.display().to_string();
-    let source = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::Usage(format!("reading {file}: {e}")))?;
-    let name = match args.name {
-        Some(name) => name,
-        None => args
-            .file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .ok_or_else(|| CliError::Usage(format!("{file} has no file name; pass --name")))?,
+    let (file, source, name) = match (&args.file, &args.url) {
+        (Some(path), _) => {
+            let file = path.display().to_string();
+            let source = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("reading {file}: {e}")))?;
+            let name = match args.name.clone() {
+                Some(name) => name,
+                None => path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .ok_or_else(|| {
+                        CliError::Usage(format!("{file} has no file name; pass --name"))
+                    })?,
+            };
+            (file, Some(source), name)
+        }
+        (None, Some(url)) => {
+            let name = args.name.clone().ok_or_else(|| {
+                CliError::Usage("an HTTP function (--url) needs --name".to_string())
+            })?;
+            (url.clone(), None, name)
+        }
+        (None, None) => return Err(CliError::Usage("give a FILE or --url".to_string())),
     };
     let mut spec = json!({
         "funcName": name,
-        "scene": args.scene.unwrap_or_default(),
-        "sourceCode": source,
+        "scene": args.scene.clone().unwrap_or_default(),
         "isAsynchronous": args.asynchronous,
         "enabled": !args.disabled,
     });
+    match (source, &args.url) {
+        (Some(source), _) => spec["sourceCode"] = json!(source),
+        (None, Some(url)) => spec["url"] = json!(url),
+        (None, None) => {}
+    }
+    if !args.events.is_empty() {
+        let events: Vec<Value> = args
+            .events
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+            .map(|e| e.parse::<u32>().map_or_else(|_| json!(e), |n| json!(n)))
+            .collect();
+        spec["events"] = json!(events);
+    }
     // Unset limits are left to the server's defaults.
     if let Some(description) = args.description {
         spec["funcDescription"] = json!(description);
@@ -454,6 +506,18 @@ async fn deploy(client: &mut Client, args: DeployArgs, json: bool) -> Result<(),
         );
         render::field("enabled", render::yes_no(&data["enabled"]));
         render::field("async", render::yes_no(&data["isAsynchronous"]));
+        if let Some(url) = data["url"].as_str() {
+            render::field("url", url);
+        }
+        if let Some(events) = data["events"].as_array() {
+            let events: Vec<String> = events.iter().map(Value::to_string).collect();
+            render::field("events", &events.join(", "));
+        }
+        if let Some(secrets) = data.get("webhookSecrets") {
+            render::field("secret", render::text(secrets, "secret"));
+            render::field("signingSecret", render::text(secrets, "signingSecret"));
+            out!("(the secrets are shown only this once)");
+        }
     }
     if failed {
         return Err(CliError::Failed(format!(

@@ -29,10 +29,10 @@ function check(name, condition, detail = '') {
 
 // `hookbox serve --listen 127.0.0.1:0 --data-dir <tmp>`: resolves with the
 // process, its base URL and the default tenant's key pair, read from stdout.
-function startServer(binary) {
+function startServer(binary, env = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookbox-sdk-'));
   const proc = spawn(path.resolve(binary), ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    env: { HOOKBOX_LOG: 'warn', PATH: '/usr/bin:/bin' },
+    env: { HOOKBOX_LOG: 'warn', PATH: '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -100,15 +100,16 @@ async function nativeClient(base, keyId, secret) {
   };
 }
 
-// Runs `test({base, keyId, secret, native})` against a fresh server, prints
-// the totals and sets the exit code.
-async function main(test) {
+// Runs `test({base, keyId, secret, native})` against a fresh server (with
+// `options.env` added to its environment), prints the totals and sets the
+// exit code.
+async function main(test, options = {}) {
   const binary = process.argv[2];
   if (!binary) {
     console.error(`usage: node ${path.basename(process.argv[1])} /path/to/hookbox`);
     process.exit(2);
   }
-  const server = await startServer(binary);
+  const server = await startServer(binary, options.env);
   try {
     const native = await nativeClient(server.base, server.keyId, server.secret);
     await test({ base: server.base, keyId: server.keyId, secret: server.secret, native });

@@ -55,6 +55,17 @@ pub fn sealing_key(master: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The seed of the key that signs event deliveries' function sessions
+/// (`hookbox_service::events::SessionKeys`), derived from the same key file,
+/// so that every node of a cluster signs with the same key and publishes the
+/// same JWKS.
+pub fn function_session_seed(master: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"hookbox function session key v1\0");
+    h.update(master);
+    h.finalize().into()
+}
+
 /// Seconds of clock skew a token's `exp` is allowed.
 const LEEWAY_SECS: u64 = 5;
 

@@ -271,6 +271,8 @@ async fn create(
         func_description: String::new(),
         scene: body.trigger_id,
         source_code: body.script,
+        url: None,
+        events: Vec::new(),
         is_asynchronous: false,
         timeout: HOOK_TIMEOUT_SECS,
         terminate_on_timeout: true,

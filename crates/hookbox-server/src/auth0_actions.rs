@@ -514,6 +514,8 @@ async fn create(
         func_description: String::new(),
         scene: trigger,
         source_code: code,
+        url: None,
+        events: Vec::new(),
         is_asynchronous: false,
         timeout: ACTION_TIMEOUT_SECS,
         terminate_on_timeout: true,

@@ -96,6 +96,11 @@ impl From<ServiceError> for ApiError {
                     "funcName: {name:?} is already the name of another of this tenant's hooks or Actions (Auth0 finds them by name)"
                 ),
             ),
+            ServiceError::TooMany(message) => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                api_code::TOO_MANY_REQUESTS,
+                message,
+            ),
             ServiceError::Internal(detail) => {
                 // The detail goes to the log, never to the client.
                 tracing::error!(error = %detail, "internal error");

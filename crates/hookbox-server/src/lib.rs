@@ -20,6 +20,7 @@ mod authing;
 mod connections;
 mod console;
 mod error;
+mod events;
 mod extract;
 mod native;
 mod packages;
@@ -28,7 +29,7 @@ mod signature;
 mod tenants;
 mod versions;
 
-pub use auth::{Auth, Caller, Claims, TOKEN_TTL, sealing_key};
+pub use auth::{Auth, Caller, Claims, TOKEN_TTL, function_session_seed, sealing_key};
 pub use error::{ApiError, RequestId, api_code};
 
 use axum::Router;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth0_connections::routes())
         .merge(tenants::routes())
         .merge(secrets::routes())
+        .merge(events::routes())
         .merge(packages::routes())
         .merge(console::routes())
         .route("/healthz", get(healthz))

@@ -53,6 +53,12 @@ pub struct FunctionDto {
     pub func_description: String,
     pub scene: String,
     pub source_code: String,
+    /// An HTTP function's endpoint (it has no `sourceCode`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The events it handles, by number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<u32>,
     pub is_asynchronous: bool,
     pub timeout: u32,
     pub terminate_on_timeout: bool,
@@ -93,6 +99,8 @@ impl From<FunctionRecord> for FunctionDto {
             func_description: r.func_description,
             scene: r.scene,
             source_code: r.source_code,
+            url: r.url,
+            events: r.events,
             is_asynchronous: r.is_asynchronous,
             timeout: r.timeout,
             terminate_on_timeout: r.terminate_on_timeout,
@@ -253,8 +261,15 @@ async fn create_function(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     spec.saved_by = Some(caller.key_id.clone());
-    let record = state.service.deploy(&caller.tenant, spec).await?;
-    Ok(ok(&rid, FunctionDto::from(record)))
+    let created = state.service.create_function(&caller.tenant, spec).await?;
+    let mut body = serde_json::to_value(FunctionDto::from(created.record))
+        .map_err(|_| ApiError::internal())?;
+    if let Some(secrets) = created.webhook_secrets {
+        // Shown this once; POST /v1/functions/{id}/webhook-secrets makes new ones.
+        body["webhookSecrets"] =
+            serde_json::to_value(secrets).map_err(|_| ApiError::internal())?;
+    }
+    Ok(ok(&rid, body))
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,8 @@
 //!         func_description: String::new(),
 //!         scene: "PRE_REGISTER".into(),
 //!         source_code: "async function pipe(u, c, cb) { cb(null, u, c) }".into(),
+//!         url: None,
+//!         events: Vec::new(),
 //!         is_asynchronous: false,
 //!         timeout: 3,
 //!         terminate_on_timeout: false,
@@ -34,6 +36,7 @@
 
 mod authorizer;
 mod cache;
+pub mod events;
 mod hooks;
 mod logs;
 mod metrics;
@@ -53,13 +56,14 @@ pub use logs::{
     LOG_HOLD_BYTES, LogPolicy,
 };
 pub use model::{
-    Call, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
+    Call, EventRef, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
     SceneResult, ServiceError, SourceCheck, Step, check_name_chars, is_hidden_char,
 };
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
-pub use scene::{ACTION_TRIGGERS, AUTHORIZER, SCENES, action_trigger, is_scene};
+pub use scene::{ACTION_TRIGGERS, AUTHORIZER, EVENTS, SCENES, action_trigger, is_scene};
 pub use service::{
-    Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS,
+    Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS, Deployed, EventType,
+    QueuedDelivery,
     DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, FunctionStats, Health,
     MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
     MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,

@@ -34,6 +34,14 @@ pub(crate) struct TenantLabels {
     pub tenant: String,
 }
 
+/// An event delivery attempt's result: `delivered`, `retrying` (it failed
+/// and will be tried again) or `failed` (its last attempt failed).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct DeliveryLabels {
+    pub tenant: String,
+    pub outcome: String,
+}
+
 pub(crate) struct Metrics {
     registry: Mutex<Registry>,
     pub invocations: Family<OutcomeLabels, Counter>,
@@ -61,6 +69,8 @@ pub(crate) struct Metrics {
     long_calls: Counter,
     pub invocation_logs_dropped: Family<TenantLabels, Counter>,
     pub gradual_invocations: Family<VersionLabels, Counter>,
+    pub deliveries: Family<DeliveryLabels, Counter>,
+    pub events: Family<TenantLabels, Counter>,
 }
 
 impl Metrics {
@@ -84,6 +94,8 @@ impl Metrics {
         let long_calls = Counter::default();
         let invocation_logs_dropped = Family::<TenantLabels, Counter>::default();
         let gradual_invocations = Family::<VersionLabels, Counter>::default();
+        let deliveries = Family::<DeliveryLabels, Counter>::default();
+        let events = Family::<TenantLabels, Counter>::default();
 
         let mut registry = Registry::with_prefix("hookbox");
         registry.register(
@@ -166,6 +178,16 @@ impl Metrics {
             "Calls of functions in a gradual deployment, by function id, the version that ran and outcome",
             gradual_invocations.clone(),
         );
+        registry.register(
+            "event_deliveries",
+            "Event delivery attempts by tenant and outcome (delivered, retrying, failed)",
+            deliveries.clone(),
+        );
+        registry.register(
+            "events",
+            "Events accepted by POST /v1/events, by tenant",
+            events.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             invocations,
@@ -184,6 +206,8 @@ impl Metrics {
             long_calls,
             invocation_logs_dropped,
             gradual_invocations,
+            deliveries,
+            events,
         }
     }
 

@@ -30,6 +30,10 @@ pub enum ServiceError {
     /// tenant's hooks, checked atomically with the write).
     #[error("the name {name:?} is already taken")]
     NameTaken { name: String },
+    /// A bound on what the tenant holds is reached (a function's queued
+    /// deliveries): try again once some are gone. A 429.
+    #[error("{0}")]
+    TooMany(String),
     /// hookbox failed; logged with detail, reported without.
     #[error("internal error: {0}")]
     Internal(String),
@@ -64,6 +68,15 @@ impl From<hookbox_store::StoreError> for ServiceError {
     }
 }
 
+/// An event named by its number (`2000`) or its name (`"AUTH_LOGIN"`):
+/// the platform's (see [`crate::events::PLATFORM_EVENTS`]) or the tenant's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EventRef {
+    Number(u32),
+    Name(String),
+}
+
 fn default_timeout() -> u32 {
     3
 }
@@ -85,7 +98,16 @@ pub struct NewFunction {
     #[serde(default)]
     pub func_description: String,
     pub scene: String,
+    /// The code; empty (or absent) for an HTTP function, which has a `url`.
+    #[serde(default)]
     pub source_code: String,
+    /// An HTTP function's endpoint, in place of `sourceCode` (see
+    /// [`crate::events`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The events it handles, by number or name (`[2000, "AUTH_REGISTER"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventRef>,
     #[serde(default)]
     pub is_asynchronous: bool,
     /// Seconds, 1–60.
@@ -117,7 +139,12 @@ pub struct FunctionPatch {
     pub func_name: Option<String>,
     pub func_description: Option<String>,
     pub scene: Option<String>,
+    /// New code; an HTTP function given code becomes a JS function.
     pub source_code: Option<String>,
+    /// A new endpoint; a JS function given one becomes an HTTP function.
+    pub url: Option<String>,
+    /// The events it handles from now on (`[]`: none).
+    pub events: Option<Vec<EventRef>>,
     pub is_asynchronous: Option<bool>,
     pub timeout: Option<u32>,
     pub terminate_on_timeout: Option<bool>,
@@ -144,7 +171,22 @@ impl NewFunction {
         check_name(&self.func_name)?;
         check_description(&self.func_description)?;
         check_scene(&self.scene)?;
-        check_source(&self.source_code)?;
+        match &self.url {
+            Some(_) if !self.source_code.is_empty() => {
+                return Err(ServiceError::invalid(
+                    "url",
+                    "an HTTP function has a url and no sourceCode; give one of the two",
+                ));
+            }
+            Some(url) => crate::events::check_url(url)?,
+            None => check_source(&self.source_code)?,
+        }
+        if self.url.is_some() && !self.dependencies.is_empty() {
+            return Err(ServiceError::invalid(
+                "dependencies",
+                "an HTTP function runs no code, so it has no npm dependencies",
+            ));
+        }
         check_timeout(self.timeout)?;
         check_memory(self.memory_limit_mb)?;
         crate::service::check_dependencies(&self.dependencies)
@@ -156,6 +198,7 @@ impl FunctionPatch {
     /// dependencies, limits, secrets), changed or not.
     pub fn is_versioned(&self) -> bool {
         self.source_code.is_some()
+            || self.url.is_some()
             || self.dependencies.is_some()
             || self.is_asynchronous.is_some()
             || self.timeout.is_some()
@@ -176,6 +219,15 @@ impl FunctionPatch {
         }
         if let Some(v) = &self.source_code {
             check_source(v)?;
+        }
+        if let Some(v) = &self.url {
+            if self.source_code.is_some() {
+                return Err(ServiceError::invalid(
+                    "url",
+                    "give sourceCode (a JS function) or url (an HTTP function), not both",
+                ));
+            }
+            crate::events::check_url(v)?;
         }
         if let Some(v) = self.timeout {
             check_timeout(v)?;

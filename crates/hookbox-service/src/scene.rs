@@ -2,7 +2,8 @@
 
 /// Authing's pipeline scenes, then Auth0's Actions triggers (the hook
 /// triggers among them), then FunctionGraph's custom authorizer; all run on
-/// the same machinery.
+/// the same machinery. Last, [`EVENTS`], for functions that only handle
+/// events.
 pub const SCENES: &[&str] = &[
     "PRE_REGISTER",
     "POST_REGISTER",
@@ -18,6 +19,7 @@ pub const SCENES: &[&str] = &[
     "post-change-password",
     "send-phone-message",
     AUTHORIZER,
+    EVENTS,
 ];
 
 /// Auth0 Actions' trigger ids. A function of a scene named after one runs
@@ -36,6 +38,10 @@ pub const ACTION_TRIGGERS: &[&str] = &[
 /// FunctionGraph's custom authorizer: the result of every function of this
 /// scene is checked against API Gateway's contract (see `authorizer.rs`).
 pub const AUTHORIZER: &str = "authorizer";
+
+/// Functions that only handle events (`POST /v1/events`, by their
+/// `events`): no scene run runs them.
+pub const EVENTS: &str = "events";
 
 /// Whether `scene` is one hookbox knows.
 pub fn is_scene(scene: &str) -> bool {

@@ -45,6 +45,7 @@ use tokio::sync::{Notify, watch};
 mod action_cache;
 mod actions;
 mod env;
+mod events;
 mod functions;
 mod loading;
 mod log_records;
@@ -61,6 +62,7 @@ pub use action_cache::{
     MAX_CACHE_VALUE_BYTES,
 };
 pub use env::{MAX_ENV_VALUE_BYTES, check_secret_set};
+pub use events::{Deployed, EventType, QueuedDelivery};
 pub use loading::{CHANGE_POLL, DatabaseState, Health};
 pub use log_records::MIN_REDACTED_CHARS;
 pub(crate) use packages::check_dependencies;
@@ -121,6 +123,12 @@ pub struct ServiceConfig {
     /// Versions kept per function (at least 1); the deployed one is kept
     /// whatever its age. Default [`hookbox_store::DEFAULT_VERSIONS_KEPT`].
     pub versions_kept: usize,
+    /// The 32 bytes function sessions' signing key is made from; every node
+    /// of a cluster must be given the same (the server derives them from
+    /// its key file). `None`: a random key per process.
+    pub function_session_seed: Option<[u8; 32]>,
+    /// How long a `_function_session` is valid (10–20 minutes).
+    pub function_session_ttl: Duration,
 }
 
 impl Default for ServiceConfig {
@@ -139,6 +147,8 @@ impl Default for ServiceConfig {
             nonces_per_tenant: DEFAULT_NONCES_PER_TENANT,
             npm_registry: None,
             versions_kept: hookbox_store::DEFAULT_VERSIONS_KEPT,
+            function_session_seed: None,
+            function_session_ttl: crate::events::DEFAULT_FUNCTION_SESSION_TTL,
         }
     }
 }
@@ -168,6 +178,8 @@ struct Loaded {
     /// Whether a call may be kept as a recent input: checked lock-free on
     /// every call, so only the sampled ones reach `RecentInputs`' lock.
     sample_gate: recent::SampleGate,
+    /// An HTTP function's secrets, opened.
+    webhook: Option<crate::events::WebhookSecrets>,
 }
 
 /// The other arm of a gradual deployment.
@@ -261,6 +273,7 @@ fn with_metadata(live: FunctionRecord, changed: &FunctionRecord) -> FunctionReco
         func_description: changed.func_description.clone(),
         scene: changed.scene.clone(),
         enabled: changed.enabled,
+        events: changed.events.clone(),
         version: changed.version,
         updated_at: changed.updated_at.clone(),
         ..live
@@ -271,6 +284,7 @@ fn with_metadata(live: FunctionRecord, changed: &FunctionRecord) -> FunctionReco
 fn with_version(record: &FunctionRecord, v: &FunctionVersion) -> FunctionRecord {
     FunctionRecord {
         source_code: v.source_code.clone(),
+        url: v.url.clone(),
         dependencies: v.dependencies.clone(),
         is_asynchronous: v.is_asynchronous,
         timeout: v.timeout,
@@ -320,6 +334,8 @@ struct Inner {
     metrics: Arc<Metrics>,
     /// What the console's test bench offers (memory only, this node).
     recent: recent::RecentInputs,
+    /// Signs the `_function_session` of event deliveries.
+    sessions: crate::events::SessionKeys,
 }
 
 /// Handles of the background tasks; [`Background::shutdown`] stops them
@@ -373,6 +389,11 @@ impl Service {
                 None
             }
         };
+        let sessions = crate::events::SessionKeys::from_seed(
+            &config
+                .function_session_seed
+                .unwrap_or_else(rand::random::<[u8; 32]>),
+        );
         Self {
             inner: Arc::new(Inner {
                 engine,
@@ -393,6 +414,7 @@ impl Service {
                 held_jobs: Mutex::new(Vec::new()),
                 metrics: Arc::new(Metrics::new()),
                 recent: Default::default(),
+                sessions,
             }),
         }
     }

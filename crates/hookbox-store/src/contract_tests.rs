@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 const SEAL: [u8; 32] = [3; 32];
 /// The newest schema (`migrations/`).
-const NEWEST_SCHEMA: i64 = 5;
+const NEWEST_SCHEMA: i64 = 6;
 
 fn sled() -> Store {
     Store::new(SledStore::open_temporary().unwrap().with_sealing_key(&SEAL))
@@ -49,6 +49,7 @@ on_both_backends!(
     a_backlog_of_logs_is_written_whole,
     logs_filter_by_outcome_and_version_and_read_as_points,
     the_queue_runs_due_jobs_once_each,
+    deliveries_queue_per_function_and_failed_ones_replay,
     nonces_are_accepted_once,
     packages_are_immutable,
 );
@@ -76,6 +77,9 @@ fn record(tenant: &str, id: &str, name: &str, scene: &str) -> FunctionRecord {
         deploy_history: Vec::new(),
         plugin: Some("p".into()),
         action: false,
+        events: Vec::new(),
+        url: None,
+        webhook_secrets: None,
         draft_version: None,
         created_at: rfc3339(now_micros()),
         updated_at: rfc3339(now_micros()),
@@ -634,6 +638,116 @@ fn the_queue_runs_due_jobs_once_each(s: Store) {
         2,
         "an id enqueued again replaces its job"
     );
+}
+
+fn lane(tenant: &str, func: &str) -> Job {
+    Job {
+        id: lane_job_id(tenant, func),
+        tenant_id: tenant.into(),
+        func_id: func.into(),
+        request_id: "r".into(),
+        input: json!({ "lane": true }),
+        attempts: 0,
+        next_at_micros: 1,
+        enqueued_at_micros: 1,
+    }
+}
+
+fn delivery(tenant: &str, func: &str, id: &str) -> Delivery {
+    Delivery {
+        id: id.into(),
+        tenant_id: tenant.into(),
+        func_id: func.into(),
+        seq: 0,
+        event: 2000,
+        event_name: "AUTH_LOGIN".into(),
+        data: json!({ "user_id": id }),
+        user: None,
+        request_id: "r".into(),
+        attempts: 0,
+        next_at_micros: 1,
+        status: DeliveryStatus::Pending,
+        last_error: None,
+        last_status: None,
+        created_at: rfc3339(1),
+        created_at_micros: 1,
+    }
+}
+
+/// Each function's queue is in the order deliveries were added, one lane
+/// job per function however often it is queued; a failed delivery leaves
+/// the queue and comes back at its end when replayed; a lane ends only
+/// when its queue is empty; one tenant never sees another's.
+fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
+    let ids = |v: Vec<Delivery>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    let stored = s
+        .add_deliveries(
+            &[
+                delivery("t", "f", "a"),
+                delivery("t", "f", "b"),
+                delivery("t", "g", "c"),
+            ],
+            &[lane("t", "f"), lane("t", "g")],
+        )
+        .unwrap();
+    assert!(stored.windows(2).all(|w| w[0].seq < w[1].seq), "{stored:?}");
+    let mut leased = lane("t", "f");
+    leased.next_at_micros = 9_000_000_000_000_000;
+    s.reschedule_job(&leased).unwrap();
+    s.add_deliveries(&[delivery("t", "f", "e")], &[lane("t", "f")])
+        .unwrap();
+    s.add_deliveries(&[delivery("u", "f", "a")], &[lane("u", "f")])
+        .unwrap();
+    assert_eq!(s.queue_depth().unwrap(), 3, "one lane per function");
+    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    assert!(
+        !due.contains(&lane_job_id("t", "f")),
+        "queueing a lane again keeps its lease: {due:?}"
+    );
+
+    let mut a = s.next_delivery("t", "f").unwrap().unwrap();
+    assert_eq!((a.id.as_str(), a.tenant_id.as_str()), ("a", "t"));
+    assert_eq!(s.get_delivery("u", "a").unwrap().unwrap().data, json!({ "user_id": "a" }));
+    assert_eq!(s.count_deliveries("t", "f").unwrap(), 3);
+
+    a.attempts = 5;
+    a.status = DeliveryStatus::Failed;
+    a.last_error = Some("HTTP 500".into());
+    s.update_delivery(&a).unwrap();
+    assert_eq!(s.next_delivery("t", "f").unwrap().unwrap().id, "b");
+    assert_eq!(s.count_deliveries("t", "f").unwrap(), 3, "a failed one is kept");
+    assert_eq!(
+        ids(s.list_deliveries("t", Some(DeliveryStatus::Failed), 10).unwrap()),
+        ["a"]
+    );
+    assert_eq!(ids(s.list_deliveries("t", None, 10).unwrap()), ["a", "b", "c", "e"]);
+    assert_eq!(ids(s.list_deliveries("t", None, 2).unwrap()), ["a", "b"]);
+    assert!(!s.finish_lane("t", "f").unwrap(), "b and e are pending");
+
+    let replayed = s.requeue_delivery("t", "a", &lane("t", "f")).unwrap();
+    assert_eq!((replayed.attempts, replayed.status), (0, DeliveryStatus::Pending));
+    assert!(matches!(
+        s.requeue_delivery("t", "a", &lane("t", "f")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.requeue_delivery("u", "b", &lane("u", "f")),
+        Err(StoreError::NotFound(_))
+    ));
+    let mut order = Vec::new();
+    while let Some(d) = s.next_delivery("t", "f").unwrap() {
+        order.push(d.id.clone());
+        s.remove_delivery("t", &d.id).unwrap();
+    }
+    assert_eq!(order, ["b", "e", "a"], "a replayed delivery goes last");
+    s.remove_delivery("t", "b").unwrap();
+    assert!(s.finish_lane("t", "f").unwrap());
+    assert_eq!(s.queue_depth().unwrap(), 2);
+    assert!(matches!(s.update_delivery(&a), Err(StoreError::NotFound(_))));
+
+    assert_eq!(s.delete_deliveries("t", "g").unwrap(), 1);
+    assert_eq!(s.queue_depth().unwrap(), 1, "the deleted function's lane is gone");
+    assert_eq!(ids(s.list_deliveries("u", None, 10).unwrap()), ["a"]);
 }
 
 fn nonces_are_accepted_once(s: Store) {

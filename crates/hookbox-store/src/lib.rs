@@ -48,7 +48,7 @@ pub use codec::ENCODING_VERSION;
 pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
-    AccessKey, ConnectionRecord, FunctionRecord, FunctionStatus, FunctionVersion,
+    AccessKey, ConnectionRecord, Delivery, DeliveryStatus, FunctionRecord, FunctionStatus, FunctionVersion,
     GradualDeployment, Job, LogFilter, LogPoint, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord,
     Role, SealedSecrets, Tenant, TenantId,
 };
@@ -58,7 +58,7 @@ pub use sled_store::{
     ConnectionWrite, DEFAULT_VERSIONS_KEPT, LOCK_WAIT, NonceUse, SledStore, connection_log_id,
     new_id,
 };
-pub use storage::{ChangeCursor, Storage, Store};
+pub use storage::{ChangeCursor, Storage, Store, lane_job_id};
 
 #[cfg(test)]
 mod contract_tests;

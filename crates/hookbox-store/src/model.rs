@@ -22,6 +22,10 @@ pub struct Tenant {
     /// `auth0.domain` and `auth0.baseUrl`; unset by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The tenant's own events (number → `NAME`), beside the platform's
+    /// (`POST /v1/event-types`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub event_types: std::collections::BTreeMap<u32, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,6 +121,23 @@ pub struct FunctionRecord {
     /// record holds the draft, which nothing runs).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub action: bool,
+    /// The events the function handles (numbers: the platform's `1000`…`2001`
+    /// and the tenant's own): each `POST /v1/events` of one is delivered to
+    /// it. Metadata, like `scene`: not part of a version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<u32>,
+    /// An HTTP function: the `http:`/`https:` URL hookbox POSTs to in place of
+    /// running code (`source_code` is then empty and there is no artifact).
+    /// Part of a version, as code is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// An HTTP function's two secrets, sealed for it (see
+    /// [`crate::Store::seal_function_secrets`]): `secret`, sent as the
+    /// payload's `_secret`, and `signingSecret` (`whsec_…`), which signs each
+    /// request (Standard Webhooks). Never part of a version, so a rollback
+    /// never brings back a rotated secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secrets: Option<SealedSecrets>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -157,6 +178,9 @@ pub struct FunctionVersion {
     /// 1, 2, …: per function, in the order they were saved.
     pub number: u64,
     pub source_code: String,
+    /// An HTTP function's URL (see [`FunctionRecord::url`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub dependencies: std::collections::BTreeMap<String, String>,
     pub is_asynchronous: bool,
@@ -190,6 +214,7 @@ impl FunctionVersion {
         Self {
             number,
             source_code: record.source_code.clone(),
+            url: record.url.clone(),
             dependencies: record.dependencies.clone(),
             is_asynchronous: record.is_asynchronous,
             timeout: record.timeout,
@@ -207,6 +232,7 @@ impl FunctionVersion {
     /// Whether `record`'s code and settings are this version's.
     pub fn matches(&self, record: &FunctionRecord) -> bool {
         self.source_code == record.source_code
+            && self.url == record.url
             && self.dependencies == record.dependencies
             && self.is_asynchronous == record.is_asynchronous
             && self.timeout == record.timeout
@@ -314,6 +340,64 @@ pub struct Job {
     /// When it may run (next), unix microseconds.
     pub next_at_micros: u64,
     pub enqueued_at_micros: u64,
+}
+
+/// Where an event delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Queued, or being retried: its function gets it after every older one.
+    Pending,
+    /// Every attempt failed: kept to be listed and replayed, no longer
+    /// holding up the deliveries after it.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// One event on its way to one subscribed function (`POST /v1/events`).
+/// A function's pending deliveries go out one at a time in `seq` order;
+/// a delivered one is removed (its attempts stay in the function's log).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    /// Unique; the `webhook-id` of every attempt, so a receiver can drop
+    /// a redelivery it already handled.
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub func_id: String,
+    /// Its place in the function's queue, given by the store when it is
+    /// added (increasing; 0 before).
+    #[serde(default)]
+    pub seq: u64,
+    /// The event's number (`2000`) and name (`AUTH_LOGIN`).
+    pub event: u32,
+    pub event_name: String,
+    /// The event's own data (`user_id`, `email`, …).
+    pub data: serde_json::Value,
+    /// The user who caused the event, as the caller gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Value>,
+    pub request_id: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When the next attempt is due, unix microseconds.
+    pub next_at_micros: u64,
+    pub status: DeliveryStatus,
+    /// The last attempt's failure, and its HTTP status when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_status: Option<u16>,
+    pub created_at: String,
+    pub created_at_micros: u64,
 }
 
 /// An npm package an operator added to the server's catalogue: what its

@@ -38,6 +38,8 @@ use std::time::Duration;
 use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{NoTls, Row};
 
+mod deliveries;
+
 mod migrations {
     refinery::embed_migrations!("migrations");
 }

@@ -21,6 +21,7 @@
 //! | `jobs` | next_at `\0` job id | [`Job`] |
 //! | `job_index` | job id | its `jobs` key |
 //! | `nonces`, `nonce_times`, `nonce_counts` | see [`nonces`] | request-signature nonces |
+//! | `deliveries`, `failed_deliveries`, `delivery_index` | see [`deliveries`] | event deliveries |
 //! | `connections`, `connection_config`, `connection_artifacts` | see [`connections`] | custom database connections |
 //!
 //! Access keys are not tenant-prefixed because a login presents only the key
@@ -48,6 +49,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 mod action_cache;
 mod connections;
+mod deliveries;
 mod nonces;
 mod packages;
 mod versions;
@@ -122,6 +124,9 @@ pub struct SledStore {
     packages: Tree,
     nonce_trees: nonces::NonceTrees,
     connection_trees: connections::ConnectionTrees,
+    delivery_trees: deliveries::DeliveryTrees,
+    /// Serialises adding deliveries with ending lanes ([`deliveries`]).
+    lanes: std::sync::Arc<std::sync::Mutex<()>>,
     sealer: Option<Sealer>,
     /// Serialises key revocations, so that two of them cannot each leave
     /// the other as a tenant's last admin key (one process owns the Db).
@@ -202,6 +207,8 @@ impl SledStore {
             packages: db.open_tree("packages")?,
             nonce_trees: nonces::NonceTrees::open(&db)?,
             connection_trees: connections::ConnectionTrees::open(&db)?,
+            delivery_trees: deliveries::DeliveryTrees::open(&db)?,
+            lanes: Default::default(),
             sealer: None,
             key_revocation: Default::default(),
             db,
@@ -1529,6 +1536,7 @@ pub(crate) fn new_tenant(
         name: name.to_string(),
         created_at: rfc3339(now_micros()),
         domain: domain.map(str::to_string),
+        event_types: Default::default(),
     })
 }
 

@@ -488,6 +488,83 @@ pub trait QueueStore {
     fn queue_depth(&self) -> Result<usize, StoreError>;
 }
 
+/// Event deliveries: each subscribed function's queue of events, delivered
+/// one at a time in order by a *lane*, a job of the durable queue (one per
+/// function with pending deliveries; [`lane_job_id`]) that the worker runs
+/// to deliver the function's oldest pending delivery.
+pub trait DeliveryStore {
+    /// Appends `deliveries` to their functions' queues (giving each its
+    /// `seq`) and queues `lanes` where a lane is not queued already (an
+    /// existing lane keeps its due time: it is leased, or backing off for the
+    /// delivery before). One transaction. Returns the deliveries as stored.
+    fn add_deliveries(
+        &self,
+        deliveries: &[Delivery],
+        lanes: &[Job],
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// A function's oldest pending delivery.
+    fn next_delivery(&self, tenant_id: &str, func_id: &str)
+    -> Result<Option<Delivery>, StoreError>;
+
+    /// Stores a delivery's attempts, due time, status and last error (found
+    /// by tenant and id). `NotFound` if it was removed.
+    fn update_delivery(&self, delivery: &Delivery) -> Result<(), StoreError>;
+
+    /// Removes a delivery (delivered); removing one that is gone is not an
+    /// error.
+    fn remove_delivery(&self, tenant_id: &str, id: &str) -> Result<(), StoreError>;
+
+    /// One of a tenant's deliveries.
+    fn get_delivery(&self, tenant_id: &str, id: &str) -> Result<Option<Delivery>, StoreError>;
+
+    /// A tenant's deliveries, oldest first, only those with `status` when
+    /// given, at most `limit`.
+    fn list_deliveries(
+        &self,
+        tenant_id: &str,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// How many deliveries a function holds (pending and failed).
+    fn count_deliveries(&self, tenant_id: &str, func_id: &str) -> Result<usize, StoreError>;
+
+    /// Puts a failed delivery back at the end of its function's queue,
+    /// pending, its attempts reset, and queues `lane` as
+    /// [`DeliveryStore::add_deliveries`] does. One transaction. `NotFound`
+    /// if there is no such delivery; `Conflict` if it is not failed.
+    fn requeue_delivery(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        lane: &Job,
+    ) -> Result<Delivery, StoreError>;
+
+    /// Ends a lane whose function has no pending delivery: removes its job
+    /// and returns `true`. If one was added meanwhile the lane stays queued
+    /// (due now) and this returns `false`. Atomic with `add_deliveries`, so
+    /// a delivery is never left without a lane.
+    fn finish_lane(&self, tenant_id: &str, func_id: &str) -> Result<bool, StoreError>;
+
+    /// Removes every delivery of a function (deleted) and its lane.
+    fn delete_deliveries(&self, tenant_id: &str, func_id: &str) -> Result<usize, StoreError>;
+}
+
+/// The id of the lane job that delivers function `func_id`'s events
+/// ([`DeliveryStore`]): one per function, whatever the number of its
+/// pending deliveries.
+pub fn lane_job_id(tenant_id: &str, func_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(tenant_id.as_bytes())
+        .chain_update([0])
+        .chain_update(func_id.as_bytes())
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("lane-{hex}")
+}
+
 /// Nonces of signed requests, each accepted once per tenant until it expires.
 pub trait NonceStore {
     /// Records that `tenant` used `nonce`, remembered until `expires_micros`
@@ -543,6 +620,7 @@ pub trait Storage:
     + ConnectionStore
     + LogStore
     + QueueStore
+    + DeliveryStore
     + NonceStore
     + PackageStore
     + Send

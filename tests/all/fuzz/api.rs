@@ -67,6 +67,8 @@ const FUNCTION_FIELDS: &[&str] = &[
     "enabled",
     "memoryLimitMb",
     "dependencies",
+    "url",
+    "events",
 ];
 const CALL_FIELDS: &[&str] = &["user", "context", "event", "args", "continue", "continueAt"];
 const CONNECTION_FIELDS: &[&str] = &["name", "scripts", "configuration", "timeout"];
@@ -166,6 +168,35 @@ fn native_routes() -> Vec<Route> {
             E,
         ),
         route(Method::POST, "/v1/compile", &["sourceCode"], &[], Tenant, E),
+        route(
+            Method::POST,
+            "/v1/events",
+            &["event", "data", "user"],
+            &[],
+            Tenant,
+            E,
+        ),
+        route(Method::GET, "/v1/event-types", &[], &[], Tenant, E),
+        route(Method::PUT, "/v1/event-types/10001", &["name"], &[], Tenant, E),
+        route(Method::DELETE, "/v1/event-types/10001", &[], &[], Tenant, E),
+        route(
+            Method::GET,
+            "/v1/deliveries",
+            &[],
+            &["status", "limit"],
+            Tenant,
+            E,
+        ),
+        route(Method::GET, "/v1/deliveries/nope", &[], &[], Tenant, E),
+        route(Method::POST, "/v1/deliveries/nope/retry", &[], &[], Tenant, E),
+        route(
+            Method::POST,
+            "/v1/functions/{func}/webhook-secrets",
+            &[],
+            &[],
+            Tenant,
+            E,
+        ),
         route(
             Method::POST,
             "/v1/scenes/{scene}/run",
@@ -476,6 +507,8 @@ async fn app() -> App {
         func_description: String::new(),
         scene: scene.into(),
         source_code: source.into(),
+        url: None,
+        events: Vec::new(),
         is_asynchronous: false,
         timeout: 3,
         terminate_on_timeout: false,

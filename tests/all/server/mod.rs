@@ -10,6 +10,7 @@ mod connections;
 mod console;
 mod conventions;
 mod durability;
+mod events;
 mod freshness;
 mod fronts;
 mod key_file;

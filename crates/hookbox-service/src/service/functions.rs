@@ -12,6 +12,16 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
+        Ok(self.deploy_inner(tenant, spec, false, None).await?.record)
+    }
+
+    /// [`Service::deploy`], with an HTTP function's new secrets (shown only
+    /// in this answer).
+    pub async fn create_function(
+        &self,
+        tenant: &str,
+        spec: NewFunction,
+    ) -> Result<Deployed, ServiceError> {
         self.deploy_inner(tenant, spec, false, None).await
     }
 
@@ -23,7 +33,7 @@ impl Service {
         tenant: &str,
         spec: NewFunction,
     ) -> Result<FunctionRecord, ServiceError> {
-        self.deploy_inner(tenant, spec, true, None).await
+        Ok(self.deploy_inner(tenant, spec, true, None).await?.record)
     }
 
     /// Creates an Auth0 Action: like [`Service::deploy_compiled`], but its
@@ -38,7 +48,10 @@ impl Service {
         secrets: BTreeMap<String, String>,
     ) -> Result<FunctionRecord, ServiceError> {
         check_secret_set(&secrets)?;
-        self.deploy_inner(tenant, spec, true, Some(secrets)).await
+        Ok(self
+            .deploy_inner(tenant, spec, true, Some(secrets))
+            .await?
+            .record)
     }
 
     pub(super) async fn deploy_inner(
@@ -47,8 +60,9 @@ impl Service {
         spec: NewFunction,
         refuse_failed: bool,
         action_secrets: Option<BTreeMap<String, String>>,
-    ) -> Result<FunctionRecord, ServiceError> {
+    ) -> Result<Deployed, ServiceError> {
         spec.validate()?;
+        let events = self.resolve_events(tenant, &spec.events).await?;
         let action = action_secrets.is_some();
         let now = hookbox_store::now_micros();
         let at = hookbox_store::rfc3339(now);
@@ -76,21 +90,36 @@ impl Service {
             plugin: None,
             draft_version: None,
             action,
+            events,
+            url: spec.url,
+            webhook_secrets: None,
             created_at: at.clone(),
             updated_at: at,
+        };
+        let webhook_secrets = match record.url {
+            Some(_) => {
+                let secrets = crate::events::WebhookSecrets::generate();
+                record.webhook_secrets = Some(self.seal_webhook_secrets(&record, &secrets).await?);
+                Some(secrets)
+            }
+            None => None,
         };
         let packages = self.resolve_dependencies(&record.dependencies).await?;
         let artifact = self.compile_into(&mut record, packages.as_ref()).await;
         if refuse_failed {
             refuse_if_failed(&record)?;
         }
-        if let Some(secrets) = action_secrets {
+        let record = if let Some(secrets) = action_secrets {
             let sealed = self.seal_secrets(&record, secrets).await?;
-            return self
-                .save_undeployed(record, artifact, spec.saved_by, sealed)
-                .await;
-        }
-        self.save_version(record, artifact, spec.saved_by).await
+            self.save_undeployed(record, artifact, spec.saved_by, sealed)
+                .await?
+        } else {
+            self.save_version(record, artifact, spec.saved_by).await?
+        };
+        Ok(Deployed {
+            record,
+            webhook_secrets,
+        })
     }
 
     /// Applies a patch; a new source is recompiled before the answer (and
@@ -172,7 +201,8 @@ impl Service {
         let recompile = patch
             .source_code
             .as_ref()
-            .is_some_and(|s| *s != record.source_code)
+            .is_some_and(|s| *s != record.source_code || record.url.is_some())
+            || patch.url.as_ref().is_some_and(|u| record.url.as_ref() != Some(u))
             || patch
                 .dependencies
                 .as_ref()
@@ -199,6 +229,25 @@ impl Service {
         }
         if let Some(v) = patch.source_code {
             record.source_code = v;
+            record.url = None;
+        }
+        if let Some(v) = patch.url {
+            if !record.dependencies.is_empty() && patch.dependencies.as_ref().is_none_or(|d| !d.is_empty()) {
+                return Err(ServiceError::invalid(
+                    "url",
+                    "an HTTP function has no npm dependencies: give \"dependencies\": {} with the url",
+                ));
+            }
+            record.url = Some(v);
+            record.source_code = String::new();
+            if record.webhook_secrets.is_none() {
+                // Shown by rotating them (POST /v1/functions/{id}/webhook-secrets).
+                let secrets = crate::events::WebhookSecrets::generate();
+                record.webhook_secrets = Some(self.seal_webhook_secrets(&record, &secrets).await?);
+            }
+        }
+        if let Some(v) = &patch.events {
+            record.events = self.resolve_events(tenant, v).await?;
         }
         if let Some(v) = patch.is_asynchronous {
             record.is_asynchronous = v;
@@ -331,6 +380,7 @@ impl Service {
             gradual: None,
             by_version: false,
             sample_gate: Default::default(),
+            webhook: live.webhook.clone(),
         };
         let input = Input {
             user: call.user,
@@ -372,6 +422,7 @@ impl Service {
         let existed = self
             .blocking(move |s| {
                 let existed = s.delete_function(&t, &f)?;
+                s.delete_deliveries(&t, &f)?;
                 s.flush()?;
                 Ok(existed)
             })
@@ -439,6 +490,13 @@ impl Service {
         record: &mut FunctionRecord,
         packages: Option<&crate::packages::Bundle>,
     ) -> Option<Artifact> {
+        if record.url.is_some() {
+            // An HTTP function runs no code: nothing to compile.
+            record.status = FunctionStatus::Success;
+            record.upload_err_msg = None;
+            record.plugin = None;
+            return None;
+        }
         let started = Instant::now();
         let compiled = self
             .inner
@@ -620,9 +678,11 @@ impl Service {
                 })?;
                 s.flush()?;
                 let secrets = s.hook_secrets(&stored.tenant_id, &stored.func_id)?;
-                Ok((stored, secrets))
+                let webhook = Self::open_webhook_secrets(s, &stored)?;
+                Ok((stored, (secrets, webhook)))
             })
             .await?;
+        let (secrets, webhook) = secrets;
         let key = (record.tenant_id.clone(), record.func_id.clone());
         let gradual = self.gradual_arm(&record, &secrets).await;
         let loaded = Arc::new(Loaded {
@@ -633,6 +693,7 @@ impl Service {
             artifact,
             secrets,
             gradual,
+            webhook,
         });
         self.inner.functions.replace(ticket, key, loaded);
         // A function may have moved between scenes: the tenant's orders are

@@ -280,10 +280,14 @@ impl Service {
                     Some(_) => s.hook_secrets(&t, &f)?,
                     None => BTreeMap::new(),
                 };
-                Ok((record, bytes, secrets))
+                let webhook = match &record {
+                    Some(r) => Self::open_webhook_secrets(s, r)?,
+                    None => None,
+                };
+                Ok((record, bytes, (secrets, webhook)))
             })
             .await;
-        let (record, bytes, secrets) = match read {
+        let (record, bytes, (secrets, webhook)) = match read {
             Ok(read) => read,
             Err(e) => return self.stale(&self.inner.functions, &key, e),
         };
@@ -293,6 +297,7 @@ impl Service {
         };
         let mut artifact = bytes.and_then(|b| Artifact::from_wasm(&b).ok());
         let stale = record.status == FunctionStatus::Success
+            && record.url.is_none()
             && artifact
                 .as_ref()
                 .is_none_or(|a| a.plugin() != self.inner.engine.plugin_hash());
@@ -327,6 +332,7 @@ impl Service {
             artifact,
             secrets,
             gradual,
+            webhook,
         });
         self.inner.functions.fill(ticket, key, loaded.clone());
         Ok(loaded)

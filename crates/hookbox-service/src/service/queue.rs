@@ -91,13 +91,24 @@ impl Service {
                 }
             };
             let full = jobs.len() == limit;
+            // Each job is one function's (a lane delivers one function's
+            // events in order), so a batch runs side by side: one slow
+            // receiver does not hold up the others.
+            let mut running = tokio::task::JoinSet::new();
             for job in jobs {
                 if *stopped.borrow() {
-                    return;
+                    break;
                 }
-                if let Err(e) = self.run_job(job).await {
-                    tracing::error!(error = %e, "async job failed to run");
-                }
+                let service = self.clone();
+                running.spawn(async move {
+                    if let Err(e) = service.run_job(job).await {
+                        tracing::error!(error = %e, "async job failed to run");
+                    }
+                });
+            }
+            while running.join_next().await.is_some() {}
+            if *stopped.borrow() {
+                return;
             }
             if full {
                 // More may be due: look again at once.
@@ -114,6 +125,9 @@ impl Service {
     /// Runs one job. Before running it is leased (pushed into the future), so
     /// a crash mid-run makes it due again later: at-least-once.
     pub(super) async fn run_job(&self, mut job: Job) -> Result<(), ServiceError> {
+        if events::is_lane(&job) {
+            return self.run_lane(job).await;
+        }
         job.attempts += 1;
         let loaded = match self.load(&job.tenant_id, &job.func_id).await {
             Ok(l) => l.arm(
@@ -133,8 +147,20 @@ impl Service {
         leased.next_at_micros = hookbox_store::now_micros() + lease.as_micros() as u64;
         self.blocking(move |s| s.reschedule_job(&leased)).await?;
 
-        let outcome = match &loaded.artifact {
-            Some(artifact) => {
+        let outcome = match (&loaded.artifact, &loaded.record.url) {
+            (_, Some(url)) => {
+                let body = events::scene_request(
+                    &loaded.record.scene,
+                    job.input.get("user").unwrap_or(&Value::Null),
+                    job.input.get("context").unwrap_or(&Value::Null),
+                    job.input.get("event"),
+                );
+                let answer = self.call_url(&loaded, url, &body, &job.id).await;
+                let outcome = events::url_outcome(answer, url);
+                self.log_url_call(&loaded, &outcome, &job.request_id, job.attempts);
+                Some(outcome)
+            }
+            (Some(artifact), None) => {
                 let env = self.env(&job.tenant_id).await?;
                 let input = Input {
                     user: job.input.get("user").cloned().unwrap_or(Value::Null),
@@ -160,7 +186,7 @@ impl Service {
                     .await?,
                 )
             }
-            None => None,
+            (None, None) => None,
         };
         let succeeded = outcome.as_ref().is_some_and(Outcome::is_ok);
         if succeeded || job.attempts >= self.inner.config.max_attempts || outcome.is_none() {

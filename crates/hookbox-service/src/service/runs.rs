@@ -288,6 +288,12 @@ impl Service {
         request_id: &str,
     ) -> Result<SceneResult, ServiceError> {
         check_scene(scene)?;
+        if scene == crate::scene::EVENTS {
+            return Err(ServiceError::invalid(
+                "scene",
+                "the events scene's functions run for events (POST /v1/events), never in a scene run",
+            ));
+        }
         call.validate()?;
         if call.resume && scene != RESUMABLE_SCENE {
             return Err(ServiceError::invalid(
@@ -353,9 +359,9 @@ impl Service {
             };
             let record = &loaded.record;
             let runs = record.enabled && record.deployed_version != 0;
-            let Some(artifact) = loaded.artifact.as_ref().filter(|_| runs) else {
+            if !runs || (record.url.is_none() && loaded.artifact.is_none()) {
                 continue;
-            };
+            }
             // Resuming: the functions before the one that redirected ran
             // before the redirect; it runs onContinuePostLogin.
             let resume = match resume_at.as_deref() {
@@ -380,9 +386,27 @@ impl Service {
                 result.queued.push(record.func_id.clone());
                 continue;
             }
-            let mut outcome = self
-                .run_one(&loaded, artifact, input, request_id, 1, true)
-                .await?;
+            let mut outcome = match (&record.url, &loaded.artifact) {
+                (Some(url), _) => {
+                    let body = events::scene_request(
+                        scene,
+                        &input.user,
+                        &input.context,
+                        input.event.as_ref(),
+                    );
+                    let answer = self
+                        .call_url(&loaded, url, &body, &hookbox_store::new_id())
+                        .await;
+                    let outcome = events::url_outcome(answer, url);
+                    self.log_url_call(&loaded, &outcome, request_id, 1);
+                    outcome
+                }
+                (None, Some(artifact)) => {
+                    self.run_one(&loaded, artifact, input, request_id, 1, true)
+                        .await?
+                }
+                (None, None) => continue,
+            };
             let metadata = std::mem::take(&mut outcome.metadata);
             result.steps.push(Step {
                 func_id: record.func_id.clone(),

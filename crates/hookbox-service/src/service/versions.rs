@@ -104,6 +104,7 @@ impl Service {
                 gradual: None,
                 by_version: true,
                 sample_gate: Default::default(),
+                webhook: None,
             }),
         })
     }
@@ -144,6 +145,12 @@ impl Service {
             return Err(ServiceError::Conflict(format!(
                 "function {func_id} has no deployed version yet; a gradual deployment runs beside one"
             )));
+        }
+        if record.url.is_some() || version.url.is_some() {
+            return Err(ServiceError::invalid(
+                "version",
+                "an HTTP function's versions are URLs: deploy one to every call instead of gradually",
+            ));
         }
         if number == record.deployed_version {
             return Err(ServiceError::invalid(
