@@ -66,13 +66,16 @@ enum DeliveriesCommand {
 
 /// `events` as the API takes it: a number stays a number.
 fn event_ref(event: &str) -> Value {
-    event.parse::<u32>().map_or_else(|_| json!(event), |n| json!(n))
+    event
+        .parse::<u32>()
+        .map_or_else(|_| json!(event), |n| json!(n))
 }
 
 pub async fn events(client: &mut Client, args: EventsArgs, json: bool) -> Result<(), CliError> {
     match args.command {
         EventsCommand::Send { event, data, user } => {
-            let mut body = json!({ "event": event_ref(&event), "data": parse_json("data", &data)? });
+            let mut body =
+                json!({ "event": event_ref(&event), "data": parse_json("data", &data)? });
             if let Some(user) = user {
                 body["user"] = parse_json("user", &user)?;
             }
@@ -113,7 +116,12 @@ pub async fn events(client: &mut Client, args: EventsArgs, json: bool) -> Result
                     t["number"].to_string(),
                     render::text(t, "name").to_string(),
                     fields.join(", "),
-                    if t["platform"] == true { "platform" } else { "tenant" }.to_string(),
+                    if t["platform"] == true {
+                        "platform"
+                    } else {
+                        "tenant"
+                    }
+                    .to_string(),
                 ]);
             }
             render::print(&table);
@@ -131,7 +139,11 @@ pub async fn events(client: &mut Client, args: EventsArgs, json: bool) -> Result
             if json {
                 print_json(&data);
             } else {
-                out!("event {} is {}", data["number"], render::text(&data, "name"));
+                out!(
+                    "event {} is {}",
+                    data["number"],
+                    render::text(&data, "name")
+                );
             }
         }
     }
@@ -155,7 +167,13 @@ pub async fn deliveries(
                 return Ok(());
             }
             let mut table = render::table(&[
-                "id", "function", "event", "status", "attempts", "last error", "created",
+                "id",
+                "function",
+                "event",
+                "status",
+                "attempts",
+                "last error",
+                "created",
             ]);
             for d in data["list"].as_array().into_iter().flatten() {
                 table.add_row(vec![

@@ -170,7 +170,11 @@ pub struct RmArgs {
 pub struct DeployArgs {
     /// The function's source; with --version, the function's id. Not given
     /// with --url.
-    #[arg(value_name = "FILE|ID", required_unless_present = "url", conflicts_with = "url")]
+    #[arg(
+        value_name = "FILE|ID",
+        required_unless_present = "url",
+        conflicts_with = "url"
+    )]
     file: Option<PathBuf>,
     /// Make an HTTP function: hookbox POSTs to this URL (signed, Standard
     /// Webhooks) instead of running code. Needs --name. Its secrets are
@@ -372,7 +376,9 @@ async fn dispatch(command: ClientCommand) -> Result<(), CliError> {
             percent,
             ..
         }) => {
-            let id = file.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let id = file
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
             versions::deploy_version(client, &id, n, percent, json).await
         }
         ClientCommand::Deploy(args) => deploy(client, args, json).await,

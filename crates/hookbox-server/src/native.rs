@@ -266,8 +266,7 @@ async fn create_function(
         .map_err(|_| ApiError::internal())?;
     if let Some(secrets) = created.webhook_secrets {
         // Shown this once; POST /v1/functions/{id}/webhook-secrets makes new ones.
-        body["webhookSecrets"] =
-            serde_json::to_value(secrets).map_err(|_| ApiError::internal())?;
+        body["webhookSecrets"] = serde_json::to_value(secrets).map_err(|_| ApiError::internal())?;
     }
     Ok(ok(&rid, body))
 }

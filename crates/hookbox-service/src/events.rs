@@ -142,7 +142,9 @@ pub fn check_url(url: &str) -> Result<(), ServiceError> {
         return bad("has no host");
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return bad("must not hold credentials (user:password@); sign requests with the function's signing secret instead");
+        return bad(
+            "must not hold credentials (user:password@); sign requests with the function's signing secret instead",
+        );
     }
     if parsed.fragment().is_some() {
         return bad("must not have a #fragment");
@@ -382,8 +384,14 @@ mod tests {
         assert_eq!(header.alg, Algorithm::ES256);
         let jwk = &keys.jwks()["keys"][0];
         assert_eq!(header.kid.as_deref(), jwk["kid"].as_str());
-        assert_eq!((jwk["kty"].as_str(), jwk["crv"].as_str()), (Some("EC"), Some("P-256")));
-        assert!(jwk.get("d").is_none(), "the private scalar is never published");
+        assert_eq!(
+            (jwk["kty"].as_str(), jwk["crv"].as_str()),
+            (Some("EC"), Some("P-256"))
+        );
+        assert!(
+            jwk.get("d").is_none(),
+            "the private scalar is never published"
+        );
         let same = SessionKeys::from_seed(&[7; 32]);
         assert_eq!(same.jwks(), keys.jwks(), "every node derives the same key");
     }

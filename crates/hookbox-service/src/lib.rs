@@ -56,22 +56,21 @@ pub use logs::{
     LOG_HOLD_BYTES, LogPolicy,
 };
 pub use model::{
-    Call, EventRef, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction, SceneCommand,
-    SceneResult, ServiceError, SourceCheck, Step, check_name_chars, is_hidden_char,
+    Call, EventRef, FunctionPatch, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, NewFunction,
+    SceneCommand, SceneResult, ServiceError, SourceCheck, Step, check_name_chars, is_hidden_char,
 };
 pub use outbound::{AllowList, MAX_ALLOW_RULES, PrivateAccess, check_reachable, forbidden};
 pub use scene::{ACTION_TRIGGERS, AUTHORIZER, EVENTS, SCENES, action_trigger, is_scene};
 pub use service::{
-    Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS, Deployed, EventType,
-    QueuedDelivery,
-    DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, FunctionStats, Health,
-    MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME, MAX_CACHE_TOTAL_BYTES,
-    MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS, MAX_ENV_VALUE_BYTES,
-    MAX_HELD_JOBS, MAX_LOGS_PAGE, MAX_RECENT_BYTES, MAX_RECENT_INPUT_BYTES, MAX_SCRIPT_ARGS,
-    MAX_STATS_POINTS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS, MIN_REDACTED_CHARS,
-    NewConnection, NonceError, RECENT_PER_FUNCTION, RECENT_SAMPLE_EVERY, RecentInput,
-    STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS, Service, ServiceConfig, StatsBucket, TenantPatch,
-    check_domain, check_secret_set,
+    Background, CHANGE_POLL, Connection, ConnectionPatch, DATABASE_SCRIPTS,
+    DEFAULT_CONNECTION_TIMEOUT, DEFAULT_NONCES_PER_TENANT, DatabaseState, Deployed, EventType,
+    FunctionStats, Health, MAX_CACHE_ENTRIES, MAX_CACHE_KEY_BYTES, MAX_CACHE_LIFETIME,
+    MAX_CACHE_TOTAL_BYTES, MAX_CACHE_VALUE_BYTES, MAX_CONNECTION_NAME_CHARS, MAX_DOMAIN_CHARS,
+    MAX_ENV_VALUE_BYTES, MAX_HELD_JOBS, MAX_LOGS_PAGE, MAX_RECENT_BYTES, MAX_RECENT_INPUT_BYTES,
+    MAX_SCRIPT_ARGS, MAX_STATS_POINTS, MAX_TENANT_ID_CHARS, MAX_TENANT_NAME_CHARS,
+    MIN_REDACTED_CHARS, NewConnection, NonceError, QueuedDelivery, RECENT_PER_FUNCTION,
+    RECENT_SAMPLE_EVERY, RecentInput, STATS_BUCKET_SECONDS, STATS_WINDOW_SECONDS, Service,
+    ServiceConfig, StatsBucket, TenantPatch, check_domain, check_secret_set,
 };
 pub use service::{
     MAX_DEPENDENCIES, MAX_FETCHED_PACKAGES, MAX_FUNCTION_PACKAGES, OWN_MODULES, PackageSummary,

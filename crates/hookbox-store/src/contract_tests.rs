@@ -699,7 +699,12 @@ fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
     s.add_deliveries(&[delivery("u", "f", "a")], &[lane("u", "f")])
         .unwrap();
     assert_eq!(s.queue_depth().unwrap(), 3, "one lane per function");
-    let due: Vec<String> = s.due_jobs(100, 10).unwrap().into_iter().map(|j| j.id).collect();
+    let due: Vec<String> = s
+        .due_jobs(100, 10)
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
     assert!(
         !due.contains(&lane_job_id("t", "f")),
         "queueing a lane again keeps its lease: {due:?}"
@@ -707,7 +712,10 @@ fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
 
     let mut a = s.next_delivery("t", "f").unwrap().unwrap();
     assert_eq!((a.id.as_str(), a.tenant_id.as_str()), ("a", "t"));
-    assert_eq!(s.get_delivery("u", "a").unwrap().unwrap().data, json!({ "user_id": "a" }));
+    assert_eq!(
+        s.get_delivery("u", "a").unwrap().unwrap().data,
+        json!({ "user_id": "a" })
+    );
     assert_eq!(s.count_deliveries("t", "f").unwrap(), 3);
 
     a.attempts = 5;
@@ -715,17 +723,29 @@ fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
     a.last_error = Some("HTTP 500".into());
     s.update_delivery(&a).unwrap();
     assert_eq!(s.next_delivery("t", "f").unwrap().unwrap().id, "b");
-    assert_eq!(s.count_deliveries("t", "f").unwrap(), 3, "a failed one is kept");
     assert_eq!(
-        ids(s.list_deliveries("t", Some(DeliveryStatus::Failed), 10).unwrap()),
+        s.count_deliveries("t", "f").unwrap(),
+        3,
+        "a failed one is kept"
+    );
+    assert_eq!(
+        ids(s
+            .list_deliveries("t", Some(DeliveryStatus::Failed), 10)
+            .unwrap()),
         ["a"]
     );
-    assert_eq!(ids(s.list_deliveries("t", None, 10).unwrap()), ["a", "b", "c", "e"]);
+    assert_eq!(
+        ids(s.list_deliveries("t", None, 10).unwrap()),
+        ["a", "b", "c", "e"]
+    );
     assert_eq!(ids(s.list_deliveries("t", None, 2).unwrap()), ["a", "b"]);
     assert!(!s.finish_lane("t", "f").unwrap(), "b and e are pending");
 
     let replayed = s.requeue_delivery("t", "a", &lane("t", "f")).unwrap();
-    assert_eq!((replayed.attempts, replayed.status), (0, DeliveryStatus::Pending));
+    assert_eq!(
+        (replayed.attempts, replayed.status),
+        (0, DeliveryStatus::Pending)
+    );
     assert!(matches!(
         s.requeue_delivery("t", "a", &lane("t", "f")),
         Err(StoreError::Conflict(_))
@@ -743,10 +763,17 @@ fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
     s.remove_delivery("t", "b").unwrap();
     assert!(s.finish_lane("t", "f").unwrap());
     assert_eq!(s.queue_depth().unwrap(), 2);
-    assert!(matches!(s.update_delivery(&a), Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.update_delivery(&a),
+        Err(StoreError::NotFound(_))
+    ));
 
     assert_eq!(s.delete_deliveries("t", "g").unwrap(), 1);
-    assert_eq!(s.queue_depth().unwrap(), 1, "the deleted function's lane is gone");
+    assert_eq!(
+        s.queue_depth().unwrap(),
+        1,
+        "the deleted function's lane is gone"
+    );
     assert_eq!(ids(s.list_deliveries("u", None, 10).unwrap()), ["a"]);
 }
 

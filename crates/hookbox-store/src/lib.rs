@@ -48,9 +48,9 @@ pub use codec::ENCODING_VERSION;
 pub use config::{DEFAULT_CACHE_MB, DEFAULT_FLUSH_EVERY, StoreConfig};
 pub use error::StoreError;
 pub use model::{
-    AccessKey, ConnectionRecord, Delivery, DeliveryStatus, FunctionRecord, FunctionStatus, FunctionVersion,
-    GradualDeployment, Job, LogFilter, LogPoint, LogRecord, MAX_DEPLOY_HISTORY, PackageRecord,
-    Role, SealedSecrets, Tenant, TenantId,
+    AccessKey, ConnectionRecord, Delivery, DeliveryStatus, FunctionRecord, FunctionStatus,
+    FunctionVersion, GradualDeployment, Job, LogFilter, LogPoint, LogRecord, MAX_DEPLOY_HISTORY,
+    PackageRecord, Role, SealedSecrets, Tenant, TenantId,
 };
 pub use postgres::{CLAIM_LEASE, DEFAULT_POOL_SIZE, PgStore};
 pub use seal::Sealer;

@@ -177,7 +177,14 @@ fn native_routes() -> Vec<Route> {
             E,
         ),
         route(Method::GET, "/v1/event-types", &[], &[], Tenant, E),
-        route(Method::PUT, "/v1/event-types/10001", &["name"], &[], Tenant, E),
+        route(
+            Method::PUT,
+            "/v1/event-types/10001",
+            &["name"],
+            &[],
+            Tenant,
+            E,
+        ),
         route(Method::DELETE, "/v1/event-types/10001", &[], &[], Tenant, E),
         route(
             Method::GET,
@@ -188,7 +195,14 @@ fn native_routes() -> Vec<Route> {
             E,
         ),
         route(Method::GET, "/v1/deliveries/nope", &[], &[], Tenant, E),
-        route(Method::POST, "/v1/deliveries/nope/retry", &[], &[], Tenant, E),
+        route(
+            Method::POST,
+            "/v1/deliveries/nope/retry",
+            &[],
+            &[],
+            Tenant,
+            E,
+        ),
         route(
             Method::POST,
             "/v1/functions/{func}/webhook-secrets",

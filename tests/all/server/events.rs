@@ -50,7 +50,9 @@ impl Receiver {
 
 async fn receive(State(r): State<Arc<Receiver>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let path = parts.uri.path().to_string();
     let got = Got {
         path: path.clone(),
@@ -197,11 +199,7 @@ async fn events_reach_every_subscribed_function_in_order() {
         .as_str()
         .unwrap()
         .to_string();
-    let mut off = function(
-        "off",
-        "events",
-        "exports.handler = async () => ({})",
-    );
+    let mut off = function("off", "events", "exports.handler = async () => ({})");
     off["events"] = json!([2000]);
     off["enabled"] = json!(false);
     server.deploy(&token, off).await;
@@ -219,9 +217,7 @@ async fn events_reach_every_subscribed_function_in_order() {
         expected.sort();
         assert_eq!(to, expected, "only the enabled subscribers: {queued}");
         ids.push(
-            list.iter()
-                .find(|d| d["funcId"] == hook.as_str())
-                .unwrap()["id"]
+            list.iter().find(|d| d["funcId"] == hook.as_str()).unwrap()["id"]
                 .as_str()
                 .unwrap()
                 .to_string(),
@@ -232,7 +228,10 @@ async fn events_reach_every_subscribed_function_in_order() {
         (got.len() >= 12).then_some(got)
     })
     .await;
-    let order: Vec<u64> = got.iter().map(|g| g.body["data"]["n"].as_u64().unwrap()).collect();
+    let order: Vec<u64> = got
+        .iter()
+        .map(|g| g.body["data"]["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(order, (0..12).collect::<Vec<_>>(), "in the order sent");
     for (g, id) in got.iter().zip(&ids) {
         assert_eq!(g.body["type"], "AUTH_LOGIN");
@@ -244,7 +243,9 @@ async fn events_reach_every_subscribed_function_in_order() {
         assert!(g.headers["webhook-signature"].starts_with("v1,"), "{g:?}");
         assert!(g.headers["webhook-timestamp"].parse::<u64>().is_ok());
         assert!(
-            !g.headers.values().any(|v| v.contains(secrets["signingSecret"].as_str().unwrap())),
+            !g.headers
+                .values()
+                .any(|v| v.contains(secrets["signingSecret"].as_str().unwrap())),
             "the signing secret is never sent"
         );
         let session = g.body["_function_session"].as_str().unwrap();
@@ -270,18 +271,28 @@ async fn events_reach_every_subscribed_function_in_order() {
     );
     // The HTTP function's log holds every attempt with what came back.
     let hook_logs = server.logs(&token, &hook, "limit=1").await;
-    let line = hook_logs["list"][0]["logs"][0]["message"].as_str().unwrap().to_string();
+    let line = hook_logs["list"][0]["logs"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
         line.contains("event 2000 AUTH_LOGIN") && line.contains("answered 200"),
         "{line}"
     );
-    assert!(line.contains(r#"{"received":true}"#), "the response: {line}");
+    assert!(
+        line.contains(r#"{"received":true}"#),
+        "the response: {line}"
+    );
     let metrics = server.metrics().await;
     assert!(
-        metrics.contains(r#"hookbox_event_deliveries_total{tenant="default",outcome="delivered"} 24"#),
+        metrics
+            .contains(r#"hookbox_event_deliveries_total{tenant="default",outcome="delivered"} 24"#),
         "{metrics}"
     );
-    assert!(deliveries(&server, &token, "").await.is_empty(), "none left");
+    assert!(
+        deliveries(&server, &token, "").await.is_empty(),
+        "none left"
+    );
 }
 
 /// A receiver that fails holds up the deliveries after it (order per
@@ -308,7 +319,10 @@ async fn failing_receivers_are_retried_then_kept_and_replayed() {
         (got.len() == 4).then_some(got)
     })
     .await;
-    let order: Vec<u64> = got.iter().map(|g| g.body["data"]["n"].as_u64().unwrap()).collect();
+    let order: Vec<u64> = got
+        .iter()
+        .map(|g| g.body["data"]["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(order, [1, 1, 1, 2], "retried in place, then the next");
     assert_eq!(
         got[0].headers["webhook-id"], got[2].headers["webhook-id"],
@@ -324,7 +338,12 @@ async fn failing_receivers_are_retried_then_kept_and_replayed() {
         .unwrap()
         .iter()
         .rev()
-        .map(|r| (r["outcome"].as_str().unwrap(), r["attempt"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["outcome"].as_str().unwrap(),
+                r["attempt"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(outcomes, [("error", 1), ("error", 2), ("ok", 3), ("ok", 1)]);
     let first_error = &logs["list"].as_array().unwrap().last().unwrap()["error"];
@@ -363,21 +382,40 @@ async fn failing_receivers_are_retried_then_kept_and_replayed() {
     .await;
     // Replayed: delivered, and gone from the failed list.
     let (status, body) = server
-        .call(Method::POST, &format!("/v1/deliveries/{first}/retry"), &token, None)
+        .call(
+            Method::POST,
+            &format!("/v1/deliveries/{first}/retry"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["data"]["status"].as_str(), body["data"]["attempts"].as_u64()), (Some("pending"), Some(0)));
+    assert_eq!(
+        (
+            body["data"]["status"].as_str(),
+            body["data"]["attempts"].as_u64()
+        ),
+        (Some("pending"), Some(0))
+    );
     eventually("the replay delivered", || async {
         let got = rx.to("/ok");
         got.last().filter(|g| g.body["data"]["n"] == 1).map(|_| ())
     })
     .await;
     eventually("no delivery left", || async {
-        deliveries(&server, &token, "").await.is_empty().then_some(())
+        deliveries(&server, &token, "")
+            .await
+            .is_empty()
+            .then_some(())
     })
     .await;
     let (status, body) = server
-        .call(Method::POST, &format!("/v1/deliveries/{first}/retry"), &token, None)
+        .call(
+            Method::POST,
+            &format!("/v1/deliveries/{first}/retry"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(status, 404, "a delivered one is gone: {body}");
     let metrics = server.metrics().await;
@@ -441,11 +479,17 @@ async fn silent_private_and_redirecting_receivers_fail_by_rule() {
     assert_eq!(silent["outcome"], "timeout", "{silent}");
     let redirect = first_log(ids[1].clone()).await;
     assert_eq!(redirect["outcome"], "error", "{redirect}");
-    assert_eq!(redirect["error"]["statusCode"], 307, "handed back, not followed: {redirect}");
+    assert_eq!(
+        redirect["error"]["statusCode"], 307,
+        "handed back, not followed: {redirect}"
+    );
     let private = first_log(ids[2].clone()).await;
     assert_eq!(private["outcome"], "error", "{private}");
     let message = private["error"]["message"].as_str().unwrap();
-    assert!(message.contains("10.20.30.40"), "names the address: {message}");
+    assert!(
+        message.contains("10.20.30.40"),
+        "names the address: {message}"
+    );
     // Each was asked (and is retried: attempts go on in the background).
     assert!(!rx.to("/never").is_empty());
     assert!(!rx.to("/to-private").is_empty());
@@ -472,19 +516,34 @@ async fn an_http_function_decides_a_registration() {
         let token = &token;
         async move {
             server
-                .call(Method::POST, "/v1/scenes/PRE_REGISTER/run", token, Some(body))
+                .call(
+                    Method::POST,
+                    "/v1/scenes/PRE_REGISTER/run",
+                    token,
+                    Some(body),
+                )
                 .await
         }
     };
     let (status, ok) = run("ada@example.com").await;
     assert_eq!(status, 200, "{ok}");
     assert_eq!(ok["data"]["outcome"], "ok", "{ok}");
-    assert_eq!(ok["data"]["user"], json!({"email": "ada@example.com", "vetted": true}));
-    assert_eq!(ok["data"]["context"], json!({"ip": "1.2.3.4"}), "left out: unchanged");
+    assert_eq!(
+        ok["data"]["user"],
+        json!({"email": "ada@example.com", "vetted": true})
+    );
+    assert_eq!(
+        ok["data"]["context"],
+        json!({"ip": "1.2.3.4"}),
+        "left out: unchanged"
+    );
     let sent = &rx.to("/scene")[0];
     assert_eq!(sent.body["type"], "scene");
     assert_eq!(sent.body["scene"], "PRE_REGISTER");
-    assert!(sent.body.get("_secret").is_none(), "events carry _secret, scene calls do not");
+    assert!(
+        sent.body.get("_secret").is_none(),
+        "events carry _secret, scene calls do not"
+    );
     assert!(sent.headers["webhook-signature"].starts_with("v1,"));
     let _ = secrets;
 
@@ -512,7 +571,10 @@ async fn an_http_function_decides_a_registration() {
     let (_, timed_out) = run("bob@example.com").await;
     assert_eq!(timed_out["data"]["outcome"], "ok", "{timed_out}");
     assert_eq!(timed_out["data"]["steps"][0]["outcome"], "timeout");
-    assert_eq!(timed_out["data"]["user"], json!({"email": "bob@example.com"}));
+    assert_eq!(
+        timed_out["data"]["user"],
+        json!({"email": "bob@example.com"})
+    );
     server
         .call(
             Method::PATCH,
@@ -568,8 +630,14 @@ async fn deliveries_survive_a_sigkill() {
         // The data dir's key signs tokens across the restart.
         token
     };
-    let list = server.call(Method::GET, "/v1/functions", &token, None).await.1;
-    let id = list["data"]["list"][0]["funcId"].as_str().unwrap().to_string();
+    let list = server
+        .call(Method::GET, "/v1/functions", &token, None)
+        .await
+        .1;
+    let id = list["data"]["list"][0]["funcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (status, body) = server
         .call(
             Method::PATCH,
@@ -584,10 +652,18 @@ async fn deliveries_survive_a_sigkill() {
         (got.len() >= 4).then_some(got)
     })
     .await;
-    let order: Vec<u64> = got.iter().map(|g| g.body["data"]["n"].as_u64().unwrap()).collect();
-    assert_eq!(order, [0, 1, 2, 3], "the one in flight again, then the rest in order");
+    let order: Vec<u64> = got
+        .iter()
+        .map(|g| g.body["data"]["n"].as_u64().unwrap())
+        .collect();
     assert_eq!(
-        got[0].headers["webhook-id"], rx.to("/never")[0].headers["webhook-id"],
+        order,
+        [0, 1, 2, 3],
+        "the one in flight again, then the rest in order"
+    );
+    assert_eq!(
+        got[0].headers["webhook-id"],
+        rx.to("/never")[0].headers["webhook-id"],
         "the same delivery"
     );
 }
@@ -672,17 +748,42 @@ async fn events_and_http_functions_refuse_bad_input_by_field() {
     let (status, body) = put_type("10001", json!({"name": "ORDER_PAID"})).await;
     assert_eq!(status, 200, "{body}");
     for (n, body, says) in [
-        ("2000", json!({"name": "MINE"}), "number: a tenant's own events are numbered 10000"),
-        ("10002", json!({"name": "order paid"}), "name: \"order paid\" is not an event name"),
-        ("10002", json!({"name": "ORDER_PAID"}), "name: ORDER_PAID is already event 10001"),
-        ("10002", json!({"name": "AUTH_LOGIN"}), "name: AUTH_LOGIN is one of the platform's events"),
-        ("x", json!({"name": "X"}), "number: \"x\" is not an event number"),
+        (
+            "2000",
+            json!({"name": "MINE"}),
+            "number: a tenant's own events are numbered 10000",
+        ),
+        (
+            "10002",
+            json!({"name": "order paid"}),
+            "name: \"order paid\" is not an event name",
+        ),
+        (
+            "10002",
+            json!({"name": "ORDER_PAID"}),
+            "name: ORDER_PAID is already event 10001",
+        ),
+        (
+            "10002",
+            json!({"name": "AUTH_LOGIN"}),
+            "name: AUTH_LOGIN is one of the platform's events",
+        ),
+        (
+            "x",
+            json!({"name": "X"}),
+            "number: \"x\" is not an event number",
+        ),
     ] {
         let (status, answer) = put_type(n, body).await;
         assert_eq!(status, 400, "{answer}");
-        assert!(answer["message"].as_str().unwrap().starts_with(says), "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(says),
+            "{answer}"
+        );
     }
-    let (_, types) = server.call(Method::GET, "/v1/event-types", &token, None).await;
+    let (_, types) = server
+        .call(Method::GET, "/v1/event-types", &token, None)
+        .await;
     let names: Vec<&str> = types["data"]["list"]
         .as_array()
         .unwrap()
@@ -691,14 +792,26 @@ async fn events_and_http_functions_refuse_bad_input_by_field() {
         .collect();
     assert_eq!(
         names,
-        ["STORAGE_INSERT", "STORAGE_UPDATE", "STORAGE_DELETE", "AUTH_LOGIN", "AUTH_REGISTER", "ORDER_PAID"]
+        [
+            "STORAGE_INSERT",
+            "STORAGE_UPDATE",
+            "STORAGE_DELETE",
+            "AUTH_LOGIN",
+            "AUTH_REGISTER",
+            "ORDER_PAID"
+        ]
     );
 
     let mut mine = function("paid", "events", "exports.handler = async (e) => ({})");
     mine["events"] = json!(["ORDER_PAID"]);
     let paid = server.deploy(&token, mine).await;
     assert_eq!(paid["events"], json!([10001]));
-    let queued = publish(&server, &token, json!({"event": "ORDER_PAID", "data": {"order": 1}})).await;
+    let queued = publish(
+        &server,
+        &token,
+        json!({"event": "ORDER_PAID", "data": {"order": 1}}),
+    )
+    .await;
     assert_eq!(queued["deliveries"].as_array().unwrap().len(), 1);
     let (status, body) = server
         .call(Method::DELETE, "/v1/event-types/10001", &token, None)
@@ -706,46 +819,107 @@ async fn events_and_http_functions_refuse_bad_input_by_field() {
     assert_eq!(status, 409, "a handled event stays: {body}");
 
     for (event, says) in [
-        (json!({"event": 3000, "data": {}}), "event: 3000 is not an event"),
-        (json!({"event": "NOPE", "data": {}}), "event: \"NOPE\" is not an event"),
-        (json!({"event": 2000, "data": {"user_id": "u"}}), "data: AUTH_LOGIN carries user_id, email; email is missing"),
-        (json!({"event": 2000, "data": []}), "data: must be an object"),
-        (json!({"event": 2000, "data": {"user_id": "u", "email": "e"}, "user": 5}), "user: must be an object"),
-        (json!({"event": 2000, "data": {"user_id": "u", "email": "x".repeat(70_000)}}), "data: data and user are"),
-        (json!({"event": 2000, "data": {}, "extra": 1}), "extra: unknown field"),
+        (
+            json!({"event": 3000, "data": {}}),
+            "event: 3000 is not an event",
+        ),
+        (
+            json!({"event": "NOPE", "data": {}}),
+            "event: \"NOPE\" is not an event",
+        ),
+        (
+            json!({"event": 2000, "data": {"user_id": "u"}}),
+            "data: AUTH_LOGIN carries user_id, email; email is missing",
+        ),
+        (
+            json!({"event": 2000, "data": []}),
+            "data: must be an object",
+        ),
+        (
+            json!({"event": 2000, "data": {"user_id": "u", "email": "e"}, "user": 5}),
+            "user: must be an object",
+        ),
+        (
+            json!({"event": 2000, "data": {"user_id": "u", "email": "x".repeat(70_000)}}),
+            "data: data and user are",
+        ),
+        (
+            json!({"event": 2000, "data": {}, "extra": 1}),
+            "extra: unknown field",
+        ),
     ] {
         let (status, answer) = server
             .call(Method::POST, "/v1/events", &token, Some(event))
             .await;
         assert_eq!(status, 400, "{answer}");
-        assert!(answer["message"].as_str().unwrap().contains(says), "{says}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{says}: {answer}"
+        );
     }
 
     for (spec, says) in [
-        (json!({"funcName": "a", "scene": "events", "url": "ftp://x.example/"}), "url: must be an http: or https: URL"),
-        (json!({"funcName": "a", "scene": "events", "url": "https://u:p@x.example/"}), "url: must not hold credentials"),
-        (json!({"funcName": "a", "scene": "events", "url": "https://x.example/", "sourceCode": "exports.handler = async () => ({})"}), "url: an HTTP function has a url and no sourceCode"),
-        (json!({"funcName": "a", "scene": "events", "sourceCode": "exports.handler = async () => ({})", "events": [42]}), "events: 42 is not an event"),
-        (json!({"funcName": "a", "scene": "events"}), "sourceCode: must not be empty"),
+        (
+            json!({"funcName": "a", "scene": "events", "url": "ftp://x.example/"}),
+            "url: must be an http: or https: URL",
+        ),
+        (
+            json!({"funcName": "a", "scene": "events", "url": "https://u:p@x.example/"}),
+            "url: must not hold credentials",
+        ),
+        (
+            json!({"funcName": "a", "scene": "events", "url": "https://x.example/", "sourceCode": "exports.handler = async () => ({})"}),
+            "url: an HTTP function has a url and no sourceCode",
+        ),
+        (
+            json!({"funcName": "a", "scene": "events", "sourceCode": "exports.handler = async () => ({})", "events": [42]}),
+            "events: 42 is not an event",
+        ),
+        (
+            json!({"funcName": "a", "scene": "events"}),
+            "sourceCode: must not be empty",
+        ),
     ] {
         let (status, answer) = server
             .call(Method::POST, "/v1/functions", &token, Some(spec))
             .await;
         assert_eq!(status, 400, "{answer}");
-        assert!(answer["message"].as_str().unwrap().starts_with(says), "{says}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(says),
+            "{says}: {answer}"
+        );
     }
     let (status, answer) = server
-        .call(Method::POST, "/v1/scenes/events/run", &token, Some(json!({"user": {}})))
+        .call(
+            Method::POST,
+            "/v1/scenes/events/run",
+            &token,
+            Some(json!({"user": {}})),
+        )
         .await;
     assert_eq!(status, 400, "{answer}");
-    assert!(answer["message"].as_str().unwrap().starts_with("scene: the events scene"), "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("scene: the events scene"),
+        "{answer}"
+    );
     let (status, answer) = server
         .call(Method::GET, "/v1/deliveries?status=done", &token, None)
         .await;
     assert_eq!(status, 400, "{answer}");
     let js = paid["funcId"].as_str().unwrap();
     let (status, answer) = server
-        .call(Method::POST, &format!("/v1/functions/{js}/webhook-secrets"), &token, None)
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{js}/webhook-secrets"),
+            &token,
+            None,
+        )
         .await;
-    assert_eq!(status, 400, "a JS function has no webhook secrets: {answer}");
+    assert_eq!(
+        status, 400,
+        "a JS function has no webhook secrets: {answer}"
+    );
 }

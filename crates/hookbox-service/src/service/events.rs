@@ -283,10 +283,7 @@ impl Service {
         if let Some(missing) = fields.iter().find(|f| !map.contains_key(**f)) {
             return Err(ServiceError::invalid(
                 "data",
-                format!(
-                    "{name} carries {}; {missing} is missing",
-                    fields.join(", ")
-                ),
+                format!("{name} carries {}; {missing} is missing", fields.join(", ")),
             ));
         }
         if let Some(u) = &user
@@ -353,7 +350,10 @@ impl Service {
                 created_at_micros: now,
             })
             .collect();
-        let lanes: Vec<Job> = handlers.iter().map(|f| lane_for(tenant, &f.func_id, now)).collect();
+        let lanes: Vec<Job> = handlers
+            .iter()
+            .map(|f| lane_for(tenant, &f.func_id, now))
+            .collect();
         let stored = self
             .blocking(move |s| {
                 let stored = s.add_deliveries(&deliveries, &lanes)?;
@@ -613,16 +613,25 @@ impl Service {
                 )
             });
         }
-        let Some(artifact) = loaded.artifact.as_ref().filter(|_| record.deployed_version != 0)
+        let Some(artifact) = loaded
+            .artifact
+            .as_ref()
+            .filter(|_| record.deployed_version != 0)
         else {
-            return Some(("the function has no deployed version that runs".into(), None));
+            return Some((
+                "the function has no deployed version that runs".into(),
+                None,
+            ));
         };
         let env = match self.env(&record.tenant_id).await {
             Ok(env) => env,
             Err(e) => return Some((e.to_string(), None)),
         };
         let input = Input {
-            user: d.user.clone().unwrap_or_else(|| Value::Object(Default::default())),
+            user: d
+                .user
+                .clone()
+                .unwrap_or_else(|| Value::Object(Default::default())),
             context: Value::Object(Default::default()),
             event: Some(event),
             env: (*env).clone(),
@@ -663,14 +672,22 @@ impl Service {
         let record = &loaded.record;
         let outbound = match self.outbound_for(&record.tenant_id).await {
             Ok(Some(o)) => o,
-            Ok(None) => return failed(OutcomeKind::Error, "outbound HTTP is unavailable on this server".into()),
+            Ok(None) => {
+                return failed(
+                    OutcomeKind::Error,
+                    "outbound HTTP is unavailable on this server".into(),
+                );
+            }
             Err(e) => return failed(OutcomeKind::Error, e.to_string()),
         };
         let msg_id = message_id(id);
         let timestamp = hookbox_store::now_micros() / 1_000_000;
         let mut headers = vec![
             ("content-type".to_string(), "application/json".to_string()),
-            ("user-agent".to_string(), format!("hookbox/{}", env!("CARGO_PKG_VERSION"))),
+            (
+                "user-agent".to_string(),
+                format!("hookbox/{}", env!("CARGO_PKG_VERSION")),
+            ),
             ("webhook-id".to_string(), msg_id.clone()),
             ("webhook-timestamp".to_string(), timestamp.to_string()),
         ];
@@ -692,7 +709,10 @@ impl Service {
         match tokio::time::timeout(timeout, outbound.send(request)).await {
             Err(_) => failed(
                 OutcomeKind::Timeout,
-                format!("no answer within the function's timeout of {} s", timeout.as_secs()),
+                format!(
+                    "no answer within the function's timeout of {} s",
+                    timeout.as_secs()
+                ),
             ),
             Ok(Err(e)) => failed(OutcomeKind::Error, e.message),
             Ok(Ok(response)) => UrlAnswer {
@@ -705,7 +725,13 @@ impl Service {
     }
 
     /// Logs and counts one request to an HTTP function as a call of it.
-    pub(super) fn log_url_call(&self, loaded: &Loaded, outcome: &Outcome, request_id: &str, attempt: u32) {
+    pub(super) fn log_url_call(
+        &self,
+        loaded: &Loaded,
+        outcome: &Outcome,
+        request_id: &str,
+        attempt: u32,
+    ) {
         let record = &loaded.record;
         self.inner
             .metrics
@@ -772,7 +798,10 @@ fn delivery_outcome(answer: &UrlAnswer, d: &Delivery, url: &str) -> Outcome {
     let response = truncated(&answer.body, LOGGED_RESPONSE_BYTES).to_string();
     match (&answer.failure, answer.status) {
         (Some((kind, message)), _) => {
-            let mut error = ErrorInfo::new("DeliveryError", format!("POST {}: {message}", shown_url(url)));
+            let mut error = ErrorInfo::new(
+                "DeliveryError",
+                format!("POST {}: {message}", shown_url(url)),
+            );
             error.fields.insert("event".into(), Value::from(d.event));
             let mut o = Outcome::failed(*kind, error);
             o.logs.push(LogLine {
@@ -786,7 +815,10 @@ fn delivery_outcome(answer: &UrlAnswer, d: &Delivery, url: &str) -> Outcome {
             o.error = None;
             o.logs.push(LogLine {
                 level: LogLevel::Info,
-                message: format!("{what}: POST {} answered {status}; response: {response}", shown_url(url)),
+                message: format!(
+                    "{what}: POST {} answered {status}; response: {response}",
+                    shown_url(url)
+                ),
             });
             o
         }
@@ -796,8 +828,12 @@ fn delivery_outcome(answer: &UrlAnswer, d: &Delivery, url: &str) -> Outcome {
                 "DeliveryError",
                 format!("POST {} answered {status}", shown_url(url)),
             );
-            error.fields.insert("statusCode".into(), Value::from(status));
-            error.fields.insert("response".into(), Value::String(response));
+            error
+                .fields
+                .insert("statusCode".into(), Value::from(status));
+            error
+                .fields
+                .insert("response".into(), Value::String(response));
             error.fields.insert("event".into(), Value::from(d.event));
             let mut o = Outcome::failed(OutcomeKind::Error, error);
             o.logs.push(LogLine {
@@ -818,7 +854,12 @@ fn ok_outcome() -> Outcome {
 
 /// What an HTTP function in a scene is sent: `{"type": "scene", scene,
 /// timestamp, user, context, event?}`.
-pub(super) fn scene_request(scene: &str, user: &Value, context: &Value, event: Option<&Value>) -> Vec<u8> {
+pub(super) fn scene_request(
+    scene: &str,
+    user: &Value,
+    context: &Value,
+    event: Option<&Value>,
+) -> Vec<u8> {
     let mut body = serde_json::json!({
         "type": "scene",
         "scene": scene,
@@ -847,38 +888,41 @@ pub(super) fn url_outcome(answer: UrlAnswer, url: &str) -> Outcome {
         ),
         (None, Some(status)) if (200..300).contains(&status) => {
             match serde_json::from_str::<Value>(&answer.body) {
-                Ok(Value::Object(mut answer)) => match answer.remove("error").filter(|e| !e.is_null()) {
-                    Some(error) => {
-                        let mut info = ErrorInfo::new("Error", "");
-                        match error {
-                            Value::String(message) => info.message = message,
-                            Value::Object(mut fields) => {
-                                if let Some(Value::String(m)) = fields.remove("message") {
-                                    info.message = m;
+                Ok(Value::Object(mut answer)) => {
+                    match answer.remove("error").filter(|e| !e.is_null()) {
+                        Some(error) => {
+                            let mut info = ErrorInfo::new("Error", "");
+                            match error {
+                                Value::String(message) => info.message = message,
+                                Value::Object(mut fields) => {
+                                    if let Some(Value::String(m)) = fields.remove("message") {
+                                        info.message = m;
+                                    }
+                                    if let Some(Value::String(n)) = fields.remove("name") {
+                                        info.name = n;
+                                    }
+                                    if let Some(Value::String(c)) = fields.remove("code") {
+                                        info.code = Some(c);
+                                    }
+                                    info.fields = fields.into_iter().take(16).collect();
                                 }
-                                if let Some(Value::String(n)) = fields.remove("name") {
-                                    info.name = n;
-                                }
-                                if let Some(Value::String(c)) = fields.remove("code") {
-                                    info.code = Some(c);
-                                }
-                                info.fields = fields.into_iter().take(16).collect();
+                                other => info.message = other.to_string(),
                             }
-                            other => info.message = other.to_string(),
+                            Outcome::failed(OutcomeKind::Error, info)
                         }
-                        Outcome::failed(OutcomeKind::Error, info)
+                        None => {
+                            let mut o = ok_outcome();
+                            if let Some(user) = answer.remove("user").filter(Value::is_object) {
+                                o.user = user;
+                            }
+                            if let Some(context) = answer.remove("context").filter(Value::is_object)
+                            {
+                                o.context = context;
+                            }
+                            o
+                        }
                     }
-                    None => {
-                        let mut o = ok_outcome();
-                        if let Some(user) = answer.remove("user").filter(Value::is_object) {
-                            o.user = user;
-                        }
-                        if let Some(context) = answer.remove("context").filter(Value::is_object) {
-                            o.context = context;
-                        }
-                        o
-                    }
-                },
+                }
                 _ => Outcome::failed(
                     OutcomeKind::InvalidOutput,
                     ErrorInfo::new(
@@ -892,7 +936,10 @@ pub(super) fn url_outcome(answer: UrlAnswer, url: &str) -> Outcome {
         }
         (None, status) => {
             let status = status.unwrap_or(0);
-            let mut info = ErrorInfo::new("HttpFunctionError", format!("POST {shown} answered {status}"));
+            let mut info = ErrorInfo::new(
+                "HttpFunctionError",
+                format!("POST {shown} answered {status}"),
+            );
             info.fields.insert("statusCode".into(), Value::from(status));
             info.fields.insert(
                 "response".into(),

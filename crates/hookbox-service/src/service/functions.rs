@@ -202,7 +202,10 @@ impl Service {
             .source_code
             .as_ref()
             .is_some_and(|s| *s != record.source_code || record.url.is_some())
-            || patch.url.as_ref().is_some_and(|u| record.url.as_ref() != Some(u))
+            || patch
+                .url
+                .as_ref()
+                .is_some_and(|u| record.url.as_ref() != Some(u))
             || patch
                 .dependencies
                 .as_ref()
@@ -232,7 +235,9 @@ impl Service {
             record.url = None;
         }
         if let Some(v) = patch.url {
-            if !record.dependencies.is_empty() && patch.dependencies.as_ref().is_none_or(|d| !d.is_empty()) {
+            if !record.dependencies.is_empty()
+                && patch.dependencies.as_ref().is_none_or(|d| !d.is_empty())
+            {
                 return Err(ServiceError::invalid(
                     "url",
                     "an HTTP function has no npm dependencies: give \"dependencies\": {} with the url",

@@ -12,9 +12,7 @@
 //! in the `jobs` trees like any other job; a delivery and its lane are
 //! written in one transaction.
 
-use super::{
-    SledStore, TIME_DIGITS, TxResult, abort, check_part, job_key, key, prefix, tx_error,
-};
+use super::{SledStore, TIME_DIGITS, TxResult, abort, check_part, job_key, key, prefix, tx_error};
 use crate::StoreError;
 use crate::codec::{decode, encode};
 use crate::model::{Delivery, DeliveryStatus, Job};
@@ -268,9 +266,7 @@ impl DeliveryStore for SledStore {
             .transaction(|(pending, failed, index, jobs, job_index)| {
                 // Replayed by another call meanwhile: the index moved.
                 if index.get(ikey.as_slice())?.as_deref() != Some(old.as_slice()) {
-                    return abort(StoreError::Conflict(format!(
-                        "delivery {id} is not failed"
-                    )));
+                    return abort(StoreError::Conflict(format!("delivery {id} is not failed")));
                 }
                 failed.remove(&old[1..])?;
                 pending.insert(&loc[1..], value.as_slice())?;
