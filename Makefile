@@ -17,7 +17,7 @@ WASI_SDK := $(CURDIR)/target/wasi-sdk
 # try to download a wasi-sdk, which this network does not allow).
 WASI_DEBS := clang-16 lld-16 llvm-16 libclang-16-dev libclang-rt-16-dev-wasm32 wasi-libc
 
-.PHONY: all build run test lint fmt postgres bench-cluster plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
+.PHONY: all build run test lint fmt postgres bench-cluster bench-events plugin plugin-raw plugin-check wasm-toolchain bench soak sdk-test fuzz \
 	npm-modules npm-modules-check npm-smoke crypto-js-test intl-data profile console console-check console-test chromium
 
 # The vendor SDKs the compatible fronts are tested with, pinned, installed locally.
@@ -92,6 +92,13 @@ bench:
 	$(CARGO) bench --workspace --profile dev --bench engine -- --warm-up-time 2 --measurement-time 5
 	$(MAKE) build
 	./target/debug/hookbox bench --suite all --iterations 20000 --seconds 5
+
+# Event delivery (bench/events/bench.js): POST /v1/events to a receiver on
+# 127.0.0.1 through HTTP functions; the accept time, the latency one event
+# at a time, and the throughput to one function and to eight.
+BENCH_EVENTS ?= 2000
+bench-events: build
+	node bench/events/bench.js target/debug/hookbox $(BENCH_EVENTS)
 
 # Cluster mode beside sled (`hookbox bench --suite cluster`): warm scene runs
 # on each, deploy-to-visible on another node, the first call after a restart

@@ -154,4 +154,4 @@ async function thrown(promise) {
 // An error, briefly, for a failed check's detail.
 const brief = (e) => (e ? { class: e.constructor.name, statusCode: e.statusCode, errorCode: e.errorCode, message: e.message } : e);
 
-module.exports = { brief, check, localFetch, main, sleep, show, thrown };
+module.exports = { brief, check, localFetch, main, nativeClient, sleep, show, startServer, stopServer, thrown };

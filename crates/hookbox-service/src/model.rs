@@ -179,6 +179,12 @@ impl NewFunction {
                 ));
             }
             Some(url) => crate::events::check_url(url)?,
+            None if self.source_code.is_empty() => {
+                return Err(ServiceError::invalid(
+                    "sourceCode",
+                    "is required (an HTTP function gives url instead)",
+                ));
+            }
             None => check_source(&self.source_code)?,
         }
         if self.url.is_some() && !self.dependencies.is_empty() {

@@ -740,6 +740,16 @@ fn deliveries_queue_per_function_and_failed_ones_replay(s: Store) {
     );
     assert_eq!(ids(s.list_deliveries("t", None, 2).unwrap()), ["a", "b"]);
     assert!(!s.finish_lane("t", "f").unwrap(), "b and e are pending");
+    let due: Vec<String> = s
+        .due_jobs(now_micros() + 1, 10)
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert!(
+        due.contains(&lane_job_id("t", "f")),
+        "a lane that finds deliveries when it would end is due at once, not when its lease lapses: {due:?}"
+    );
 
     let replayed = s.requeue_delivery("t", "a", &lane("t", "f")).unwrap();
     assert_eq!(

@@ -51,6 +51,12 @@ pub(super) struct UrlAnswer {
     pub duration_us: u64,
 }
 
+/// Deliveries one lane makes in a row before it is queued again behind
+/// the other due jobs.
+const LANE_BATCH: usize = 100;
+/// How long one lane delivers in a row, at most, before it is queued again.
+const LANE_SLICE: Duration = Duration::from_secs(1);
+
 /// The id a delivery's webhook id and a scene call's are made from:
 /// `msg_` and 24 hex characters, as Standard Webhooks' examples look.
 fn message_id(id: &str) -> String {
@@ -476,12 +482,33 @@ impl Service {
 
     // ------------------------------------------------------------ delivering
 
-    /// Runs a function's lane: delivers its oldest pending delivery, if it
-    /// is due, and queues the lane again for the next one (at once after a
-    /// success, at the retry's time after a failure); ends the lane when the
-    /// queue is empty. The lane is leased for the attempt first, so a crash
-    /// mid-delivery delivers again: at least once.
+    /// Runs a function's lane: delivers its pending deliveries in order,
+    /// one at a time, for as long as they go through (at most
+    /// [`LANE_BATCH`] of them or [`LANE_SLICE`], then the lane is queued
+    /// again at once, so that other lanes get their turn); after a failure
+    /// the lane waits for the retry's time. It ends when the queue is empty.
+    /// The lane is leased before each attempt, so a crash mid-delivery
+    /// delivers again: at least once.
     pub(super) async fn run_lane(&self, mut job: Job) -> Result<(), ServiceError> {
+        let started = Instant::now();
+        for _ in 0..LANE_BATCH {
+            if !self.lane_step(&mut job).await? {
+                return Ok(());
+            }
+            if started.elapsed() >= LANE_SLICE {
+                break;
+            }
+        }
+        job.next_at_micros = hookbox_store::now_micros();
+        self.blocking(move |s| s.reschedule_job(&job)).await?;
+        self.inner.queue_wake.notify_one();
+        Ok(())
+    }
+
+    /// One step of a lane: `true` when the next delivery may go at once (this
+    /// one was delivered, or failed its last attempt); `false` when the lane
+    /// was queued for later (a retry, or a delivery not yet due) or ended.
+    async fn lane_step(&self, job: &mut Job) -> Result<bool, ServiceError> {
         let (t, f) = (job.tenant_id.clone(), job.func_id.clone());
         let next = self.blocking(move |s| s.next_delivery(&t, &f)).await?;
         let Some(mut d) = next else {
@@ -489,19 +516,21 @@ impl Service {
             if !self.blocking(move |s| s.finish_lane(&t, &f)).await? {
                 self.inner.queue_wake.notify_one();
             }
-            return Ok(());
+            return Ok(false);
         };
         let now = hookbox_store::now_micros();
         if d.next_at_micros > now {
             job.next_at_micros = d.next_at_micros;
-            return self.blocking(move |s| s.reschedule_job(&job)).await;
+            let later = job.clone();
+            self.blocking(move |s| s.reschedule_job(&later)).await?;
+            return Ok(false);
         }
         let loaded = match self.load(&job.tenant_id, &job.func_id).await {
             Ok(l) => l.arm(d.user.as_ref().unwrap_or(&Value::Null), None, &d.id),
             Err(ServiceError::NotFound(_)) => {
                 let (t, f) = (job.tenant_id.clone(), job.func_id.clone());
                 self.blocking(move |s| s.delete_deliveries(&t, &f)).await?;
-                return Ok(());
+                return Ok(false);
             }
             Err(e) => return Err(e),
         };
@@ -513,9 +542,10 @@ impl Service {
 
         d.attempts += 1;
         let failure = self.attempt(&loaded, &d).await;
+        let last = d.attempts >= self.inner.config.max_attempts;
         let label = match &failure {
             None => "delivered",
-            Some(_) if d.attempts >= self.inner.config.max_attempts => "failed",
+            Some(_) if last => "failed",
             Some(_) => "retrying",
         };
         self.inner
@@ -526,35 +556,33 @@ impl Service {
                 outcome: label.to_string(),
             })
             .inc();
-        let now = hookbox_store::now_micros();
-        match failure {
-            None => {
-                let (t, id) = (d.tenant_id.clone(), d.id.clone());
-                self.blocking(move |s| s.remove_delivery(&t, &id)).await?;
-                job.next_at_micros = now;
-            }
-            Some((message, status)) => {
-                d.last_error = Some(message);
-                d.last_status = status;
-                if d.attempts >= self.inner.config.max_attempts {
-                    tracing::warn!(func_id = %d.func_id, delivery = %d.id, attempts = d.attempts, "event delivery failed");
-                    d.status = DeliveryStatus::Failed;
-                    job.next_at_micros = now;
-                } else {
-                    let backoff =
-                        self.inner.config.retry_base * 2u32.saturating_pow(d.attempts - 1);
-                    d.next_at_micros = now + backoff.as_micros() as u64;
-                    job.next_at_micros = d.next_at_micros;
-                }
-                let stored = d.clone();
-                self.blocking(move |s| s.update_delivery(&stored)).await?;
-            }
-        }
+        let Some((message, status)) = failure else {
+            let (t, id) = (d.tenant_id.clone(), d.id.clone());
+            self.blocking(move |s| s.remove_delivery(&t, &id)).await?;
+            return Ok(true);
+        };
+        d.last_error = Some(message);
+        d.last_status = status;
+        let go_on = if last {
+            tracing::warn!(func_id = %d.func_id, delivery = %d.id, attempts = d.attempts, "event delivery failed");
+            d.status = DeliveryStatus::Failed;
+            true
+        } else {
+            let backoff = self.inner.config.retry_base * 2u32.saturating_pow(d.attempts - 1);
+            d.next_at_micros = hookbox_store::now_micros() + backoff.as_micros() as u64;
+            job.next_at_micros = d.next_at_micros;
+            false
+        };
+        let (stored, later) = (d.clone(), job.clone());
         self.blocking(move |s| {
-            s.reschedule_job(&job)?;
+            s.update_delivery(&stored)?;
+            if !go_on {
+                s.reschedule_job(&later)?;
+            }
             s.flush()
         })
-        .await
+        .await?;
+        Ok(go_on)
     }
 
     /// One attempt at a delivery: `None` when delivered, else why not and

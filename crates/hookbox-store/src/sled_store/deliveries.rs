@@ -288,6 +288,15 @@ impl DeliveryStore for SledStore {
         // add_deliveries and finish_lane of this store take this lock).
         let _one = self.lanes.lock().expect("lanes lock");
         if trees.pending.scan_prefix(&queue).next().is_some() {
+            // Added while the lane looked: it runs again now, not when the
+            // lease it holds would lapse.
+            if let Some(jkey) = self.job_index.get(lane.as_bytes())?
+                && let Some(bytes) = self.jobs.get(&jkey)?
+            {
+                let mut job: Job = decode(&bytes)?;
+                job.next_at_micros = crate::now_micros();
+                self.put_job(&job, true)?;
+            }
             return Ok(false);
         }
         (&self.jobs, &self.job_index)
