@@ -597,6 +597,24 @@ async fn an_http_function_decides_a_registration() {
         .await;
     let (_, invalid) = run("bob@example.com").await;
     assert_eq!(invalid["data"]["outcome"], "invalid_output", "{invalid}");
+
+    // Its versions are its URLs: a rollback brings back the one before.
+    let (status, body) = server
+        .call(
+            Method::POST,
+            &format!("/v1/functions/{vet}/rollback"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["url"],
+        format!("http://127.0.0.1:{port}/never"),
+        "{body}"
+    );
+    let (_, back) = run("bob@example.com").await;
+    assert_eq!(back["data"]["outcome"], "timeout", "{back}");
 }
 
 /// Killed (SIGKILL) while a delivery was in flight and more were queued:
@@ -877,7 +895,7 @@ async fn events_and_http_functions_refuse_bad_input_by_field() {
         ),
         (
             json!({"funcName": "a", "scene": "events"}),
-            "sourceCode: must not be empty",
+            "sourceCode: is required",
         ),
     ] {
         let (status, answer) = server

@@ -56,7 +56,7 @@ impl Service {
         let artifact = self.compile_version(&mut record, number).await?;
         // The copy runs with the target's secrets (Auth0: secrets belong to
         // versions).
-        self.save_version_with(record, Some(artifact), saved_by, target.secrets.clone())
+        self.save_version_with(record, artifact, saved_by, target.secrets.clone())
             .await
     }
 

@@ -396,9 +396,31 @@ impl Service {
             resume: call.resume,
             ..Input::default()
         };
-        let outcome = self
-            .run_one(&loaded, &artifact, input, request_id, 1, false)
-            .await?;
+        let outcome = match (&artifact, &loaded.record.url) {
+            (Some(artifact), _) => {
+                self.run_one(&loaded, artifact, input, request_id, 1, false)
+                    .await?
+            }
+            // An HTTP function's version: its URL is called as a scene
+            // would call it (not logged, like any test).
+            (None, Some(url)) => {
+                let body = events::scene_request(
+                    &loaded.record.scene,
+                    &input.user,
+                    &input.context,
+                    input.event.as_ref(),
+                );
+                let answer = self
+                    .call_url(&loaded, url, &body, &hookbox_store::new_id())
+                    .await;
+                events::url_outcome(answer, url)
+            }
+            (None, None) => {
+                return Err(ServiceError::Conflict(format!(
+                    "version {number} has no code to run"
+                )));
+            }
+        };
         Ok((number, outcome))
     }
 

@@ -33,6 +33,21 @@ impl Service {
                 ),
             ));
         }
+        if let Some(url) = &loaded.record.url {
+            // An HTTP function: called as a scene would call it, and logged.
+            let body = events::scene_request(
+                &loaded.record.scene,
+                &call.user,
+                &call.context,
+                call.event.as_ref(),
+            );
+            let answer = self
+                .call_url(&loaded, url, &body, &hookbox_store::new_id())
+                .await;
+            let outcome = events::url_outcome(answer, url);
+            self.log_url_call(&loaded, &outcome, request_id, 1);
+            return Ok(outcome);
+        }
         let env = self.env(tenant).await?;
         let Some(artifact) = &loaded.artifact else {
             return Err(ServiceError::Conflict(format!(

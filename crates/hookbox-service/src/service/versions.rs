@@ -208,7 +208,7 @@ impl Service {
         record.version += 1;
         record.updated_at = hookbox_store::rfc3339(hookbox_store::now_micros());
         let artifact = self.compile_version(&mut record, number).await?;
-        self.save(record, Some(artifact)).await
+        self.save(record, artifact).await
     }
 
     /// Deploys the version deployed before this one: the newest entry of the
@@ -273,15 +273,21 @@ impl Service {
     }
 
     /// Compiles `record` (version `number`'s code) with the running plugin;
-    /// a `Conflict` naming the version when it does not compile.
+    /// a `Conflict` naming the version when it does not compile. `None` for
+    /// an HTTP function's version (a URL: nothing to compile).
     pub(crate) async fn compile_version(
         &self,
         record: &mut FunctionRecord,
         number: u64,
-    ) -> Result<Artifact, ServiceError> {
+    ) -> Result<Option<Artifact>, ServiceError> {
+        if record.url.is_some() {
+            self.compile_into(record, None).await;
+            return Ok(None);
+        }
         let packages = self.resolve_dependencies(&record.dependencies).await?;
         self.compile_into(record, packages.as_ref())
             .await
+            .map(Some)
             .ok_or_else(|| {
                 ServiceError::Conflict(format!(
                     "version {number} does not compile: {}",
