@@ -305,6 +305,27 @@ main(async ({ base, keyId, secret, native }) => {
       await shot(page, '08-xss');
     });
 
+    await step('a function handles events; an HTTP function\'s secrets rotate', async () => {
+      await page.goto(`${base}/console/#/functions/${encodeURIComponent(funcId)}`);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await page.locator('input[name="events"]').fill('2000, AUTH_REGISTER');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Saved.').waitFor({ timeout: WAIT });
+      const saved = await api('GET', `/v1/functions/${funcId}`);
+      check('the events it handles are saved by number', JSON.stringify(saved.events) === '[2000,2001]', saved.events);
+      const hook = await api('POST', '/v1/functions', { funcName: 'crm', scene: 'events', url: 'https://crm.example/hooks', events: [2000] });
+      await page.goto(`${base}/console/#/functions/${encodeURIComponent(hook.funcId)}`);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      page.once('dialog', (d) => d.accept());
+      await page.getByRole('button', { name: 'Rotate secrets' }).click();
+      const shown = page.locator('.secrets-shown');
+      await shown.waitFor({ timeout: WAIT });
+      const text = await shown.innerText();
+      check('rotated secrets are shown once, and differ from the first', /whsec_/.test(text)
+        && !text.includes(hook.webhookSecrets.signingSecret), text);
+      await shot(page, '10-http-function');
+    });
+
     await step('settings: env vars, the allow-list, keys', async () => {
       await page.goto(`${base}/console/#/settings`);
       await page.getByLabel('variable name').fill('ALLOWED_DOMAINS');

@@ -3,6 +3,7 @@
 mod cli;
 mod cli_client;
 mod cli_connections;
+mod cli_events;
 mod common;
 mod engine;
 mod fuzz;

@@ -477,6 +477,18 @@ async fn silent_private_and_redirecting_receivers_fail_by_rule() {
     };
     let silent = first_log(ids[0].clone()).await;
     assert_eq!(silent["outcome"], "timeout", "{silent}");
+    // A timeout is retried like a 500.
+    let retried = eventually("the silent receiver's second attempt", || async {
+        let l = server.logs(&token, &ids[0], "limit=10").await;
+        l["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["attempt"] == 2)
+            .cloned()
+    })
+    .await;
+    assert_eq!(retried["outcome"], "timeout", "{retried}");
     let redirect = first_log(ids[1].clone()).await;
     assert_eq!(redirect["outcome"], "error", "{redirect}");
     assert_eq!(
