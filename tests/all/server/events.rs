@@ -126,6 +126,15 @@ async fn hookbox(dir: &std::path::Path, extra: &[(&str, &str)]) -> (Server, Stri
     (server, token)
 }
 
+/// A server, an admin token, and a receiver on the tenant's allow-list.
+async fn with_receiver() -> (tempfile::TempDir, Server, String, u16, Arc<Receiver>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, token) = hookbox(dir.path(), &[]).await;
+    let (port, rx) = receiver().await;
+    allow_port(&server, &token, port).await;
+    (dir, server, token, port, rx)
+}
+
 async fn allow_port(server: &Server, token: &str, port: u16) {
     let (status, body) = server
         .call(
@@ -178,10 +187,7 @@ fn login(n: u64) -> Value {
 /// that do not handle it, or are disabled, get nothing.
 #[tokio::test]
 async fn events_reach_every_subscribed_function_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, token) = hookbox(dir.path(), &[]).await;
-    let (port, rx) = receiver().await;
-    allow_port(&server, &token, port).await;
+    let (_dir, server, token, port, rx) = with_receiver().await;
     let (hook, secrets) = http_function(
         &server,
         &token,
@@ -300,10 +306,7 @@ async fn events_reach_every_subscribed_function_in_order() {
 /// is kept as failed, the next ones go out, and a replay delivers it.
 #[tokio::test]
 async fn failing_receivers_are_retried_then_kept_and_replayed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, token) = hookbox(dir.path(), &[]).await;
-    let (port, rx) = receiver().await;
-    allow_port(&server, &token, port).await;
+    let (_dir, server, token, port, rx) = with_receiver().await;
     // Two 500s, then success: the first event takes three attempts, and the
     // second waits for it.
     let (flaky, _) = http_function(
@@ -512,10 +515,7 @@ async fn silent_private_and_redirecting_receivers_fail_by_rule() {
 /// with that error, and no answer in time follows `terminateOnTimeout`.
 #[tokio::test]
 async fn an_http_function_decides_a_registration() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, token) = hookbox(dir.path(), &[]).await;
-    let (port, rx) = receiver().await;
-    allow_port(&server, &token, port).await;
+    let (_dir, server, token, port, rx) = with_receiver().await;
     let (vet, secrets) = http_function(
         &server,
         &token,
@@ -703,10 +703,7 @@ async fn deliveries_survive_a_sigkill() {
 /// refused as a hookbox token.
 #[tokio::test]
 async fn function_sessions_verify_against_the_jwks_and_open_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, token) = hookbox(dir.path(), &[]).await;
-    let (port, rx) = receiver().await;
-    allow_port(&server, &token, port).await;
+    let (_dir, server, token, port, rx) = with_receiver().await;
     http_function(
         &server,
         &token,

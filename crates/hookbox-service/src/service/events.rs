@@ -752,6 +752,25 @@ impl Service {
         }
     }
 
+    /// Calls an HTTP function as a scene does (`{type: "scene", …}`, signed)
+    /// and reads its answer as the outcome a JS function would have.
+    /// Neither logs nor counts: callers that are live do
+    /// ([`Service::log_url_call`]).
+    pub(super) async fn call_in_scene(
+        &self,
+        loaded: &Loaded,
+        url: &str,
+        user: &Value,
+        context: &Value,
+        event: Option<&Value>,
+    ) -> Outcome {
+        let body = scene_request(&loaded.record.scene, user, context, event);
+        let answer = self
+            .call_url(loaded, url, &body, &hookbox_store::new_id())
+            .await;
+        url_outcome(answer, url)
+    }
+
     /// Logs and counts one request to an HTTP function as a call of it.
     pub(super) fn log_url_call(
         &self,

@@ -404,16 +404,14 @@ impl Service {
             // An HTTP function's version: its URL is called as a scene
             // would call it (not logged, like any test).
             (None, Some(url)) => {
-                let body = events::scene_request(
-                    &loaded.record.scene,
+                self.call_in_scene(
+                    &loaded,
+                    url,
                     &input.user,
                     &input.context,
                     input.event.as_ref(),
-                );
-                let answer = self
-                    .call_url(&loaded, url, &body, &hookbox_store::new_id())
-                    .await;
-                events::url_outcome(answer, url)
+                )
+                .await
             }
             (None, None) => {
                 return Err(ServiceError::Conflict(format!(

@@ -149,14 +149,15 @@ impl Service {
 
         let outcome = match (&loaded.artifact, &loaded.record.url) {
             (_, Some(url)) => {
-                let body = events::scene_request(
-                    &loaded.record.scene,
-                    job.input.get("user").unwrap_or(&Value::Null),
-                    job.input.get("context").unwrap_or(&Value::Null),
-                    job.input.get("event"),
-                );
-                let answer = self.call_url(&loaded, url, &body, &job.id).await;
-                let outcome = events::url_outcome(answer, url);
+                let outcome = self
+                    .call_in_scene(
+                        &loaded,
+                        url,
+                        job.input.get("user").unwrap_or(&Value::Null),
+                        job.input.get("context").unwrap_or(&Value::Null),
+                        job.input.get("event"),
+                    )
+                    .await;
                 self.log_url_call(&loaded, &outcome, &job.request_id, job.attempts);
                 Some(outcome)
             }

@@ -35,16 +35,9 @@ impl Service {
         }
         if let Some(url) = &loaded.record.url {
             // An HTTP function: called as a scene would call it, and logged.
-            let body = events::scene_request(
-                &loaded.record.scene,
-                &call.user,
-                &call.context,
-                call.event.as_ref(),
-            );
-            let answer = self
-                .call_url(&loaded, url, &body, &hookbox_store::new_id())
+            let outcome = self
+                .call_in_scene(&loaded, url, &call.user, &call.context, call.event.as_ref())
                 .await;
-            let outcome = events::url_outcome(answer, url);
             self.log_url_call(&loaded, &outcome, request_id, 1);
             return Ok(outcome);
         }
@@ -403,16 +396,15 @@ impl Service {
             }
             let mut outcome = match (&record.url, &loaded.artifact) {
                 (Some(url), _) => {
-                    let body = events::scene_request(
-                        scene,
-                        &input.user,
-                        &input.context,
-                        input.event.as_ref(),
-                    );
-                    let answer = self
-                        .call_url(&loaded, url, &body, &hookbox_store::new_id())
+                    let outcome = self
+                        .call_in_scene(
+                            &loaded,
+                            url,
+                            &input.user,
+                            &input.context,
+                            input.event.as_ref(),
+                        )
                         .await;
-                    let outcome = events::url_outcome(answer, url);
                     self.log_url_call(&loaded, &outcome, request_id, 1);
                     outcome
                 }

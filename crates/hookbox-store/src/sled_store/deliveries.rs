@@ -299,14 +299,7 @@ impl DeliveryStore for SledStore {
             }
             return Ok(false);
         }
-        (&self.jobs, &self.job_index)
-            .transaction(|(jobs, index)| {
-                if let Some(old) = index.remove(lane.as_bytes())? {
-                    jobs.remove(old)?;
-                }
-                Ok(())
-            })
-            .map_err(tx_error)?;
+        self.complete_job(&lane)?;
         Ok(true)
     }
 
@@ -320,14 +313,7 @@ impl DeliveryStore for SledStore {
             self.remove_delivery(tenant_id, &d.id)?;
         }
         let lane = lane_job_id(tenant_id, func_id);
-        (&self.jobs, &self.job_index)
-            .transaction(|(jobs, index)| {
-                if let Some(old) = index.remove(lane.as_bytes())? {
-                    jobs.remove(old)?;
-                }
-                Ok(())
-            })
-            .map_err(tx_error)?;
+        self.complete_job(&lane)?;
         Ok(doomed.len())
     }
 }
